@@ -1,0 +1,124 @@
+"""Datatypes in words: ``uint8``, ``vlen utf-8 string``, ``compound {x: float32, y: float32}``."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+_H5T_CLASS_NAMES = {
+    0: "integer",
+    1: "float",
+    2: "time",
+    3: "string",
+    4: "bitfield",
+    5: "opaque",
+    6: "compound",
+    7: "reference",
+    8: "enum",
+    9: "variable-length",
+    10: "array",
+    11: "complex",
+}
+
+
+def h5t_class_name(type_id: h5py.h5t.TypeID) -> str:
+    try:
+        return _H5T_CLASS_NAMES.get(type_id.get_class(), f"class {type_id.get_class()}")
+    except Exception:  # pragma: no cover - defensive
+        return "unknown class"
+
+
+def _order(dt: np.dtype) -> str:
+    if dt.byteorder == ">" or (dt.byteorder == "=" and np.little_endian is False):
+        return " (big-endian)"
+    return ""
+
+
+def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
+    """Describe a numpy dtype as h5py maps HDF5 types onto it.
+
+    ``short=True`` gives the compact form for a tree column (``str``, ``compound``, ``enum``).
+    """
+    string_info = h5py.check_string_dtype(dt)
+    if string_info is not None:
+        enc = "utf-8" if string_info.encoding == "utf-8" else "ascii"
+        if string_info.length is None:
+            return "string" if short else f"vlen {enc} string"
+        return f"S{string_info.length}" if short else f"fixed-length {enc} string ({string_info.length} bytes)"
+    vlen = h5py.check_vlen_dtype(dt)
+    if vlen is not None:
+        inner = describe_dtype(np.dtype(vlen), short=True)
+        return f"vlen {inner}" if short else f"vlen of {describe_dtype(np.dtype(vlen))}"
+    ref = h5py.check_ref_dtype(dt)
+    if ref is not None:
+        return "region reference" if ref is h5py.RegionReference else "object reference"
+    enum = h5py.check_enum_dtype(dt)
+    if enum is not None:
+        if dt == np.bool_:
+            return "bool"
+        # the base integer type without the enum metadata (describing ``dt`` itself would recurse)
+        base = np.dtype(dt.str).name if dt.kind in "iu" else "int8"
+        if short:
+            return f"enum {base}"
+        names = sorted(enum, key=lambda k: enum[k])
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        return f"enum {base} {{{shown}}}"
+    if dt.names is not None:
+        if short:
+            return "compound"
+        fields = []
+        for name in dt.names[:16]:
+            fdt = dt.fields[name][0]
+            fields.append(f"{name}: {_field_words(fdt)}")
+        more = ", ..." if len(dt.names) > 16 else ""
+        return "compound {" + ", ".join(fields) + more + "}"
+    if dt.subdtype is not None:
+        base, shape = dt.subdtype
+        dims = " x ".join(str(n) for n in shape)
+        return f"{describe_dtype(base, short=True)}[{dims}]" if short else f"array [{dims}] of {describe_dtype(base)}"
+    if dt.kind == "V":
+        return "opaque" if short else f"opaque ({dt.itemsize} bytes)"
+    if dt.kind == "S":
+        return f"S{dt.itemsize}" if short else f"fixed-length bytes ({dt.itemsize} bytes)"
+    if dt.kind == "O":
+        return "object"
+    if dt.kind == "b":
+        return "bool"
+    name = dt.name if dt.kind in "iufc" else str(dt)
+    return name if short else name + _order(dt)
+
+
+def _field_words(dt: np.dtype) -> str:
+    """A compound member's type: like :func:`describe_dtype`, with fixed-length strings kept short."""
+    string_info = h5py.check_string_dtype(dt)
+    if string_info is not None and string_info.length is not None:
+        enc = "utf-8" if string_info.encoding == "utf-8" else "ascii"
+        return f"{string_info.length}-byte {enc} string"
+    return describe_dtype(dt)
+
+
+def describe_shape(shape: tuple[int, ...] | None, maxshape: tuple[int | None, ...] | None = None) -> str:
+    """``'2000 x 512 x 512'``, ``'scalar'``, ``'empty'``; unlimited axes as ``'10 (max unlimited)'``."""
+    if shape is None:
+        return "empty (no dataspace)"
+    if shape == ():
+        return "scalar"
+    text = " x ".join(f"{n:,}".replace(",", "\u2009") if n >= 10000 else str(n) for n in shape)
+    if maxshape is not None and tuple(maxshape) != tuple(shape):
+        mx = " x ".join("unlimited" if m is None else str(m) for m in maxshape)
+        text += f" (max {mx})"
+    return text
+
+
+def format_bytes(n: float | None) -> str:
+    if n is None:
+        return "unknown"
+    units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    value = float(n)
+    for unit in units:
+        if abs(value) < 1024 or unit == units[-1]:
+            if unit == "bytes":
+                return f"{int(value):,} bytes"
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} EiB"  # pragma: no cover

@@ -1,0 +1,78 @@
+"""User-facing errors: each carries one sentence that says what went wrong and where."""
+
+from __future__ import annotations
+
+
+class H5GuiError(Exception):
+    """Base of every error shown to a user.
+
+    ``str(err)`` is a single line, fit for a status bar or ``stderr``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        message = " ".join(str(message).split())  # always one line
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FileAccessError(H5GuiError):
+    """The file cannot be opened: missing, unreadable, not HDF5, truncated."""
+
+    exit_code = 2
+
+
+class NodeNotFoundError(H5GuiError):
+    """No object at that path."""
+
+    exit_code = 3
+
+
+class DanglingLinkError(H5GuiError):
+    """A soft or external link points at nothing."""
+
+    exit_code = 3
+
+
+class UnsafeAccessError(H5GuiError):
+    """Reading would touch a file outside the opened file's folder; the user must confirm."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, targets: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.targets = targets
+
+
+class FilterUnavailableError(H5GuiError):
+    """A compression filter needed to read the data is not installed."""
+
+
+class UnreadableError(H5GuiError):
+    """The object exists but h5py cannot read it (unsupported datatype, corrupt data)."""
+
+
+class BadRequestError(H5GuiError):
+    """The request itself is invalid (bad path syntax, bad arguments)."""
+
+    exit_code = 2
+
+
+class ExternalLinkError(BadRequestError):
+    """A path goes through an external link: h5gui opens the target file itself instead of following it."""
+
+    def __init__(self, message: str, link_file: str = "", link_target: str = "") -> None:
+        super().__init__(message)
+        self.link_file = link_file
+        self.link_target = link_target
+
+
+class CancelledError(H5GuiError):
+    """The user cancelled the operation."""
+
+    def __init__(self, message: str = "cancelled") -> None:
+        super().__init__(message)

@@ -1,0 +1,110 @@
+"""Qt-free progress reporting for long operations.
+
+A long operation is a generator that yields :class:`Progress` records and *returns* its result::
+
+    def work(...) -> Job[int]:
+        for i in range(n):
+            ...
+            yield Progress(i + 1, n, "items")
+        return n
+
+The GUI runs it on the I/O thread (``h5gui.gui.workers``), the CLI and the tests call :func:`run`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+Job = Generator["Progress", None, R]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a job is: ``done`` of ``total`` (``None`` when unknown) ``unit``\\s."""
+
+    done: float
+    total: float | None = None
+    unit: str = "items"
+    message: str = ""
+    time: float = field(default_factory=time.monotonic)
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return max(0.0, min(1.0, self.done / self.total))
+
+
+class RateMeter:
+    """Turns successive :class:`Progress` records into rate and time left."""
+
+    def __init__(self) -> None:
+        self._start: tuple[float, float] | None = None
+        self.rate: float | None = None
+        self.eta: float | None = None
+
+    def update(self, p: Progress) -> None:
+        if self._start is None:
+            self._start = (p.time, p.done)
+            return
+        t0, d0 = self._start
+        dt = p.time - t0
+        if dt > 0.2 and p.done > d0:
+            self.rate = (p.done - d0) / dt
+            if p.total:
+                self.eta = max(0.0, (p.total - p.done) / self.rate)
+
+    def describe(self, p: Progress) -> str:
+        """``'1,200 / 5,000 images, 340 images/s, 11 s left'``."""
+        text = f"{p.done:,.0f}" + (f" / {p.total:,.0f}" if p.total else "") + f" {p.unit}"
+        if self.rate:
+            text += f", {self.rate:,.0f} {p.unit}/s"
+        if self.eta is not None:
+            text += f", {format_duration(self.eta)} left"
+        if p.message:
+            text = f"{p.message}: {text}"
+        return text
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def run(
+    result_or_job: Any,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Any:
+    """Drive a core function's result to completion.
+
+    Plain values are returned as they are; generators are iterated, each :class:`Progress` is passed
+    to ``on_progress``, and the generator's return value is returned. When ``should_stop`` returns
+    True the generator is closed (its ``finally``/``with`` blocks run) and
+    :class:`~h5gui.core.errors.CancelledError` is raised.
+    """
+    from h5gui.core.errors import CancelledError
+
+    if not isinstance(result_or_job, Generator):
+        return result_or_job
+    gen = result_or_job
+    try:
+        while True:
+            if should_stop is not None and should_stop():
+                gen.close()
+                raise CancelledError()
+            p = next(gen)
+            if on_progress is not None and isinstance(p, Progress):
+                on_progress(p)
+    except StopIteration as stop:
+        return stop.value
