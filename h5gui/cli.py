@@ -1,0 +1,255 @@
+"""``h5gui-cli``: the headless side of h5gui, over the same core functions as the GUI.
+
+::
+
+    h5gui-cli ls FILE [PATH] [-r] [--json]     members of a group (or one entry)
+    h5gui-cli info FILE [PATH] [--json]        what the info panel shows
+    h5gui-cli demo [OUT]                       write the demo file, print its path
+
+Errors are one line on stderr (``h5gui-cli: error: ...``) with a non-zero exit code: 2 for a file
+that cannot be opened or a bad request, 3 for a missing node or a dangling link, 4 when reading
+would leave the file's folder (``--allow-external`` to confirm), 1 for anything else, 130 on Ctrl-C.
+
+No Qt is imported here, directly or not (an import-linter contract checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from h5gui import __version__
+
+PROG = "h5gui-cli"
+log = logging.getLogger("h5gui.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and tracebacks to stderr"
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Inspect HDF5 files without a window: list groups, describe objects, write the demo file.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("ls", parents=[common], help="list the members of a group (naturally sorted)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH", nargs="?", default="/", help="group or object inside FILE (default /)")
+    p.add_argument("-r", "--recursive", action="store_true", help="list everything below PATH")
+    p.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    p.set_defaults(func=cmd_ls)
+
+    p = sub.add_parser("info", parents=[common], help="describe one object (what the info panel shows)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH", nargs="?", default="/", help="object inside FILE (default /)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.add_argument(
+        "--allow-external", action="store_true",
+        help="also read data kept outside the file's folder (external storage, links, virtual sources)",
+    )
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", parents=[common], help="write the demo file and print its path")
+    p.add_argument("out", metavar="OUT", nargs="?", help="file or folder to write (default: the user's data folder)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+# ls
+
+
+def _kind_text(row: Any) -> str:
+    """``dataset``, ``group``, ``link -> /data/x``, ``external -> other.h5:/grp``, ``... (dangling)``."""
+    from h5gui.core import nodes
+
+    if row.link_file:
+        text = f"external -> {row.link_file}:{row.link_target}"
+    elif row.link_target:
+        text = f"link -> {row.link_target}"
+    else:
+        return nodes.KIND_LABELS.get(row.kind, row.kind)
+    if row.kind == nodes.DANGLING_LINK:
+        text += " (dangling)"
+    elif row.kind == nodes.UNREADABLE:
+        text += " (unreadable)"
+    elif row.kind == nodes.SOFT_LINK and row.target_kind == nodes.EXTERNAL_LINK:
+        text += " (through an external link)"
+    return text
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    from h5gui.core import nodes
+
+    d = dataclasses.asdict(row)
+    d["shape"] = list(row.shape) if row.shape is not None else None
+    d["kind_text"] = _kind_text(row)
+    d["shape_text"] = row.shape_text
+    d["dangling"] = row.kind == nodes.DANGLING_LINK
+    return d
+
+
+def _print_table(rows: list[tuple[str, ...]], out: TextIO, caps: Sequence[int | None] = ()) -> None:
+    """Left-aligned columns two spaces apart, trailing blanks stripped.
+
+    A column's width is capped by ``caps`` (``None``: no cap): a longer cell (a long link target)
+    pushes the rest of its own row to the right instead of widening the column for every row.
+    """
+    if not rows:
+        return
+    ncols = len(rows[0])
+    widths = []
+    for i in range(ncols - 1):
+        cap = caps[i] if i < len(caps) else None
+        cells = [len(r[i]) for r in rows if cap is None or len(r[i]) <= cap]
+        widths.append(max(cells, default=0))
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    from h5gui.core import nodes, progress
+    from h5gui.core.errors import DanglingLinkError, UnreadableError
+
+    file, path = args.file, nodes.normalize_path(args.path)
+    target = nodes.child_info(file, path)  # raises for a missing file or path
+    if path != "/" and target.kind == nodes.DANGLING_LINK:
+        raise DanglingLinkError(f"{path} in {file}: {target.error}")
+    if path != "/" and target.kind == nodes.UNREADABLE:
+        raise UnreadableError(f"{path} in {file}: {target.error}")
+    if not target.is_group_like:
+        rows = [target]
+    elif args.recursive:
+        rows = progress.run(nodes.walk(file, path))
+    else:
+        rows = list(nodes.open_group_listing(file, path, first=sys.maxsize).first)
+    out = sys.stdout
+    if args.json:
+        json.dump([_row_json(r) for r in rows], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return 0
+    name_of = (lambda r: r.path) if args.recursive or not target.is_group_like else (lambda r: r.name)
+    table = [(name_of(r), _kind_text(r), r.shape_text, r.dtype) for r in rows]
+    _print_table(table, out, caps=(None, 28))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# info
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from h5gui.core import nodes
+    from h5gui.core.errors import DanglingLinkError, FilterUnavailableError, UnreadableError
+
+    info = nodes.describe(args.file, args.path, allow_external=args.allow_external)
+    out = sys.stdout
+    if args.json:
+        json.dump(info.to_json(), out, indent=2, ensure_ascii=False, default=_json_default)
+        out.write("\n")
+    else:
+        rows = info.rows()
+        width = max(len(label) for label, _ in rows) + 1
+        for label, text in rows:
+            out.write(f"{label + ':':<{width}} {text}\n")
+    if not info.error:
+        return 0
+    # the object was described, but it is not usable as it is: say so, as for any other bad input
+    if info.kind == nodes.DANGLING_LINK:
+        err: Exception = DanglingLinkError(f"{info.path} in {info.file}: {info.error}")
+    elif any(not f.available for f in info.filters):
+        err = FilterUnavailableError(f"{info.path} in {info.file}: {info.error}")
+    else:
+        err = UnreadableError(f"{info.path} in {info.file}: {info.error}")
+    out.flush()
+    _print_error(err)
+    return getattr(err, "exit_code", 1)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, tuple | set):
+        return list(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from h5gui.core import demo
+
+    out = args.out
+    if out is None:
+        target = demo.default_demo_path()
+    elif os.path.isdir(out):
+        target = os.path.join(out, "h5gui-demo.h5")
+    else:
+        target = out
+    print(demo.make_demo(target))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _print_error(err: BaseException) -> None:
+    message = " ".join(str(err).split()) or type(err).__name__
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``h5gui-cli`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    from h5gui.core.errors import H5GuiError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    debug = getattr(args, "debug", False)
+    logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(levelname)s: %(message)s")
+    if debug:
+        logging.getLogger("h5gui").setLevel(logging.DEBUG)  # ours only: h5py's debug log is noise
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here rather than at exit
+        return code
+    except H5GuiError as err:
+        if debug:
+            log.debug("details", exc_info=True)
+        _print_error(err)
+        return err.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # the reader (``| head``) went away: stop quietly, and keep Python from complaining at exit
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+    except Exception as err:  # the last line of defence: one line, no traceback
+        if debug:
+            log.exception("unexpected error")
+        hint = "" if debug else " (run with --debug for the traceback)"
+        _print_error(RuntimeError(f"unexpected {type(err).__name__}: {err}{hint}"))
+        return 1
+
+if __name__ == "__main__":
+    sys.exit(main())
