@@ -1,0 +1,116 @@
+"""GUI entry point: ``h5gui [FILE ...] [--select PATH] [--screenshot PNG] [--demo]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+from h5gui import __version__
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="h5gui", description="A desktop workbench for HDF5 files.")
+    p.add_argument("files", nargs="*", metavar="FILE", help="HDF5 files to open (read-only)")
+    p.add_argument("--select", metavar="PATH", help="expand the tree to this object of the first file and select it")
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="when everything is loaded, save a PNG of the main window and exit")
+    p.add_argument("--demo", action="store_true", help="write the demo file to the data folder and open it")
+    p.add_argument("--size", metavar="WxH", default=None, help="window size, e.g. 1280x800")
+    p.add_argument("--timeout", type=float, default=60.0, help="--screenshot gives up after this many seconds")
+    p.add_argument("--version", action="version", version=f"h5gui {__version__}")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("h5gui")
+    QCoreApplication.setApplicationName("h5gui")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    from h5gui.gui.main_window import MainWindow
+
+    if args.screenshot:
+        # reproducible pictures: neither read nor change the user's remembered layout
+        import atexit
+        import shutil
+        import tempfile
+
+        tmp = tempfile.mkdtemp(prefix="h5gui-shot-")
+        atexit.register(shutil.rmtree, tmp, True)
+        settings = QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat)
+    else:
+        settings = QSettings()
+    window = MainWindow(settings)
+    if args.size:
+        w, _, h = args.size.partition("x")
+        window.resize(int(w), int(h))
+    if args.screenshot:
+        # same size every time, whatever was remembered
+        if not args.size:
+            window.resize(1280, 800)
+    window.show()
+    files = [os.path.abspath(f) for f in args.files]
+    if files:
+        window.open_files(files[:1], select=args.select)
+        if files[1:]:
+            window.open_files(files[1:])
+    if args.demo:
+        window.open_demo()
+
+    if args.screenshot:
+        return _screenshot_when_idle(app, window, args.screenshot, args.timeout)
+    return app.exec()
+
+
+def _screenshot_when_idle(app: object, window: object, out: str, timeout: float) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    start = time.monotonic()
+    state = {"idle_since": None, "code": 0}
+
+    def poll() -> None:
+        now = time.monotonic()
+        if window.is_idle():  # type: ignore[attr-defined]
+            if state["idle_since"] is None:
+                state["idle_since"] = now
+            elif now - state["idle_since"] >= 0.25:  # let the last signals paint
+                finish(0)
+                return
+        else:
+            state["idle_since"] = None
+        if now - start > timeout:
+            print(f"h5gui: still busy after {timeout:.0f} s; saving the screenshot anyway", file=sys.stderr)
+            finish(1)
+
+    def finish(code: int) -> None:
+        timer.stop()
+        QApplication.processEvents()
+        pixmap = window.grab()  # type: ignore[attr-defined]
+        if not pixmap.save(out):
+            print(f"h5gui: cannot write {out}", file=sys.stderr)
+            code = 1
+        status = window.status_text()  # type: ignore[attr-defined]
+        if status:
+            print(status, file=sys.stderr)
+        state["code"] = code
+        window.close()  # type: ignore[attr-defined]
+        QApplication.quit()
+
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(poll)
+    timer.start()
+    QApplication.instance().exec()  # type: ignore[union-attr]
+    return int(state["code"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Every QAction of the main window in one place: text, shortcut, tooltip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass
+class Actions:
+    open: QAction
+    open_demo: QAction
+    close: QAction
+    close_all: QAction
+    refresh: QAction
+    quit: QAction
+    copy_path: QAction
+    copy_name: QAction
+    expand_below: QAction
+    collapse_all: QAction
+    find: QAction
+    about: QAction
+
+
+def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.setToolTip(tip + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else ""))
+    action.setStatusTip(tip)
+    parent.addAction(action)
+    return action
+
+
+def create_actions(parent: QWidget) -> Actions:
+    K = QKeySequence.StandardKey
+    return Actions(
+        open=_make(parent, "&Open...", K.Open, "Open an HDF5 file read-only"),
+        open_demo=_make(parent, "Open &demo file", None, "Write a small demo file and open it"),
+        close=_make(parent, "&Close file", K.Close, "Close the file of the selected item"),
+        close_all=_make(parent, "Close a&ll", "Ctrl+Shift+W", "Close every open file"),
+        refresh=_make(parent, "&Refresh", "F5", "Reopen the files, keeping expanded groups and the selection"),
+        quit=_make(parent, "&Quit", "Ctrl+Q", "Quit h5gui"),
+        copy_path=_make(parent, "Copy &path", "Ctrl+Shift+C", "Copy the HDF5 path of the selected item"),
+        copy_name=_make(parent, "Copy &name", None, "Copy the name of the selected item"),
+        expand_below=_make(parent, "&Expand all below", "Ctrl+Shift+E", "Expand the selected group and its subgroups (bounded)"),
+        collapse_all=_make(parent, "C&ollapse all", "Ctrl+Shift+K", "Collapse every group"),
+        find=_make(parent, "&Filter tree", K.Find, "Narrow the loaded rows by name"),
+        about=_make(parent, "&About h5gui", None, "Version and libraries"),
+    )

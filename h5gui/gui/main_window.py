@@ -1,0 +1,664 @@
+"""The main window: tree on the left; info, attributes and preview on the right; status bar."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui import __version__
+from h5gui.core import attrs as core_attrs
+from h5gui.core import nodes
+from h5gui.core.errors import H5GuiError
+from h5gui.gui.actions import create_actions
+from h5gui.gui.icons import icon
+from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel, Node
+from h5gui.gui.widgets.attr_panel import AttrPanel
+from h5gui.gui.widgets.banner import Banner
+from h5gui.gui.widgets.info_panel import InfoPanel
+from h5gui.gui.widgets.preview_area import PreviewArea
+from h5gui.gui.widgets.start_page import StartPage
+from h5gui.gui.workers import JobRunner
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 10
+EXPAND_ALL_LIMIT = 2000  # rows expanded at most by "Expand all below"
+
+
+class TreeFilterProxy(QSortFilterProxyModel):
+    """Filters loaded rows by name; keeps parents of matches, "loading..." rows and file rows."""
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+        pattern = self.filterRegularExpression().pattern()
+        if not pattern:
+            return True
+        model = self.sourceModel()
+        node: Node = model.index(source_row, 0, source_parent).data(NODE_ROLE)
+        if node is None or node.kind == "file":
+            return True
+        if not node.is_real:
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+class MainWindow(QMainWindow):
+    node_shown = Signal(object)  # NodeInfo displayed in the info panel
+
+    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("h5gui")
+        self.setWindowIcon(icon("h5gui"))
+        self.setAcceptDrops(True)
+        self.settings = settings if settings is not None else QSettings()
+        self.data_dir = data_dir
+        self.runner = JobRunner(self)
+        self.model = H5TreeModel(self.runner, self)
+        self.model.error.connect(self.show_error)
+        self.model.revealed.connect(self._on_revealed)
+        self.model.reveal_failed.connect(self._on_reveal_failed)
+        self._trusted: set[tuple[str, str]] = set()
+        self._restore_queue: list[tuple[str, str, bool]] = []  # (file, tree path, expand?)
+        self._current: tuple[str, str] | None = None
+        self._opening: set[str] = set()
+        self._build_ui()
+        self._build_menus()
+        self._restore_settings()
+        self._update_stack()
+
+    # ================================================================== UI
+    def _build_ui(self) -> None:
+        self.actions_ = create_actions(self)
+        self.stack = QStackedWidget(self)
+        self.start_page = StartPage(self)
+        self.start_page.open_requested.connect(self.open_dialog)
+        self.start_page.demo_requested.connect(self.open_demo)
+        self.start_page.recent_requested.connect(lambda p: self.open_files([p]))
+        self.stack.addWidget(self.start_page)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(self.splitter)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 0, 4)
+        self.filter_edit = QLineEdit(left)
+        self.filter_edit.setPlaceholderText("Filter loaded rows by name (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        left_layout.addWidget(self.filter_edit)
+        self.proxy = TreeFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setDynamicSortFilter(False)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.tree = QTreeView(left)
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 190)
+        header.resizeSection(1, 110)
+        self.tree.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.tree.activated.connect(self._on_activated)
+        # load the next batch of a big group when its "N more..." row comes into sight
+        self._more_timer = QTimer(self)
+        self._more_timer.setSingleShot(True)
+        self._more_timer.setInterval(30)
+        self._more_timer.timeout.connect(self._load_visible_more)
+        self.tree.verticalScrollBar().valueChanged.connect(lambda _v: self._more_timer.start())
+        self.tree.expanded.connect(lambda _i: self._more_timer.start())
+        self.model.rowsInserted.connect(lambda *_a: self._more_timer.start())
+        left_layout.addWidget(self.tree, 1)
+
+        right = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        self.right_splitter = right
+        top = QWidget(right)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 4, 4, 0)
+        self.banner = Banner(top)
+        top_layout.addWidget(self.banner)
+        self.tabs = QTabWidget(top)
+        self.info_panel = InfoPanel(self.tabs)
+        self.info_panel.confirm_external.connect(self.confirm_external)
+        self.attr_panel = AttrPanel(self.tabs)
+        self.tabs.addTab(self.info_panel, "Info")
+        self.tabs.addTab(self.attr_panel, "Attributes")
+        top_layout.addWidget(self.tabs, 1)
+        self.preview = PreviewArea(right)
+        right.addWidget(top)
+        right.addWidget(self.preview)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        sb = self.statusBar()
+        self.status_label = QLabel(self)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        sb.addWidget(self.status_label, 1)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        sb.addPermanentWidget(self.busy)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(300)  # only show the busy bar for jobs that take a while
+        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.runner.has_pending()))
+        self.runner.busy_changed.connect(self._on_busy_changed)
+
+    def _build_menus(self) -> None:
+        a = self.actions_
+        a.open.triggered.connect(self.open_dialog)
+        a.open_demo.triggered.connect(self.open_demo)
+        a.close.triggered.connect(self.close_current_file)
+        a.close_all.triggered.connect(self.close_all_files)
+        a.refresh.triggered.connect(self.refresh)
+        a.quit.triggered.connect(self.close)
+        a.copy_path.triggered.connect(self.copy_path)
+        a.copy_name.triggered.connect(self.copy_name)
+        a.expand_below.triggered.connect(self.expand_all_below)
+        a.collapse_all.triggered.connect(self.tree.collapseAll)
+        a.find.triggered.connect(lambda: (self.filter_edit.setFocus(), self.filter_edit.selectAll()))
+        a.about.triggered.connect(self.about)
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(a.open)
+        self.recent_menu = m.addMenu("Open &Recent")
+        m.addAction(a.open_demo)
+        m.addSeparator()
+        m.addAction(a.refresh)
+        m.addAction(a.close)
+        m.addAction(a.close_all)
+        m.addSeparator()
+        m.addAction(a.quit)
+        m = mb.addMenu("&Edit")
+        m.addAction(a.copy_path)
+        m.addAction(a.copy_name)
+        m.addAction(a.find)
+        m = mb.addMenu("&View")
+        m.addAction(a.expand_below)
+        m.addAction(a.collapse_all)
+        m = mb.addMenu("&Help")
+        m.addAction(a.about)
+        self._update_recent_menu()
+
+    # ================================================================== settings
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for key, splitter in (("window/splitter", self.splitter), ("window/right_splitter", self.right_splitter)):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+            else:
+                splitter.setSizes([470, 810] if splitter is self.splitter else [440, 360])
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/right_splitter", self.right_splitter.saveState())
+        self.settings.sync()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self.recent_files() if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for i, p in enumerate(recent):
+            act = self.recent_menu.addAction(f"&{(i + 1) % 10}  {os.path.basename(p)}")
+            act.setToolTip(p)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _=False, path=p: self.open_files([path]))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear list")
+            clear.triggered.connect(self._clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+        self.start_page.set_recent(recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.setValue("recent_files", [])
+        self._update_recent_menu()
+
+    # ================================================================== status
+    def show_error(self, message: str | H5GuiError) -> None:
+        text = str(message)
+        self.status_label.setStyleSheet("color: #c62828;")
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    def show_status(self, text: str) -> None:
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy.hide()
+
+    def _update_stack(self) -> None:
+        self.stack.setCurrentWidget(self.splitter if self.model.files() or self._opening else self.start_page)
+        files = self.model.files()
+        if len(files) == 1:
+            self.setWindowTitle(f"{os.path.basename(files[0])} \u2014 h5gui")
+        elif files:
+            self.setWindowTitle(f"{len(files)} files \u2014 h5gui")
+        else:
+            self.setWindowTitle("h5gui")
+
+    # ================================================================== opening and closing
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", "") or os.getcwd())
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open HDF5 file", start,
+            "HDF5 files (*.h5 *.hdf5 *.hdf *.he5 *.nc *.nc4 *.mat *.nxs *.cxi *.keras *.h5ad);;All files (*)",
+        )
+        if paths:
+            self.settings.setValue("last_dir", os.path.dirname(paths[0]))
+            self.open_files(paths)
+
+    def open_files(self, paths: list[str], select: str | None = None) -> None:
+        """Check each file on the I/O thread and add it to the tree (errors go to the status bar)."""
+        for p in paths:
+            path = str(Path(p).expanduser().absolute())
+            if path in self.model.files():
+                idx = self.model.file_index(path)
+                self._select_source_index(idx)
+                continue
+            self._opening.add(path)
+            self.show_status(f"Opening {path}...")
+            self.runner.submit(
+                nodes.describe, path, "/",
+                on_result=lambda info, p=path, s=select: self._on_opened(p, info, s),
+                on_error=lambda err, p=path: self._on_open_failed(p, err),
+            )
+        self._update_stack()
+
+    def _on_opened(self, path: str, info: nodes.NodeInfo, select: str | None) -> None:
+        self._opening.discard(path)
+        idx = self.model.add_file(path, info)
+        self._add_recent(path)
+        self._update_stack()
+        self.show_status(f"Opened {path} read-only ({info.members or 0} members at the root)")
+        self.tree.expand(self.proxy.mapFromSource(idx))
+        self.tree.setFocus()
+        if select:
+            self.select_path(path, select)
+        elif len(self.model.files()) == 1 or not self.tree.currentIndex().isValid():
+            self._select_source_index(idx)
+
+    def _on_open_failed(self, path: str, err: H5GuiError) -> None:
+        self._opening.discard(path)
+        self._update_stack()
+        self.show_error(err)
+        if not self.model.files():
+            self.start_page.set_recent(self.recent_files())
+
+    def open_demo(self) -> None:
+        folder = self.data_dir or _default_data_dir()
+        target = os.path.join(folder, "h5gui-demo.h5")
+        self.show_status("Writing the demo file...")
+        self.runner.submit(
+            _write_demo, target,
+            on_result=lambda p: self.open_files([p]),
+            on_error=self.show_error,
+        )
+
+    def close_current_file(self) -> None:
+        file = self._current_top_file()
+        if file:
+            self.close_file(file)
+
+    def close_file(self, file: str) -> None:
+        if self._current and self.model.top_file_of(self._source_current()) == file:
+            self._clear_panels()
+        self.model.remove_file(file)
+        self.runner.release_file(file, on_error=self.show_error)
+        self._update_stack()
+        self.show_status(f"Closed {file}")
+
+    def close_all_files(self) -> None:
+        for f in list(self.model.files()):
+            self.close_file(f)
+
+    def refresh(self) -> None:
+        """Reopen every file, keeping expanded groups and the selection."""
+        files = self.model.files()
+        if not files:
+            return
+        expanded = self.model.expanded_paths_under(lambda idx: self.tree.isExpanded(self.proxy.mapFromSource(idx)))
+        current = self._source_current()
+        selected = None
+        if current.isValid():
+            node = self.model.node(current)
+            selected = (self.model.top_file_of(current), self.model.tree_path(node))
+        self._clear_panels()
+        for f in files:
+            self.model.remove_file(f)
+            self.runner.release_file(f, on_error=self.show_error)
+        self._restore_queue = [(f, p, True) for f, p in expanded]
+        if selected:
+            self._restore_queue.append((selected[0], selected[1], False))
+        for f in files:
+            self._opening.add(f)
+            self.runner.submit(
+                nodes.describe, f, "/",
+                on_result=lambda info, p=f: self._on_reopened(p, info),
+                on_error=lambda err, p=f: self._on_open_failed(p, err),
+            )
+        self.show_status("Refreshing...")
+
+    def _on_reopened(self, path: str, info: nodes.NodeInfo) -> None:
+        self._opening.discard(path)
+        idx = self.model.add_file(path, info)
+        self.tree.expand(self.proxy.mapFromSource(idx))
+        self._update_stack()
+        if not self._opening:
+            self.show_status("Refreshed")
+            self._next_restore()
+
+    def _next_restore(self) -> None:
+        while self._restore_queue:
+            file, path, _expand = self._restore_queue[0]
+            if file in self.model.files():
+                self.model.reveal(file, path)
+                return
+            self._restore_queue.pop(0)
+
+    # ================================================================== selection
+    def select_path(self, file: str, path: str) -> None:
+        """Expand the tree down to ``path`` of ``file`` (loading groups as needed) and select it."""
+        self._restore_queue.append((str(Path(file).absolute()), path, False))
+        if len(self._restore_queue) == 1:
+            self._next_restore()
+
+    def _on_revealed(self, index: QModelIndex) -> None:
+        if self._restore_queue:
+            _file, _path, expand = self._restore_queue.pop(0)
+            pidx = self.proxy.mapFromSource(index)
+            parent = pidx.parent()
+            while parent.isValid():
+                self.tree.expand(parent)
+                parent = parent.parent()
+            if expand:
+                self.tree.expand(pidx)
+            else:
+                self._select_source_index(index)
+            self._next_restore()
+
+    def _on_reveal_failed(self, message: str) -> None:
+        if self._restore_queue:
+            self._restore_queue.pop(0)
+        self.show_error(message)
+        self._next_restore()
+
+    def _select_source_index(self, index: QModelIndex) -> None:
+        pidx = self.proxy.mapFromSource(index)
+        if pidx.isValid():
+            self.tree.setCurrentIndex(pidx)
+            self.tree.scrollTo(pidx)
+
+    def _source_current(self) -> QModelIndex:
+        return self.proxy.mapToSource(self.tree.currentIndex())
+
+    def _current_top_file(self) -> str:
+        idx = self._source_current()
+        if idx.isValid():
+            return self.model.top_file_of(idx)
+        files = self.model.files()
+        return files[0] if len(files) == 1 else ""
+
+    def current_node(self) -> Node | None:
+        idx = self._source_current()
+        return self.model.node(idx) if idx.isValid() else None
+
+    def _on_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        node = self.current_node()
+        if node is None or not node.is_real:
+            return
+        self.show_node(node.file, node.path)
+
+    def show_node(self, file: str, path: str) -> None:
+        self._current = (file, path)
+        allow = (file, path) in self._trusted
+        self.info_panel.show_loading(file, path)
+        self.runner.submit(
+            nodes.describe, file, path, allow_external=allow, key="info",
+            on_result=self._on_info, on_error=lambda err, f=file, p=path: self._on_info_error(f, p, err),
+        )
+        self.runner.submit(
+            core_attrs.list_attrs, file, path, key="attrs",
+            on_result=self._on_attrs, on_error=lambda err: self.attr_panel.show_message(str(err)),
+        )
+
+    def _on_info(self, info: nodes.NodeInfo) -> None:
+        if self._current != (info.file, info.path):
+            return
+        self.info_panel.show_info(info)
+        self.preview.show_info(info)
+        self.node_shown.emit(info)
+
+    def _on_info_error(self, file: str, path: str, err: H5GuiError) -> None:
+        if self._current != (file, path):
+            return
+        self.info_panel.show_error(file, path, str(err))
+        self.preview.show_message(str(err))
+        self.show_error(err)
+
+    def _on_attrs(self, attrs: list[core_attrs.AttrInfo]) -> None:
+        self.attr_panel.set_attrs(attrs)
+        n = len(attrs)
+        self.tabs.setTabText(1, f"Attributes ({n})" if n else "Attributes")
+
+    def _clear_panels(self) -> None:
+        self._current = None
+        self.info_panel.clear()
+        self.attr_panel.clear()
+        self.preview.show_message("Select a dataset to preview it")
+        self.tabs.setTabText(1, "Attributes")
+
+    def confirm_external(self, file: str, path: str) -> None:
+        """The user allowed reading data from outside the file's folder for this one object."""
+        self._trusted.add((file, path))
+        idx = self._source_current()
+        if idx.isValid():
+            node = self.model.node(idx)
+            if node.file == file and node.path == path and node.info is not None \
+                    and node.info.kind == nodes.EXTERNAL_LINK:
+                self.model.allow_external(idx)
+        self.show_node(file, path)
+
+    # ================================================================== tree actions
+    def _load_visible_more(self) -> None:
+        """Request the next batch for every "N more..." row inside the viewport."""
+        viewport = self.tree.viewport()
+        idx = self.tree.indexAt(QPoint(4, 2))
+        bottom = viewport.height()
+        steps = 0
+        while idx.isValid() and steps < 400:
+            rect = self.tree.visualRect(idx)
+            if rect.top() > bottom:
+                break
+            node = self.proxy.data(idx, NODE_ROLE)
+            if node is not None and node.kind == "more":
+                self.model.request_more(self.proxy.mapToSource(idx))
+            idx = self.tree.indexBelow(idx)
+            steps += 1
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        node = self.proxy.data(index, NODE_ROLE)
+        if node is not None and node.kind == "more":
+            self.model.request_more(self.proxy.mapToSource(index))
+
+    def _on_filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+
+    def _tree_menu(self, pos: QPoint) -> None:
+        idx = self.tree.indexAt(pos)
+        menu = QMenu(self)
+        a = self.actions_
+        if idx.isValid():
+            menu.addAction(a.copy_path)
+            menu.addAction(a.copy_name)
+            menu.addSeparator()
+            menu.addAction(a.expand_below)
+            menu.addAction(a.collapse_all)
+            menu.addSeparator()
+        menu.addAction(a.refresh)
+        if idx.isValid():
+            menu.addAction(a.close)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def copy_path(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            text = node.path if node.kind != "file" else node.file
+            QGuiApplication.clipboard().setText(text)
+            self.show_status(f"Copied {text}")
+
+    def copy_name(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            QGuiApplication.clipboard().setText(node.name)
+            self.show_status(f"Copied {node.name}")
+
+    def expand_all_below(self) -> None:
+        """Expand the selected group and its loaded subgroups, at most EXPAND_ALL_LIMIT rows."""
+        start = self.tree.currentIndex()
+        if not start.isValid():
+            return
+        budget = [EXPAND_ALL_LIMIT]
+
+        def expand(idx: QModelIndex) -> None:
+            if budget[0] <= 0:
+                return
+            self.tree.expand(idx)
+            rows = self.proxy.rowCount(idx)
+            budget[0] -= rows
+            for r in range(min(rows, max(budget[0], 0))):
+                child = self.proxy.index(r, 0, idx)
+                if self.proxy.hasChildren(child):
+                    expand(child)
+
+        expand(start)
+        if budget[0] <= 0:
+            self.show_status(f"Expanded the first {EXPAND_ALL_LIMIT:,} rows below {self.current_node().path}")
+
+    def about(self) -> None:
+        from PySide6 import __version__ as pyside_version
+
+        QMessageBox.about(
+            self, "About h5gui",
+            f"<h3>h5gui {__version__}</h3><p>A desktop workbench for HDF5 files.</p>"
+            f"<p>PySide6 {pyside_version}</p>",
+        )
+
+    # ================================================================== drag and drop
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_files(paths)
+
+    # ================================================================== idle / shutdown
+    def is_idle(self) -> bool:
+        return not self.runner.has_pending() and not self.model.has_pending_operations() \
+            and not self._restore_queue and not self._opening
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._save_settings()
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+
+def _default_data_dir() -> str:
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return os.path.join(base or os.path.join(os.path.expanduser("~"), ".local", "share"), "h5gui")
+
+
+def _write_demo(target: str) -> str:
+    """I/O-thread job: write the demo file (if missing) and return its path."""
+    from h5gui.core import demo as core_demo
+
+    if not os.path.exists(target):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        core_demo.make_demo(target)
+    return target
+
+
+def app_instance() -> QApplication:
+    inst = QApplication.instance()
+    assert isinstance(inst, QApplication)
+    return inst
