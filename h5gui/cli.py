@@ -5,6 +5,8 @@
     h5gui-cli ls FILE [PATH] [-r] [--json]     members of a group (or one entry)
     h5gui-cli info FILE [PATH] [--json]        what the info panel shows
     h5gui-cli demo [OUT]                       write the demo file, print its path
+    h5gui-cli show FILE PATH [--index I,J,..] [--out F.png|F.npy]
+                                               the preview the GUI shows (image slice, text, table)
 
 Errors are one line on stderr (``h5gui-cli: error: ...``) with a non-zero exit code: 2 for a file
 that cannot be opened or a bad request, 3 for a missing node or a dangling link, 4 when reading
@@ -16,6 +18,7 @@ No Qt is imported here, directly or not (an import-linter contract checks it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -59,6 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="also read data kept outside the file's folder (external storage, links, virtual sources)",
     )
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser(
+        "show", parents=[common],
+        help="the preview the GUI shows: summary, text or first table rows; --out writes the image slice",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH", help="dataset inside FILE")
+    p.add_argument(
+        "--index", metavar="I,J,..", default="",
+        help="one index per axis fixing the axes that are not shown (default 0); for encoded images: the element",
+    )
+    p.add_argument("--axes", metavar="R,C[,CH]", default="", help="image rows, columns (and channel) axes")
+    p.add_argument("--out", metavar="OUT", help="write the image slice to OUT.png (8-bit, auto levels) or OUT.npy")
+    p.add_argument("--max-pixels", type=int, default=4_000_000, help="pixel budget of the read (default 4,000,000)")
+    p.add_argument("--json", action="store_true", help="print the preview info as JSON")
+    p.add_argument(
+        "--allow-external", action="store_true",
+        help="also read data kept outside the file's folder (external storage, virtual sources)",
+    )
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("demo", parents=[common], help="write the demo file and print its path")
     p.add_argument("out", metavar="OUT", nargs="?", help="file or folder to write (default: the user's data folder)")
@@ -182,6 +205,128 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, tuple | set):
         return list(value)
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# show
+
+
+def _int_list(text: str, what: str) -> tuple[int, ...]:
+    from h5gui.core.errors import BadRequestError
+
+    if not text.strip():
+        return ()
+    try:
+        return tuple(int(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
+
+
+def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
+    """The image slice the GUI would show first (or the decoded picture), and a description."""
+    from h5gui.core import preview
+    from h5gui.core.dtypes import describe_shape
+
+    index = _int_list(args.index, "--index")
+    if info.kind == preview.ENCODED:
+        return preview.read_encoded(
+            args.file, args.path, index=index if len(index) > 1 else (index[0] if index else 0),
+            allow_external=args.allow_external,
+        )
+    axes = _int_list(args.axes, "--axes")
+    if axes:
+        image_axes = (axes[0], axes[1], axes[2] if len(axes) > 2 else None) if len(axes) >= 2 else None
+    else:
+        image_axes = info.image_axes
+    if "image" not in info.views or image_axes is None:
+        from h5gui.core.errors import BadRequestError
+
+        raise BadRequestError(f"{info.path} has no image view ({info.kind}, {describe_shape(info.shape)})")
+    req = preview.ImageRequest(axes=image_axes, index=index, max_pixels=args.max_pixels)
+    s = preview.read_image(args.file, args.path, req, allow_external=args.allow_external)
+    h, w = s.data.shape[:2]
+    text = f"{w}x{h} {s.data.dtype}" + (" RGB" if s.rgb else "") + f" of {s.full_shape[1]}x{s.full_shape[0]}"
+    if s.note:
+        text += f" ({s.note})"
+    return s, text
+
+
+def _write_image(s: Any, out: str) -> None:
+    import numpy as np
+
+    from h5gui.core import files, imaging
+    from h5gui.core.errors import BadRequestError, FileAccessError
+
+    ext = os.path.splitext(out)[1].lower()
+    if ext not in (".png", ".npy"):
+        raise BadRequestError(f"--out must end in .png or .npy, not {out!r}")
+    tmp = files.atomic_write_path(out)
+    try:
+        if ext == ".npy":
+            with open(tmp, "wb") as fh:
+                np.save(fh, s.data)
+        else:
+            data = s.data if s.data.dtype == np.uint16 and not s.rgb else imaging.to_uint8(s.data, s.levels)
+            with open(tmp, "wb") as fh:
+                fh.write(imaging.encode_png(data))
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise FileAccessError(f"cannot write {out}: {exc.strerror or exc}") from exc
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from h5gui.core import preview
+    from h5gui.core.dtypes import describe_shape
+    from h5gui.core.errors import FilterUnavailableError, UnreadableError
+
+    info = preview.preview_info(args.file, args.path, allow_external=args.allow_external)
+    out = sys.stdout
+    if args.json:
+        d = dataclasses.asdict(info)
+        json.dump(d, out, indent=2, ensure_ascii=False, default=_json_default)
+        out.write("\n")
+    if info.error:
+        cls = FilterUnavailableError if "decompress" in info.error else UnreadableError
+        raise cls(info.error)
+    if args.out:
+        s, text = _image_of(args, info)
+        _write_image(s, args.out)
+        if not args.json:
+            out.write(f"wrote {args.out}: {text}\n")
+        return 0
+    if args.json:
+        return 0
+    rows = [("Path", info.path), ("Kind", info.kind), ("Shape", describe_shape(info.shape)),
+            ("Datatype", info.dtype_text), ("Views", ", ".join(info.views) or "none")]
+    if info.image_axes is not None:
+        rows.append(("Image axes", ", ".join("-" if a is None else str(a) for a in info.image_axes)
+                     + (" (colour)" if info.rgb else "")))
+    if info.encoded_format:
+        rows.append(("Encoded", f"{info.encoded_format} ({info.encoded_count:,} image(s))"))
+    if info.all_fill:
+        rows.append(("Stored", "nothing: all fill value"))
+    first = info.views[0] if info.views else ""
+    if first in ("image", "encoded"):
+        _, text = _image_of(args, info)
+        rows.append(("Image", text))
+    width = max(len(label) for label, _ in rows) + 1
+    for label, text in rows:
+        out.write(f"{label + ':':<{width}} {text}\n")
+    if first == "text" or (first == "plot" and info.rank == 1 and info.size <= 20):
+        out.write(preview.read_text(args.file, args.path, index=_int_list(args.index, "--index"),
+                                    allow_external=args.allow_external) + "\n")
+    elif first in ("table", "plot"):
+        n_rows, n_cols = preview.table_shape(info, None, ())
+        block = preview.read_table(args.file, args.path, 0, 20, 0, 16, index=_int_list(args.index, "--index"),
+                                   allow_external=args.allow_external)
+        out.write("\t".join(block.columns) + "\n")
+        for row in block.cells:
+            out.write("\t".join(row) + "\n")
+        if n_rows > len(block.cells) or n_cols > len(block.columns):
+            out.write(f"... ({n_rows:,} x {n_cols:,} in all)\n")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
