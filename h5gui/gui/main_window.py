@@ -47,7 +47,7 @@ from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel, Node
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.info_panel import InfoPanel
-from h5gui.gui.widgets.preview_area import PreviewArea
+from h5gui.gui.widgets.preview.panel import PreviewPanel
 from h5gui.gui.widgets.start_page import StartPage
 from h5gui.gui.workers import JobRunner
 
@@ -162,7 +162,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.info_panel, "Info")
         self.tabs.addTab(self.attr_panel, "Attributes")
         top_layout.addWidget(self.tabs, 1)
-        self.preview = PreviewArea(right)
+        self.preview = PreviewPanel(self.runner, right)
+        self.preview.confirm_external.connect(self.confirm_external)
         right.addWidget(top)
         right.addWidget(self.preview)
         right.setStretchFactor(0, 1)
@@ -239,7 +240,7 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
             else:
-                splitter.setSizes([470, 810] if splitter is self.splitter else [440, 360])
+                splitter.setSizes([470, 810] if splitter is self.splitter else [330, 470])
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -486,6 +487,16 @@ class MainWindow(QMainWindow):
         self._current = (file, path)
         allow = (file, path) in self._trusted
         self.info_panel.show_loading(file, path)
+        node = self.current_node()
+        info = node.info if node is not None and node.file == file and node.path == path else None
+        if info is not None and info.kind in (nodes.DATASET, nodes.SOFT_LINK) and info.effective_kind == nodes.DATASET:
+            self.preview.show_node(file, path, allow)  # at once, in parallel with the info
+        elif info is not None and info.kind == nodes.EXTERNAL_LINK:
+            pass  # decided when the info says where the link leads
+        elif node is not None and node.kind == "file":
+            self.preview.show_message(f"Root group of {node.name}")
+        else:
+            self._preview_message_for(info)
         self.runner.submit(
             nodes.describe, file, path, allow_external=allow, key="info",
             on_result=self._on_info, on_error=lambda err, f=file, p=path: self._on_info_error(f, p, err),
@@ -499,14 +510,20 @@ class MainWindow(QMainWindow):
         if self._current != (info.file, info.path):
             return
         self.info_panel.show_info(info)
-        self.preview.show_info(info)
+        if info.kind == nodes.EXTERNAL_LINK:
+            if info.object_kind == nodes.DATASET and not info.needs_confirmation and info.link_file_resolved:
+                self.preview.show_node(info.link_file_resolved, info.link_target,
+                                       (info.file, info.path) in self._trusted)
+            elif info.needs_confirmation:
+                self.preview.show_message("External link outside the file's folder: allow it in the Info tab")
+            else:
+                self.preview.show_message(f"External link to {info.link_file}:{info.link_target}")
         self.node_shown.emit(info)
 
     def _on_info_error(self, file: str, path: str, err: H5GuiError) -> None:
         if self._current != (file, path):
             return
         self.info_panel.show_error(file, path, str(err))
-        self.preview.show_message(str(err))
         self.show_error(err)
 
     def _on_attrs(self, attrs: list[core_attrs.AttrInfo]) -> None:
@@ -520,6 +537,21 @@ class MainWindow(QMainWindow):
         self.attr_panel.clear()
         self.preview.show_message("Select a dataset to preview it")
         self.tabs.setTabText(1, "Attributes")
+
+    def _preview_message_for(self, info: nodes.ChildInfo | None) -> None:
+        if info is None:
+            self.preview.show_message("Select a dataset to preview it")
+        elif info.kind == nodes.DANGLING_LINK:
+            self.preview.show_message(info.error or "Dangling link: nothing to show")
+        elif info.kind == nodes.UNREADABLE:
+            self.preview.show_message(f"Unreadable: {info.error}")
+        elif info.is_group_like:
+            n = info.members
+            self.preview.show_message(f"Group with {n:,} member{'s' if n != 1 else ''}" if n is not None else "Group")
+        elif info.effective_kind == nodes.DATATYPE:
+            self.preview.show_message(f"Committed datatype: {info.dtype}")
+        else:
+            self.preview.show_message("Nothing to preview")
 
     def confirm_external(self, file: str, path: str) -> None:
         """The user allowed reading data from outside the file's folder for this one object."""
@@ -633,7 +665,7 @@ class MainWindow(QMainWindow):
     # ================================================================== idle / shutdown
     def is_idle(self) -> bool:
         return not self.runner.has_pending() and not self.model.has_pending_operations() \
-            and not self._restore_queue and not self._opening
+            and not self._restore_queue and not self._opening and not self.preview.is_busy()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save_settings()

@@ -1,0 +1,375 @@
+"""Image view: a pyqtgraph ImageItem with a histogram/LUT, colormaps, levels, log scale, a pixel readout,
+and a sharper re-read of the visible region when the user zooms into a downsampled image."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.core.preview import ImageSlice
+from h5gui.gui.widgets.preview.pg import COLORMAPS, colormap, pg
+
+NAN_COLOUR = (255, 0, 255, 255)  # NaN: magenta
+POSINF_COLOUR = (255, 140, 0, 255)  # +inf: orange
+NEGINF_COLOUR = (0, 160, 255, 255)  # -inf: blue
+LEVEL_MODES = ("percentile", "minmax", "manual")
+
+
+class ImageView(QWidget):
+    """Shows :class:`ImageSlice` snapshots. Emits ``region_requested`` (row0, row1, col0, col1) when the
+    user zooms into a part of a downsampled image, and ``complex_mode_changed`` for complex data."""
+
+    region_requested = Signal(object)
+    complex_mode_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.slice: ImageSlice | None = None
+        self.detail: ImageSlice | None = None
+        self._display_levels: tuple[float, float] = (0.0, 1.0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        self.cmap_combo = QComboBox(self)
+        self.cmap_combo.addItems(COLORMAPS)
+        self.cmap_combo.setToolTip("Colormap for single-channel images")
+        self.cmap_combo.currentTextChanged.connect(self._apply_colormap)
+        self.levels_combo = QComboBox(self)
+        self.levels_combo.addItem("Levels: 0.5-99.5 %", "percentile")
+        self.levels_combo.addItem("Levels: min-max", "minmax")
+        self.levels_combo.addItem("Levels: manual", "manual")
+        self.levels_combo.setToolTip("How the grey/colour range is chosen")
+        self.levels_combo.currentIndexChanged.connect(self._on_levels_mode)
+        self.low_spin = QDoubleSpinBox(self)
+        self.high_spin = QDoubleSpinBox(self)
+        for spin, tip in ((self.low_spin, "Lowest level"), (self.high_spin, "Highest level")):
+            spin.setRange(-1e300, 1e300)
+            spin.setDecimals(4)
+            spin.setKeyboardTracking(False)
+            spin.setToolTip(tip)
+            spin.setMaximumWidth(110)
+            spin.valueChanged.connect(self._on_manual_levels)
+        self.log_check = QCheckBox("log", self)
+        self.log_check.setToolTip("Logarithmic scale (log10 of positive values)")
+        self.log_check.toggled.connect(lambda _on: self._redraw())
+        self.complex_combo = QComboBox(self)
+        self.complex_combo.addItems(["abs", "phase", "real", "imag"])
+        self.complex_combo.setToolTip("What to show of complex values")
+        self.complex_combo.currentTextChanged.connect(self.complex_mode_changed)
+        self.reset_button = QToolButton(self)
+        self.reset_button.setText("Fit")
+        self.reset_button.setToolTip("Show the whole image (zoom to fit)")
+        self.reset_button.clicked.connect(self.fit)
+        for w in (self.cmap_combo, self.levels_combo, self.low_spin, self.high_spin, self.log_check,
+                  self.complex_combo, self.reset_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.viewbox = self.graphics.addViewBox(row=0, col=0)
+        self.viewbox.setAspectLocked(True)
+        self.viewbox.invertY(True)
+        self.viewbox.setMenuEnabled(False)
+        self.item = pg.ImageItem(axisOrder="row-major")
+        self.detail_item = pg.ImageItem(axisOrder="row-major")
+        self.mask_item = pg.ImageItem(axisOrder="row-major")
+        self.detail_item.setZValue(1)
+        self.mask_item.setZValue(2)
+        for it in (self.item, self.detail_item, self.mask_item):
+            self.viewbox.addItem(it)
+        self.hist = pg.HistogramLUTItem(image=self.item)
+        self.hist.sigLevelsChanged.connect(self._on_hist_levels)
+        self.graphics.addItem(self.hist, row=0, col=1)
+        layout.addWidget(self.graphics, 1)
+
+        self.readout = QLabel(" ", self)
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel("", self)
+        self.note.setStyleSheet("color: #666;")
+        footer = QHBoxLayout()
+        footer.setContentsMargins(4, 0, 4, 2)
+        footer.addWidget(self.readout, 1)
+        footer.addWidget(self.note)
+        layout.addLayout(footer)
+
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._zoom_timer = QTimer(self)
+        self._zoom_timer.setSingleShot(True)
+        self._zoom_timer.setInterval(200)
+        self._zoom_timer.timeout.connect(self._maybe_request_region)
+        self.viewbox.sigRangeChanged.connect(lambda *_a: self._zoom_timer.start())
+        self._updating = False
+        self._set_manual_visible(False)
+        self.complex_combo.hide()
+        self._apply_colormap(self.cmap_combo.currentText())
+
+    # ------------------------------------------------------------------ public
+    def set_complex(self, is_complex: bool) -> None:
+        self.complex_combo.setVisible(is_complex)
+
+    @property
+    def complex_mode(self) -> str:
+        return self.complex_combo.currentText()
+
+    @property
+    def colormap_name(self) -> str:
+        return self.cmap_combo.currentText()
+
+    def set_colormap_name(self, name: str) -> None:
+        if name in COLORMAPS:
+            self.cmap_combo.setCurrentText(name)
+
+    def show_slice(self, s: ImageSlice, *, fit: bool = False) -> None:
+        """Show a new plane (frame, axes or dataset changed): replaces the overview, drops the detail."""
+        first = self.slice is None or self.slice.full_shape != s.full_shape or fit
+        self.slice = s
+        self.detail = None
+        self.detail_item.clear()
+        self.detail_item.hide()
+        self.cmap_combo.setEnabled(not s.rgb)
+        self.hist.setVisible(not s.rgb)
+        self._update_levels_from_data()
+        self._redraw()
+        if first:
+            self.fit()
+        note = s.note
+        if s.all_fill:
+            note = "nothing stored: every value is the fill value"
+        elif s.step != (1, 1):
+            note = note or f"downsampled 1:{max(s.step)}; zoom in for full resolution"
+        if s.nonfinite:
+            note = (note + "; " if note else "") + f"{s.nonfinite:,} NaN/inf (magenta/orange/blue)"
+        self.note.setText(note)
+        self.note.setToolTip(note)
+        # a zoomed view keeps its sharp region when the frame changes
+        if not first:
+            self._zoom_timer.start()
+
+    def show_detail(self, s: ImageSlice) -> None:
+        """Show a sharper read of a region on top of the overview."""
+        if self.slice is None or s.full_shape != self.slice.full_shape:
+            return
+        self.detail = s
+        self.detail_item.show()
+        self._redraw()
+
+    def clear(self) -> None:
+        self.slice = None
+        self.detail = None
+        for it in (self.item, self.detail_item, self.mask_item):
+            it.clear()
+        self.readout.setText(" ")
+        self.note.setText("")
+
+    def fit(self) -> None:
+        if self.slice is None:
+            return
+        rows, cols = self.slice.full_shape
+        self.viewbox.setRange(QRectF(0, 0, max(cols, 1), max(rows, 1)), padding=0.02)
+
+    def displayed_array(self) -> np.ndarray | None:
+        """The array of the overview as handed to pyqtgraph (tests compare it with the file)."""
+        return None if self.slice is None else self.slice.data
+
+    # ------------------------------------------------------------------ drawing
+    def _prepared(self, s: ImageSlice) -> np.ndarray:
+        data = s.data
+        if self.log_check.isChecked() and not s.rgb:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                data = np.log10(np.where(data > 0, data.astype(np.float32), np.nan))
+        elif data.dtype == np.bool_:
+            data = data.astype(np.uint8)
+        if s.nonfinite and data.dtype.kind == "f":
+            # +-inf would break the histogram's binning; the mask overlay shows them in their own colours
+            data = np.where(np.isfinite(data), data, np.float32(np.nan))
+        return data
+
+    def _levels(self, s: ImageSlice) -> tuple[float, float]:
+        mode = self.levels_combo.currentData()
+        if mode == "manual":
+            lo, hi = self.low_spin.value(), self.high_spin.value()
+        elif mode == "minmax":
+            lo, hi = s.minmax
+        else:
+            lo, hi = s.levels
+        if self.log_check.isChecked() and not s.rgb:
+            lo = math.log10(lo) if lo > 0 else (math.log10(hi) - 6 if hi > 0 else 0.0)
+            hi = math.log10(hi) if hi > 0 else lo + 1
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            lo, hi = 0.0, 1.0
+        if hi <= lo:
+            hi = lo + (abs(lo) * 1e-6 or 1.0)
+        return float(lo), float(hi)
+
+    def _place(self, item: pg.ImageItem, s: ImageSlice, data: np.ndarray, levels: tuple[float, float]) -> None:
+        r0, r1, c0, c1 = s.region
+        item.setImage(data, autoLevels=False, levels=levels if not (s.rgb and data.dtype == np.uint8) else (0, 255))
+        item.setRect(QRectF(c0, r0, max(c1 - c0, 1), max(r1 - r0, 1)))
+
+    def _redraw(self) -> None:
+        s = self.slice
+        if s is None:
+            return
+        levels = self._levels(s)
+        self._display_levels = levels
+        self._updating = True
+        try:
+            self._place(self.item, s, self._prepared(s), levels)
+            if self.detail is not None:
+                self._place(self.detail_item, self.detail, self._prepared(self.detail), levels)
+            if not s.rgb:
+                self.hist.setLevels(*levels)
+            self._draw_mask(self.detail if self.detail is not None else s)
+        finally:
+            self._updating = False
+
+    def _draw_mask(self, s: ImageSlice) -> None:
+        if not s.nonfinite or s.data.dtype.kind != "f":
+            self.mask_item.clear()
+            self.mask_item.hide()
+            return
+        data = s.data if s.data.ndim == 2 else s.data[..., 0]
+        rgba = np.zeros(data.shape + (4,), np.uint8)
+        rgba[np.isnan(data)] = NAN_COLOUR
+        rgba[np.isposinf(data)] = POSINF_COLOUR
+        rgba[np.isneginf(data)] = NEGINF_COLOUR
+        r0, r1, c0, c1 = s.region
+        self.mask_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.mask_item.setRect(QRectF(c0, r0, max(c1 - c0, 1), max(r1 - r0, 1)))
+        self.mask_item.show()
+
+    def _apply_colormap(self, name: str) -> None:
+        cmap = colormap(name)
+        self.hist.gradient.setColorMap(cmap)
+        lut = cmap.getLookupTable(nPts=256)
+        self.item.setLookupTable(lut)
+        self.detail_item.setLookupTable(lut)
+
+    # ------------------------------------------------------------------ levels
+    def _set_manual_visible(self, on: bool) -> None:
+        self.low_spin.setVisible(on)
+        self.high_spin.setVisible(on)
+
+    def _update_levels_from_data(self) -> None:
+        if self.slice is None or self.levels_combo.currentData() == "manual":
+            return
+        lo, hi = self.slice.levels
+        self._updating = True
+        try:
+            if math.isfinite(lo) and math.isfinite(hi):
+                self.low_spin.setValue(lo)
+                self.high_spin.setValue(hi)
+        finally:
+            self._updating = False
+
+    def _on_levels_mode(self, _i: int) -> None:
+        self._set_manual_visible(self.levels_combo.currentData() == "manual")
+        self._redraw()
+
+    def _on_manual_levels(self, _v: float) -> None:
+        if not self._updating and self.levels_combo.currentData() == "manual":
+            self._redraw()
+
+    def _on_hist_levels(self, hist: object) -> None:
+        """Dragging the histogram's level handles switches to manual levels."""
+        if self._updating or self.slice is None or self.slice.rgb:
+            return
+        lo, hi = self.hist.getLevels()
+        if self.log_check.isChecked():
+            lo, hi = 10 ** lo, 10 ** hi
+        self._updating = True
+        try:
+            self.levels_combo.setCurrentIndex(LEVEL_MODES.index("manual"))
+            self.low_spin.setValue(lo)
+            self.high_spin.setValue(hi)
+        finally:
+            self._updating = False
+        self._set_manual_visible(True)
+        self._redraw()
+
+    # ------------------------------------------------------------------ zoom and readout
+    def visible_region(self) -> tuple[int, int, int, int] | None:
+        if self.slice is None:
+            return None
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        rows, cols = self.slice.full_shape
+        r0, r1 = max(0, int(math.floor(y0))), min(rows, int(math.ceil(y1)))
+        c0, c1 = max(0, int(math.floor(x0))), min(cols, int(math.ceil(x1)))
+        if r1 <= r0 or c1 <= c0:
+            return None
+        return r0, r1, c0, c1
+
+    def _maybe_request_region(self) -> None:
+        s = self.slice
+        if s is None or s.step == (1, 1) or s.all_fill:
+            return
+        region = self.visible_region()
+        if region is None:
+            return
+        r0, r1, c0, c1 = region
+        rows, cols = s.full_shape
+        if (r1 - r0) * (c1 - c0) >= 0.8 * rows * cols:
+            if self.detail is not None:
+                self.detail = None
+                self.detail_item.hide()
+            return
+        d = self.detail
+        if d is not None and d.region[0] <= r0 and d.region[1] >= r1 and d.region[2] <= c0 and d.region[3] >= c1 \
+                and d.step == (1, 1):
+            return
+        # read a margin around what is visible so that small pans stay sharp
+        mr, mc = (r1 - r0) // 4, (c1 - c0) // 4
+        self.region_requested.emit((max(0, r0 - mr), min(rows, r1 + mr), max(0, c0 - mc), min(cols, c1 + mc)))
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        s = self.slice
+        if s is None or not self.viewbox.sceneBoundingRect().contains(pos):
+            return
+        p = self.viewbox.mapSceneToView(pos)
+        row, col = int(math.floor(p.y())), int(math.floor(p.x()))
+        self.readout.setText(self.value_text(row, col))
+
+    def value_text(self, row: int, col: int) -> str:
+        """``'row 12, col 40: 133'`` for the pixel under the cursor (from the sharpest data shown)."""
+        rows, cols = self.slice.full_shape if self.slice else (0, 0)
+        if not (0 <= row < rows and 0 <= col < cols):
+            return " "
+        for s in (self.detail, self.slice):
+            if s is None:
+                continue
+            r0, r1, c0, c1 = s.region
+            if not (r0 <= row < r1 and c0 <= col < c1):
+                continue
+            i, j = (row - r0) // s.step[0], (col - c0) // s.step[1]
+            if i >= s.data.shape[0] or j >= s.data.shape[1]:
+                continue
+            v = s.data[i, j]
+            approx = "" if s.step == (1, 1) else " (nearest sample)"
+            if np.ndim(v):
+                text = "(" + ", ".join(_fmt(x) for x in np.asarray(v).tolist()) + ")"
+            else:
+                text = _fmt(v.item() if hasattr(v, "item") else v)
+            return f"row {row}, col {col}: {text}{approx}"
+        return f"row {row}, col {col}"
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)

@@ -1,0 +1,441 @@
+"""The preview area: picks the best view for the selected dataset (image, table, plot, text), offers the
+others, and reads only what is shown through latest-wins jobs on the I/O thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.core import preview
+from h5gui.core.errors import H5GuiError, UnsafeAccessError
+from h5gui.gui.widgets.banner import Banner
+from h5gui.gui.widgets.preview.axes_bar import AxesBar
+from h5gui.gui.workers import JobRunner
+
+log = logging.getLogger(__name__)
+
+VIEW_LABELS = {"image": "Image", "encoded": "Image", "table": "Table", "plot": "Plot", "text": "Text"}
+VIEW_TIPS = {
+    "image": "Show as an image (2-D slices of N-D data, colour when there is a channel axis)",
+    "encoded": "Decode the stored PNG/JPEG/... bytes and show the picture",
+    "table": "Show the values as a table (read in blocks as you scroll)",
+    "plot": "Plot the values (decimated for long data, sharp when you zoom in)",
+    "text": "Show the value as text",
+}
+MAX_PIXELS = 4_000_000
+PLOT_POINTS = 20_000
+
+
+class PreviewPanel(QWidget):
+    """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
+
+    confirm_external = Signal(str, str)  # file, path: the user allows reading data outside the folder
+    shown = Signal(str)  # the view that just displayed data (tests, screenshots)
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.info: preview.PreviewInfo | None = None
+        self.view = ""
+        self._target: tuple[str, str, bool] | None = None
+        self._gen = 0
+        self._pending: set[str] = set()
+        self._memory: dict[str, Any] = {}
+        self._views: dict[str, QWidget] = {}
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.setSpacing(2)
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 0)
+        self.buttons = QButtonGroup(self)
+        self.buttons.setExclusive(True)
+        self.view_buttons: dict[str, QToolButton] = {}
+        for name in ("image", "encoded", "table", "plot", "text"):
+            b = QToolButton(self)
+            b.setText(VIEW_LABELS[name])
+            b.setToolTip(VIEW_TIPS[name])
+            b.setCheckable(True)
+            b.setAutoRaise(True)
+            b.clicked.connect(lambda _c=False, n=name: self.set_view(n))
+            b.hide()
+            self.buttons.addButton(b)
+            self.view_buttons[name] = b
+            header.addWidget(b)
+        self.summary = QLabel("", self)
+        self.summary.setStyleSheet("color: #555;")
+        header.addSpacing(12)
+        header.addWidget(self.summary, 1)
+        layout.addLayout(header)
+        self.banner = Banner(self)
+        self.banner.action_clicked.connect(self._on_banner_action)
+        layout.addWidget(self.banner)
+        self.axes_bar = AxesBar(self)
+        self.axes_bar.changed.connect(self._on_axes_changed)
+        layout.addWidget(self.axes_bar)
+        self.stack = QStackedWidget(self)
+        self.message = QLabel("Select a dataset to preview it", self)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #808080;")
+        self.stack.addWidget(self.message)
+        layout.addWidget(self.stack, 1)
+        self._loading_timer = QTimer(self)
+        self._loading_timer.setSingleShot(True)
+        self._loading_timer.setInterval(150)  # no flicker for fast reads
+        self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
+        self._unsafe: tuple[str, str] | None = None
+
+    # ================================================================== views (created on first use)
+    def _view_widget(self, name: str) -> QWidget:
+        key = "image" if name == "encoded" else name
+        w = self._views.get(key)
+        if w is not None:
+            return w
+        if key == "image":
+            from h5gui.gui.widgets.preview.image_view import ImageView
+
+            w = ImageView(self)
+            w.region_requested.connect(self._request_region)
+            w.complex_mode_changed.connect(lambda _m: self._request())
+        elif key == "table":
+            from h5gui.gui.widgets.preview.table_view import TableView
+
+            w = TableView(self.runner, self)
+            w.model.on_error = self._show_error
+        elif key == "plot":
+            from h5gui.gui.widgets.preview.plot_view import PlotView
+
+            w = PlotView(self)
+            w.range_requested.connect(self._request_plot_range)
+            w.selection_changed.connect(self._request)
+        else:
+            from h5gui.gui.widgets.preview.text_view import TextView
+
+            w = TextView(self)
+        if "colormap" in self._memory and key == "image":
+            w.set_colormap_name(self._memory["colormap"])  # type: ignore[attr-defined]
+        self._views[key] = w
+        self.stack.addWidget(w)
+        return w
+
+    @property
+    def image_view(self) -> Any:
+        return self._view_widget("image")
+
+    @property
+    def table_view(self) -> Any:
+        return self._view_widget("table")
+
+    @property
+    def plot_view(self) -> Any:
+        return self._view_widget("plot")
+
+    @property
+    def text_view(self) -> Any:
+        return self._view_widget("text")
+
+    # ================================================================== entry points
+    def show_node(self, file: str, path: str, allow_external: bool = False) -> None:
+        self._remember()
+        self._gen += 1
+        self._target = (file, path, allow_external)
+        self.axes_bar.stop()
+        self.banner.hide()
+        self.summary.setText(path.rsplit("/", 1)[-1])
+        self._loading_timer.start()
+        gen = self._gen
+        self._submit("info", preview.preview_info, file, path, allow_external=allow_external, key="preview-info",
+                     on_result=lambda info: self._on_info(gen, info), on_error=lambda err: self._on_error(gen, err))
+
+    def show_message(self, text: str) -> None:
+        self._remember()
+        self._gen += 1
+        self._target = None
+        self.info = None
+        self.view = ""
+        self.axes_bar.stop()
+        self.axes_bar.hide()
+        self.banner.hide()
+        self._loading_timer.stop()
+        for b in self.view_buttons.values():
+            b.hide()
+        self.summary.setText("")
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+        self.runner.cancel("preview-info")
+        self.runner.cancel("preview-data")
+        self.runner.cancel("preview-detail")
+
+    def is_busy(self) -> bool:
+        if self._pending:
+            return True
+        table = self._views.get("table")
+        return self.view == "table" and table is not None and table.model.is_loading()  # type: ignore[attr-defined]
+
+    def current_text(self) -> str:
+        """What the user reads in the preview (message, or the text view's text)."""
+        if self.stack.currentWidget() is self.message:
+            return self.message.text()
+        if self.view == "text":
+            return self.text_view.plain_text()
+        return ""
+
+    # ================================================================== jobs
+    def _submit(self, tag: str, fn: Any, *args: Any, on_result: Any, on_error: Any, key: str, **kwargs: Any) -> None:
+        self._pending.add(tag)
+
+        def done() -> None:
+            self._pending.discard(tag)
+
+        self.runner.submit(fn, *args, key=key, on_result=on_result, on_error=on_error, on_finished=done, **kwargs)
+
+    def _on_error(self, gen: int, err: H5GuiError) -> None:
+        if gen != self._gen:
+            return
+        self._loading_timer.stop()
+        self.axes_bar.frame_pending = False
+        if isinstance(err, UnsafeAccessError) and self._target is not None:
+            self._unsafe = self._target[:2]
+            self.banner.show_message(f"{err}", "warning", "Allow and read")
+            self.message.setText("Data not read: it lives outside the file's folder")
+            self.stack.setCurrentWidget(self.message)
+            return
+        self._show_error(str(err))
+
+    def _show_error(self, text: str) -> None:
+        self.banner.show_message(text, "error")
+
+    def _on_banner_action(self) -> None:
+        if self._unsafe is not None:
+            file, path = self._unsafe
+            self._unsafe = None
+            self.confirm_external.emit(file, path)
+
+    # ================================================================== info -> view
+    def _on_info(self, gen: int, info: preview.PreviewInfo) -> None:
+        if gen != self._gen:
+            return
+        self._loading_timer.stop()
+        self.info = info
+        shape = "scalar" if info.shape == () else ("empty" if info.shape is None else " x ".join(map(str, info.shape)))
+        extra = f", {info.encoded_format}" if info.encoded_format else ""
+        self.summary.setText(f"{shape}  {info.dtype_text}{extra}")
+        self.summary.setToolTip(info.path)
+        for name, b in self.view_buttons.items():
+            b.setVisible(name in info.views)
+        if not info.views:
+            for b in self.view_buttons.values():
+                b.hide()
+            self.axes_bar.hide()
+            if info.error:
+                self._show_error(info.error)
+                self.message.setText("Nothing to show")
+            else:
+                self.message.setText("Empty dataset: no values to show")
+            self.stack.setCurrentWidget(self.message)
+            self.view = ""
+            return
+        mem = self._memory
+        view = info.views[0]
+        if mem.get("shape") == info.shape and mem.get("kind") == info.kind and mem.get("view") in info.views:
+            view = mem["view"]
+        self.set_view(view, restore=mem.get("shape") == info.shape)
+
+    def set_view(self, view: str, restore: bool = False) -> None:
+        info = self.info
+        if info is None or view not in info.views:
+            return
+        self.view = view
+        self.view_buttons[view].setChecked(True)
+        widget = self._view_widget(view)
+        self.stack.setCurrentWidget(widget)
+        mem = self._memory if restore else {}
+        shape = info.shape or ()
+        if view == "image":
+            axes = mem.get("image_axes") or info.image_axes or (max(0, len(shape) - 2), max(0, len(shape) - 1), None)
+            self.axes_bar.configure(shape, "image", axes, mem.get("index", ()))
+            widget.set_complex(info.kind == "complex")  # type: ignore[attr-defined]
+        elif view == "encoded":
+            if info.encoded_count > 1 and len(shape) >= 1:
+                self.axes_bar.configure((info.encoded_count,), "elements", (), (mem.get("element", 0),))
+            else:
+                self.axes_bar.configure((), "none", ())
+        elif view == "table":
+            if len(shape) >= 3 and not info.fields:
+                axes = mem.get("table_axes") or info.table_axes or (len(shape) - 2, len(shape) - 1)
+                self.axes_bar.configure(shape, "table", axes, mem.get("index", ()))
+            elif len(shape) >= 2 and info.fields:
+                self.axes_bar.configure(shape, "table", (0,), mem.get("index", ()))
+            else:
+                self.axes_bar.configure(shape, "none", ())
+        elif view == "plot":
+            if len(shape) >= 2 and not info.fields:
+                axes = mem.get("plot_axes") or (len(shape) - 1,)
+                self.axes_bar.configure(shape, "plot", axes, mem.get("index", ()))
+            else:
+                self.axes_bar.configure(shape, "none", ())
+            widget.configure_fields(info.plot_fields, rank=1, shape=shape)  # type: ignore[attr-defined]
+        else:
+            self.axes_bar.configure(shape, "none", ())
+        self._request()
+
+    def _on_axes_changed(self) -> None:
+        self._request()
+
+    # ================================================================== reading what is shown
+    def _request(self) -> None:
+        info, target = self.info, self._target
+        if info is None or target is None or not self.view:
+            return
+        file, path, allow = target
+        gen = self._gen
+        view = self.view
+        if view == "image":
+            axes = tuple(self.axes_bar.axes()) or info.image_axes
+            rank = len(info.shape or ())
+            if not self.axes_bar.isVisible() or len(axes) < 2:
+                axes = info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
+            axes = (axes[0], axes[1], axes[2] if len(axes) > 2 else None)
+            request = preview.ImageRequest(
+                axes=axes, index=self.axes_bar.index() or tuple(0 for _ in range(rank)),
+                max_pixels=MAX_PIXELS, complex_mode=self.image_view.complex_mode,
+            )
+            self.axes_bar.frame_pending = True
+            self._submit("data", preview.read_image, file, path, request, allow_external=allow, key="preview-data",
+                         on_result=lambda s: self._on_image(gen, s), on_error=lambda e: self._on_error(gen, e))
+        elif view == "encoded":
+            index = self.axes_bar.index()[0] if self.axes_bar.mode == "elements" else 0
+            self.axes_bar.frame_pending = True
+            self._submit("data", preview.read_encoded, file, path, index=index, allow_external=allow,
+                         key="preview-data", on_result=lambda r: self._on_encoded(gen, r),
+                         on_error=lambda e: self._on_error(gen, e))
+        elif view == "table":
+            shape = info.shape or ()
+            axes = None
+            index: tuple[int, ...] = ()
+            if self.axes_bar.mode == "table":
+                axes_t = self.axes_bar.axes()
+                axes = (axes_t[0], axes_t[1]) if len(axes_t) >= 2 else None
+                index = self.axes_bar.index()
+            n_rows, n_cols = preview.table_shape(info, axes, index)
+            columns = info.fields if info.fields else ()
+            if len(shape) <= 1 and not info.fields:
+                columns = ("value",)
+            self.table_view.configure(file, path, n_rows, n_cols, axes=axes, index=index, allow_external=allow,
+                                      columns=columns)
+            self.banner.hide()
+            self.shown.emit("table")
+        elif view == "plot":
+            kwargs = self._plot_args()
+            self.axes_bar.frame_pending = True
+            self._submit("data", preview.read_plot, file, path, max_points=PLOT_POINTS, allow_external=allow,
+                         key="preview-data", on_result=lambda d: self._on_plot(gen, d, True),
+                         on_error=lambda e: self._on_error(gen, e), **kwargs)
+        elif view == "text":
+            if info.text is not None and not info.shape:
+                self._on_text(gen, info.text)
+                return
+            self._submit("data", preview.read_text, file, path, index=self.axes_bar.index(), allow_external=allow,
+                         key="preview-data", on_result=lambda t: self._on_text(gen, t),
+                         on_error=lambda e: self._on_error(gen, e))
+
+    def _plot_args(self) -> dict[str, Any]:
+        if self.axes_bar.mode == "plot":
+            axes = self.axes_bar.axes()
+            return {"axis": axes[0] if axes else -1, "index": self.axes_bar.index()}
+        return dict(self.plot_view.selection())
+
+    def _request_region(self, region: tuple[int, int, int, int]) -> None:
+        info, target = self.info, self._target
+        if info is None or target is None or self.view != "image":
+            return
+        file, path, allow = target
+        gen = self._gen
+        axes = self.axes_bar.axes() if self.axes_bar.mode == "image" and len(self.axes_bar.axes()) >= 2 else None
+        if axes is None:
+            rank = len(info.shape or ())
+            axes = info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
+        request = preview.ImageRequest(axes=(axes[0], axes[1], axes[2] if len(axes) > 2 else None),
+                                       index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
+                                       region=region, max_pixels=MAX_PIXELS,
+                                       complex_mode=self.image_view.complex_mode)
+        self._submit("detail", preview.read_image, file, path, request, allow_external=allow, key="preview-detail",
+                     on_result=lambda s: self._on_detail(gen, s), on_error=lambda e: self._on_error(gen, e))
+
+    def _request_plot_range(self, start: int, stop: int) -> None:
+        info, target = self.info, self._target
+        if info is None or target is None or self.view != "plot":
+            return
+        file, path, allow = target
+        gen = self._gen
+        self._submit("detail", preview.read_plot, file, path, start=start, stop=stop, max_points=PLOT_POINTS,
+                     allow_external=allow, key="preview-detail",
+                     on_result=lambda d: self._on_plot(gen, d, False), on_error=lambda e: self._on_error(gen, e),
+                     **self._plot_args())
+
+    # ================================================================== results
+    def _on_image(self, gen: int, s: preview.ImageSlice) -> None:
+        if gen != self._gen or self.view != "image":
+            return
+        self.axes_bar.frame_pending = False
+        self.banner.hide()
+        self.image_view.show_slice(s)
+        self.shown.emit("image")
+
+    def _on_detail(self, gen: int, s: preview.ImageSlice) -> None:
+        if gen == self._gen and self.view == "image":
+            self.image_view.show_detail(s)
+
+    def _on_encoded(self, gen: int, result: tuple[preview.ImageSlice, str]) -> None:
+        if gen != self._gen or self.view != "encoded":
+            return
+        self.axes_bar.frame_pending = False
+        s, description = result
+        self.banner.hide()
+        self.image_view.show_slice(s, fit=True)
+        if self.info is not None:
+            self.summary.setText(f"{self.info.encoded_format or 'encoded'} image: {description}")
+        self.shown.emit("encoded")
+
+    def _on_plot(self, gen: int, d: preview.PlotData, overview: bool) -> None:
+        if gen != self._gen or self.view != "plot":
+            return
+        self.axes_bar.frame_pending = False
+        self.banner.hide()
+        self.plot_view.show_data(d, overview=overview)
+        self.shown.emit("plot")
+
+    def _on_text(self, gen: int, text: str) -> None:
+        if gen != self._gen or self.view != "text":
+            return
+        self.banner.hide()
+        self.text_view.show_text(text)
+        self.shown.emit("text")
+
+    # ================================================================== memory across siblings
+    def _remember(self) -> None:
+        """Keep the view, the axes and the positions for the next dataset of the same shape."""
+        info = self.info
+        if info is None or not self.view:
+            return
+        mem: dict[str, Any] = {"shape": info.shape, "kind": info.kind, "view": self.view}
+        if self.axes_bar.mode in ("image", "table", "plot"):
+            mem[f"{self.axes_bar.mode}_axes"] = self.axes_bar.axes()
+            mem["index"] = self.axes_bar.index()
+        if self.axes_bar.mode == "elements":
+            mem["element"] = self.axes_bar.index()[0]
+        if "image" in self._views:
+            mem["colormap"] = self.image_view.colormap_name
+        self._memory = mem

@@ -1,0 +1,109 @@
+"""Table view over :class:`ArrayTableModel`: smooth scrolling through any number of rows, copy as TSV."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.gui.models.array_model import MAX_VIEW_ROWS, ArrayTableModel
+from h5gui.gui.workers import JobRunner
+
+MAX_COPY_CELLS = 1_000_000
+
+
+class TableView(QWidget):
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.model = ArrayTableModel(runner, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.table.fontMetrics().height() + 4)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setDefaultSectionSize(96)
+        self.model.visible_rows = self._visible_rows
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model._pump())
+        layout.addWidget(self.table, 1)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(4, 0, 4, 2)
+        self.status = QLabel("", self)
+        self.status.setStyleSheet("color: #666;")
+        footer.addWidget(self.status, 1)
+        self.offset_label = QLabel("first row:", self)
+        self.offset_spin = QSpinBox(self)
+        self.offset_spin.setRange(0, 0)
+        self.offset_spin.setToolTip(f"The table shows {MAX_VIEW_ROWS:,} rows at a time; choose where they start")
+        self.offset_spin.setKeyboardTracking(False)
+        self.offset_spin.valueChanged.connect(self.model.set_row_offset)
+        footer.addWidget(self.offset_label)
+        footer.addWidget(self.offset_spin)
+        layout.addLayout(footer)
+        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_selection)
+
+    def configure(self, file: str, path: str, n_rows: int, n_cols: int, *, axes: tuple[int, int] | None,
+                  index: tuple[int, ...], allow_external: bool, columns: tuple[str, ...] = ()) -> None:
+        self.model.set_source(file, path, n_rows, n_cols, axes=axes, index=index, allow_external=allow_external,
+                              columns=columns)
+        big = n_rows > MAX_VIEW_ROWS
+        self.offset_label.setVisible(big)
+        self.offset_spin.setVisible(big)
+        # spin boxes hold 32-bit ints; beyond that the offset moves in steps of MAX_VIEW_ROWS
+        self.offset_spin.setRange(0, min(max(0, n_rows - MAX_VIEW_ROWS), 2**31 - 1))
+        self.status.setText(f"{n_rows:,} rows x {n_cols:,} columns")
+
+    def _visible_rows(self) -> tuple[int, int]:
+        top = self.table.rowAt(0)
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        if top < 0:
+            top = 0
+        if bottom < 0:
+            bottom = top + 100
+        return top, bottom
+
+    def copy_selection(self) -> None:
+        """Copy the selected range as tab-separated values (cells not read yet are read now)."""
+        ranges = self.table.selectionModel().selection()
+        if not ranges:
+            return
+        r = ranges[0]
+        rows = range(r.top(), r.bottom() + 1)
+        cols = range(r.left(), r.right() + 1)
+        if len(rows) * len(cols) > MAX_COPY_CELLS:
+            self.status.setText(f"Selection too large to copy (more than {MAX_COPY_CELLS:,} cells)")
+            return
+        lines = []
+        missing = 0
+        for row in rows:
+            cells = []
+            for col in cols:
+                text = self.model.cell(row + self.model.row_offset, col)
+                if text is None:
+                    missing += 1
+                    text = ""
+                cells.append(text)
+            lines.append("\t".join(cells))
+        if missing:
+            self.status.setText(f"{missing:,} cells are still loading: scroll through them, then copy again")
+            return
+        QGuiApplication.clipboard().setText("\n".join(lines))
+        self.status.setText(f"Copied {len(rows):,} x {len(cols):,} cells")
+
+    def header_texts(self) -> list[str]:
+        return [str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in range(self.model.columnCount())]
