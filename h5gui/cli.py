@@ -7,6 +7,10 @@
     h5gui-cli demo [OUT]                       write the demo file, print its path
     h5gui-cli show FILE PATH [--index I,J,..] [--out F.png|F.npy]
                                                the preview the GUI shows (image slice, text, table)
+    h5gui-cli attrs FILE [PATH] [--json]       list an object's attributes
+    h5gui-cli attrs FILE PATH --set NAME=VALUE [--type T] [--fixed-length]
+                              --rename OLD NEW  --delete NAME
+                                               edit them (the file is opened for writing only then)
 
 Errors are one line on stderr (``h5gui-cli: error: ...``) with a non-zero exit code: 2 for a file
 that cannot be opened or a bad request, 3 for a missing node or a dangling link, 4 when reading
@@ -82,6 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="also read data kept outside the file's folder (external storage, virtual sources)",
     )
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "attrs", parents=[common],
+        help="list an object's attributes; --set, --rename, --delete edit them",
+        description="List the attributes of the object at PATH, or edit them. Values are typed as in the GUI: "
+        "3, 0.5, 1e-3, true, 1+2j, [1, 2, 3], [[1,2],[3,4]], text or \"text\", [\"a\", \"b\"]. "
+        "Edits run in this order: --set, --rename, --delete.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH", nargs="?", default="/", help="object inside FILE (default /)")
+    p.add_argument("--json", action="store_true", help="print the attributes as JSON (after any edits)")
+    p.add_argument(
+        "--set", metavar="NAME=VALUE", action="append", default=[],
+        help="set an attribute (repeatable); an existing one keeps its type unless --type is given",
+    )
+    p.add_argument(
+        "--type", metavar="TYPE",
+        help="type of the --set values: string, int8..int64, uint8..uint64, float16, float32, float64, bool, "
+        "complex64, complex128 (default: keep an existing attribute's type; string for a new one)",
+    )
+    p.add_argument("--fixed-length", action="store_true", help="with --set: store strings as fixed-length")
+    p.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), action="append", default=[],
+                   help="rename an attribute (repeatable)")
+    p.add_argument("--delete", metavar="NAME", action="append", default=[], help="delete an attribute (repeatable)")
+    p.set_defaults(func=cmd_attrs)
 
     p = sub.add_parser("demo", parents=[common], help="write the demo file and print its path")
     p.add_argument("out", metavar="OUT", nargs="?", help="file or folder to write (default: the user's data folder)")
@@ -326,6 +355,61 @@ def cmd_show(args: argparse.Namespace) -> int:
             out.write("\t".join(row) + "\n")
         if n_rows > len(block.cells) or n_cols > len(block.columns):
             out.write(f"... ({n_rows:,} x {n_cols:,} in all)\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# attrs
+
+
+def _attr_json(a: Any) -> dict[str, Any]:
+    d = dataclasses.asdict(a)
+    d["shape"] = list(a.shape) if a.shape is not None else None
+    d["shape_text"] = a.shape_text
+    return d
+
+
+def _attr_row(a: Any) -> tuple[str, str, str, str]:
+    value = f"(error: {a.error})" if a.error else a.value
+    return a.name, a.dtype, a.shape_text, value
+
+
+def cmd_attrs(args: argparse.Namespace) -> int:
+    from h5gui.core import attrs
+    from h5gui.core.errors import BadRequestError
+
+    file, path = args.file, args.path
+    edits = bool(args.set or args.rename or args.delete)
+    if not args.set and (args.type or args.fixed_length):
+        raise BadRequestError("--type and --fixed-length go with --set NAME=VALUE")
+    out = sys.stdout
+    sets = []
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BadRequestError(f"--set needs NAME=VALUE, not {item!r}")
+        sets.append((name, value))
+    for name, value in sets:
+        a = attrs.set_attr(file, path, name, value, args.type, fixed_length=True if args.fixed_length else None)
+        if not args.json:
+            out.write(f"set {a.name} = {a.value} ({a.dtype}, {a.shape_text})\n")
+    for old, new in args.rename:
+        attrs.rename_attr(file, path, old, new)
+        if not args.json:
+            out.write(f"renamed {old} -> {new}\n")
+    if args.delete:
+        attrs.delete_attrs(file, path, args.delete)
+        if not args.json:
+            for name in dict.fromkeys(args.delete):
+                out.write(f"deleted {name}\n")
+    if edits and not args.json:
+        return 0
+    listing = attrs.list_attrs(file, path)
+    if args.json:
+        json.dump([_attr_json(a) for a in listing], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        _print_table([_attr_row(a) for a in listing], out, caps=(32, 32, 16))
     return 0
 
 

@@ -52,6 +52,10 @@ class FilterUnavailableError(H5GuiError):
     """A compression filter needed to read the data is not installed."""
 
 
+class ReadOnlyError(H5GuiError):
+    """An edit was asked of a file that is open read-only (editing is not enabled for it)."""
+
+
 class UnreadableError(H5GuiError):
     """The object exists but h5py cannot read it (unsupported datatype, corrupt data)."""
 
@@ -60,6 +64,10 @@ class BadRequestError(H5GuiError):
     """The request itself is invalid (bad path syntax, bad arguments)."""
 
     exit_code = 2
+
+
+class AttrValueError(BadRequestError):
+    """A typed attribute value does not fit its type or shape (``300 does not fit in uint8 (0..255)``)."""
 
 
 class ExternalLinkError(BadRequestError):

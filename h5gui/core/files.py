@@ -6,6 +6,18 @@ Rules (DESIGN.md section 2):
 * ``hdf5plugin`` is imported once so that blosc/zstd/lz4/bitshuffle data can be read;
 * a :class:`HandlePool` keeps handles open on the one I/O thread that uses it (installed with
   :func:`pool_scope`); without a pool (CLI, tests) every :func:`open_file` opens and closes.
+
+Edit mode: a pooled file becomes writable only when the user enables editing
+(:func:`enable_editing`, a job on the I/O thread): the read handle is closed and the file reopened
+``r+`` *with* HDF5 file locking, so that a program already writing (or reading with locking) is
+detected and named in one line instead of both corrupting the file. Writes then ask
+``open_file(path, write=True)``; without edit mode they get :class:`ReadOnlyError`. Without a pool
+(the CLI) ``write=True`` opens ``r+`` with locking for that one block.
+
+Note that HDF5 writes the superblock's "open for writing" flag when it opens a file ``r+`` and clears
+it at close: the bytes come back as they were, the modification time does not. While a file is open
+for writing, other programs that use HDF5 file locking (the default) cannot open it; readers without
+locking (like h5gui itself) can.
 """
 
 from __future__ import annotations
@@ -20,7 +32,7 @@ from pathlib import Path
 
 import h5py
 
-from h5gui.core.errors import FileAccessError
+from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
 
 log = logging.getLogger(__name__)
 
@@ -92,33 +104,120 @@ def _hdf5_reason(text: str) -> str:
     return text
 
 
+def _open_write(p: Path) -> h5py.File:
+    """Open ``p`` read-write with HDF5 file locking, or say in one line why it cannot be."""
+    load_plugins()
+    try:
+        return h5py.File(str(p), "r+", locking=True)
+    except OSError as exc:
+        raise FileAccessError(f"Cannot open {p} for writing: {write_refusal(str(exc))}") from exc
+
+
+def write_refusal(text: str) -> str:
+    """Why HDF5 refused to open a file ``r+``, in words (from its error message)."""
+    low = text.lower()
+    if "errno = 13" in low or "permission denied" in low or "errno = 1," in low or "not permitted" in low:
+        return "permission denied"
+    if "errno = 30" in low or "read-only file system" in low:
+        return "read-only file system"
+    if "unable to lock file" in low or "errno = 11" in low:
+        return "it is open in another program"
+    if "already open for write" in low:
+        return ("it is open in another program (or a program writing it crashed: "
+                "'h5clear -s FILE' clears that mark)")
+    if "already open for read-only" in low or "locking flag values don't match" in low:
+        return "it is open read-only elsewhere in this program"
+    return _hdf5_reason(text)
+
+
 class HandlePool:
-    """Open files kept by the I/O thread: one read-only handle per path.
+    """Open files kept by the I/O thread: one handle per path, read-only unless editing is enabled.
 
     Only the thread that runs the jobs may use it; :meth:`close_all` runs there too.
     """
 
     def __init__(self) -> None:
         self._handles: dict[str, h5py.File] = {}
+        self._writable: set[str] = set()
 
-    def get(self, p: Path) -> h5py.File:
+    def get(self, p: Path, write: bool = False) -> h5py.File:
+        """The handle of ``p`` (opened on first use). Reads take a writable handle as it is.
+
+        Raises :class:`ReadOnlyError` when ``write`` is asked of a file not made writable with
+        :meth:`set_writable`.
+        """
         key = str(p)
+        if write and key not in self._writable:
+            raise ReadOnlyError(f"{p} is open read-only: enable editing first")
         f = self._handles.get(key)
         if f is not None and f.id.valid:
             return f
-        f = _open(p, "r")
+        if key in self._writable:
+            try:
+                f = _open_write(p)
+            except FileAccessError:
+                self._writable.discard(key)
+                if write:
+                    raise
+                log.warning("%s: could not reopen for writing; read-only now", p)
+                f = _open(p, "r")
+        else:
+            f = _open(p, "r")
         self._handles[key] = f
         return f
 
-    def release(self, path: str | os.PathLike[str]) -> None:
-        f = self._handles.pop(str(Path(path).absolute()), None)
+    def set_writable(self, path: str | os.PathLike[str], on: bool) -> bool:
+        """Reopen ``path`` read-write (``on``) or read-only; return whether it is writable now.
+
+        In one process HDF5 refuses ``r+`` while an ``r`` handle is open, so the read handle is
+        closed first. When ``r+`` fails the file is reopened read-only and the
+        :class:`FileAccessError` says why in one line (permission denied, open in another program,
+        read-only file system).
+        """
+        p = check_readable(path)
+        key = str(p)
+        current = self._handles.get(key)
+        if on == (key in self._writable) and (not on or (current is not None and current.id.valid)):
+            return on
+        self._close(key)
+        if not on:
+            self._writable.discard(key)
+            return False  # the next job reopens it read-only, without locking
+        try:
+            f = _open_write(p)
+        except FileAccessError:
+            self._writable.discard(key)
+            try:
+                self._handles[key] = _open(p, "r")
+            except FileAccessError:  # pragma: no cover - it was readable a moment ago
+                log.warning("%s: cannot reopen read-only either", p)
+            raise
+        self._handles[key] = f
+        self._writable.add(key)
+        return True
+
+    def is_writable(self, path: str | os.PathLike[str]) -> bool:
+        return str(Path(path).absolute()) in self._writable
+
+    def _close(self, key: str) -> None:
+        f = self._handles.pop(key, None)
         if f is not None:
             with contextlib.suppress(Exception):
+                if f.id.valid and f.mode == "r+":
+                    f.flush()
+            with contextlib.suppress(Exception):
                 f.close()
+
+    def release(self, path: str | os.PathLike[str]) -> None:
+        """Close the handle of ``path``; a writable file goes back to read-only (its lock is dropped)."""
+        key = str(Path(path).absolute())
+        self._writable.discard(key)
+        self._close(key)
 
     def close_all(self) -> None:
         for key in list(self._handles):
             self.release(key)
+        self._writable.clear()
 
     def __len__(self) -> int:
         return len(self._handles)
@@ -138,14 +237,26 @@ def pool_scope(pool: HandlePool) -> Iterator[HandlePool]:
 
 
 @contextlib.contextmanager
-def open_file(path: str | os.PathLike[str]) -> Iterator[h5py.File]:
-    """Open ``path`` read-only (checked, no locking); reuse the pool's handle when one is installed."""
+def open_file(path: str | os.PathLike[str], *, write: bool = False) -> Iterator[h5py.File]:
+    """Open ``path`` (checked, with one-line errors); reuse the pool's handle when one is installed.
+
+    Reads (``write=False``) open read-only without locking, or take the pool's handle whatever its
+    mode. ``write=True`` with a pool needs the file made writable first (:func:`enable_editing`,
+    else :class:`ReadOnlyError`) and flushes at the end of the block; without a pool it opens
+    ``r+`` with HDF5 file locking for the block and closes the file afterwards.
+    """
     p = check_readable(path)
     pool = _POOL.get()
     if pool is not None:
-        yield pool.get(p)
+        f = pool.get(p, write=write)
+        try:
+            yield f
+        finally:
+            if write and f.id.valid:
+                with contextlib.suppress(Exception):
+                    f.flush()
         return
-    f = _open(p, "r")
+    f = _open_write(p) if write else _open(p, "r")
     try:
         yield f
     finally:
@@ -153,10 +264,43 @@ def open_file(path: str | os.PathLike[str]) -> Iterator[h5py.File]:
 
 
 def release(path: str | os.PathLike[str]) -> None:
-    """Close the pooled handle of ``path`` (so that the next job sees the file as it is now)."""
+    """Close the pooled handle of ``path`` (so that the next job sees the file as it is now).
+
+    A writable file goes back to read-only: editing must be enabled again.
+    """
     pool = _POOL.get()
     if pool is not None:
         pool.release(path)
+
+
+def _require_pool(what: str) -> HandlePool:
+    pool = _POOL.get()
+    if pool is None:
+        raise BadRequestError(f"{what} runs as a job on the I/O thread (no handle pool installed)")
+    return pool
+
+
+def enable_editing(file: str | os.PathLike[str]) -> bool:
+    """Job: reopen ``file`` read-write in the current pool. Returns True (it is writable now).
+
+    Raises
+    ------
+    FileAccessError
+        The file cannot be opened for writing (one line: permission denied, open in another
+        program, read-only file system); it stays open read-only.
+    """
+    return _require_pool("enable_editing").set_writable(file, True)
+
+
+def disable_editing(file: str | os.PathLike[str]) -> bool:
+    """Job: flush and close ``file``'s writable handle; it reopens read-only. Returns False."""
+    return _require_pool("disable_editing").set_writable(file, False)
+
+
+def is_writable(file: str | os.PathLike[str]) -> bool:
+    """Whether ``file`` is writable in the current pool (False without a pool)."""
+    pool = _POOL.get()
+    return pool is not None and pool.is_writable(file)
 
 
 def is_inside(folder: str | os.PathLike[str], target: str | os.PathLike[str]) -> bool:
