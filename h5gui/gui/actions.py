@@ -22,6 +22,9 @@ class Actions:
     collapse_all: QAction
     find: QAction
     about: QAction
+    enable_editing: QAction
+    set_attr_selected: QAction
+    paste_attrs: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -49,4 +52,10 @@ def create_actions(parent: QWidget) -> Actions:
         collapse_all=_make(parent, "C&ollapse all", "Ctrl+Shift+K", "Collapse every group"),
         find=_make(parent, "&Filter tree", K.Find, "Narrow the loaded rows by name"),
         about=_make(parent, "&About h5gui", None, "Version and libraries"),
+        enable_editing=_make(parent, "&Enable editing", "Ctrl+E",
+                             "Reopen the selected file read-write so that its attributes can be changed"),
+        set_attr_selected=_make(parent, "Set attribute on selected...", "Ctrl+Shift+A",
+                                "Set one attribute on every selected object"),
+        paste_attrs=_make(parent, "Paste attributes onto selected", "Ctrl+Shift+V",
+                          "Paste the copied attributes onto every selected object"),
     )

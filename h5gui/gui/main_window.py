@@ -17,7 +17,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -32,18 +40,21 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from h5gui import __version__
+from h5gui.core import attr_edits, nodes
 from h5gui.core import attrs as core_attrs
-from h5gui.core import nodes
+from h5gui.core import files as core_files
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.actions import create_actions
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel, Node
+from h5gui.gui.widgets.attr_dialog import AttrDialog
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.info_panel import InfoPanel
@@ -54,6 +65,27 @@ from h5gui.gui.workers import JobRunner
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 10
+READ_ONLY_HINT = "The file is open read-only: enable editing (Ctrl+E) to change it"
+
+
+class AttrCommand(QUndoCommand):
+    """One attribute edit in the undo stack. The edit itself already ran; redo/undo re-run it on the
+    I/O thread from the recorded values."""
+
+    def __init__(self, window: MainWindow, result: attr_edits.EditResult) -> None:
+        super().__init__(result.description)
+        self.window = window
+        self.result = result
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False  # the first redo is the edit that was just made
+            return
+        self.window.apply_attr_edits(self.result.redo, f"Redid: {self.result.description}")
+
+    def undo(self) -> None:
+        self.window.apply_attr_edits(self.result.undo, f"Undid: {self.result.description}")
 EXPAND_ALL_LIMIT = 2000  # rows expanded at most by "Expand all below"
 
 
@@ -92,6 +124,8 @@ class MainWindow(QMainWindow):
         self._restore_queue: list[tuple[str, str, bool]] = []  # (file, tree path, expand?)
         self._current: tuple[str, str] | None = None
         self._opening: set[str] = set()
+        self.undo_stack = QUndoStack(self)
+        self._attr_clipboard: list[core_attrs.AttrValue] = []
         self._build_ui()
         self._build_menus()
         self._restore_settings()
@@ -159,6 +193,15 @@ class MainWindow(QMainWindow):
         self.info_panel = InfoPanel(self.tabs)
         self.info_panel.confirm_external.connect(self.confirm_external)
         self.attr_panel = AttrPanel(self.tabs)
+        ap = self.attr_panel
+        ap.model.value_requested.connect(lambda name, text: self._attr_edit(attr_edits.set_value, name, text))
+        ap.value_apply_requested.connect(lambda name, text: self._attr_edit(attr_edits.set_value, name, text))
+        ap.model.rename_requested.connect(lambda old, new: self._attr_edit(attr_edits.rename, old, new))
+        ap.delete_requested.connect(lambda names: self._attr_edit(attr_edits.delete, names))
+        ap.duplicate_requested.connect(self._duplicate_attr)
+        ap.add_requested.connect(self.add_attr)
+        ap.copy_requested.connect(self.copy_attrs)
+        ap.paste_requested.connect(self.paste_attrs)
         self.tabs.addTab(self.info_panel, "Info")
         self.tabs.addTab(self.attr_panel, "Attributes")
         top_layout.addWidget(self.tabs, 1)
@@ -206,18 +249,35 @@ class MainWindow(QMainWindow):
         a.collapse_all.triggered.connect(self.tree.collapseAll)
         a.find.triggered.connect(lambda: (self.filter_edit.setFocus(), self.filter_edit.selectAll()))
         a.about.triggered.connect(self.about)
+        a.enable_editing.setCheckable(True)
+        a.enable_editing.triggered.connect(self.toggle_editing)
+        a.set_attr_selected.triggered.connect(self.set_attr_on_selected)
+        a.paste_attrs.triggered.connect(self.paste_attrs)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction(a.open)
         self.recent_menu = m.addMenu("Open &Recent")
         m.addAction(a.open_demo)
         m.addSeparator()
+        m.addAction(a.enable_editing)
         m.addAction(a.refresh)
         m.addAction(a.close)
         m.addAction(a.close_all)
         m.addSeparator()
         m.addAction(a.quit)
         m = mb.addMenu("&Edit")
+        m.addAction(self.undo_action)
+        m.addAction(self.redo_action)
+        m.addSeparator()
+        m.addAction(a.set_attr_selected)
+        m.addAction(a.paste_attrs)
+        m.addSeparator()
         m.addAction(a.copy_path)
         m.addAction(a.copy_name)
         m.addAction(a.find)
@@ -226,6 +286,14 @@ class MainWindow(QMainWindow):
         m.addAction(a.collapse_all)
         m = mb.addMenu("&Help")
         m.addAction(a.about)
+        tb = QToolBar("Main", self)
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (a.open, a.refresh, a.enable_editing, self.undo_action, self.redo_action):
+            tb.addAction(act)
+        self.addToolBar(tb)
+        self.toolbar = tb
         self._update_recent_menu()
 
     # ================================================================== settings
@@ -305,7 +373,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if self.model.files() or self._opening else self.start_page)
         files = self.model.files()
         if len(files) == 1:
-            self.setWindowTitle(f"{os.path.basename(files[0])} \u2014 h5gui")
+            mark = " [editable]" if files[0] in self.model.writable_files else " [read-only]"
+            self.setWindowTitle(f"{os.path.basename(files[0])}{mark} \u2014 h5gui")
         elif files:
             self.setWindowTitle(f"{len(files)} files \u2014 h5gui")
         else:
@@ -378,8 +447,10 @@ class MainWindow(QMainWindow):
         if self._current and self.model.top_file_of(self._source_current()) == file:
             self._clear_panels()
         self.model.remove_file(file)
+        self.model.writable_files.discard(file)
         self.runner.release_file(file, on_error=self.show_error)
         self._update_stack()
+        self._sync_edit_state()
         self.show_status(f"Closed {file}")
 
     def close_all_files(self) -> None:
@@ -398,6 +469,7 @@ class MainWindow(QMainWindow):
             node = self.model.node(current)
             selected = (self.model.top_file_of(current), self.model.tree_path(node))
         self._clear_panels()
+        self._reenable = {f for f in files if f in self.model.writable_files}
         for f in files:
             self.model.remove_file(f)
             self.runner.release_file(f, on_error=self.show_error)
@@ -416,6 +488,8 @@ class MainWindow(QMainWindow):
     def _on_reopened(self, path: str, info: nodes.NodeInfo) -> None:
         self._opening.discard(path)
         idx = self.model.add_file(path, info)
+        if path in getattr(self, "_reenable", set()):
+            self._set_editing(path, True)
         self.tree.expand(self.proxy.mapFromSource(idx))
         self._update_stack()
         if not self._opening:
@@ -485,6 +559,7 @@ class MainWindow(QMainWindow):
 
     def show_node(self, file: str, path: str) -> None:
         self._current = (file, path)
+        self._sync_edit_state()
         allow = (file, path) in self._trusted
         self.info_panel.show_loading(file, path)
         node = self.current_node()
@@ -527,6 +602,7 @@ class MainWindow(QMainWindow):
         self.show_error(err)
 
     def _on_attrs(self, attrs: list[core_attrs.AttrInfo]) -> None:
+        self._sync_edit_state()
         self.attr_panel.set_attrs(attrs)
         n = len(attrs)
         self.tabs.setTabText(1, f"Attributes ({n})" if n else "Attributes")
@@ -563,6 +639,173 @@ class MainWindow(QMainWindow):
                     and node.info.kind == nodes.EXTERNAL_LINK:
                 self.model.allow_external(idx)
         self.show_node(file, path)
+
+    # ================================================================== edit mode
+    def _sync_edit_state(self) -> None:
+        """Enable the editing controls for the file of the current object."""
+        file = self._current[0] if self._current else self._current_top_file()
+        top = self._current_top_file()
+        writable = bool(file) and file in self.model.writable_files
+        self.attr_panel.set_editable(writable)
+        a = self.actions_
+        a.enable_editing.blockSignals(True)
+        a.enable_editing.setChecked(bool(top) and top in self.model.writable_files)
+        a.enable_editing.blockSignals(False)
+        a.enable_editing.setEnabled(bool(top))
+        a.set_attr_selected.setEnabled(writable)
+        a.paste_attrs.setEnabled(writable and bool(self._attr_clipboard))
+
+    def toggle_editing(self) -> None:
+        file = self._current_top_file()
+        if not file:
+            self.show_error("Select a file first")
+            self._sync_edit_state()
+            return
+        self._set_editing(file, file not in self.model.writable_files)
+
+    def _set_editing(self, file: str, on: bool) -> None:
+        fn = core_files.enable_editing if on else core_files.disable_editing
+        self.show_status(("Enabling editing of " if on else "Closing editing of ") + file + "...")
+        self.runner.submit(fn, file, on_result=lambda _r, f=file, o=on: self._on_editing_set(f, o),
+                           on_error=lambda err, f=file: self._on_editing_failed(f, err))
+
+    def _on_editing_set(self, file: str, on: bool) -> None:
+        if on:
+            self.model.writable_files.add(file)
+            self.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
+        else:
+            self.model.writable_files.discard(file)
+            self.show_status(f"{file} is read-only again")
+        idx = self.model.file_index(file)
+        if idx.isValid():
+            self.model.dataChanged.emit(idx, idx.siblingAtColumn(2))
+        self._update_stack()
+        self._sync_edit_state()
+
+    def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
+        self.model.writable_files.discard(file)
+        self.show_error(err)
+        self._sync_edit_state()
+
+    # ================================================================== attribute edits
+    def _require_writable(self) -> tuple[str, str] | None:
+        if self._current is None:
+            return None
+        if self._current[0] not in self.model.writable_files:
+            self.attr_panel.show_refusal(READ_ONLY_HINT)
+            self.show_error(READ_ONLY_HINT)
+            return None
+        return self._current
+
+    def _attr_edit(self, fn: object, *args: object, **kwargs: object) -> None:
+        target = self._require_writable()
+        if target is None:
+            return
+        file, path = target
+        self.runner.submit(fn, file, path, *args, on_result=self._on_attr_edit_done,  # type: ignore[arg-type]
+                           on_error=self._on_attr_edit_failed, **kwargs)
+
+    def _on_attr_edit_done(self, result: attr_edits.EditResult) -> None:
+        self.undo_stack.push(AttrCommand(self, result))
+        self.show_status(f"{result.description[:1].upper()}{result.description[1:]} (Ctrl+Z to undo)")
+        self.attr_panel.show_refusal("")
+        self._refresh_attrs_if_shown(result.redo)
+
+    def _on_attr_edit_failed(self, err: H5GuiError) -> None:
+        self.attr_panel.show_refusal(str(err))
+        self.show_error(err)
+
+    def apply_attr_edits(self, edits: tuple[attr_edits.AttrEdit, ...], message: str) -> None:
+        """Undo/redo: re-run recorded edits on the I/O thread."""
+        self.runner.submit(attr_edits.apply, edits,
+                           on_result=lambda _a, e=edits, m=message: (self.show_status(m), self._refresh_attrs_if_shown(e)),
+                           on_error=self._on_attr_edit_failed)
+
+    def _refresh_attrs_if_shown(self, edits: tuple[attr_edits.AttrEdit, ...]) -> None:
+        if self._current is not None and any((e.file, e.path) == self._current for e in edits):
+            self.show_node(*self._current)
+
+    def _duplicate_attr(self, name: str) -> None:
+        existing = {a.name for a in self.attr_panel.model.attrs()}
+        new = f"{name}_copy"
+        i = 2
+        while new in existing:
+            new, i = f"{name}_copy{i}", i + 1
+        self._attr_edit(attr_edits.duplicate, name, new)
+
+    def add_attr(self) -> None:
+        target = self._require_writable()
+        if target is None:
+            return
+        existing = {a.name for a in self.attr_panel.model.attrs()}
+        dialog = AttrDialog(self, title="New attribute", existing=existing, target=f"on {target[1]}")
+        if dialog.exec():
+            name, text, type_name, shape, fixed = dialog.values()
+            self._attr_edit(attr_edits.set_value, name, text, type_name, shape=shape, fixed_length=fixed)
+
+    def selected_objects(self) -> list[tuple[str, str]]:
+        """(file, path) of every selected real object in the tree (the current one if none)."""
+        out = []
+        for idx in self.tree.selectionModel().selectedRows():
+            node = self.proxy.data(idx, NODE_ROLE)
+            if node is not None and node.is_real and (node.info is None or node.info.kind not in (
+                    nodes.DANGLING_LINK, nodes.EXTERNAL_LINK, nodes.UNREADABLE)):
+                out.append((node.file, node.path))
+        if not out and self._current is not None:
+            out = [self._current]
+        return list(dict.fromkeys(out))
+
+    def _writable_targets(self) -> list[tuple[str, str]] | None:
+        targets = self.selected_objects()
+        blocked = sorted({f for f, _ in targets if f not in self.model.writable_files})
+        if not targets:
+            self.show_error("Select the objects first")
+            return None
+        if blocked:
+            self.show_error(f"{os.path.basename(blocked[0])} is open read-only: enable editing (Ctrl+E) first")
+            return None
+        return targets
+
+    def set_attr_on_selected(self) -> None:
+        targets = self._writable_targets()
+        if targets is None:
+            return
+        dialog = AttrDialog(self, title="Set attribute on selected objects",
+                            target=f"on {len(targets)} object{'s' if len(targets) > 1 else ''}: "
+                                   + ", ".join(p for _f, p in targets[:5]) + (" ..." if len(targets) > 5 else ""))
+        if dialog.exec():
+            name, text, type_name, shape, fixed = dialog.values()
+            self.runner.submit(attr_edits.set_on_many, targets, name, text, type_name, shape=shape,
+                               fixed_length=fixed, on_result=self._on_attr_edit_done,
+                               on_error=self._on_attr_edit_failed)
+
+    def copy_attrs(self, names: list[str]) -> None:
+        if self._current is None:
+            return
+        file, path = self._current
+        self.runner.submit(core_attrs.get_attr_values, file, path, names or None,
+                           on_result=self._on_attrs_copied, on_error=self.show_error)
+
+    def _on_attrs_copied(self, values: list[core_attrs.AttrValue]) -> None:
+        self._attr_clipboard = list(values)
+        shown = {a.name: a for a in self.attr_panel.model.attrs()}
+        QGuiApplication.clipboard().setText(
+            "\n".join(f"{v.name} = {shown[v.name].edit_text if v.name in shown else ''}" for v in values))
+        self.show_status(f"Copied {len(values)} attribute{'s' if len(values) != 1 else ''}: "
+                         "select objects and paste (Ctrl+Shift+V)")
+        self._sync_edit_state()
+
+    def paste_attrs(self) -> None:
+        if not self._attr_clipboard:
+            self.show_error("No attributes copied yet: use Copy in the Attributes tab")
+            return
+        targets = self._writable_targets()
+        if targets is None:
+            if self._current is not None and self._current[0] not in self.model.writable_files:
+                self.attr_panel.show_refusal(READ_ONLY_HINT)
+            return
+        self.runner.submit(attr_edits.paste, targets, list(self._attr_clipboard),
+                           on_result=self._on_attr_edit_done, on_error=self._on_attr_edit_failed)
 
     # ================================================================== tree actions
     def _load_visible_more(self) -> None:

@@ -1,0 +1,106 @@
+"""Dialog for a new attribute (or one to set on many nodes): name, type, shape, value, checked as typed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.core import attrs
+from h5gui.core.errors import H5GuiError
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """``''`` -> None (take the shape typed), ``'scalar'``/``'()'`` -> (), ``'2, 3'`` -> (2, 3)."""
+    text = text.strip().strip("()[]")
+    if not text:
+        return None
+    if text.lower() == "scalar":
+        return ()
+    try:
+        shape = tuple(int(p) for p in text.replace("x", ",").split(",") if p.strip())
+    except ValueError as exc:
+        raise H5GuiError(f"shape {text!r} is not a list of whole numbers, e.g. 2, 3") from exc
+    if any(n < 0 for n in shape):
+        raise H5GuiError("a shape has no negative sizes")
+    return shape
+
+
+class AttrDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, *, title: str = "New attribute", existing: set[str] = frozenset(),
+                 target: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._existing = set(existing)
+        layout = QVBoxLayout(self)
+        if target:
+            where = QLabel(target, self)
+            where.setWordWrap(True)
+            layout.addWidget(where)
+        form = QFormLayout()
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("e.g. units")
+        self.type_combo = QComboBox(self)
+        self.type_combo.addItems(attrs.ATTR_TYPES)
+        self.type_combo.setToolTip("Datatype of the new attribute")
+        self.fixed_check = QCheckBox("fixed-length", self)
+        self.fixed_check.setToolTip("Fixed-length string (as many tools and MATLAB write); default: variable-length UTF-8")
+        self.shape_edit = QLineEdit(self)
+        self.shape_edit.setPlaceholderText("from the value (e.g. 3 or 2, 3; 'scalar')")
+        self.value_edit = QPlainTextEdit(self)
+        self.value_edit.setPlaceholderText('3   0.5   true   [1, 2, 3]   [[1, 2], [3, 4]]   text   ["a", "b"]')
+        self.value_edit.setMaximumHeight(90)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Type", self.type_combo)
+        form.addRow("", self.fixed_check)
+        form.addRow("Shape", self.shape_edit)
+        form.addRow("Value", self.value_edit)
+        layout.addLayout(form)
+        self.reason = QLabel("", self)
+        self.reason.setStyleSheet("color: #c62828;")
+        self.reason.setWordWrap(True)
+        layout.addWidget(self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        for w in (self.name_edit, self.shape_edit):
+            w.textChanged.connect(self._validate)
+        self.value_edit.textChanged.connect(self._validate)
+        self.type_combo.currentTextChanged.connect(self._validate)
+        self.fixed_check.toggled.connect(self._validate)
+        self.resize(460, self.sizeHint().height())
+        self._validate()
+
+    def values(self) -> tuple[str, str, str, tuple[int, ...] | None, bool]:
+        """(name, text, type name, shape, fixed_length)."""
+        return (self.name_edit.text(), self.value_edit.toPlainText(), self.type_combo.currentText(),
+                parse_shape(self.shape_edit.text()), self.fixed_check.isChecked())
+
+    def _validate(self) -> None:
+        self.fixed_check.setVisible(self.type_combo.currentText() == "string")
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        name = self.name_edit.text()
+        reason = ""
+        if not name:
+            reason = "the attribute needs a name"
+        elif name in self._existing:
+            reason = f"an attribute {name!r} already exists here"
+        else:
+            try:
+                _, text, type_name, shape, fixed = self.values()
+                attrs.parse_value(text, type_name, shape=shape, fixed_length=fixed)
+            except H5GuiError as exc:
+                reason = str(exc)
+        self.reason.setText(reason)
+        ok_button.setEnabled(not reason)
