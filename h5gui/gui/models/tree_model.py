@@ -277,8 +277,11 @@ class H5TreeModel(QAbstractItemModel):
             return node.error if col == 0 else ""
         if node.kind == "file":
             if col == 0:
-                return node.name + ("  [editable]" if node.file in self.writable_files else "")
-            return (node.error or "file") if col == 1 else ""
+                return node.name
+            if col == 1:
+                size = node.error or "file"
+                return f"{size}, editable" if node.file in self.writable_files else size
+            return ""
         info = node.info
         if info is None:
             return node.name if col == 0 else ""
@@ -313,7 +316,8 @@ class H5TreeModel(QAbstractItemModel):
 
     def _tooltip(self, node: Node) -> str:
         if node.kind == "file":
-            return node.file
+            mode = "open for editing" if node.file in self.writable_files else "read-only"
+            return f"{node.file}\n{mode}"
         if node.kind == "message":
             return node.error
         info = node.info

@@ -1,0 +1,258 @@
+"""Editing attributes as a user does: enable editing, type into the table, add, rename, delete, undo,
+redo, paste onto several objects; and the file, read back with h5py, holds exactly what was shown."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
+
+from h5gui.gui.main_window import MainWindow
+from h5gui.gui.models.attr_model import NAME_COL, VALUE_COL
+from h5gui.gui.widgets.attr_dialog import AttrDialog
+
+
+@pytest.fixture
+def edit_file(tmp_path: Path) -> Path:
+    path = tmp_path / "edit.h5"
+    with h5py.File(path, "w", track_order=True) as f:
+        ds = f.create_dataset("data", data=np.arange(10))
+        ds.attrs["units"] = "m"
+        ds.attrs["count"] = np.int32(7)
+        ds.attrs["scale"] = np.float64(0.5)
+        for name in ("a", "b", "c"):
+            f.create_dataset(f"group/{name}", data=np.zeros(3))
+    return path
+
+
+def read_attrs(path: Path, obj: str) -> dict:
+    """Read back with h5py, in this process, beside h5gui's own handle (whose locking flag must match)."""
+    for locking in (True, False):
+        try:
+            with h5py.File(path, "r", locking=locking) as f:
+                return {k: f[obj].attrs[k] for k in f[obj].attrs}
+        except OSError as exc:
+            if "locking" not in str(exc):
+                raise
+    raise AssertionError("cannot read the file back")
+
+
+def open_for_editing(qtbot, wait_idle, window: MainWindow, path: Path, select: str) -> None:
+    window.open_files([str(path)], select=select)
+    wait_idle(window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    assert str(path) in window.model.writable_files
+    assert "[editable]" in window.windowTitle()
+    window.tabs.setCurrentWidget(window.attr_panel)
+
+
+def attr_index(window: MainWindow, name: str, col: int):
+    panel = window.attr_panel
+    row = panel.model.row_of(name)
+    assert row >= 0, f"{name} not shown"
+    return panel.proxy.mapFromSource(panel.model.index(row, col))
+
+
+def type_into_cell(qtbot, window: MainWindow, name: str, col: int, text: str) -> None:
+    """Double-click-like editing through the delegate: open the editor, type, press Enter."""
+    table = window.attr_panel.table
+    idx = attr_index(window, name, col)
+    table.setCurrentIndex(idx)
+    table.edit(idx)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not isinstance(QApplication.focusWidget(), QLineEdit)
+                    or QApplication.focusWidget() is not editor, timeout=2000)  # Qt commits the editor queued
+    qtbot.wait(20)
+
+
+def test_read_only_mode_refuses_edits_with_a_message(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    window.open_files([str(edit_file)], select="/data")
+    wait_idle(window)
+    assert "[read-only]" in window.windowTitle()
+    panel = window.attr_panel
+    assert not (panel.model.flags(panel.model.index(0, VALUE_COL)) & Qt.ItemFlag.ItemIsEditable)
+    window.add_attr()
+    assert "read-only" in panel.refusal.text() and "Ctrl+E" in panel.refusal.text()
+    assert read_attrs(edit_file, "/data")["units"] == "m"
+
+
+def test_edit_values_in_place_keeps_their_types(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    open_for_editing(qtbot, wait_idle, window, edit_file, "/data")
+    type_into_cell(qtbot, window, "count", VALUE_COL, "42")
+    wait_idle(window)
+    type_into_cell(qtbot, window, "units", VALUE_COL, "km \u00b5")
+    wait_idle(window)
+    a = read_attrs(edit_file, "/data")
+    assert a["count"] == 42 and a["count"].dtype == np.int32
+    assert a["units"] == "km \u00b5"
+    shown = {x.name: x.value for x in window.attr_panel.model.attrs()}
+    assert shown["count"] == "42" and shown["units"] == "km \u00b5"
+
+
+def test_a_value_that_does_not_fit_is_refused_inline(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    open_for_editing(qtbot, wait_idle, window, edit_file, "/data")
+    type_into_cell(qtbot, window, "count", VALUE_COL, "99999999999")
+    wait_idle(window)
+    assert "does not fit" in window.attr_panel.refusal.text()
+    type_into_cell(qtbot, window, "scale", VALUE_COL, "abc")
+    wait_idle(window)
+    assert "not" in window.attr_panel.refusal.text()
+    a = read_attrs(edit_file, "/data")
+    assert a["count"] == 7 and a["scale"] == 0.5
+
+
+def test_add_rename_twice_delete_undo_redo(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    open_for_editing(qtbot, wait_idle, window, edit_file, "/data")
+
+    def fill(dialog: AttrDialog) -> None:
+        dialog.name_edit.setText("labels")
+        dialog.type_combo.setCurrentText("uint8")
+        dialog.value_edit.setPlainText("[1, 2, 3]")
+        assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        dialog.accept()
+
+    orig_exec = AttrDialog.exec
+    AttrDialog.exec = lambda self: (fill(self), 1)[1]  # the user fills the dialog and presses OK
+    try:
+        window.add_attr()
+    finally:
+        AttrDialog.exec = orig_exec
+    wait_idle(window)
+    a = read_attrs(edit_file, "/data")
+    np.testing.assert_array_equal(a["labels"], [1, 2, 3])
+    assert a["labels"].dtype == np.uint8
+
+    type_into_cell(qtbot, window, "labels", NAME_COL, "classes")
+    wait_idle(window)
+    type_into_cell(qtbot, window, "classes", NAME_COL, "targets")
+    wait_idle(window)
+    a = read_attrs(edit_file, "/data")
+    assert "targets" in a and "labels" not in a and "classes" not in a
+
+    panel = window.attr_panel
+    panel.table.clearSelection()
+    for name in ("units", "scale"):
+        panel.table.selectionModel().select(attr_index(window, name, 0),
+                                            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    wait_idle(window)
+    a = read_attrs(edit_file, "/data")
+    assert "units" not in a and "scale" not in a
+
+    window.undo_action.trigger()  # undo the delete
+    wait_idle(window)
+    a = read_attrs(edit_file, "/data")
+    assert a["units"] == "m" and a["scale"] == 0.5
+    window.undo_action.trigger()  # undo the second rename
+    wait_idle(window)
+    assert "classes" in read_attrs(edit_file, "/data")
+    window.redo_action.trigger()
+    wait_idle(window)
+    assert "targets" in read_attrs(edit_file, "/data")
+    window.redo_action.trigger()  # delete again
+    wait_idle(window)
+    assert "units" not in read_attrs(edit_file, "/data")
+    shown = sorted(x.name for x in panel.model.attrs())
+    assert shown == sorted(read_attrs(edit_file, "/data"))
+
+
+def test_copy_and_paste_onto_several_objects(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    open_for_editing(qtbot, wait_idle, window, edit_file, "/data")
+    window.copy_attrs(["units", "count"])
+    wait_idle(window)
+    # select the three datasets of /group in the tree
+    window.select_path(str(edit_file), "/group/a")
+    wait_idle(window)
+    group = window.tree.currentIndex().parent()
+    sel = window.tree.selectionModel()
+    for r in range(window.proxy.rowCount(group)):
+        sel.select(window.proxy.index(r, 0, group),
+                   QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    wait_idle(window)
+    window.actions_.paste_attrs.trigger()
+    wait_idle(window)
+    for name in ("a", "b", "c"):
+        a = read_attrs(edit_file, f"/group/{name}")
+        assert a["units"] == "m" and a["count"] == 7 and a["count"].dtype == np.int32
+    window.undo_action.trigger()
+    wait_idle(window)
+    for name in ("a", "b", "c"):
+        assert read_attrs(edit_file, f"/group/{name}") == {}
+
+
+def test_set_attribute_on_selected(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    open_for_editing(qtbot, wait_idle, window, edit_file, "/group/a")
+    group = window.tree.currentIndex().parent()
+    sel = window.tree.selectionModel()
+    for r in range(window.proxy.rowCount(group)):
+        sel.select(window.proxy.index(r, 0, group),
+                   QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+
+    def fill(dialog: AttrDialog) -> None:
+        dialog.name_edit.setText("split")
+        dialog.value_edit.setPlainText("train")
+        dialog.accept()
+
+    orig_exec = AttrDialog.exec
+    AttrDialog.exec = lambda self: (fill(self), 1)[1]
+    try:
+        window.actions_.set_attr_selected.trigger()
+    finally:
+        AttrDialog.exec = orig_exec
+    wait_idle(window)
+    for name in ("a", "b", "c"):
+        assert read_attrs(edit_file, f"/group/{name}")["split"] == "train"
+
+
+def test_browsing_and_closing_never_touches_the_file(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
+    before = edit_file.read_bytes()
+    os.utime(edit_file, (1_000_000_000, 1_000_000_000))
+    mtime = edit_file.stat().st_mtime_ns
+    window.open_files([str(edit_file)], select="/data")
+    wait_idle(window)
+    window.tree.expandAll()
+    wait_idle(window)
+    for path in ("/group/a", "/group", "/data"):
+        window.select_path(str(edit_file), path)
+        wait_idle(window)
+    window.close_all_files()
+    wait_idle(window)
+    assert edit_file.read_bytes() == before
+    assert edit_file.stat().st_mtime_ns == mtime
+
+
+def test_enable_editing_fails_clearly_when_another_program_holds_the_file(qtbot, wait_idle, window: MainWindow,
+                                                                          edit_file: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import h5py, sys, time; f = h5py.File(sys.argv[1], 'a'); print('open', flush=True); "
+            "sys.stdin.readline(); f.close()")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(edit_file)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        window.open_files([str(edit_file)], select="/data")
+        wait_idle(window)
+        window.actions_.enable_editing.trigger()
+        wait_idle(window)
+        assert str(edit_file) not in window.model.writable_files
+        assert "another program" in window.status_text()
+        assert not window.actions_.enable_editing.isChecked()
+        # still browsable
+        window.select_path(str(edit_file), "/group/b")
+        wait_idle(window)
+        assert window.info_panel.field_texts()["Shape"] == "3"
+    finally:
+        holder.communicate("\n", timeout=30)
