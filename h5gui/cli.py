@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib
 import json
 import logging
 import os
@@ -35,6 +36,10 @@ from h5gui import __version__
 
 PROG = "h5gui-cli"
 log = logging.getLogger("h5gui.cli")
+
+
+# subcommands that live in h5gui/commands/<module>.py: add_parser(subparsers, common) and run(args)
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="write the demo file and print its path")
     p.add_argument("out", metavar="OUT", nargs="?", help="file or folder to write (default: the user's data folder)")
     p.set_defaults(func=cmd_demo)
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"h5gui.commands.{module}").add_parser(sub, common)
+
     return parser
 
 

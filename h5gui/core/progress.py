@@ -31,6 +31,7 @@ class Progress:
     unit: str = "items"
     message: str = ""
     time: float = field(default_factory=time.monotonic)
+    nbytes: float = 0.0  # bytes processed so far (for MB/s), 0 when not meaningful
 
     @property
     def fraction(self) -> float | None:
@@ -43,18 +44,21 @@ class RateMeter:
     """Turns successive :class:`Progress` records into rate and time left."""
 
     def __init__(self) -> None:
-        self._start: tuple[float, float] | None = None
+        self._start: tuple[float, float, float] | None = None
         self.rate: float | None = None
+        self.byte_rate: float | None = None
         self.eta: float | None = None
 
     def update(self, p: Progress) -> None:
         if self._start is None:
-            self._start = (p.time, p.done)
+            self._start = (p.time, p.done, p.nbytes)
             return
-        t0, d0 = self._start
+        t0, d0, b0 = self._start
         dt = p.time - t0
         if dt > 0.2 and p.done > d0:
             self.rate = (p.done - d0) / dt
+            if p.nbytes > b0:
+                self.byte_rate = (p.nbytes - b0) / dt
             if p.total:
                 self.eta = max(0.0, (p.total - p.done) / self.rate)
 
@@ -63,6 +67,8 @@ class RateMeter:
         text = f"{p.done:,.0f}" + (f" / {p.total:,.0f}" if p.total else "") + f" {p.unit}"
         if self.rate:
             text += f", {self.rate:,.0f} {p.unit}/s"
+        if self.byte_rate:
+            text += f", {self.byte_rate / 1e6:,.1f} MB/s"
         if self.eta is not None:
             text += f", {format_duration(self.eta)} left"
         if p.message:
