@@ -10,6 +10,7 @@ file's folder) is not read unless the caller passes ``allow_external=True`` afte
 
 from __future__ import annotations
 
+import heapq
 import os
 import posixpath
 import re
@@ -256,6 +257,7 @@ class GroupListing:
     path: str
     names: tuple[str, ...]
     first: tuple[ChildInfo, ...] = field(default=())
+    complete: bool = True  # False: a big group; ``names`` is only the first page, in native order
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,15 +432,31 @@ def _iter_names(gid: h5py.h5g.GroupID, start: int, count: int | None) -> list[st
     return out
 
 
+SORT_RUN = 8192
+
+
+def natural_sorted(names: list[str]) -> list[str]:
+    """``names`` in natural order. Sorted in runs of a few thousand merged lazily, so that no single
+    call holds the GIL for long (a GUI thread sharing the process stays responsive)."""
+    keyed = [(natural_key(n), n) for n in names]
+    if len(keyed) <= SORT_RUN:
+        keyed.sort()
+        return [n for _k, n in keyed]
+    runs = []
+    for i in range(0, len(keyed), SORT_RUN):
+        run = keyed[i:i + SORT_RUN]
+        run.sort()
+        runs.append(run)
+    return [n for _k, n in heapq.merge(*runs)]
+
+
 def list_names(file: str, path: str = "/", *, sort: bool = True) -> list[str]:
     """Every member name of a group, naturally sorted (or in native order with ``sort=False``)."""
     path = normalize_path(path)
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
         names = _iter_names(g.id, 0, None)
-    if sort:
-        names.sort(key=natural_key)
-    return names
+    return natural_sorted(names) if sort else names
 
 
 def list_children(file: str, path: str = "/", start: int = 0, count: int = 1000) -> list[ChildInfo]:
@@ -458,13 +476,28 @@ def describe_children(file: str, path: str, names: Sequence[str]) -> list[ChildI
         return [_child_info(g.id, path, name, str(file), g.name) for name in names]
 
 
-def open_group_listing(file: str, path: str = "/", first: int = 256) -> GroupListing:
-    """The names of a group, naturally sorted, and the tree rows of the first ``first`` of them."""
+QUICK_OVER = 20_000
+
+
+def open_group_listing(file: str, path: str = "/", first: int = 256, quick_over: int | None = QUICK_OVER
+                       ) -> GroupListing:
+    """The names of a group, naturally sorted, and the tree rows of the first ``first`` of them.
+
+    A group of more than ``quick_over`` members is not read whole: the first ``first`` rows come in
+    native order (``complete=False``) so that they show at once; :func:`list_names` sorts them all.
+    """
     path = normalize_path(path)
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
-        names = _iter_names(g.id, 0, None)
-        names.sort(key=natural_key)
+        if quick_over is not None:
+            probe = _iter_names(g.id, 0, quick_over + 1)
+            if len(probe) > quick_over:
+                names = probe[:first]
+                rows = tuple(_child_info(g.id, path, name, str(file), g.name) for name in names)
+                return GroupListing(str(file), path, tuple(names), rows, complete=False)
+            names = natural_sorted(probe)
+        else:
+            names = natural_sorted(_iter_names(g.id, 0, None))
         rows = tuple(_child_info(g.id, path, name, str(file), g.name) for name in names[:first])
     return GroupListing(str(file), path, tuple(names), rows)
 

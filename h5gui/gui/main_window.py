@@ -12,7 +12,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPoint,
     QSettings,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -89,22 +88,6 @@ class AttrCommand(QUndoCommand):
 EXPAND_ALL_LIMIT = 2000  # rows expanded at most by "Expand all below"
 
 
-class TreeFilterProxy(QSortFilterProxyModel):
-    """Filters loaded rows by name; keeps parents of matches, "loading..." rows and file rows."""
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
-        pattern = self.filterRegularExpression().pattern()
-        if not pattern:
-            return True
-        model = self.sourceModel()
-        node: Node = model.index(source_row, 0, source_parent).data(NODE_ROLE)
-        if node is None or node.kind == "file":
-            return True
-        if not node.is_real:
-            return False
-        return super().filterAcceptsRow(source_row, source_parent)
-
-
 class MainWindow(QMainWindow):
     node_shown = Signal(object)  # NodeInfo displayed in the info panel
 
@@ -130,6 +113,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_settings()
         self._update_stack()
+        # pyqtgraph takes ~0.2 s to import and the views ~0.05 s to build: do it once the window is up,
+        # not at the moment the user selects the first dataset
+        QTimer.singleShot(300, self.preview.warm_up)
 
     # ================================================================== UI
     def _build_ui(self) -> None:
@@ -149,15 +135,14 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText("Filter loaded rows by name (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         left_layout.addWidget(self.filter_edit)
-        self.proxy = TreeFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setRecursiveFilteringEnabled(True)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(0)
-        self.proxy.setDynamicSortFilter(False)
+        # The view is given the model directly: a proxy doubles the cost of every relayout. The name
+        # filter hides rows in the view instead. ``proxy`` stays as the name of what the view shows.
+        self.proxy = self.model
+        self._filter_text = ""
         self.filter_edit.textChanged.connect(self._on_filter_changed)
         self.tree = QTreeView(left)
-        self.tree.setModel(self.proxy)
+        self.tree.setModel(self.model)
+        self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -180,6 +165,12 @@ class MainWindow(QMainWindow):
         self.tree.verticalScrollBar().valueChanged.connect(lambda _v: self._more_timer.start())
         self.tree.expanded.connect(lambda _i: self._more_timer.start())
         self.model.rowsInserted.connect(lambda *_a: self._more_timer.start())
+        self.model.shifted.connect(self._on_window_shifted)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(60)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.model.rowsInserted.connect(lambda *_a: self._filter_text and self._filter_timer.start())
         left_layout.addWidget(self.tree, 1)
 
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
@@ -818,19 +809,51 @@ class MainWindow(QMainWindow):
             rect = self.tree.visualRect(idx)
             if rect.top() > bottom:
                 break
-            node = self.proxy.data(idx, NODE_ROLE)
+            node = self.model.data(idx, NODE_ROLE)
             if node is not None and node.kind == "more":
-                self.model.request_more(self.proxy.mapToSource(idx))
+                self.model.request_more(idx)
+            elif node is not None and node.kind == "earlier":
+                self.model.request_earlier(idx)
             idx = self.tree.indexBelow(idx)
             steps += 1
 
     def _on_activated(self, index: QModelIndex) -> None:
-        node = self.proxy.data(index, NODE_ROLE)
+        node = self.model.data(index, NODE_ROLE)
         if node is not None and node.kind == "more":
-            self.model.request_more(self.proxy.mapToSource(index))
+            self.model.request_more(index)
+        elif node is not None and node.kind == "earlier":
+            self.model.request_earlier(index)
+
+    def _on_window_shifted(self, parent: QModelIndex, delta: int) -> None:
+        """Rows were added or removed above a group's rows: keep the same rows in sight."""
+        if parent.isValid() and not self.tree.isExpanded(parent):
+            return
+        self.tree.executeDelayedItemsLayout()
+        sb = self.tree.verticalScrollBar()
+        sb.setValue(sb.value() + delta)
+
+    def _apply_filter(self) -> None:
+        """Hide loaded rows whose name does not contain the filter text (keeping parents of matches)."""
+        text = self._filter_text.casefold()
+        tree, model = self.tree, self.model
+
+        def visit(node: Node, parent_index: QModelIndex) -> bool:
+            any_match = False
+            for child in node.children:
+                cidx = model._index_of(child)
+                below = visit(child, cidx) if child.children else False
+                match = not text or child.kind == "file" or below or text in child.name.casefold()
+                row = node.row_of(child)
+                if tree.isRowHidden(row, parent_index) == match:
+                    tree.setRowHidden(row, parent_index, not match)
+                any_match = any_match or match
+            return any_match
+
+        visit(model._root, QModelIndex())
 
     def _on_filter_changed(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        self._filter_text = text
+        self._filter_timer.start()
 
     def _tree_menu(self, pos: QPoint) -> None:
         idx = self.tree.indexAt(pos)

@@ -22,7 +22,8 @@ def tree_names(window: MainWindow, parent=None) -> list[str]:
     from PySide6.QtCore import QModelIndex
 
     parent = parent or QModelIndex()
-    return [proxy.index(r, 0, parent).data() for r in range(proxy.rowCount(parent))]
+    return [proxy.index(r, 0, parent).data() for r in range(proxy.rowCount(parent))
+            if not window.tree.isRowHidden(r, parent)]
 
 
 def file_index(window: MainWindow):
@@ -170,9 +171,9 @@ def test_filter_box_narrows_loaded_rows(qtbot, wait_idle, window: MainWindow, sm
     wait_idle(window)
     qtbot.keyClicks(window.filter_edit, "sig")
     root = file_index(window)
-    assert tree_names(window, root) == ["signal"]
+    qtbot.waitUntil(lambda: tree_names(window, root) == ["signal"], timeout=3000)
     window.filter_edit.clear()
-    assert len(tree_names(window, root)) == 8
+    qtbot.waitUntil(lambda: len(tree_names(window, root)) == 8, timeout=3000)
 
 
 def test_refresh_keeps_expansion_and_selection(qtbot, wait_idle, window: MainWindow, small_file: Path) -> None:
@@ -356,3 +357,41 @@ def test_external_link_outside_the_folder_asks_first(qtbot, wait_idle, window: M
     window.info_panel.banner.button.click()
     wait_idle(window)
     assert tree_names(window, far_idx) == ["private"]
+
+
+def test_a_huge_group_keeps_a_bounded_window_of_rows(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    from h5gui.gui.models import tree_model
+
+    path = tmp_path / "huge.h5"
+    n = 5200
+    with h5py.File(path, "w") as f:
+        g = f.create_group("many")
+        for i in range(n):
+            g.create_group(f"m{i}")
+    window.open_files([str(path)])
+    wait_idle(window)
+    many = child_index(window, file_index(window), "many")
+    window.tree.expand(many)
+    wait_idle(window)
+    node = window.model.node(many)
+    # scroll to the end: batches load, the window slides, rows in memory stay bounded
+    for _ in range(60):
+        window.tree.scrollToBottom()
+        qtbot.wait(30)
+        wait_idle(window)
+        if node.offset + node.loaded >= n:
+            break
+    assert node.offset + node.loaded == n
+    assert node.loaded <= tree_model.WINDOW
+    names = tree_names(window, many)
+    assert names[0].endswith("earlier... (scroll up to load)")
+    assert names[-1] == f"m{n - 1}"
+    # the rows shown are the right ones, in natural order
+    assert names[1:4] == [f"m{i}" for i in range(node.offset, node.offset + 3)]
+    # jumping to a member far before the window moves the window there
+    window.select_path(str(path), "/many/m17")
+    wait_idle(window)
+    assert window.current_node().path == "/many/m17"
+    assert node.offset <= 17 < node.offset + node.loaded
+    qtmodel = window.model
+    assert qtmodel.rowCount(many) == node.row_count

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from h5gui.core import nodes
 from h5gui.core.dtypes import format_bytes
-from h5gui.core.errors import H5GuiError, UnsafeAccessError
+from h5gui.core.errors import H5GuiError
 from h5gui.gui.icons import icon, kind_icon_name
 from h5gui.gui.workers import JobRunner
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 FIRST_BATCH = 256
 BATCH = 500
+WINDOW = 2000  # real rows loaded at most per group: QTreeView relays out every expanded row on each change
+STATUS_KINDS = ("loading", "more", "earlier", "message")
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -36,26 +38,40 @@ UNLISTED, LISTING, READY, FAILED = range(4)
 
 Index = QModelIndex | QPersistentModelIndex
 
+_GREY = QBrush(QColor("#808080"))
+_RED = QBrush(QColor("#c62828"))
+_DARK = QBrush(QColor("#555555"))
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_STATUS_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+
 
 class Node:
-    """One row of the tree (a file root, an object, or a "loading..."/message row)."""
+    """One row of the tree (a file root, an object, or a status row: loading / more / earlier / message).
+
+    ``children`` holds the real rows only; a group may also have a status row above them (``top``:
+    "N earlier...") and one below (``bottom``: "loading...", "N more...", or an error message).
+    """
 
     __slots__ = (
-        "parent", "row", "children", "info", "file", "path", "name", "kind",
-        "names", "state", "pending", "error", "child_file", "child_path", "allow_external", "alive",
+        "parent", "idx", "children", "info", "file", "path", "name", "kind", "names", "offset", "top",
+        "bottom", "state", "pending", "error", "child_file", "child_path", "allow_external", "alive",
     )
 
-    def __init__(self, parent: Node | None, row: int, file: str, path: str, name: str, kind: str,
+    def __init__(self, parent: Node | None, file: str, path: str, name: str, kind: str,
                  info: nodes.ChildInfo | None = None) -> None:
         self.parent = parent
-        self.row = row
+        self.idx = 0  # position among the parent's real children
         self.children: list[Node] = []
         self.info = info
         self.file = file  # the file this object lives in
         self.path = path  # its path inside that file
         self.name = name
-        self.kind = kind  # "file", a nodes kind, "loading" or "message"
-        self.names: tuple[str, ...] | None = None
+        self.kind = kind  # "file", a nodes kind, or a status kind: "loading", "more", "earlier", "message"
+        self.names: tuple[str, ...] | None = None  # every member name, in display order
+        self.offset = 0  # index in ``names`` of the first loaded child (the window's start)
+        self.top: Node | None = None
+        self.bottom: Node | None = None
         self.state = UNLISTED
         self.pending = False
         self.error = ""
@@ -68,14 +84,34 @@ class Node:
     # -- what kind of row this is
     @property
     def is_real(self) -> bool:
-        return self.kind not in ("loading", "message", "more")
+        return self.kind not in STATUS_KINDS
 
     @property
     def loaded(self) -> int:
-        n = len(self.children)
-        if n and not self.children[-1].is_real:
-            n -= 1
-        return n
+        return len(self.children)
+
+    @property
+    def row_count(self) -> int:
+        return (self.top is not None) + len(self.children) + (self.bottom is not None)
+
+    def child_at(self, row: int) -> Node | None:
+        if self.top is not None:
+            if row == 0:
+                return self.top
+            row -= 1
+        if 0 <= row < len(self.children):
+            return self.children[row]
+        if row == len(self.children) and self.bottom is not None:
+            return self.bottom
+        return None
+
+    def row_of(self, child: Node) -> int:
+        top = self.top is not None
+        if child is self.top:
+            return 0
+        if child is self.bottom:
+            return top + len(self.children)
+        return top + child.idx
 
     @property
     def can_have_children(self) -> bool:
@@ -90,21 +126,24 @@ class Node:
             return info.members is None or info.members > 0
         return False
 
-    def display_path(self) -> str:
-        return self.path
+    @property
+    def more_after(self) -> int:
+        return 0 if self.names is None else max(0, len(self.names) - self.offset - len(self.children))
 
 
 class H5TreeModel(QAbstractItemModel):
-    """Tree of every open file. Top-level rows are files."""
+    """Tree of every open file. Top-level rows are files. The view is given this model directly (a
+    proxy doubles the per-row cost of every relayout); the name filter hides rows in the view."""
 
     error = Signal(str)  # a listing failed: one-line message for the status bar
     revealed = Signal(QModelIndex)  # reveal() found its target
     reveal_failed = Signal(str)
+    shifted = Signal(QModelIndex, int)  # a group's window moved: rows added (+) or removed (-) above its rows
 
     def __init__(self, runner: JobRunner, parent: Any = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._root = Node(None, 0, "", "", "", "root")
+        self._root = Node(None, "", "", "", "root")
         self._reveal: tuple[str, str] | None = None
         self.writable_files: set[str] = set()
 
@@ -116,24 +155,24 @@ class H5TreeModel(QAbstractItemModel):
         """Add a file as a top-level row (after the caller checked that it opens)."""
         for node in self._root.children:
             if node.file == file:
-                return self.createIndex(node.row, 0, node)
+                return self._index_of(node)
         row = len(self._root.children)
         self.beginInsertRows(QModelIndex(), row, row)
-        node = Node(self._root, row, file, "/", posixpath.basename(file) or file, "file")
+        node = Node(self._root, file, "/", posixpath.basename(file) or file, "file")
+        node.idx = row
         if info is not None and info.file_size is not None:
             node.error = format_bytes(info.file_size)  # shown in the Shape column of the file row
         self._root.children.append(node)
         self.endInsertRows()
-        return self.createIndex(row, 0, node)
+        return self._index_of(node)
 
     def remove_file(self, file: str) -> None:
         for node in self._root.children:
             if node.file == file:
-                self.beginRemoveRows(QModelIndex(), node.row, node.row)
+                self.beginRemoveRows(QModelIndex(), node.idx, node.idx)
                 self._root.children.remove(node)
                 self._kill(node)
-                for i, n in enumerate(self._root.children):
-                    n.row = i
+                self._renumber(self._root)
                 self.endRemoveRows()
                 return
 
@@ -145,7 +184,7 @@ class H5TreeModel(QAbstractItemModel):
     def file_index(self, file: str) -> QModelIndex:
         for node in self._root.children:
             if node.file == file:
-                return self.createIndex(node.row, 0, node)
+                return self._index_of(node)
         return QModelIndex()
 
     # ------------------------------------------------------------------ Qt model API
@@ -157,10 +196,10 @@ class H5TreeModel(QAbstractItemModel):
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
         if column < 0 or column >= len(COLUMNS) or row < 0:
             return QModelIndex()
-        p = self.node(parent)
-        if row >= len(p.children):
+        child = self.node(parent).child_at(row)
+        if child is None:
             return QModelIndex()
-        return self.createIndex(row, column, p.children[row])
+        return self.createIndex(row, column, child)
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
@@ -169,12 +208,12 @@ class H5TreeModel(QAbstractItemModel):
         p = node.parent
         if p is None or p is self._root:
             return QModelIndex()
-        return self.createIndex(p.row, 0, p)
+        return self._index_of(p)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
-        return len(self.node(parent).children)
+        return self.node(parent).row_count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(COLUMNS)
@@ -185,7 +224,7 @@ class H5TreeModel(QAbstractItemModel):
             return bool(node.children)
         if parent.column() > 0:
             return False
-        if node.children:
+        if node.row_count:
             return True
         if node.state == READY:
             return False
@@ -196,8 +235,8 @@ class H5TreeModel(QAbstractItemModel):
         if node is self._root or not node.can_have_children or node.pending or not node.alive:
             return False
         # Only the first listing: QTreeView re-fetches expanded items on every layout, which would
-        # load a 100,000-member group whole. Later batches come from request_more(), called by the
-        # view when the "N more..." row scrolls into sight.
+        # load a 100,000-member group whole. Later batches come from request_more()/request_earlier(),
+        # called by the view when a "N more..." / "N earlier..." row scrolls into sight.
         return node.state == UNLISTED
 
     def fetchMore(self, parent: Index) -> None:
@@ -207,25 +246,19 @@ class H5TreeModel(QAbstractItemModel):
 
     def has_more(self, index: Index) -> bool:
         node = self.node(index)
-        return node.state == READY and node.names is not None and node.loaded < len(node.names)
+        return node.state == READY and node.more_after > 0
 
-    def request_more(self, index: Index) -> bool:
-        """Load the next batch of a partly loaded group (``index`` is the group or its "more" row)."""
-        node = self.node(index)
-        if node.kind == "more" and node.parent is not None:
-            node = node.parent
-        if node.pending or not node.alive or not self.has_more(self._index_of(node)):
-            return False
-        self._load_batch(node, BATCH)
-        return True
+    def mapFromSource(self, index: Index) -> QModelIndex:  # noqa: N802 - the view is given this model directly
+        return QModelIndex(index)
+
+    def mapToSource(self, index: Index) -> QModelIndex:  # noqa: N802
+        return QModelIndex(index)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        node = self.node(index)
-        if not node.is_real:
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return _NO_FLAGS
+        node: Node = index.internalPointer()
+        return _SELECTABLE if node.kind not in STATUS_KINDS else _STATUS_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
@@ -244,15 +277,15 @@ class H5TreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(node)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if node.kind in ("loading", "more"):
-                return QBrush(QColor("#808080"))
+            if node.kind in ("loading", "more", "earlier"):
+                return _GREY
             if node.kind == "message" or (node.info is not None and node.info.kind in (nodes.DANGLING_LINK, nodes.UNREADABLE)):
-                return QBrush(QColor("#c62828"))
+                return _RED
             if col > 0:
-                return QBrush(QColor("#555555"))
+                return _DARK
             return None
         if role == Qt.ItemDataRole.FontRole:
-            if node.kind in ("loading", "more") or (node.info is not None and node.info.kind in (nodes.SOFT_LINK, nodes.EXTERNAL_LINK)):
+            if node.kind in ("loading", "more", "earlier") or (node.info is not None and node.info.kind in (nodes.SOFT_LINK, nodes.EXTERNAL_LINK)):
                 f = QFont()
                 f.setItalic(True)
                 return f
@@ -273,7 +306,7 @@ class H5TreeModel(QAbstractItemModel):
             return "loading..." if col == 0 else ""
         if node.kind == "message":
             return node.error if col == 0 else ""
-        if node.kind == "more":
+        if node.kind in ("more", "earlier"):
             return node.error if col == 0 else ""
         if node.kind == "file":
             if col == 0:
@@ -342,45 +375,89 @@ class H5TreeModel(QAbstractItemModel):
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ loading
-    def _set_status_row(self, node: Node, kind: str | None, text: str = "") -> None:
-        """Replace the trailing "loading..." / message row of ``node`` (or remove it: kind None)."""
-        parent_index = self._index_of(node)
-        if node.children and not node.children[-1].is_real:
-            last = len(node.children) - 1
-            self.beginRemoveRows(parent_index, last, last)
-            node.children.pop()
-            self.endRemoveRows()
-        if kind is not None:
-            row = len(node.children)
-            self.beginInsertRows(parent_index, row, row)
-            status = Node(node, row, node.file, node.path, "", kind)
-            status.error = text
-            node.children.append(status)
-            self.endInsertRows()
 
     def _index_of(self, node: Node) -> QModelIndex:
         if node is self._root or node.parent is None:
             return QModelIndex()
-        return self.createIndex(node.row, 0, node)
+        return self.createIndex(node.parent.row_of(node), 0, node)
+
+    @staticmethod
+    def _renumber(node: Node) -> None:
+        for i, c in enumerate(node.children):
+            c.idx = i
+
+    def _set_bottom(self, node: Node, kind: str | None, text: str = "") -> None:
+        """Show (or update in place, or remove) the status row under a group's rows."""
+        parent = self._index_of(node)
+        current = node.bottom
+        if kind is None:
+            if current is not None:
+                row = node.row_of(current)
+                self.beginRemoveRows(parent, row, row)
+                node.bottom = None
+                self.endRemoveRows()
+            return
+        if current is not None:
+            current.kind, current.error = kind, text
+            idx = self.createIndex(node.row_of(current), 0, current)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(len(COLUMNS) - 1))
+            return
+        row = node.row_count
+        self.beginInsertRows(parent, row, row)
+        status = Node(node, node.file, node.path, "", kind)
+        status.error = text
+        node.bottom = status
+        self.endInsertRows()
+
+    def _set_top(self, node: Node, kind: str | None, text: str = "") -> None:
+        parent = self._index_of(node)
+        current = node.top
+        if kind is None:
+            if current is not None:
+                self.beginRemoveRows(parent, 0, 0)
+                node.top = None
+                self.endRemoveRows()
+                self.shifted.emit(parent, -1)
+            return
+        if current is not None:
+            current.kind, current.error = kind, text
+            idx = self.createIndex(0, 0, current)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(len(COLUMNS) - 1))
+            return
+        self.beginInsertRows(parent, 0, 0)
+        status = Node(node, node.file, node.path, "", kind)
+        status.error = text
+        node.top = status
+        self.endInsertRows()
+        self.shifted.emit(parent, 1)
+
+    def _update_status_rows(self, node: Node) -> None:
+        if node.offset > 0:
+            self._set_top(node, "earlier", f"{node.offset:,} earlier... (scroll up to load)")
+        else:
+            self._set_top(node, None)
+        more = node.more_after
+        if more:
+            self._set_bottom(node, "more", f"{more:,} more... (scroll to load)")
+        else:
+            self._set_bottom(node, None)
 
     def _on_error_for(self, node: Node) -> Callable[[H5GuiError], None]:
         def on_error(err: H5GuiError) -> None:
             if not node.alive:
                 return
             node.pending = False
-            node.state = FAILED
-            self._set_status_row(node, "message", str(err))
-            if isinstance(err, UnsafeAccessError):
-                self.error.emit(str(err))
-            else:
-                self.error.emit(str(err))
+            if node.state != READY:
+                node.state = FAILED
+            self._set_bottom(node, "message", str(err))
+            self.error.emit(str(err))
             self._dispatch_reveal_failure(node, str(err))
         return on_error
 
     def _list(self, node: Node) -> None:
         node.state = LISTING
         node.pending = True
-        self._set_status_row(node, "loading")
+        self._set_bottom(node, "loading", "loading...")
         if node.info is not None and node.info.kind == nodes.EXTERNAL_LINK:
             self._runner.submit(
                 nodes.external_link_target, node.file, node.path, allow_external=node.allow_external,
@@ -408,54 +485,124 @@ class H5TreeModel(QAbstractItemModel):
         if not node.alive:
             return
         node.names = listing.names
-        self._set_status_row(node, None)
-        self._append_rows(node, listing.first)
+        node.offset = 0
         node.state = READY
-        self._set_more_row(node)
-        node.pending = False  # only after endInsertRows (a view may fetch again at once)
+        self._insert_rows(node, len(node.children), listing.first)
+        if not listing.complete:
+            # a big group: its first rows are shown in native order while every name is sorted
+            self._set_bottom(node, "loading", "sorting the names...")
+            self._runner.submit(
+                nodes.list_names, node.child_file, node.child_path,
+                on_result=lambda names, n=node: self._on_sorted(n, names),
+                on_error=self._on_error_for(node),
+            )
+            return
+        self._update_status_rows(node)
+        node.pending = False  # only after the rows are in (a view may fetch again at once)
         if not listing.names:
-            # let views drop the expander of an empty group
-            idx = self._index_of(node)
+            idx = self._index_of(node)  # let views drop the expander of an empty group
             self.dataChanged.emit(idx, idx)
         self._continue_reveal()
 
-    def _load_batch(self, node: Node, count: int) -> None:
+    def _on_sorted(self, node: Node, names: list[str]) -> None:
+        if not node.alive:
+            return
+        node.names = tuple(names)
+        shown = [c.name for c in node.children]
+        if list(node.names[:len(shown)]) == shown:
+            self._update_status_rows(node)
+            node.pending = False
+            self._continue_reveal()
+            return
+        node.pending = False
+        self._load(node, 0, FIRST_BATCH)  # the sorted first rows replace the native-order ones
+
+    def _load(self, node: Node, start: int, count: int) -> None:
+        """Read rows ``names[start:start+count]`` and place them in the window (append, prepend or jump)."""
         assert node.names is not None
-        start = node.loaded
+        start = max(0, min(start, len(node.names)))
         names = node.names[start:start + count]
+        if not names:
+            return
         node.pending = True
-        self._set_status_row(node, "loading")
+        self._set_bottom(node, "loading", "loading...")
         self._runner.submit(
             nodes.describe_children, node.child_file, node.child_path, names,
-            on_result=lambda rows, n=node: self._on_batch(n, rows),
+            on_result=lambda rows, n=node, s=start: self._on_rows(n, s, rows),
             on_error=self._on_error_for(node),
         )
 
-    def _on_batch(self, node: Node, rows: list[nodes.ChildInfo]) -> None:
+    def _on_rows(self, node: Node, start: int, rows: list[nodes.ChildInfo]) -> None:
         if not node.alive:
             return
-        self._set_status_row(node, None)
-        self._append_rows(node, rows)
-        self._set_more_row(node)
+        end = node.offset + len(node.children)
+        if start == end:  # append; drop rows from the front past WINDOW
+            self._insert_rows(node, len(node.children), rows)
+            excess = len(node.children) - WINDOW
+            if excess > 0:
+                self._remove_rows(node, 0, excess)
+                node.offset += excess
+                self.shifted.emit(self._index_of(node), -excess)
+        elif start + len(rows) == node.offset:  # prepend; drop rows from the end past WINDOW
+            self._insert_rows(node, 0, rows)
+            node.offset = start
+            self.shifted.emit(self._index_of(node), len(rows))
+            excess = len(node.children) - WINDOW
+            if excess > 0:
+                self._remove_rows(node, len(node.children) - excess, excess)
+        else:  # a jump (reveal far away): the window starts here
+            if node.children:
+                self._remove_rows(node, 0, len(node.children))
+            node.offset = start
+            self._insert_rows(node, 0, rows)
+        self._update_status_rows(node)
         node.pending = False
         self._continue_reveal()
 
-    def _set_more_row(self, node: Node) -> None:
-        if node.names is not None and node.loaded < len(node.names):
-            left = len(node.names) - node.loaded
-            self._set_status_row(node, "more", f"{left:,} more... (scroll to load)")
-
-    def _append_rows(self, node: Node, rows: tuple[nodes.ChildInfo, ...] | list[nodes.ChildInfo]) -> None:
+    def _insert_rows(self, node: Node, at: int, rows: tuple[nodes.ChildInfo, ...] | list[nodes.ChildInfo]) -> None:
         if not rows:
             return
-        start = len(node.children)
-        self.beginInsertRows(self._index_of(node), start, start + len(rows) - 1)
-        for i, info in enumerate(rows):
-            child = Node(node, start + i, info.file, info.path, info.name, info.kind, info)
-            if info.kind == nodes.SOFT_LINK:
-                child.child_path = info.path
-            node.children.append(child)
+        top = node.top is not None
+        self.beginInsertRows(self._index_of(node), top + at, top + at + len(rows) - 1)
+        new = []
+        for info in rows:
+            child = Node(node, info.file, info.path, info.name, info.kind, info)
+            new.append(child)
+        node.children[at:at] = new
+        self._renumber(node)
         self.endInsertRows()
+
+    def _remove_rows(self, node: Node, at: int, count: int) -> None:
+        if count <= 0:
+            return
+        top = node.top is not None
+        self.beginRemoveRows(self._index_of(node), top + at, top + at + count - 1)
+        for c in node.children[at:at + count]:
+            self._kill(c)
+        del node.children[at:at + count]
+        self._renumber(node)
+        self.endRemoveRows()
+
+    def request_more(self, index: Index) -> bool:
+        """Load the next batch of a partly loaded group (``index``: the group or its "more" row)."""
+        node = self.node(index)
+        if node.kind in ("more", "loading") and node.parent is not None:
+            node = node.parent
+        if node.pending or not node.alive or node.state != READY or not node.more_after:
+            return False
+        self._load(node, node.offset + len(node.children), BATCH)
+        return True
+
+    def request_earlier(self, index: Index) -> bool:
+        """Load the batch before the window (``index``: the group or its "earlier" row)."""
+        node = self.node(index)
+        if node.kind == "earlier" and node.parent is not None:
+            node = node.parent
+        if node.pending or not node.alive or node.state != READY or node.offset <= 0:
+            return False
+        start = max(0, node.offset - BATCH)
+        self._load(node, start, node.offset - start)
+        return True
 
     def allow_external(self, index: Index) -> None:
         """The user confirmed: list this external link's target even though it leaves the folder."""
@@ -463,14 +610,14 @@ class H5TreeModel(QAbstractItemModel):
         node.allow_external = True
         if node.state == FAILED:
             node.state = UNLISTED
-            self._set_status_row(node, None)
+            self._set_bottom(node, None)
             self.fetchMore(self._index_of(node))
 
     def retry(self, index: Index) -> None:
         node = self.node(index)
         if node.state == FAILED:
             node.state = UNLISTED
-            self._set_status_row(node, None)
+            self._set_bottom(node, None)
 
     def has_pending_operations(self) -> bool:
         return self._any_pending(self._root)
@@ -479,6 +626,16 @@ class H5TreeModel(QAbstractItemModel):
         if node.pending:
             return True
         return any(self._any_pending(c) for c in node.children if c.children or c.pending)
+
+    def loaded_nodes(self) -> list[Node]:
+        """Every loaded real node (for the name filter)."""
+        out: list[Node] = []
+        stack = list(self._root.children)
+        while stack:
+            n = stack.pop()
+            out.append(n)
+            stack.extend(n.children)
+        return out
 
     # ------------------------------------------------------------------ finding nodes
     def find(self, file: str, path: str) -> QModelIndex:
@@ -528,8 +685,12 @@ class H5TreeModel(QAbstractItemModel):
         if node.state == READY and node.names is not None:
             name = missing[0]
             if name in node.names:
-                needed = node.names.index(name) + 1 - node.loaded
-                self._load_batch(node, max(needed, BATCH))
+                i = node.names.index(name)
+                end = node.offset + len(node.children)
+                if end <= i < end + BATCH:
+                    self._load(node, end, BATCH)  # just after the window: extend it
+                else:
+                    self._load(node, max(0, i - BATCH // 2), BATCH)  # far away: move the window there
                 return
         self._reveal = None
         self.reveal_failed.emit(f"No object {path} in {file}")
@@ -544,7 +705,7 @@ class H5TreeModel(QAbstractItemModel):
 
         def visit(node: Node) -> None:
             for c in node.children:
-                if c.children and c.is_real and is_expanded(self._index_of(c)):
+                if c.children and is_expanded(self._index_of(c)):
                     out.append((self._top_file(c), self.tree_path(c)))
                     visit(c)
 

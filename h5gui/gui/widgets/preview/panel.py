@@ -130,6 +130,14 @@ class PreviewPanel(QWidget):
         self.stack.addWidget(w)
         return w
 
+    def warm_up(self) -> None:
+        """Build the image and plot views ahead of time (imports pyqtgraph)."""
+        try:
+            self._view_widget("image")
+            self._view_widget("plot")
+        except Exception:  # pragma: no cover - a missing optional view must not stop the app
+            log.exception("preparing the preview views failed")
+
     @property
     def image_view(self) -> Any:
         return self._view_widget("image")

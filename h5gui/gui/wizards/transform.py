@@ -1,0 +1,411 @@
+"""Right-click a dataset > Transform...: reshape, cast, normalize, rechunk/recompress, out of core,
+with a preview of one sample before running, progress and cancel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from h5gui.core import transform
+from h5gui.core.dtypes import format_bytes
+from h5gui.core.errors import H5GuiError
+from h5gui.gui.widgets.progress_panel import ProgressPanel
+
+if TYPE_CHECKING:
+    from h5gui.gui.main_window import MainWindow
+
+DTYPES = ("keep", "float32", "float64", "float16", "uint8", "uint16", "int8", "int16", "int32", "int64", "uint32",
+          "uint64")
+RESHAPES = (
+    ("none", "keep the shape"),
+    ("add-last", "add a channel axis last   (N, H, W) -> (N, H, W, 1)"),
+    ("add-first", "add an axis after the first   (N, H, W) -> (N, 1, H, W)"),
+    ("squeeze", "remove size-1 axes"),
+    ("to-last", "channels-first -> channels-last   (N, C, H, W) -> (N, H, W, C)"),
+    ("to-first", "channels-last -> channels-first   (N, H, W, C) -> (N, C, H, W)"),
+    ("flatten", "flatten each sample   (N, ...) -> (N, -1)"),
+    ("transpose", "transpose (reverse the axes)"),
+    ("custom", "custom shape:"),
+)
+NORMALIZATIONS = (
+    ("none", "none"),
+    ("scale", "divide by a constant"),
+    ("minmax", "min-max to [0, 1]"),
+    ("minmax-1", "min-max to [-1, 1]"),
+    ("zscore", "z-score (mean 0, std 1)"),
+    ("clip-percentiles", "clip to percentiles"),
+)
+CHUNKS = (("auto", "automatic (about 1-4 MiB)"), ("sample", "one sample per chunk"), ("keep", "as the source"),
+          ("none", "contiguous (no chunks)"), ("custom", "custom:"))
+COMPRESSIONS = (("none", None), ("gzip", "gzip"), ("lzf", "lzf"), ("zstd", "zstd"), ("blosc", "blosc"), ("lz4", "lz4"))
+
+
+def _parse_ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.replace("x", ",").replace("(", "").replace(")", "").split(",") if p.strip())
+    except ValueError as exc:
+        raise H5GuiError(f"{text!r} is not a list of whole numbers such as 60000, 28, 28, 1") from exc
+
+
+def array_pixmap(a: np.ndarray, size: int = 160) -> QPixmap | None:
+    """A grey (or RGB) picture of a 2-D sample, scaled to its own min/max, for the before/after view."""
+    a = np.asarray(a)
+    while a.ndim > 2 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim == 3 and a.shape[0] in (3, 4) and a.shape[-1] not in (3, 4):
+        a = np.moveaxis(a, 0, -1)
+    rgb = a.ndim == 3 and a.shape[-1] in (3, 4)
+    if a.ndim != 2 and not rgb:
+        return None
+    if a.dtype.kind not in "biuf" or a.size == 0:
+        return None
+    f = a.astype(np.float64)
+    finite = f[np.isfinite(f)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    g = np.clip((np.nan_to_num(f, nan=lo) - lo) / ((hi - lo) or 1.0) * 255, 0, 255).astype(np.uint8)
+    g = np.ascontiguousarray(g[..., :3] if rgb else g)
+    h, w = g.shape[:2]
+    fmt = QImage.Format.Format_RGB888 if rgb else QImage.Format.Format_Grayscale8
+    img = QImage(g.data, w, h, g.strides[0], fmt).copy()
+    return QPixmap.fromImage(img).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                         Qt.TransformationMode.FastTransformation)
+
+
+class OperationsPage(QWizardPage):
+    def __init__(self, wizard: TransformWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Operations")
+        self.setSubTitle(f"{wizard.source}: {wizard.shape_text}  {wizard.dtype_text}. Operations run in one pass, "
+                         "in float64, cast at the end.")
+        form = QFormLayout(self)
+        self.reshape = QComboBox(self)
+        for key, text in RESHAPES:
+            self.reshape.addItem(text, key)
+        self.custom_shape = QLineEdit(self)
+        self.custom_shape.setPlaceholderText("e.g. 60000, 28, 28, 1 (one -1 allowed)")
+        form.addRow("Reshape", self.reshape)
+        form.addRow("", self.custom_shape)
+        self.dtype = QComboBox(self)
+        self.dtype.addItems(DTYPES)
+        form.addRow("Datatype", self.dtype)
+        self.overflow = QComboBox(self)
+        self.overflow.addItem("clip values that do not fit", "clip")
+        self.overflow.addItem("refuse (stop and report the first one)", "refuse")
+        form.addRow("Out of range", self.overflow)
+        self.rounding = QComboBox(self)
+        self.rounding.addItems(["round", "floor", "ceil", "trunc"])
+        form.addRow("Float to int", self.rounding)
+        self.normalize = QComboBox(self)
+        for key, text in NORMALIZATIONS:
+            self.normalize.addItem(text, key)
+        form.addRow("Normalize", self.normalize)
+        self.scale = QDoubleSpinBox(self)
+        self.scale.setRange(1e-12, 1e12)
+        self.scale.setDecimals(6)
+        self.scale.setValue(255.0)
+        form.addRow("Divide by", self.scale)
+        pct = QHBoxLayout()
+        self.p_lo = QDoubleSpinBox(self)
+        self.p_hi = QDoubleSpinBox(self)
+        for s, v in ((self.p_lo, 1.0), (self.p_hi, 99.0)):
+            s.setRange(0.0, 100.0)
+            s.setValue(v)
+            pct.addWidget(s)
+        pct.addStretch(1)
+        form.addRow("Percentiles", pct)
+        self.per_channel = QCheckBox("per channel (statistics along the last axis of the output)", self)
+        form.addRow("", self.per_channel)
+        for wdg in (self.reshape, self.normalize, self.dtype):
+            wdg.currentIndexChanged.connect(self._sync)
+        self._sync()
+        if wizard.dtype_kind in "ui" and wizard.dtype_text.endswith("uint8"):
+            # the MNIST case is the common one: (N,28,28) uint8 -> (N,28,28,1) float32 in [0, 1]
+            self.reshape.setCurrentIndex(1)
+            self.dtype.setCurrentText("float32")
+            self.normalize.setCurrentIndex(1)
+
+    def _sync(self) -> None:
+        self.custom_shape.setVisible(self.reshape.currentData() == "custom")
+        norm = self.normalize.currentData()
+        self.scale.setEnabled(norm == "scale")
+        self.p_lo.setEnabled(norm == "clip-percentiles")
+        self.p_hi.setEnabled(norm == "clip-percentiles")
+        self.per_channel.setEnabled(norm in ("minmax", "minmax-1", "zscore", "clip-percentiles"))
+        to_int = self.dtype.currentText() not in ("keep", "float32", "float64", "float16")
+        self.rounding.setEnabled(to_int)
+
+    def fields(self) -> dict[str, Any]:
+        rank = len(self.w.shape)
+        key = self.reshape.currentData()
+        out: dict[str, Any] = {}
+        if key == "add-last":
+            out["add_axis"] = -1
+        elif key == "add-first":
+            out["add_axis"] = 1
+        elif key == "squeeze":
+            out["squeeze"] = True
+        elif key == "to-last":
+            out["move_axis"] = (1, -1)
+        elif key == "to-first":
+            out["move_axis"] = (-1, 1)
+        elif key == "flatten":
+            out["reshape"] = (self.w.shape[0], -1) if rank else (-1,)
+        elif key == "transpose":
+            out["transpose"] = tuple(reversed(range(rank)))
+        elif key == "custom":
+            out["reshape"] = _parse_ints(self.custom_shape.text())
+        dtype = self.dtype.currentText()
+        out["dtype"] = None if dtype == "keep" else dtype
+        out["overflow"] = self.overflow.currentData()
+        out["rounding"] = self.rounding.currentText()
+        norm = self.normalize.currentData()
+        out["normalize"] = None if norm == "none" else norm
+        if norm == "scale":
+            out["scale"] = self.scale.value()
+        if norm == "clip-percentiles":
+            out["percentiles"] = (self.p_lo.value(), self.p_hi.value())
+        out["per_channel"] = self.per_channel.isChecked() and self.per_channel.isEnabled()
+        return out
+
+
+class StoragePage(QWizardPage):
+    def __init__(self, wizard: TransformWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Output")
+        form = QFormLayout(self)
+        self.dest = QLineEdit(self)
+        self.dest.setPlaceholderText("suggested from the source name")
+        form.addRow("New dataset", self.dest)
+        self.replace_check = QCheckBox("replace the source (written aside, swapped in only when complete)", self)
+        form.addRow("", self.replace_check)
+        self.chunks = QComboBox(self)
+        for key, text in CHUNKS:
+            self.chunks.addItem(text, key)
+        self.custom_chunks = QLineEdit(self)
+        self.custom_chunks.setPlaceholderText("e.g. 64, 28, 28, 1")
+        form.addRow("Chunks", self.chunks)
+        form.addRow("", self.custom_chunks)
+        comp = QHBoxLayout()
+        self.compression = QComboBox(self)
+        for text, key in COMPRESSIONS:
+            self.compression.addItem(text, key)
+        self.level = QSpinBox(self)
+        self.level.setRange(0, 9)
+        self.level.setValue(4)
+        comp.addWidget(self.compression)
+        comp.addWidget(self.level)
+        comp.addStretch(1)
+        form.addRow("Compression", comp)
+        self.replace_check.toggled.connect(lambda on: self.dest.setEnabled(not on))
+        self.chunks.currentIndexChanged.connect(self._sync)
+        self.compression.currentIndexChanged.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        self.custom_chunks.setVisible(self.chunks.currentData() == "custom")
+        self.level.setVisible(self.compression.currentData() == "gzip")
+
+    def initializePage(self) -> None:  # noqa: N802
+        if not self.dest.text():
+            self.w.runner.submit(transform.suggest_dest, self.w.file, self.w.source,
+                                 transform.TransformSpec(file=self.w.file, source=self.w.source,
+                                                         **self.w.ops_page.fields()),
+                                 on_result=self.dest.setText, on_error=lambda _e: None)
+
+    def fields(self) -> dict[str, Any]:
+        key = self.chunks.currentData()
+        chunks: Any = key
+        if key == "none":
+            chunks = None
+        elif key == "custom":
+            chunks = _parse_ints(self.custom_chunks.text())
+        comp = self.compression.currentData()
+        return {
+            "dest": self.dest.text() or None,
+            "replace": self.replace_check.isChecked(),
+            "chunks": chunks,
+            "compression": comp,
+            "compression_opts": self.level.value() if comp == "gzip" else None,
+        }
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: TransformWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Check before running")
+        layout = QVBoxLayout(self)
+        self.plan_text = QPlainTextEdit(self)
+        self.plan_text.setReadOnly(True)
+        layout.addWidget(self.plan_text, 1)
+        row = QHBoxLayout()
+        self.before = QLabel("before", self)
+        self.after = QLabel("after", self)
+        for lab in (self.before, self.after):
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lab.setMinimumSize(170, 170)
+            lab.setStyleSheet("border: 1px solid #ccc;")
+            row.addWidget(lab)
+        self.values = QLabel("", self)
+        self.values.setWordWrap(True)
+        self.values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.values, 1)
+        layout.addLayout(row)
+        self.plan: transform.TransformPlan | None = None
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.plan = None
+        self.before.setText("before")
+        self.after.setText("after")
+        self.values.setText("")
+        try:
+            spec = self.w.spec()
+        except H5GuiError as exc:
+            self.plan_text.setPlainText(f"Cannot run: {exc}")
+            return
+        self.plan_text.setPlainText("Planning...")
+        self.w.runner.submit(transform.plan_transform, spec, key="transform-plan", on_result=self._on_plan,
+                             on_error=self._on_error)
+        self.w.runner.submit(transform.preview_transform, spec, 0, key="transform-preview",
+                             on_result=self._on_preview, on_error=lambda e: self.values.setText(f"No preview: {e}"))
+        self.completeChanged.emit()
+
+    def _on_plan(self, plan: transform.TransformPlan) -> None:
+        self.plan = plan
+        chunks = " x ".join(map(str, plan.out_chunks)) if plan.out_chunks else "contiguous"
+        lines = [
+            f"{plan.spec.source}  {' x '.join(map(str, plan.in_shape))}  {plan.in_dtype}",
+            f"  -> {plan.dest}  {' x '.join(map(str, plan.out_shape))}  {plan.out_dtype}",
+            f"chunks {chunks}, compression {plan.compression or 'none'}, about {format_bytes(plan.estimated_bytes)}, "
+            f"{plan.passes} pass{'es' if plan.passes > 1 else ''} over the data",
+            "",
+            *[f"{i + 1}. {s}" for i, s in enumerate(plan.steps)],
+            *[f"warning: {w}" for w in plan.warnings],
+        ]
+        self.plan_text.setPlainText("\n".join(lines))
+        self.completeChanged.emit()
+
+    def _on_error(self, err: H5GuiError) -> None:
+        self.plan = None
+        self.plan_text.setPlainText(f"Cannot run: {err}")
+        self.completeChanged.emit()
+
+    def _on_preview(self, result: tuple[np.ndarray, np.ndarray]) -> None:
+        before, after = result
+        for label, arr, name in ((self.before, before, "before"), (self.after, after, "after")):
+            pix = array_pixmap(arr)
+            if pix is not None:
+                label.setPixmap(pix)
+            else:
+                label.setText(name)
+        def stats(a: np.ndarray) -> str:
+            a = np.asarray(a)
+            if a.size == 0 or a.dtype.kind not in "biuf":
+                return f"{a.shape} {a.dtype}"
+            return (f"shape {a.shape}, {a.dtype}, min {np.nanmin(a):.6g}, max {np.nanmax(a):.6g}, "
+                    f"mean {np.nanmean(a.astype(np.float64)):.6g}")
+        self.values.setText(f"<b>Before</b> (sample 0): {stats(before)}<br><b>After</b>: {stats(after)}")
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.plan is not None
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: TransformWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Transforming")
+        layout = QVBoxLayout(self)
+        self.progress = ProgressPanel(self)
+        layout.addWidget(self.progress)
+        self.result = QPlainTextEdit(self)
+        self.result.setReadOnly(True)
+        layout.addWidget(self.result, 1)
+        self.report: transform.TransformReport | None = None
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.report = None
+        spec = self.w.spec()
+        self.w.setButtonText(QWizard.WizardButton.FinishButton, "Close")
+        job = self.w.runner.submit(transform.run_transform, spec, on_result=self._done, on_error=self._error,
+                                   on_aborted=self._aborted)
+        self.progress.attach(job, f"Transforming {spec.source} ...")
+        self.completeChanged.emit()
+
+    def _done(self, report: transform.TransformReport) -> None:
+        self.report = report
+        stats = ", ".join(f"{k} {v}" for k, v in report.stats.items()) if report.stats else ""
+        self.result.setPlainText(
+            f"Wrote {report.dest}: {' x '.join(map(str, report.out_shape))} {report.out_dtype} "
+            f"({format_bytes(report.nbytes_out)}) in {report.seconds:.1f} s." + (f"\nStatistics: {stats}" if stats else "")
+        )
+        self.completeChanged.emit()
+        self.w.window.transform_finished(report)
+
+    def _error(self, err: H5GuiError) -> None:
+        self.result.setPlainText(f"The transform failed: {err}\nThe partial output was removed; the file is as it was.")
+        self.completeChanged.emit()
+
+    def _aborted(self) -> None:
+        self.result.setPlainText("Cancelled. The partial output was removed; the file is as it was.")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return not self.progress.running()
+
+
+class TransformWizard(QWizard):
+    def __init__(self, window: MainWindow, file: str, source: str, shape: tuple[int, ...], dtype_text: str,
+                 dtype_kind: str = "") -> None:
+        super().__init__(window)
+        self.window = window
+        self.runner = window.runner
+        self.file, self.source, self.shape = file, source, tuple(shape)
+        self.dtype_text, self.dtype_kind = dtype_text, dtype_kind
+        self.shape_text = " x ".join(map(str, shape)) if shape else "scalar"
+        self.setWindowTitle(f"Transform {source}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.ops_page = OperationsPage(self)
+        self.storage_page = StoragePage(self)
+        self.preview_page = PreviewPage(self)
+        self.run_page = RunPage(self)
+        for p in (self.ops_page, self.storage_page, self.preview_page, self.run_page):
+            self.addPage(p)
+        self.resize(760, 620)
+
+    def spec(self) -> transform.TransformSpec:
+        spec = transform.TransformSpec(file=self.file, source=self.source)
+        return replace(spec, **self.ops_page.fields(), **self.storage_page.fields())
+
+    def reject(self) -> None:
+        if self.run_page.progress.running():
+            self.run_page.progress.cancel()
+        super().reject()
+
+
+__all__ = ["QPushButton", "TransformWizard", "array_pixmap"]
