@@ -12,7 +12,10 @@ Every read is sized before it is done (DESIGN.md sections 2 and 4):
   stored is all fill value and is not read at all; reads go in pieces of a few MiB so that other
   jobs get h5py's lock between pieces;
 * tables are read in blocks of rows (refused beyond :data:`MAX_TABLE_CELLS` cells);
-* plots of long signals are decimated by min/max buckets, reading pieces of about a million values;
+* plots of long signals are decimated by min/max buckets, reading pieces of about half a million
+  values; a plot that would touch more than :data:`MAX_PLOT_BYTES` (every touched chunk counted
+  whole, as HDF5 reads it) is an overview made of a few evenly spaced whole chunks (or blocks of
+  contiguous data), each reduced to min/max buckets;
 * text and encoded images are read only below a size limit.
 
 Long reads are generators (``read_image_job``, ``read_plot_job``) that ``yield`` :class:`Progress`
@@ -67,6 +70,10 @@ IMAGE_PIECE_BYTES = 8 * 2**20
 PLOT_PIECE = 1 << 19  # values per piece of a decimated plot read
 MAX_PLOT_READ = 32_000_000  # values a min/max plot reads at most; longer selections are sampled
 MAX_PLOT_CHUNKS = 65_536  # chunks a min/max plot touches at most (a column of row-chunked data...)
+MAX_PLOT_BYTES = 48 * 2**20  # bytes a plot touches at most, each touched chunk counted whole (uncompressed)
+PLOT_BLOCK_BYTES = 2**20  # contiguous data: bytes of each block an overview plot reads
+SIEVE_BYTES = 64 * 2**10  # HDF5's sieve buffer: what a strided read of contiguous data reads per value
+PAGE_BYTES = 4096  # a strided read of contiguous data with values this far apart costs a read per value
 LEVEL_SAMPLES = 1_000_000
 COMPLEX_MODES = ("abs", "phase", "real", "imag")
 
@@ -159,11 +166,11 @@ class PlotData:
     x: np.ndarray  # float64
     y: np.ndarray  # float64, at most ~2 * max_points values
     n: int  # points in the full selection
-    step: int  # bucket size (1 = every point), or the stride when sampled
+    step: int  # bucket size (1 = every point), or when sampled the distance between the blocks read
     x_label: str
     y_label: str
-    note: str = ""  # e.g. 'sampled 1 in 5,000 (read budget): zoom in to see every peak'
-    sampled: bool = False  # True: every step-th value, not min/max buckets (peaks may be missed)
+    note: str = ""  # e.g. 'overview from 24 of 382 chunks: zoom in for every value'
+    sampled: bool = False  # True: only some chunks/blocks were read (min/max within them; peaks elsewhere missed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1062,6 +1069,146 @@ def _plot_index(index: Sequence[int], shape: tuple[int, ...], axis: int, path: s
     return _full_index(index, shape, [axis], path)
 
 
+def _plot_grid(
+    shape: tuple[int, ...], chunks: tuple[int, ...] | None, itemsize: int, axis: int, start: int, stop: int
+) -> tuple[int, int, int, int]:
+    """How a line along ``axis`` is cut into blocks that reads touch whole, and what reading it costs.
+
+    Returns ``(origin, length, block_bytes, exact_bytes)``: block ``j`` holds the positions from
+    ``origin + j * length`` to ``origin + (j + 1) * length``, reading (any of) it touches
+    ``block_bytes``, and reading every value from ``start`` to ``stop`` touches ``exact_bytes``.
+    Chunked data: the blocks are the chunks along the axis, each counted whole (HDF5 reads and
+    decompresses a touched chunk whole). Contiguous data: values ``stride`` bytes apart cost
+    ``stride`` bytes each, at most a sieve buffer; a block holds about :data:`PLOT_BLOCK_BYTES` (at
+    most an eighth of the budget), or a single value when every value costs a read of its own.
+    """
+    if chunks is not None:
+        c = chunks[axis]
+        cb = math.prod(chunks) * itemsize
+        return 0, c, cb, ((stop - 1) // c - start // c + 1) * cb
+    stride = math.prod(shape[axis + 1 :]) * itemsize
+    per = itemsize if stride == itemsize else max(itemsize, min(stride, SIEVE_BYTES))
+    exact = (stop - start) * per
+    if stride > itemsize and per >= PAGE_BYTES:
+        return start, 1, max(per, SIEVE_BYTES), exact
+    length = max(1, min(PLOT_BLOCK_BYTES, MAX_PLOT_BYTES // 8) // per)  # at least 8 blocks in the budget
+    return start, length, length * per, exact
+
+
+def _minmax_pairs(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum and the maximum of each row of ``y`` (NaN ignored; NaN for a row of NaN), as
+    ``(rows, 2)`` arrays of positions ``x`` and values, each pair in the order of its positions."""
+    nan = np.isnan(y)
+    if nan.any():
+        amin = np.where(nan, np.inf, y).argmin(axis=1)
+        amax = np.where(nan, -np.inf, y).argmax(axis=1)
+    else:
+        amin, amax = y.argmin(axis=1), y.argmax(axis=1)
+    rows = np.arange(y.shape[0])
+    first, second = np.minimum(amin, amax), np.maximum(amin, amax)
+    return (np.stack([x[rows, first], x[rows, second]], 1), np.stack([y[rows, first], y[rows, second]], 1))
+
+
+def _block_envelope(y: np.ndarray, x: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """``y``, ``x``: ``(blocks, values)``. Per block, the min/max pairs of buckets of ``b`` values
+    (the last bucket of a block may be shorter; buckets never span two blocks), flattened in order;
+    every value when ``b`` is 1."""
+    if b <= 1:
+        return x.reshape(-1), y.reshape(-1)
+    g, length = y.shape
+    full = length // b
+    xs, ys = [], []
+    if full:
+        px, py = _minmax_pairs(y[:, : full * b].reshape(g * full, b), x[:, : full * b].reshape(g * full, b))
+        xs.append(px.reshape(g, -1))
+        ys.append(py.reshape(g, -1))
+    if length > full * b:
+        px, py = _minmax_pairs(y[:, full * b :], x[:, full * b :])
+        xs.append(px)
+        ys.append(py)
+    return np.concatenate(xs, axis=1).reshape(-1), np.concatenate(ys, axis=1).reshape(-1)
+
+
+def _chunk_fill(ds: h5py.Dataset, kind: str, idx: Sequence[int], axis: int) -> Callable[[int], float | None] | None:
+    """For an overview of chunked data: ``j -> the fill value`` when chunk ``j`` along ``axis`` (on
+    the line through ``idx``) has nothing stored, else None (one chunk-index lookup per chunk, no
+    data read). None when that cannot be told (compound data: its fill value is a record)."""
+    chunks = ds.chunks
+    if kind == COMPOUND or chunks is None or not hasattr(ds.id, "get_chunk_info_by_coord"):
+        return None
+    try:
+        fv = np.asarray(ds.fillvalue)
+        value = float(np.abs(fv) if kind == COMPLEX else fv.astype(np.float64))
+    except Exception:  # pragma: no cover - defensive
+        return None
+    base = [i // c * c for i, c in zip(idx, chunks, strict=True)]
+    known: dict[int, float | None] = {}
+
+    def fill(j: int) -> float | None:
+        if j not in known:
+            coord = list(base)
+            coord[axis] = j * chunks[axis]
+            try:
+                stored = ds.id.get_chunk_info_by_coord(tuple(coord)).byte_offset is not None
+            except Exception:  # pragma: no cover - defensive: read it
+                stored = True
+            known[j] = None if stored else value
+        return known[j]
+
+    return fill
+
+
+def _plot_overview(
+    read: Callable[[Any], tuple[np.ndarray, np.ndarray | None]], start: int, stop: int, origin: int, length: int,
+    first: int, m: int, count: int, max_points: int, fill: Callable[[int], float | None] | None, unit: str,
+) -> Job[tuple[np.ndarray, np.ndarray, int, int]]:
+    """Min/max buckets of ``count`` evenly spaced whole blocks of the ``m`` blocks (of ``length``
+    values from ``origin``; the first is block ``first``) that the positions ``start`` to ``stop``
+    touch. ``fill(j)`` is the fill value of block ``j`` when nothing of it is stored (it is then not
+    read), else None. Returns ``(x, y, step, blocks read)``: ``step`` is the distance between them."""
+    k = -(-m // count)
+    count = -(-m // k)
+    j0 = first + (m - 1 - (count - 1) * k) // 2  # centred: the gaps at both ends are even
+    b = -(-length // max(1, max_points // count))  # bucket size: about max_points buckets in all
+    group = max(1, PLOT_PIECE // length)  # whole blocks per read (one hyperslab of blocks)
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    i = 0
+    while i < count:
+        j = j0 + i * k
+        a, e = max(start, origin + j * length), min(stop, origin + (j + 1) * length)
+        value = fill(j) if fill is not None else None
+        if value is not None:  # nothing stored: the fill value, without reading
+            if b <= 1:
+                px = np.arange(a, e, dtype=np.float64)
+            else:
+                lo = np.arange(a, e, b, dtype=np.float64)
+                px = np.stack([lo, np.minimum(lo + b, e) - 1], 1).reshape(-1)
+            xs.append(px)
+            ys.append(np.full(px.size, value))
+            i += 1
+            yield Progress(i, count, unit, "reading overview")
+            continue
+        g = 1
+        if e - a == length:  # whole blocks in a row, each stored: one read
+            while (g < group and i + g < count and origin + (j + g * k + 1) * length <= stop
+                   and (fill is None or fill(j + g * k) is None)):
+                g += 1
+        if g > 1:
+            y, xv = read(h5py.MultiBlockSlice(start=a, stride=k * length, count=g, block=length))
+            pos = (a + np.arange(g, dtype=np.float64) * (k * length))[:, None] + np.arange(length, dtype=np.float64)
+        else:
+            y, xv = read(slice(a, e))
+            pos = np.arange(a, e, dtype=np.float64)[None, :]
+        y = y.reshape(g, -1)
+        px, py = _block_envelope(y, xv.reshape(g, -1) if xv is not None else pos, b)
+        xs.append(px)
+        ys.append(py)
+        i += g
+        yield Progress(i, count, unit, "reading overview")
+    return np.concatenate(xs), np.concatenate(ys), k * length, count
+
+
 def read_plot_job(
     file: str, path: str, *, axis: int = -1, index: Sequence[int] = (), x_field: str | None = None,
     y_field: str | None = None, start: int = 0, stop: int | None = None, max_points: int = 20_000,
@@ -1079,10 +1226,15 @@ def read_plot_job(
     (kept in their order), so peaks survive and memory stays bounded. Yields :class:`Progress`
     (values read) between pieces.
 
-    A selection longer than ``max_read`` values (default :data:`MAX_PLOT_READ`), or whose full
-    read would touch more than :data:`MAX_PLOT_CHUNKS` chunks, is *sampled* instead (every
-    ``step``-th value, ``sampled=True`` and a ``note``): zooming in (``start``/``stop``) gives the
-    exact envelope. Nothing is read when nothing is stored (all fill value).
+    A selection whose exact read would touch more than :data:`MAX_PLOT_BYTES` (each touched chunk
+    counted whole: HDF5 reads a chunk whole however few of its values are selected) or more than
+    :data:`MAX_PLOT_CHUNKS` chunks, or that is longer than ``max_read`` values (default
+    :data:`MAX_PLOT_READ`), is an *overview* instead: a bounded number of evenly spaced whole chunks
+    (contiguous data: blocks of about :data:`PLOT_BLOCK_BYTES`, or single values far apart), each
+    reduced to exact min/max buckets at their true positions (``sampled=True``, ``step`` = the
+    distance between the blocks read, and a ``note``). Zooming in (``start``/``stop``) to a range
+    within the budgets gives the exact envelope. Nothing is read when nothing is stored (all fill
+    value), nor for the chunks of an overview that hold nothing.
     """
     file = str(file)
     max_points = max(1, int(max_points))
@@ -1132,8 +1284,8 @@ def read_plot_job(
                             sampled=step > 1)
         _check_filters(ds, path)
 
-        def read(a: int, e: int, step: int = 1) -> tuple[np.ndarray, np.ndarray | None]:
-            sel = tuple(slice(a, e, step) if k == axis else idx[k] for k in range(rank))
+        def read(where: Any) -> tuple[np.ndarray, np.ndarray | None]:
+            sel = tuple(where if k == axis else idx[k] for k in range(rank))
             raw = np.asarray(_read(source, sel, path))
             if kind == COMPOUND:
                 y = raw[y_field].astype(np.float64)
@@ -1149,25 +1301,24 @@ def read_plot_job(
             c = chunks[axis]
             piece = min(c, 1 << 23) if c > piece else (piece // c) * c
         limit = MAX_PLOT_READ if max_read is None else max(1, int(max_read))
-        touched = _touched(start, n, 1, chunks[axis] if chunks is not None else None)
-        if n > 2 * max_points and (n > limit or touched > MAX_PLOT_CHUNKS):
-            step = -(-n // min(2 * max_points, MAX_PLOT_CHUNKS))
-            count = -(-n // step)
-            ys, xs = [], []
-            per = 4096  # samples per read: each may sit in its own chunk
-            for i in range(0, count, per):
-                j = min(count, i + per)
-                y, xv = read(start + i * step, start + (j - 1) * step + 1, step)
-                ys.append(y)
-                xs.append(xv if xv is not None else start + np.arange(i, j, dtype=np.float64) * step)
-                yield Progress(j, count, "samples", "sampling curve")
-            why = "read budget" if n > limit else "chunk budget"
-            note = f"sampled 1 in {step:,} ({why}): zoom in to see every peak"
-            return PlotData(np.concatenate(xs), np.concatenate(ys), n, step, x_label, y_label, note, sampled=True)
+        origin, length_b, block_bytes, exact_bytes = _plot_grid(shape, chunks, dt.itemsize, axis, start, stop)
+        first = (start - origin) // length_b
+        m = (stop - 1 - origin) // length_b - first + 1
+        by_bytes = exact_bytes > MAX_PLOT_BYTES
+        by_chunks = chunks is not None and m > MAX_PLOT_CHUNKS
+        by_values = n > 2 * max_points and n > limit
+        if m > 1 and (by_bytes or by_chunks or by_values):
+            count = min(MAX_PLOT_BYTES // block_bytes, MAX_PLOT_CHUNKS, max_points, limit // length_b, m - 1)
+            fill = _chunk_fill(ds, kind, idx, axis) if chunks is not None else None
+            what = "chunks" if chunks is not None else "blocks"
+            x, y, step, count = yield from _plot_overview(read, start, stop, origin, length_b, first, m,
+                                                          max(1, count), max_points, fill, what)
+            note = f"overview from {count:,} of {m:,} {what}: zoom in for every value"
+            return PlotData(x, y, n, step, x_label, y_label, note, sampled=True)
         if n <= 2 * max_points:
             ys, xs = [], []
             for a in range(start, stop, piece):
-                y, xv = read(a, min(stop, a + piece))
+                y, xv = read(slice(a, min(stop, a + piece)))
                 ys.append(y)
                 xs.append(xv if xv is not None else np.arange(a, a + y.size, dtype=np.float64))
                 yield Progress(a + y.size - start, n, "values", "reading curve")
@@ -1209,7 +1360,7 @@ def read_plot_job(
             per = max(1, piece // b) * b
             for a in range(start, stop, per):
                 e = min(stop, a + per)
-                y, xv = read(a, e)
+                y, xv = read(slice(a, e))
                 reduce(y, xv, a, (a - start) // b)
                 yield Progress(e - start, n, "values", "reading curve")
         else:
@@ -1217,7 +1368,7 @@ def read_plot_job(
                 a0, e0 = start + k * b, min(stop, start + (k + 1) * b)
                 for a in range(a0, e0, piece):
                     e = min(e0, a + piece)
-                    y, xv = read(a, e)
+                    y, xv = read(slice(a, e))
                     ok = ~np.isnan(y)
                     if ok.any():
                         j = int(np.flatnonzero(ok)[np.argmin(y[ok])])
