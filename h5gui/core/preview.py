@@ -1095,9 +1095,9 @@ def _plot_grid(
     return start, length, length * per, exact
 
 
-def _minmax_pairs(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The minimum and the maximum of each row of ``y`` (NaN ignored; NaN for a row of NaN), as
-    ``(rows, 2)`` arrays of positions ``x`` and values, each pair in the order of its positions."""
+def _minmax_pairs(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The minimum and the maximum of each row of ``y`` (NaN ignored; NaN for a row of NaN), each
+    pair in the order of its positions: ``(first column, second column, (rows, 2) values)``."""
     nan = np.isnan(y)
     if nan.any():
         amin = np.where(nan, np.inf, y).argmin(axis=1)
@@ -1106,26 +1106,35 @@ def _minmax_pairs(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         amin, amax = y.argmin(axis=1), y.argmax(axis=1)
     rows = np.arange(y.shape[0])
     first, second = np.minimum(amin, amax), np.maximum(amin, amax)
-    return (np.stack([x[rows, first], x[rows, second]], 1), np.stack([y[rows, first], y[rows, second]], 1))
+    return first, second, np.stack([y[rows, first], y[rows, second]], 1)
 
 
-def _block_envelope(y: np.ndarray, x: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """``y``, ``x``: ``(blocks, values)``. Per block, the min/max pairs of buckets of ``b`` values
-    (the last bucket of a block may be shorter; buckets never span two blocks), flattened in order;
-    every value when ``b`` is 1."""
-    if b <= 1:
-        return x.reshape(-1), y.reshape(-1)
+def _block_envelope(
+    y: np.ndarray, x: np.ndarray | None, starts: np.ndarray, b: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` (and ``x``, or the positions ``starts[i] + column`` when None): ``(blocks, values)``.
+    Per block, the min/max pairs of buckets of ``b`` values (the last bucket of a block may be
+    shorter; no bucket spans two blocks), flattened in order; every value when ``b`` is 1."""
     g, length = y.shape
+    if b <= 1:
+        if x is None:
+            x = starts[:, None] + np.arange(length, dtype=np.float64)
+        return x.reshape(-1), y.reshape(-1)
     full = length // b
     xs, ys = [], []
-    if full:
-        px, py = _minmax_pairs(y[:, : full * b].reshape(g * full, b), x[:, : full * b].reshape(g * full, b))
+    for c0, c1, per in ((0, full * b, full), (full * b, length, 1)):
+        if c1 <= c0 or per == 0:
+            continue
+        first, second, values = _minmax_pairs(y[:, c0:c1].reshape(g * per, -1))
+        rows = np.arange(g * per)
+        if x is None:
+            base = starts[rows // per] + c0 + (rows % per) * b
+            px = np.stack([base + first, base + second], 1)
+        else:
+            xx = x[:, c0:c1].reshape(g * per, -1)
+            px = np.stack([xx[rows, first], xx[rows, second]], 1)
         xs.append(px.reshape(g, -1))
-        ys.append(py.reshape(g, -1))
-    if length > full * b:
-        px, py = _minmax_pairs(y[:, full * b :], x[:, full * b :])
-        xs.append(px)
-        ys.append(py)
+        ys.append(values.reshape(g, -1))
     return np.concatenate(xs, axis=1).reshape(-1), np.concatenate(ys, axis=1).reshape(-1)
 
 
@@ -1196,12 +1205,10 @@ def _plot_overview(
                 g += 1
         if g > 1:
             y, xv = read(h5py.MultiBlockSlice(start=a, stride=k * length, count=g, block=length))
-            pos = (a + np.arange(g, dtype=np.float64) * (k * length))[:, None] + np.arange(length, dtype=np.float64)
         else:
             y, xv = read(slice(a, e))
-            pos = np.arange(a, e, dtype=np.float64)[None, :]
-        y = y.reshape(g, -1)
-        px, py = _block_envelope(y, xv.reshape(g, -1) if xv is not None else pos, b)
+        starts = a + np.arange(g, dtype=np.float64) * (k * length)
+        px, py = _block_envelope(y.reshape(g, -1), xv.reshape(g, -1) if xv is not None else None, starts, b)
         xs.append(px)
         ys.append(py)
         i += g
@@ -1292,8 +1299,8 @@ def read_plot_job(
                 xv = raw[x_field].astype(np.float64) if x_field else None
                 return y, xv
             if kind == COMPLEX:
-                return np.abs(raw).astype(np.float64), None
-            return raw.astype(np.float64), None
+                return np.abs(raw).astype(np.float64, copy=False), None
+            return raw.astype(np.float64, copy=False), None
 
         chunks = ds.chunks
         piece = PLOT_PIECE
