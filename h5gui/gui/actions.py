@@ -25,6 +25,8 @@ class Actions:
     enable_editing: QAction
     set_attr_selected: QAction
     paste_attrs: QAction
+    import_images: QAction
+    transform: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -58,4 +60,8 @@ def create_actions(parent: QWidget) -> Actions:
                                 "Set one attribute on every selected object"),
         paste_attrs=_make(parent, "Paste attributes onto selected", "Ctrl+Shift+V",
                           "Paste the copied attributes onto every selected object"),
+        import_images=_make(parent, "&Import image folder...", "Ctrl+I",
+                            "Pack a folder tree of images into an HDF5 file, one group per folder"),
+        transform=_make(parent, "&Transform dataset...", "Ctrl+T",
+                        "Reshape, cast, normalize or rechunk the selected dataset (out of core)"),
     )

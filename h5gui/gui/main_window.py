@@ -243,6 +243,8 @@ class MainWindow(QMainWindow):
         a.enable_editing.setCheckable(True)
         a.enable_editing.triggered.connect(self.toggle_editing)
         a.set_attr_selected.triggered.connect(self.set_attr_on_selected)
+        a.import_images.triggered.connect(lambda: self.open_import_wizard())
+        a.transform.triggered.connect(self.open_transform_wizard)
         a.paste_attrs.triggered.connect(self.paste_attrs)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -255,6 +257,7 @@ class MainWindow(QMainWindow):
         m.addAction(a.open)
         self.recent_menu = m.addMenu("Open &Recent")
         m.addAction(a.open_demo)
+        m.addAction(a.import_images)
         m.addSeparator()
         m.addAction(a.enable_editing)
         m.addAction(a.refresh)
@@ -268,6 +271,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(a.set_attr_selected)
         m.addAction(a.paste_attrs)
+        m.addAction(a.transform)
         m.addSeparator()
         m.addAction(a.copy_path)
         m.addAction(a.copy_name)
@@ -281,7 +285,8 @@ class MainWindow(QMainWindow):
         tb.setObjectName("main_toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for act in (a.open, a.refresh, a.enable_editing, self.undo_action, self.redo_action):
+        for act in (a.open, a.refresh, a.enable_editing, self.undo_action, self.redo_action, a.import_images,
+                    a.transform):
             tb.addAction(act)
         self.addToolBar(tb)
         self.toolbar = tb
@@ -661,6 +666,10 @@ class MainWindow(QMainWindow):
                            on_error=lambda err, f=file: self._on_editing_failed(f, err))
 
     def _on_editing_set(self, file: str, on: bool) -> None:
+        then = getattr(self, "_after_editing", None)
+        self._after_editing = None
+        if then is not None and on:
+            QTimer.singleShot(0, then)
         if on:
             self.model.writable_files.add(file)
             self.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
@@ -798,6 +807,55 @@ class MainWindow(QMainWindow):
         self.runner.submit(attr_edits.paste, targets, list(self._attr_clipboard),
                            on_result=self._on_attr_edit_done, on_error=self._on_attr_edit_failed)
 
+    # ================================================================== wizards
+    def open_import_wizard(self, source: str = "") -> None:
+        from h5gui.gui.wizards.import_folder import ImportWizard
+
+        wizard = ImportWizard(self, source)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._wizard = wizard
+        wizard.show()
+
+    def import_finished(self, report: object) -> None:
+        target, group = report.target, report.group  # type: ignore[attr-defined]
+        self.show_status(f"Imported {report.n_imported:,} images into {target}:{group}"  # type: ignore[attr-defined]
+                         + (f", {report.n_skipped:,} skipped" if report.n_skipped else ""))  # type: ignore[attr-defined]
+        self._show_written(target, group)
+
+    def _show_written(self, file: str, path: str) -> None:
+        if file in self.model.files():
+            self.refresh()
+            self._restore_queue.append((file, path, False))
+        else:
+            self.open_files([file], select=path)
+
+    def open_transform_wizard(self) -> None:
+        node = self.current_node()
+        if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
+            self.show_error("Select a dataset to transform")
+            return
+        if node.file not in self.model.writable_files:
+            answer = QMessageBox.question(
+                self, "Enable editing?",
+                f"The transform writes a new dataset into {os.path.basename(node.file)}, which is open read-only.\n"
+                "Enable editing for it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self._after_editing = lambda: self.open_transform_wizard()
+            self._set_editing(node.file, True)
+            return
+        from h5gui.gui.wizards.transform import TransformWizard
+
+        info = node.info
+        wizard = TransformWizard(self, node.file, node.path, info.shape or (), info.dtype, info.dtype[:1])
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._wizard = wizard
+        wizard.show()
+
+    def transform_finished(self, report: object) -> None:
+        self.show_status(f"Wrote {report.dest} in {report.seconds:.1f} s")  # type: ignore[attr-defined]
+        self._show_written(report.file, report.dest)  # type: ignore[attr-defined]
+
     # ================================================================== tree actions
     def _load_visible_more(self) -> None:
         """Request the next batch for every "N more..." row inside the viewport."""
@@ -862,6 +920,12 @@ class MainWindow(QMainWindow):
         if idx.isValid():
             menu.addAction(a.copy_path)
             menu.addAction(a.copy_name)
+            menu.addSeparator()
+            node = self.model.data(idx, NODE_ROLE)
+            if node is not None and node.info is not None and node.info.effective_kind == nodes.DATASET:
+                menu.addAction(a.transform)
+            menu.addAction(a.set_attr_selected)
+            menu.addAction(a.paste_attrs)
             menu.addSeparator()
             menu.addAction(a.expand_below)
             menu.addAction(a.collapse_all)
