@@ -11,6 +11,7 @@ from h5gui.gui.workers import Job
 
 class ProgressPanel(QWidget):
     cancelled = Signal()
+    done = Signal()  # the job finished (result, error or cancel delivered)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,7 @@ class ProgressPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.bar.setRange(0, 1000)
         self.job = None
+        self.done.emit()
 
     def running(self) -> bool:
         return self.job is not None

@@ -342,6 +342,7 @@ class RunPage(QWizardPage):
         self.setTitle("Importing")
         layout = QVBoxLayout(self)
         self.progress = ProgressPanel(self)
+        self.progress.done.connect(self.completeChanged)
         layout.addWidget(self.progress)
         self.result = QPlainTextEdit(self)
         self.result.setReadOnly(True)

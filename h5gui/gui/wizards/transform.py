@@ -340,6 +340,7 @@ class RunPage(QWizardPage):
         self.setTitle("Transforming")
         layout = QVBoxLayout(self)
         self.progress = ProgressPanel(self)
+        self.progress.done.connect(self.completeChanged)
         layout.addWidget(self.progress)
         self.result = QPlainTextEdit(self)
         self.result.setReadOnly(True)
