@@ -1,0 +1,349 @@
+"""Find objects by name (substring, glob, regex) and by attribute names and values, streaming.
+
+:func:`search` is a job: it walks the file in bounded pieces (one low-level call lists at most
+:data:`PAGE` links of a group, each object is opened on its own) so that h5py's lock is never held
+for long and the GUI's other jobs get their turn. It yields a :class:`SearchBatch` (a
+:class:`~h5gui.core.progress.Progress` carrying the hits found since the previous batch) after every
+piece, and returns a :class:`SearchReport` with every hit.
+
+The walk (:func:`iter_links`, shared with :mod:`h5gui.core.structure`) never follows soft or
+external links: a soft link is a hit by its own name, an object reachable by several hard links is
+visited (and its attributes searched) once, under the first path met.
+
+Patterns
+    ``substring`` (default): the text contains the pattern. ``glob``: shell wildcards (``*``, ``?``,
+    ``[abc]``) matching the whole name. ``regex``: Python regular expression searched in the name.
+    Names are matched, or whole paths when the pattern contains ``/``. Case-insensitive unless
+    ``case_sensitive``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import h5py
+import numpy as np
+
+from h5gui.core import attrs as _attrs
+from h5gui.core import files, nodes
+from h5gui.core.errors import BadRequestError
+from h5gui.core.progress import Job, Progress
+
+__all__ = [
+    "MODES",
+    "LinkEntry",
+    "SearchBatch",
+    "SearchHit",
+    "SearchReport",
+    "compile_matcher",
+    "iter_links",
+    "search",
+]
+
+MODES = ("substring", "glob", "regex")
+PAGE = 1000  # links listed by one low-level call (one short hold of h5py's lock)
+MAX_ATTR_VALUE_BYTES = 64 * 1024  # larger attribute values are not read for a value search
+MAX_VALUE_TEXT = 200  # characters of a matching value kept in a hit
+
+NAME = "name"
+ATTR_NAME = "attr_name"
+ATTR_VALUE = "attr_value"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the object at ``path`` matched by its name, an attribute's name or its value."""
+
+    file: str
+    path: str
+    kind: str  # nodes.GROUP, DATASET, DATATYPE, SOFT_LINK, EXTERNAL_LINK, UNREADABLE
+    match: str  # NAME | ATTR_NAME | ATTR_VALUE
+    attr: str = ""  # the attribute, for attribute matches
+    value: str = ""  # the attribute's value as text (clipped), for value matches
+
+    @property
+    def text(self) -> str:
+        """``'/data/u8 (dataset): attribute unit = counts'`` - one line for lists and the CLI."""
+        what = nodes.KIND_LABELS.get(self.kind, self.kind)
+        if self.match == ATTR_NAME:
+            return f"{self.path} ({what}): attribute {self.attr}"
+        if self.match == ATTR_VALUE:
+            return f"{self.path} ({what}): attribute {self.attr} = {self.value}"
+        return f"{self.path} ({what})"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchBatch(Progress):
+    """Progress of a search (``done`` = links visited) with the hits found since the last batch."""
+
+    hits: tuple[SearchHit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReport:
+    file: str
+    pattern: str
+    mode: str
+    hits: tuple[SearchHit, ...]
+    visited: int  # links looked at
+    truncated: bool = False  # stopped at ``max_hits``
+
+
+# ---------------------------------------------------------------------------------------------
+# walking
+
+
+@dataclass(slots=True)
+class LinkEntry:
+    """One link met by :func:`iter_links` (live h5py ids: for core code only, never handed out)."""
+
+    parent: Any  # GroupID holding the link
+    parent_path: str  # the parent's path as walked
+    name: str
+    path: str
+    link_type: int  # h5py.h5l.TYPE_HARD / TYPE_SOFT / TYPE_EXTERNAL / other
+    kind: str
+    oid: Any = None  # the open object (groups; others on demand: :meth:`open`)
+    addr: int = 0
+    first: bool = True  # first time the object is met (False: another hard link to it)
+    depth: int = 1
+    error: str = ""
+    num_attrs: int = 0
+
+    def open(self) -> Any:
+        """The object's id (hard links only), opened on first use."""
+        if self.oid is None:
+            self.oid = h5py.h5o.open(self.parent, self.name.encode("utf-8"))
+        return self.oid
+
+
+_KINDS = {h5py.h5o.TYPE_GROUP: nodes.GROUP, h5py.h5o.TYPE_DATASET: nodes.DATASET,
+          h5py.h5o.TYPE_NAMED_DATATYPE: nodes.DATATYPE}
+
+
+def _page(gid: Any, start: int, count: int, idx_type: int) -> list[tuple[bytes, int, int]]:
+    """``count`` links of ``gid`` from position ``start`` in the order of ``idx_type``:
+    ``(name, link type, object address for hard links)``."""
+    out: list[tuple[bytes, int, int]] = []
+
+    def cb(name: bytes, info: Any) -> bool | None:
+        # read inside the callback: h5py reuses the info record between calls
+        out.append((name, info.type, info.u if info.type == h5py.h5l.TYPE_HARD else 0))
+        return True if len(out) >= count else None
+
+    try:
+        gid.links.iterate(cb, idx_type=idx_type, order=h5py.h5.ITER_INC, idx=start, info=True)
+    except RuntimeError:
+        if out or start < len(gid):  # only a start past the end is fine
+            raise
+    return out
+
+
+def iter_links(
+    root: Any, root_path: str = "/", *, page: int = PAGE, skip: Callable[[str], bool] | None = None,
+    creation_order: bool = True,
+) -> Iterator[list[LinkEntry]]:
+    """Every link below the group ``root`` (a GroupID), in lists of about ``page`` links.
+
+    Depth first; a group's own entry always comes before its members. Soft and external links are
+    reported, never followed; a group reached again through another hard link (or a cycle) is
+    reported with ``first=False`` and not entered again. ``skip(name)`` hides links (and what is
+    below them), e.g. the temporary object of a copy in progress. Members come in creation order
+    where groups track it (``creation_order``), else by name. One low-level call lists at most
+    ``page`` links, so h5py's lock is held for short stretches only.
+    """
+    seen = {h5py.h5o.get_info(root).addr}
+    name_index = h5py.h5.INDEX_NAME
+    # frames: [gid, path, next index, depth, index type]
+    stack: list[list[Any]] = [[root, root_path, 0, 1, nodes._native_index(root) if creation_order else name_index]]
+    out: list[LinkEntry] = []
+    while stack:
+        frame = stack[-1]
+        gid, gpath, start, depth, idx_type = frame
+        links = _page(gid, start, page, idx_type)
+        frame[2] = start + len(links)
+        if len(links) < page:
+            stack.pop()
+        subgroups: list[list[Any]] = []
+        for raw, ltype, addr in links:
+            name = nodes._decode(raw)
+            if skip is not None and skip(name):
+                continue
+            path = nodes.join(gpath, name)
+            if ltype == h5py.h5l.TYPE_SOFT:
+                out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.SOFT_LINK, depth=depth))
+                continue
+            if ltype == h5py.h5l.TYPE_EXTERNAL:
+                out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.EXTERNAL_LINK, depth=depth))
+                continue
+            if ltype != h5py.h5l.TYPE_HARD:
+                out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.UNREADABLE, depth=depth,
+                                     error=f"user-defined link type {ltype}"))
+                continue
+            try:
+                info = h5py.h5o.get_info(gid, raw)  # cheaper than opening (a hard link: nothing followed)
+                kind = _KINDS.get(info.type, nodes.UNREADABLE)
+                addr = info.addr
+                oid = h5py.h5o.open(gid, raw) if kind == nodes.GROUP and addr not in seen else None
+            except Exception as exc:  # a corrupt object: reported, not fatal
+                out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.UNREADABLE, depth=depth,
+                                     error=files._hdf5_reason(str(exc))))
+                continue
+            first = addr not in seen
+            seen.add(addr)
+            out.append(LinkEntry(gid, gpath, name, path, ltype, kind, oid, addr, first, depth,
+                                 num_attrs=info.num_attrs))
+            if oid is not None:
+                order = nodes._native_index(oid) if creation_order else name_index
+                subgroups.append([oid, path, 0, depth + 1, order])
+        stack.extend(reversed(subgroups))  # the first subgroup is entered first
+        if len(out) >= page:
+            yield out
+            out = []
+    if out:
+        yield out
+
+
+# ---------------------------------------------------------------------------------------------
+# matching
+
+
+def compile_matcher(pattern: str, mode: str = "substring", case_sensitive: bool = False) -> Callable[[str], bool]:
+    """A predicate on text for ``pattern`` (see the module's docstring). Raises :class:`BadRequestError`."""
+    if mode not in MODES:
+        raise BadRequestError(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
+    if not pattern:
+        raise BadRequestError("the search pattern is empty")
+    if mode == "regex":
+        try:
+            rx = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+        except re.error as exc:
+            raise BadRequestError(f"bad regular expression {pattern!r}: {exc}") from None
+        return lambda text: rx.search(text) is not None
+    if mode == "glob":
+        if "/" in pattern and not pattern.startswith(("/", "*")):
+            pattern = "*/" + pattern  # a relative path pattern matches at any depth
+        if case_sensitive:
+            return lambda text: fnmatch.fnmatchcase(text, pattern)
+        low = pattern.casefold()
+        return lambda text: fnmatch.fnmatchcase(text.casefold(), low)
+    if case_sensitive:
+        return lambda text: pattern in text
+    low = pattern.casefold()
+    return lambda text: low in text.casefold()
+
+
+def _value_texts(oid: Any, name: str, file: str) -> list[str]:
+    """An attribute's value as texts to match: each string of a string array, else the typed text."""
+    try:
+        aid = h5py.h5a.open(oid, name.encode("utf-8"))
+        if aid.get_storage_size() > MAX_ATTR_VALUE_BYTES:
+            return []
+        v = _attrs._read_raw(oid, name, file).value
+    except Exception:  # an attribute that cannot be read is simply not matched by value
+        return []
+    if isinstance(v, h5py.Empty):
+        return []
+    arr = np.asarray(v)
+    dt = arr.dtype
+    if dt.kind in "SUO" and (h5py.check_string_dtype(dt) is not None or dt.kind in "SU"):
+        out = []
+        for x in arr.reshape(-1)[:10_000]:
+            out.append(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x))
+        return out
+    try:
+        return [_attrs.format_value(arr if arr.ndim else arr[()], dt)]
+    except Exception:
+        try:
+            return [str(arr.tolist())]
+        except Exception:
+            return []
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_VALUE_TEXT else text[: MAX_VALUE_TEXT - 3] + "..."
+
+
+def _attr_names(oid: Any) -> list[str]:
+    out: list[str] = []
+    try:
+        h5py.h5a.iterate(oid, lambda name, *_: out.append(nodes._decode(name)))
+    except Exception:
+        pass
+    return out
+
+
+def _attr_hits(file: str, path: str, kind: str, oid: Any, match: Callable[[str], bool],
+               values: bool) -> Iterator[SearchHit]:
+    for aname in _attr_names(oid):
+        if match(aname):
+            yield SearchHit(file, path, kind, ATTR_NAME, aname)
+        elif values:
+            for text in _value_texts(oid, aname, file):
+                if match(text):
+                    yield SearchHit(file, path, kind, ATTR_VALUE, aname, _clip(text))
+                    break
+
+
+def search(
+    file: str, pattern: str, *, mode: str = "substring", names: bool = True, attrs: bool = False,
+    values: bool = True, path: str = "/", case_sensitive: bool = False, max_hits: int | None = 100_000,
+    page: int = PAGE, on_hits: Callable[[Sequence[SearchHit]], None] | None = None,
+) -> Job[SearchReport]:
+    """Job: find objects below ``path`` whose name (``names``) or attributes (``attrs``: their names,
+    and their values when ``values``) match ``pattern``.
+
+    Yields a :class:`SearchBatch` after every piece of at most ``page`` links (its ``hits`` are the
+    new ones; ``on_hits``, when given, is called with each non-empty batch too, e.g. to stream them to
+    the GUI whatever the progress throttling); returns a :class:`SearchReport`. Stops after
+    ``max_hits`` hits (``truncated``).
+
+    Raises
+    ------
+    BadRequestError
+        Bad mode, empty pattern, invalid regular expression, nothing to search.
+    FileAccessError, NodeNotFoundError, ExternalLinkError
+        The file or ``path`` cannot be opened.
+    """
+    if not names and not attrs:
+        raise BadRequestError("nothing to search: enable names or attributes")
+    match = compile_matcher(pattern, mode, case_sensitive)
+    on_path = "/" in pattern
+    path = nodes.normalize_path(path)
+    file = str(file)
+    found: list[SearchHit] = []
+    visited = 0
+    truncated = False
+    with files.open_file(file) as f:
+        root = nodes.open_group(f, path, file)
+        pending: list[SearchHit] = []
+        if attrs:  # the starting group's own attributes
+            pending = list(_attr_hits(file, path, nodes.GROUP, root.id, match, values))
+        for entries in iter_links(root.id, path, page=page, creation_order=False):
+            batch, pending = pending, []
+            for e in entries:
+                visited += 1
+                if names and match(e.path if on_path else e.name):
+                    batch.append(SearchHit(file, e.path, e.kind, NAME))
+                if attrs and e.first and e.num_attrs and e.link_type == h5py.h5l.TYPE_HARD:
+                    try:
+                        batch.extend(_attr_hits(file, e.path, e.kind, e.open(), match, values))
+                    except Exception:  # pragma: no cover - an object that cannot be opened has no attributes to show
+                        pass
+                e.oid = None  # close objects as we go
+            if max_hits is not None and len(found) + len(batch) >= max_hits:
+                batch = batch[: max_hits - len(found)]
+                truncated = True
+            found.extend(batch)
+            if batch and on_hits is not None:
+                on_hits(tuple(batch))
+            yield SearchBatch(visited, None, "objects", f"searching {path}", hits=tuple(batch))
+            if truncated:
+                break
+    return SearchReport(file, pattern, mode, tuple(found), visited, truncated)
+

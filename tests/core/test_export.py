@@ -1,0 +1,317 @@
+"""Export: .npy, CSV/TSV, PNG/TIFF (raw values or 8-bit with levels and colormap), a stack as a folder
+of images (round trip through the image import), groups to a new HDF5 file; refusals; cancel."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from PIL import Image
+
+from h5gui.core import export, progress
+from h5gui.core.errors import BadRequestError, FileAccessError, UnsafeAccessError
+
+
+def one_line(exc: BaseException, *words: str) -> str:
+    text = str(exc)
+    assert "\n" not in text and text
+    for w in words:
+        assert w in text, text
+    return text
+
+
+@pytest.fixture
+def h5(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    p = tmp_path / "e.h5"
+    with h5py.File(p, "w", track_order=True) as f:
+        f["stack_u8"] = rng.integers(0, 256, (4, 6, 5), dtype=np.uint8)
+        f["rgb"] = rng.integers(0, 256, (6, 5, 3), dtype=np.uint8)
+        f["rgba"] = rng.integers(0, 256, (6, 5, 4), dtype=np.uint8)
+        f["u16"] = rng.integers(0, 65536, (7, 9), dtype=np.uint16)
+        f["f32"] = rng.random((7, 9)).astype(np.float32)
+        f["f64"] = rng.random((7, 9))
+        f["i32"] = rng.integers(-(2**30), 2**30, (7, 9)).astype(np.int32)
+        f["i64_small"] = rng.integers(0, 200, (7, 9)).astype(np.int64)
+        f["i64_big"] = np.full((3, 3), 2**40, dtype=np.int64)
+        f["mask"] = rng.random((7, 9)) > 0.5
+        f["cplx"] = np.ones((3, 3), dtype="c8")
+        f["vec"] = np.linspace(0, 1, 11)
+        f["table"] = np.arange(12, dtype=np.int16).reshape(3, 4)
+        f["cube"] = np.arange(24.0).reshape(2, 3, 4)
+        f["strings"] = np.array(["a", "b,c", 'q"x', "é"], dtype=h5py.string_dtype())
+        f["compound"] = np.array([(1, 2.5, b"x"), (3, 4.0, b"y,z")], dtype=[("id", "i4"), ("v", "f8"), ("n", "S4")])
+        f["refs"] = np.array([f["vec"].ref], dtype=h5py.ref_dtype)
+        f["scalar"] = np.float64(1.5)
+        f.create_dataset("chunked", data=np.arange(100_000, dtype="f4").reshape(1000, 100), chunks=(10, 100),
+                         compression="gzip")
+    return p
+
+
+def run(job):
+    return progress.run(job)
+
+
+# ---------------------------------------------------------------------------------------------
+# .npy
+
+
+def test_npy_whole_slice_and_strings(h5, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "BLOCK_BYTES", 4096)  # several blocks
+    seen = []
+    r = progress.run(export.export(str(h5), "/chunked", tmp_path / "all.npy"), on_progress=seen.append)
+    assert r.format == "npy" and r.shape == (1000, 100) and len(seen) > 10
+    assert np.array_equal(np.load(tmp_path / "all.npy"), np.arange(100_000, dtype="f4").reshape(1000, 100))
+    run(export.export(str(h5), "/stack_u8", tmp_path / "frame.npy", index=(2,)))
+    with h5py.File(h5) as f:
+        assert np.array_equal(np.load(tmp_path / "frame.npy"), f["stack_u8"][2])
+        assert np.array_equal(np.load(tmp_path / "all.npy")[3], f["chunked"][3])
+    run(export.export(str(h5), "/strings", tmp_path / "s.npy"))
+    assert list(np.load(tmp_path / "s.npy")) == ["a", "b,c", 'q"x', "é"]
+    run(export.export(str(h5), "/compound", tmp_path / "c.npy"))
+    assert np.load(tmp_path / "c.npy")["v"].tolist() == [2.5, 4.0]
+    run(export.export(str(h5), "/scalar", tmp_path / "sc.npy"))
+    assert np.load(tmp_path / "sc.npy") == 1.5
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/refs", tmp_path / "r.npy"))
+    one_line(e.value, "/refs", ".npy")
+    assert not (tmp_path / "r.npy").exists() and not (tmp_path / "r.npy.partial").exists()
+
+
+def test_refusals(h5, tmp_path, sample):
+    (tmp_path / "exists.npy").write_bytes(b"keep")
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/vec", tmp_path / "exists.npy"))
+    one_line(e.value, "exists", "nothing is overwritten")
+    assert (tmp_path / "exists.npy").read_bytes() == b"keep"
+    run(export.export(str(h5), "/vec", tmp_path / "exists.npy", overwrite=True))
+    assert np.array_equal(np.load(tmp_path / "exists.npy"), np.linspace(0, 1, 11))
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/vec", tmp_path / "x.xlsx"))
+    one_line(e.value, ".xlsx")
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/stack_u8", tmp_path / "x.npy", index=(9,)))
+    one_line(e.value, "index 9", "out of range", "/stack_u8")
+    with pytest.raises(BadRequestError):
+        run(export.export(str(h5), "/vec", tmp_path / "x.npy", index=(1, 2)))
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/", tmp_path / "x.npy"))
+    one_line(e.value, "not a dataset")
+    with pytest.raises(FileAccessError):
+        run(export.export(str(h5), "/vec", tmp_path / "no_such_folder" / "x.npy"))
+    with pytest.raises(UnsafeAccessError):  # data kept outside the file's folder is not read unasked
+        run(export.export(str(sample.h5), "/external_storage", tmp_path / "secret.npy"))
+    assert not (tmp_path / "secret.npy").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.h5", "exists.npy"]
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def read_csv(p: Path) -> list[list[str]]:
+    with p.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_csv_tsv(h5, tmp_path):
+    run(export.export(str(h5), "/table", tmp_path / "t.csv"))
+    assert (tmp_path / "t.csv").read_text() == "0,1,2,3\n4,5,6,7\n8,9,10,11\n"
+    run(export.export(str(h5), "/f64", tmp_path / "f.tsv"))
+    run(export.export(str(h5), "/f32", tmp_path / "f32.csv"))
+    with h5py.File(h5) as f:  # numbers in their shortest exact form: they read back identical
+        assert np.array_equal(np.loadtxt(tmp_path / "f.tsv", delimiter="\t"), f["f64"][()])
+        assert np.array_equal(np.loadtxt(tmp_path / "f32.csv", delimiter=",", dtype=np.float32), f["f32"][()])
+    assert len((tmp_path / "f32.csv").read_text().split("\n")[0]) < 9 * 12  # not 17 digits each
+    run(export.export(str(h5), "/mask", tmp_path / "m.csv"))
+    assert set((tmp_path / "m.csv").read_text().replace("\n", ",").strip(",").split(",")) <= {"0", "1"}
+    run(export.export(str(h5), "/strings", tmp_path / "s.csv"))
+    assert read_csv(tmp_path / "s.csv") == [["a"], ["b,c"], ['q"x'], ["é"]]
+    run(export.export(str(h5), "/compound", tmp_path / "c.csv"))
+    assert read_csv(tmp_path / "c.csv") == [["id", "v", "n"], ["1", "2.5", "x"], ["3", "4.0", "y,z"]]
+    run(export.export(str(h5), "/cube", tmp_path / "slice.csv", index=(1,)))
+    assert np.array_equal(np.loadtxt(tmp_path / "slice.csv", delimiter=","), np.arange(12.0, 24.0).reshape(3, 4))
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/cube", tmp_path / "cube.csv"))
+    one_line(e.value, "2 x 3 x 4", "1-D or 2-D", "--index")
+
+
+# ---------------------------------------------------------------------------------------------
+# pictures
+
+
+def read_picture(p: Path) -> tuple[np.ndarray, str]:
+    with Image.open(p) as img:
+        return np.asarray(img), img.mode
+
+
+@pytest.mark.parametrize(
+    ("path", "ext", "mode", "dtype"),
+    [("rgb", ".png", "RGB", "uint8"), ("rgba", ".png", "RGBA", "uint8"), ("u16", ".png", "I;16", "uint16"),
+     ("u16", ".tif", "I;16", "uint16"), ("f32", ".tif", "F", "float32"), ("i32", ".tif", "I", "int32"),
+     ("i64_small", ".png", "L", "uint8")],
+)
+def test_raw_pictures_keep_values(h5, tmp_path, path, ext, mode, dtype):
+    out = tmp_path / f"{path}{ext}"
+    r = run(export.export(str(h5), f"/{path}", out))
+    assert r.dtype == dtype and r.format == ext[1:]
+    data, got_mode = read_picture(out)
+    assert got_mode == mode
+    with h5py.File(h5) as f:
+        assert np.array_equal(data, f[path][()].astype(dtype))
+
+
+def test_picture_of_a_frame_and_float64(h5, tmp_path):
+    run(export.export(str(h5), "/stack_u8", tmp_path / "f2.png", index=(2,)))
+    with h5py.File(h5) as f:
+        assert np.array_equal(read_picture(tmp_path / "f2.png")[0], f["stack_u8"][2])
+    r = run(export.export(str(h5), "/f64", tmp_path / "f64.tif"))
+    assert "float32" in r.note
+    run(export.export(str(h5), "/mask", tmp_path / "mask.png"))
+    data, mode = read_picture(tmp_path / "mask.png")
+    assert mode == "1"
+
+
+def test_picture_refusals(h5, tmp_path):
+    cases = [("/f32", ".png", ("PNG holds integers", ".tif")), ("/vec", ".png", ("not an image",)),
+             ("/stack_u8", ".png", ("not an image", "--index")), ("/i64_big", ".png", ("do not fit",)),
+             ("/i64_big", ".tif", ("do not fit",)), ("/cplx", ".png", ("complex",)), ("/strings", ".png", ())]
+    for path, ext, words in cases:
+        with pytest.raises(BadRequestError) as e:
+            run(export.export(str(h5), path, tmp_path / f"x{ext}"))
+        one_line(e.value, path, *words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.h5"]
+
+
+def test_levels_and_colormap(h5, tmp_path):
+    r = run(export.export(str(h5), "/u16", tmp_path / "l.png", levels=(0, 65535)))
+    data, mode = read_picture(tmp_path / "l.png")
+    assert mode == "L" and r.dtype == "uint8"
+    with h5py.File(h5) as f:
+        expected = np.clip(f["u16"][()].astype(np.float32) * (255.0 / 65535), 0, 255).astype(np.uint8)
+    assert np.abs(data.astype(int) - expected).max() <= 1
+    run(export.export(str(h5), "/f32", tmp_path / "v.png", levels=(0.0, 1.0), colormap="viridis"))
+    data, mode = read_picture(tmp_path / "v.png")
+    assert mode == "RGB" and data.shape == (7, 9, 3)
+    lut = export._lut("viridis")
+    assert tuple(lut[0]) == (68, 1, 84) and tuple(lut[-1]) == (253, 231, 37)  # viridis' ends
+    for name in export.COLORMAPS:  # every colormap the GUI offers
+        assert export._lut(name).shape == (256, 3)
+    run(export.export(str(h5), "/f32", tmp_path / "auto.tif", colormap="magma"))  # a colormap implies auto levels
+    assert read_picture(tmp_path / "auto.tif")[1] == "RGB"
+    run(export.export(str(h5), "/cplx", tmp_path / "c.png", levels="auto"))
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/f32", tmp_path / "x.png", colormap="rainbow-unicorn"))
+    one_line(e.value, "colormap", "viridis")
+    with pytest.raises(BadRequestError):
+        run(export.export(str(h5), "/f32", tmp_path / "x.png", levels=(1, 1)))
+    with pytest.raises(BadRequestError):
+        run(export.export(str(h5), "/rgb", tmp_path / "x.png", levels="auto", colormap="viridis"))
+
+
+# ---------------------------------------------------------------------------------------------
+# stacks <-> folders
+
+
+def _make_images(folder: Path, n: int, shape: tuple[int, ...], dtype: str, ext: str) -> dict[str, np.ndarray]:
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(3)
+    out = {}
+    for i in range(n):
+        a = rng.integers(0, np.iinfo(dtype).max, shape, dtype=dtype, endpoint=True)
+        name = f"img{i}{ext}"
+        Image.fromarray(a).save(folder / name)
+        out[name] = a
+    return out
+
+
+def _import(src: Path, target: Path) -> None:
+    importer = pytest.importorskip("h5gui.core.importer")
+    spec = importer.ImportSpec(source=str(src), target=str(target), layout="stack", workers=0)
+    progress.run(importer.run_import(spec))
+
+
+@pytest.mark.parametrize(("shape", "dtype", "ext"), [((12, 10, 3), "uint8", ".png"), ((8, 9), "uint16", ".png"),
+                                                     ((8, 9), "uint8", ".tif")])
+def test_stack_round_trip_through_the_import(tmp_path, shape, dtype, ext):
+    originals = _make_images(tmp_path / "src", 5, shape, dtype, ext)
+    first = tmp_path / "first.h5"
+    _import(tmp_path / "src", first)
+    out = tmp_path / "exported"
+    report = run(export.export_stack(str(first), "/images", out, format=ext[1:]))
+    assert report.count == 5 and "filenames" in report.note
+    assert sorted(os.listdir(out)) == sorted(originals)  # the names come back too
+    for name, a in originals.items():
+        assert np.array_equal(read_picture(out / name)[0], a)
+    second = tmp_path / "second.h5"
+    _import(out, second)
+    with h5py.File(first) as f, h5py.File(second) as g:
+        assert np.array_equal(f["images"][()], g["images"][()])
+        assert list(f["filenames"].asstr()[()]) == list(g["filenames"].asstr()[()])
+
+
+def test_stack_without_names(h5, tmp_path):
+    r = run(export.export(str(h5), "/stack_u8", tmp_path / "frames"))
+    assert r.count == 4 and sorted(os.listdir(tmp_path / "frames"))[0] == "stack_u8_0000.png"
+    with h5py.File(h5) as f:
+        assert np.array_equal(read_picture(tmp_path / "frames" / "stack_u8_0003.png")[0], f["stack_u8"][3])
+
+
+def test_names_behind_a_link_are_not_followed(h5, tmp_path):
+    other = tmp_path / "names.h5"
+    with h5py.File(other, "w") as f:
+        f["filenames"] = np.array(["../../escape.png"] * 4, dtype=h5py.string_dtype())
+    with h5py.File(h5, "r+") as f:
+        f["filenames"] = h5py.ExternalLink(str(other), "/filenames")
+    r = run(export.export_stack(str(h5), "/stack_u8", tmp_path / "out"))
+    assert r.count == 4 and sorted(os.listdir(tmp_path / "out"))[0] == "stack_u8_0000.png"
+    with h5py.File(h5, "r+") as f:  # names that would leave the folder are not used either
+        del f["filenames"]
+        f["filenames"] = np.array(["a.png", "../b.png", "c.png", "d.png"], dtype=h5py.string_dtype())
+    r = run(export.export_stack(str(h5), "/stack_u8", tmp_path / "out2"))
+    assert "not safe" in r.note and not (tmp_path / "b.png").exists()
+
+
+def test_stack_refusals_and_cancel(h5, tmp_path):
+    with pytest.raises(BadRequestError) as e:
+        run(export.export_stack(str(h5), "/chunked", tmp_path / "none"))
+    one_line(e.value, "not a stack")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    with pytest.raises(BadRequestError) as e:
+        run(export.export_stack(str(h5), "/stack_u8", tmp_path / "full"))
+    one_line(e.value, "not empty")
+    (tmp_path / "empty").mkdir()
+    run(export.export_stack(str(h5), "/stack_u8", tmp_path / "empty", levels="auto", colormap="viridis"))
+    assert read_picture(tmp_path / "empty" / "stack_u8_0000.png")[1] == "RGB"
+    job = export.export_stack(str(h5), "/stack_u8", tmp_path / "cancelled")
+    next(job)
+    next(job)
+    job.close()
+    assert not (tmp_path / "cancelled").exists() and not (tmp_path / "cancelled.partial").exists()
+
+
+def test_encoded_stack_gives_back_the_files(tmp_path):
+    importer = pytest.importorskip("h5gui.core.importer")
+    originals = _make_images(tmp_path / "src", 3, (5, 4, 3), "uint8", ".png")
+    target = tmp_path / "enc.h5"
+    progress.run(importer.run_import(importer.ImportSpec(source=str(tmp_path / "src"), target=str(target),
+                                                         layout="encoded", workers=0)))
+    with h5py.File(target) as f:
+        ds = [n for n in f if isinstance(f[n], h5py.Dataset) and h5py.check_vlen_dtype(f[n].dtype) is not None][0]
+    run(export.export(str(target), f"/{ds}", tmp_path / "back"))
+    for name in originals:
+        assert (tmp_path / "back" / name).read_bytes() == (tmp_path / "src" / name).read_bytes()
+
+
+def test_group_to_new_hdf5_file(h5, tmp_path):
+    r = run(export.export(str(h5), "/chunked", tmp_path / "one.h5"))
+    assert r.format == "hdf5"
+    with h5py.File(tmp_path / "one.h5") as f:
+        assert f["chunked"].compression == "gzip" and f["chunked"][5, 5] == 505
+    with pytest.raises(BadRequestError):
+        run(export.export(str(h5), "/chunked", tmp_path / "one.h5"))

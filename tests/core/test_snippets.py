@@ -1,0 +1,197 @@
+"""Copy as code: the h5py snippet is executed against real files and its values checked; the PyTorch
+snippet is compiled, executed against a minimal stand-in for torch (and against torch itself when it
+is installed): lazy per-process opening, pickling without the handle, normalization from attributes."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import sys
+import types
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from PIL import Image
+
+from h5gui.core import snippets
+from h5gui.core.errors import BadRequestError, ExternalLinkError
+
+
+@pytest.fixture
+def h5(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    p = tmp_path / "d'ata \"set\" é.h5"  # quotes and accents: the snippet must stay valid Python
+    with h5py.File(p, "w", track_order=True) as f:
+        f["numbers"] = rng.random((5, 4))
+        f["text"] = np.array(["α", "b"], dtype=h5py.string_dtype())
+        f["records"] = np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])
+        f["scalar"] = np.int64(42)
+        f["empty"] = h5py.Empty("f4")
+        g = f.create_group("cls")
+        g["images"] = rng.integers(0, 256, (6, 4, 5, 3), dtype=np.uint8)
+        g["labels"] = np.array([0, 1, 0, 2, 1, 0], dtype=np.int32)
+        raw = f.create_dataset("raw", data=rng.integers(0, 4096, (3, 4, 2), dtype=np.uint16))
+        raw.attrs["mean"] = np.array([100.0, 200.0])
+        raw.attrs["std"] = np.array([10.0, 20.0])
+        # what h5gui's transform writes: normalized values and how to undo them
+        x = rng.random((4, 3)) * 50 + 7
+        norm = f.create_dataset("norm", data=((x - 7.0) / 50.0).astype(np.float32))
+        norm.attrs["normalization"] = "minmax"
+        norm.attrs["scale"] = np.float64(50.0)
+        norm.attrs["offset"] = np.float64(7.0)
+        norm.attrs["mean"] = np.float64(x.mean())
+        norm.attrs["std"] = np.float64(x.std())
+        f["link"] = h5py.SoftLink("/numbers")
+        f["ext"] = h5py.ExternalLink("other.h5", "/x")
+        buf = []
+        for i in range(3):
+            b = io.BytesIO()
+            Image.fromarray(np.full((3, 2), i * 40, dtype=np.uint8)).save(b, format="PNG")
+            buf.append(np.frombuffer(b.getvalue(), dtype=np.uint8))
+        enc = f.create_group("enc").create_dataset("images", (3,), dtype=h5py.vlen_dtype(np.uint8))
+        for i, b in enumerate(buf):
+            enc[i] = b
+    return p
+
+
+def run_h5py(code: str) -> dict:
+    ns: dict = {"__name__": "snippet"}
+    exec(compile(code, "<snippet>", "exec"), ns)
+    return ns
+
+
+def test_h5py_snippet_reads_the_values(h5):
+    paths = ("/numbers", "/records", "/scalar", "/cls/images", "/link", "/norm")
+    with h5py.File(h5) as f:
+        expected = {p: f[p][()] for p in paths}
+    for path in paths:
+        code = snippets.h5py_snippet(str(h5), path)
+        assert repr(str(h5.absolute())) in code and "import h5py" in code
+        ns = run_h5py(code)
+        assert np.array_equal(ns["data"], expected[path]), path
+    ns = run_h5py(snippets.h5py_snippet(str(h5), "/text"))
+    assert list(ns["data"]) == ["α", "b"]
+    ns = run_h5py(snippets.h5py_snippet(str(h5), "/norm"))
+    assert ns["scale"] == 50.0 and ns["offset"] == 7.0
+    ns = run_h5py(snippets.h5py_snippet(str(h5), "/empty"))
+    assert ns["data"] is None
+    ns = run_h5py(snippets.h5py_snippet(str(h5), "/cls"))
+    assert sorted(ns["members"]) == ["images", "labels"]
+
+
+def test_big_dataset_snippet_reads_a_slice(h5, monkeypatch):
+    monkeypatch.setattr(snippets, "BIG_READ_BYTES", 100)
+    code = snippets.h5py_snippet(str(h5), "/cls/images")
+    assert "dset[0]" in code
+    first = run_h5py(code)["data"]
+    with h5py.File(h5) as f:
+        assert np.array_equal(first, f["cls/images"][0])
+
+
+def test_refusals(h5):
+    with pytest.raises(ExternalLinkError):
+        snippets.h5py_snippet(str(h5), "/ext")
+    for path, words in (("/text", "numbers"), ("/scalar", "no axis"), ("/cls", "group"), ("/records", "numbers")):
+        with pytest.raises(BadRequestError) as e:
+            snippets.torch_snippet(str(h5), path)
+        assert words in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.fixture
+def fake_torch(monkeypatch):
+    """Just enough of torch for the snippet: Dataset, from_numpy, as_tensor."""
+    torch = types.ModuleType("torch")
+    utils = types.ModuleType("torch.utils")
+    data = types.ModuleType("torch.utils.data")
+
+    class Dataset:
+        pass
+
+    data.Dataset = Dataset
+    data.DataLoader = None
+    torch.from_numpy = lambda a: ("tensor", a)
+    torch.as_tensor = np.asarray
+    torch.utils = utils
+    utils.data = data
+    for name, mod in (("torch", torch), ("torch.utils", utils), ("torch.utils.data", data)):
+        monkeypatch.setitem(sys.modules, name, mod)
+    return torch
+
+
+def load_class(code: str, monkeypatch):
+    mod = types.ModuleType("h5gui_snippet_under_test")
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)  # so that instances pickle (spawned workers)
+    exec(compile(code, "<torch snippet>", "exec"), mod.__dict__)
+    classes = [v for k, v in vars(mod).items() if isinstance(v, type) and k.endswith("Dataset") and k != "Dataset"]
+    assert len(classes) == 1
+    return mod, classes[0]
+
+
+def test_torch_snippet_with_a_stand_in(h5, fake_torch, monkeypatch):
+    with h5py.File(h5) as f:
+        images, labels, raw, norm = (f[p][()] for p in ("cls/images", "cls/labels", "raw", "norm"))
+    # samples with labels, opened lazily
+    mod, cls = load_class(snippets.torch_snippet(str(h5), "/cls/images"), monkeypatch)
+    assert cls.__name__ == "ImagesDataset"
+    ds = cls()
+    assert ds._handle is None  # __init__ reads metadata only and closes the file
+    assert len(ds) == 6
+    (tag, x), y = ds[3]
+    assert tag == "tensor" and np.array_equal(x, images[3]) and y == labels[3]
+    assert ds._handle is not None and ds._pid == os.getpid()
+    clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives: no open handle
+    assert clone._handle is None and np.array_equal(clone[5][0][1], images[5])
+    clone.close()
+    ds._pid = -1  # as if forked into a worker after use: it reopens instead of sharing the handle
+    old = ds._handle
+    ds[0]
+    assert ds._handle is not old
+    old.close()
+    ds.close()
+    # raw data with mean/std per channel: normalized on read (uint16 becomes float32)
+    _, cls = load_class(snippets.torch_snippet(str(h5), "/raw"), monkeypatch)
+    ds = cls()
+    assert ds.normalize
+    got = ds[1][1]
+    assert got.dtype == np.float32
+    assert np.allclose(got, (raw[1] - [100.0, 200.0]) / [10.0, 20.0])
+    ds.close()
+    assert np.array_equal(cls(normalize=False)[1][1], raw[1].astype(np.int32))
+    # data normalized by h5gui's transform: returned as stored, denormalize() undoes it
+    _, cls = load_class(snippets.torch_snippet(str(h5), "/norm"), monkeypatch)
+    ds = cls()
+    assert not ds.normalize and ds.stored_normalized
+    y = ds[2][1]
+    assert np.array_equal(y, norm[2])
+    assert np.allclose(ds.denormalize(y), norm[2] * 50 + 7)
+    ds.close()
+    # encoded images are decoded
+    _, cls = load_class(snippets.torch_snippet(str(h5), "/enc/images"), monkeypatch)
+    ds = cls()
+    assert np.array_equal(ds[2][1], np.full((3, 2), 80, dtype=np.uint8))
+    ds.close()
+
+
+def test_torch_snippet_with_torch(h5):
+    torch = pytest.importorskip("torch")
+    code = snippets.torch_snippet(str(h5), "/raw")
+    ns: dict = {"__name__": "snippet"}
+    exec(compile(code, "<torch snippet>", "exec"), ns)
+    ds = ns["RawDataset"]()
+    assert isinstance(ds[0], torch.Tensor) and ds[0].dtype == torch.float32
+    ds.close()
+
+
+def test_snippets_compile_for_every_dataset(h5):
+    with h5py.File(h5) as f:
+        paths = []
+        f.visititems(lambda name, obj: paths.append("/" + name) if isinstance(obj, h5py.Dataset) else None)
+    for path in paths:
+        compile(snippets.snippet(str(h5), path), path, "exec")
+        try:
+            compile(snippets.snippet(str(h5), path, torch=True), path, "exec")
+        except BadRequestError:
+            pass
