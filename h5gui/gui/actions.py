@@ -27,6 +27,16 @@ class Actions:
     paste_attrs: QAction
     import_images: QAction
     transform: QAction
+    new_group: QAction
+    rename: QAction
+    delete: QAction
+    copy_object: QAction
+    paste_object: QAction
+    export: QAction
+    compact: QAction
+    copy_code: QAction
+    copy_torch: QAction
+    find_all: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -52,7 +62,7 @@ def create_actions(parent: QWidget) -> Actions:
         copy_name=_make(parent, "Copy &name", None, "Copy the name of the selected item"),
         expand_below=_make(parent, "&Expand all below", "Ctrl+Shift+E", "Expand the selected group and its subgroups (bounded)"),
         collapse_all=_make(parent, "C&ollapse all", "Ctrl+Shift+K", "Collapse every group"),
-        find=_make(parent, "&Filter tree", K.Find, "Narrow the loaded rows by name"),
+        find=_make(parent, "&Filter tree", "Ctrl+L", "Narrow the loaded rows by name"),
         about=_make(parent, "&About h5gui", None, "Version and libraries"),
         enable_editing=_make(parent, "&Enable editing", "Ctrl+E",
                              "Reopen the selected file read-write so that its attributes can be changed"),
@@ -64,4 +74,16 @@ def create_actions(parent: QWidget) -> Actions:
                             "Pack a folder tree of images into an HDF5 file, one group per folder"),
         transform=_make(parent, "&Transform dataset...", "Ctrl+T",
                         "Reshape, cast, normalize or rechunk the selected dataset (out of core)"),
+        new_group=_make(parent, "New &group...", "Ctrl+Shift+N", "Create a group in the selected group"),
+        rename=_make(parent, "Re&name...", "F2", "Rename the selected object"),
+        delete=_make(parent, "&Delete...", None, "Delete the selected object (asks first, says what goes)"),
+        copy_object=_make(parent, "Copy &object", None, "Copy the selected object, to paste into a group"),
+        paste_object=_make(parent, "&Paste object", None,
+                           "Paste the copied object into the selected group (also into another open file)"),
+        export=_make(parent, "E&xport...", "Ctrl+Shift+S", "Export the dataset or the shown frame (.npy, .csv, .png, .tif)"),
+        compact=_make(parent, "Co&mpact file...", None, "Rewrite the file without the space freed by deletions"),
+        copy_code=_make(parent, "Copy as h5py code", None, "Copy Python that opens the file and reads this dataset"),
+        copy_torch=_make(parent, "Copy as PyTorch Dataset", None,
+                         "Copy a PyTorch Dataset class over this dataset (lazy open per worker)"),
+        find_all=_make(parent, "&Find...", K.Find, "Search names and attributes across the whole file"),
     )

@@ -25,6 +25,7 @@ def window(qtbot, settings: QSettings, tmp_path: Path) -> Iterator[MainWindow]:
     w.show()
     yield w
     w.runner.shutdown()
+    w.preview.wait_warm_up()
 
 
 @pytest.fixture

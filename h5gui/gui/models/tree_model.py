@@ -604,6 +604,29 @@ class H5TreeModel(QAbstractItemModel):
         self._load(node, start, node.offset - start)
         return True
 
+    def reload(self, index: Index) -> None:
+        """List a group (or a file's root) again, e.g. after an object was created, renamed or deleted
+        in it; the rest of the tree stays as it is."""
+        node = self.node(index)
+        if node is self._root or not node.can_have_children:
+            return
+        n = node.row_count
+        if n:
+            self.beginRemoveRows(self._index_of(node), 0, n - 1)
+            for c in node.children:
+                self._kill(c)
+            node.children, node.top, node.bottom = [], None, None
+            self.endRemoveRows()
+        node.state, node.names, node.offset, node.pending = UNLISTED, None, 0, False
+        self._list(node)
+
+    def group_index(self, file: str, path: str) -> QModelIndex:
+        """Index of the loaded group that lists ``path`` of ``file`` (its parent), or invalid."""
+        for n in self.loaded_nodes():
+            if n.child_file == file and n.child_path == path and n.can_have_children:
+                return self._index_of(n)
+        return QModelIndex()
+
     def allow_external(self, index: Index) -> None:
         """The user confirmed: list this external link's target even though it leaves the folder."""
         node = self.node(index)

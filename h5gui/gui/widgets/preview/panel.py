@@ -141,7 +141,14 @@ class PreviewPanel(QWidget):
             except Exception:  # pragma: no cover - the views import it again and report
                 log.exception("importing pyqtgraph failed")
 
-        threading.Thread(target=load, name="h5gui-preload", daemon=True).start()
+        self._preload = threading.Thread(target=load, name="h5gui-preload", daemon=True)
+        self._preload.start()
+
+    def wait_warm_up(self, timeout: float = 10.0) -> None:
+        """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
+        thread = getattr(self, "_preload", None)
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
 
     @property
     def image_view(self) -> Any:

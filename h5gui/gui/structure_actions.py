@@ -1,0 +1,338 @@
+"""Structure editing from the tree: new group, rename (F2), delete (Del) with a confirmation that says
+what goes, copy/paste objects between open files, export, compact, copy as code, and Find.
+
+Every change runs on the I/O thread through ``h5gui.core.structure`` / ``export`` / ``search``; the tree
+re-lists only the group that changed, so expansion and selection elsewhere stay as they were."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.core import export as core_export
+from h5gui.core import nodes, search, snippets, structure
+from h5gui.core.dtypes import format_bytes
+from h5gui.core.errors import H5GuiError
+from h5gui.gui.widgets.progress_panel import ProgressPanel
+from h5gui.gui.workers import Box
+
+if TYPE_CHECKING:
+    from h5gui.gui.main_window import MainWindow
+    from h5gui.gui.models.tree_model import Node
+
+
+class JobDialog(QDialog):
+    """A small dialog showing the progress of one long job, with Cancel."""
+
+    def __init__(self, parent: QWidget, title: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.progress = ProgressPanel(self)
+        layout.addWidget(self.progress)
+        self.progress.done.connect(self.accept)
+        self.resize(480, 100)
+
+
+class FindDialog(QDialog):
+    """Find (Ctrl+F): names (substring, glob, regex) and attributes across the whole file, results
+    streaming in as they are found; activating one selects it in the tree."""
+
+    hit_activated = Signal(str, str)  # file, path
+    hits_found = Signal(object)  # tuple of SearchHit, from the I/O thread
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.setWindowTitle("Find")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.pattern = QLineEdit(self)
+        self.pattern.setPlaceholderText("name, glob (img_*), or regular expression")
+        self.mode = QComboBox(self)
+        self.mode.addItems(["substring", "glob", "regex"])
+        self.where = QComboBox(self)
+        self.where.addItem("names", False)
+        self.where.addItem("names and attributes", True)
+        self.go = QPushButton("Find", self)
+        self.go.setDefault(True)
+        for w in (self.pattern, self.mode, self.where, self.go):
+            row.addWidget(w)
+        layout.addLayout(row)
+        self.files = QComboBox(self)
+        layout.addWidget(self.files)
+        self.results = QListWidget(self)
+        layout.addWidget(self.results, 1)
+        self.progress = ProgressPanel(self)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        layout.addWidget(self.status)
+        self.go.clicked.connect(self.start)
+        self.pattern.returnPressed.connect(self.start)
+        self.results.itemActivated.connect(self._activate)
+        self.hits_found.connect(self._add_hits, Qt.ConnectionType.QueuedConnection)
+        self.resize(620, 480)
+        self._gen = 0
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        current = self.files.currentData()
+        self.files.clear()
+        for f in self.window.model.files():
+            self.files.addItem(os.path.basename(f), f)
+        i = self.files.findData(current or self.window._current_top_file())
+        self.files.setCurrentIndex(max(0, i))
+        super().showEvent(event)
+
+    def start(self) -> None:
+        file = self.files.currentData()
+        text = self.pattern.text()
+        if not file or not text:
+            return
+        if self.progress.running():
+            self.progress.cancel()
+        self._gen += 1
+        gen = self._gen
+        self.results.clear()
+        self.status.setText("")
+        self.progress.show()
+        job = self.window.runner.submit(
+            search.search, file, text, mode=self.mode.currentText(), attrs=self.where.currentData(),
+            on_hits=lambda hits, g=gen: self.hits_found.emit(Box((g, tuple(hits)))),
+            on_result=lambda report, g=gen: self._done(g, report), on_error=self._error, key="find",
+        )
+        self.progress.attach(job, f"Searching {os.path.basename(file)}...")
+
+    def _add_hits(self, box: Box) -> None:
+        gen, hits = box.value
+        if gen != self._gen:
+            return
+        for h in hits:
+            item = QListWidgetItem(h.text)
+            item.setData(Qt.ItemDataRole.UserRole, (h.file, h.path))
+            self.results.addItem(item)
+        self.status.setText(f"{self.results.count():,} found so far")
+
+    def _done(self, gen: int, report: Any) -> None:
+        if gen != self._gen:
+            return
+        self.progress.hide()
+        more = " (stopped at the limit)" if report.truncated else ""
+        self.status.setText(f"{self.results.count():,} found among {report.visited:,} objects{more}")
+
+    def _error(self, err: H5GuiError) -> None:
+        self.progress.hide()
+        self.status.setText(str(err))
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        file, path = item.data(Qt.ItemDataRole.UserRole)
+        self.hit_activated.emit(file, path)
+
+
+class StructureActions:
+    """Tree edits and exports for the main window (the window owns the actions and menus)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.w = window
+        self._clipboard: tuple[str, str] | None = None  # (file, path) of a copied object
+        self.find_dialog: FindDialog | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _node(self) -> Node | None:
+        node = self.w.current_node()
+        return node if node is not None and node.is_real else None
+
+    def _writable(self, file: str) -> bool:
+        if file in self.w.model.writable_files:
+            return True
+        self.w.show_error(f"{os.path.basename(file)} is open read-only: enable editing (Ctrl+E) first")
+        return False
+
+    def _group_of(self, node: Node) -> tuple[str, str]:
+        """(file, group path) where new objects go for the selected node."""
+        if node.kind == "file":
+            return node.file, "/"
+        if node.info is not None and node.info.is_group_like and node.info.kind != nodes.EXTERNAL_LINK:
+            return node.file, node.path
+        return node.file, posixpath.dirname(node.path) or "/"
+
+    def _after_change(self, file: str, group: str, select: str | None = None) -> None:
+        idx = self.w.model.group_index(file, group)
+        if not idx.isValid():
+            idx = self.w.model.file_index(file) if group == "/" else idx
+        if idx.isValid():
+            self.w.model.reload(idx)
+        if select:
+            self.w.select_path(file, select)
+
+    def _run(self, title: str, fn: Any, *args: Any, on_result: Any, **kwargs: Any) -> None:
+        dialog = JobDialog(self.w, title)
+        job = self.w.runner.submit(fn, *args, on_result=on_result, on_error=self.w.show_error, **kwargs)
+        dialog.progress.attach(job, title + "...")
+        dialog.show()
+
+    # ------------------------------------------------------------------ actions
+    def new_group(self) -> None:
+        node = self._node()
+        if node is None:
+            return
+        file, group = self._group_of(node)
+        if not self._writable(file):
+            return
+        name, ok = QInputDialog.getText(self.w, "New group", f"Name of the new group in {group}:")
+        if not ok or not name:
+            return
+        path = nodes.join(group, name)
+        self.w.runner.submit(structure.create_group, file, path, on_error=self.w.show_error,
+                             on_result=lambda _row: (self.w.show_status(f"Created group {path}"),
+                                                     self._after_change(file, group, path)))
+
+    def rename(self) -> None:
+        node = self._node()
+        if node is None or node.kind == "file":
+            return
+        if not self._writable(node.file):
+            return
+        name, ok = QInputDialog.getText(self.w, "Rename", f"New name for {node.path}:", text=node.name)
+        if not ok or not name or name == node.name:
+            return
+        parent = posixpath.dirname(node.path) or "/"
+        file, old = node.file, node.path
+        new = nodes.join(parent, name)
+        self.w.runner.submit(structure.rename, file, old, name, on_error=self.w.show_error,
+                             on_result=lambda _row: (self.w.show_status(f"Renamed {old} to {new}"),
+                                                     self._after_change(file, parent, new)))
+
+    def delete(self) -> None:
+        node = self._node()
+        if node is None or node.kind == "file":
+            return
+        if not self._writable(node.file):
+            return
+        file, path = node.file, node.path
+        self.w.runner.submit(structure.delete_info, file, path, on_error=self.w.show_error,
+                             on_result=lambda info: self._confirm_delete(file, path, info))
+
+    def _confirm_delete(self, file: str, path: str, info: structure.DeleteInfo) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete", info.text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.w)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setObjectName("confirm_delete")
+        self.w._last_confirmation = box  # tests answer it
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        parent = posixpath.dirname(path) or "/"
+        self.w.runner.submit(structure.delete, file, path, on_error=self.w.show_error,
+                             on_result=lambda report: (self.w.show_status(report.text + "  (File > Compact file... "
+                                                                          "gives the space back)"),
+                                                       self._after_change(file, parent)))
+
+    def copy(self) -> None:
+        node = self._node()
+        if node is None or node.kind == "file":
+            return
+        self._clipboard = (node.file, node.path)
+        QGuiApplication.clipboard().setText(node.path)
+        self.w.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
+
+    def paste(self) -> None:
+        node = self._node()
+        if node is None or self._clipboard is None:
+            self.w.show_error("Copy an object first (right-click > Copy object)")
+            return
+        file, group = self._group_of(node)
+        if not self._writable(file):
+            return
+        src_file, src_path = self._clipboard
+        name = posixpath.basename(src_path)
+        dest = nodes.join(group, name)
+        existing = set()
+        idx = self.w.model.group_index(file, group)
+        if idx.isValid():
+            existing = {c.name for c in self.w.model.node(idx).children}
+        i = 2
+        while posixpath.basename(dest) in existing:
+            dest, i = nodes.join(group, f"{name}_{i}"), i + 1
+        self._run(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
+                  on_result=lambda report: (self.w.show_status(
+                      f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}"),
+                      self._after_change(file, group, dest)))
+
+    def export(self) -> None:
+        node = self._node()
+        if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
+            self.w.show_error("Select a dataset to export")
+            return
+        start = os.path.join(str(self.w.settings.value("last_export_dir", "") or os.getcwd()), node.name)
+        out, _ = QFileDialog.getSaveFileName(
+            self.w, f"Export {node.path}", start + ".npy",
+            "NumPy (*.npy);;CSV (*.csv);;TSV (*.tsv);;PNG image (*.png);;TIFF image (*.tif)")
+        if not out:
+            return
+        self.w.settings.setValue("last_export_dir", os.path.dirname(out))
+        index = self._current_frame_index()
+        self._run(f"Exporting {node.path}", core_export.export, node.file, node.path, out, index=index,
+                  overwrite=True, on_result=lambda r: self.w.show_status(f"Exported {node.path} to {r.out}"))
+
+    def _current_frame_index(self) -> tuple[int, ...]:
+        bar = self.w.preview.axes_bar
+        if self.w.preview.view in ("image", "encoded") and bar.mode == "image" and bar.sliders:
+            axes = [a for a in bar.axes() if a is not None]
+            idx = bar.index()
+            lead = []
+            for ax in range(min(axes) if axes else 0):
+                lead.append(idx[ax])
+            return tuple(lead)
+        return ()
+
+    def compact(self) -> None:
+        file = self.w._current_top_file()
+        if not file or not self._writable(file):
+            return
+        answer = QMessageBox.question(
+            self.w, "Compact file",
+            f"Rewrite {os.path.basename(file)} without its unused space? The new file replaces it only when "
+            "complete.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._run(f"Compacting {os.path.basename(file)}", structure.compact, file,
+                  on_result=lambda r: (self.w.show_status(
+                      f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
+                      f"{format_bytes(r.size_after)}"), self.w.refresh()))
+
+    def copy_as_code(self, torch: bool = False) -> None:
+        node = self._node()
+        if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
+            self.w.show_error("Select a dataset first")
+            return
+        self.w.runner.submit(snippets.snippet, node.file, node.path, torch=torch, on_error=self.w.show_error,
+                             on_result=lambda text: (QGuiApplication.clipboard().setText(text),
+                                                     self.w.show_status("Copied code that reads "
+                                                                        f"{node.path} to the clipboard")))
+
+    def find(self) -> None:
+        if self.find_dialog is None:
+            self.find_dialog = FindDialog(self.w)
+            self.find_dialog.hit_activated.connect(self.w.select_path)
+        self.find_dialog.show()
+        self.find_dialog.raise_()
+        self.find_dialog.pattern.setFocus()

@@ -1,0 +1,159 @@
+"""Structure editing from the tree: new group, rename, delete with its confirmation, copy/paste between
+files, find, copy as code; read back with h5py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from h5gui.gui.main_window import MainWindow
+
+
+def answer_next_dialog(text: str | None = None, yes: bool = True) -> None:
+    """Answer the modal dialog that is about to open (input text, or Yes/Cancel)."""
+
+    def answer() -> None:
+        w = QApplication.activeModalWidget()
+        if w is None:
+            QTimer.singleShot(20, answer)
+            return
+        if isinstance(w, QInputDialog):
+            w.setTextValue(text or "")
+            w.accept()
+        elif isinstance(w, QMessageBox):
+            w.button(QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(20, answer)
+
+
+def names(path: Path, group: str = "/") -> list[str]:
+    for locking in (True, False):
+        try:
+            with h5py.File(path, "r", locking=locking) as f:
+                return sorted(f[group])
+        except OSError as exc:
+            if "locking" not in str(exc):
+                raise
+    raise AssertionError
+
+
+@pytest.fixture
+def tree_file(tmp_path: Path) -> Path:
+    path = tmp_path / "t.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("grp")
+        g.create_dataset("data", data=np.arange(100).reshape(10, 10), chunks=(5, 5), compression="gzip")
+        g["data"].attrs["units"] = "m"
+        f["other"] = np.zeros(3)
+    return path
+
+
+def editable(qtbot, wait_idle, window: MainWindow, path: Path, select: str) -> None:
+    window.open_files([str(path)], select=select)
+    wait_idle(window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+
+
+def test_new_group_rename_delete(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    editable(qtbot, wait_idle, window, tree_file, "/grp")
+    answer_next_dialog("fresh")
+    window.actions_.new_group.trigger()
+    wait_idle(window)
+    assert "fresh" in names(tree_file, "/grp")
+    assert window.current_node().path == "/grp/fresh"
+
+    answer_next_dialog("renamed")
+    window.actions_.rename.trigger()
+    wait_idle(window)
+    assert names(tree_file, "/grp") == ["data", "renamed"]
+    assert window.current_node().path == "/grp/renamed"
+
+    window.select_path(str(tree_file), "/grp/data")
+    wait_idle(window)
+    answer_next_dialog(yes=True)
+    window.actions_.delete.trigger()
+    qtbot.waitUntil(lambda: "data" not in names(tree_file, "/grp"), timeout=5000)
+    wait_idle(window)
+    assert "Compact" in window.status_text()
+    assert "data" not in [window.model.index(r, 0, window.model.group_index(str(tree_file), "/grp")).data()
+                          for r in range(window.model.rowCount(window.model.group_index(str(tree_file), "/grp")))]
+
+
+def test_delete_can_be_cancelled(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    editable(qtbot, wait_idle, window, tree_file, "/other")
+    answer_next_dialog(yes=False)
+    window.actions_.delete.trigger()
+    qtbot.wait(300)
+    wait_idle(window)
+    assert "other" in names(tree_file)
+
+
+def test_structure_edits_refused_read_only(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    window.open_files([str(tree_file)], select="/grp")
+    wait_idle(window)
+    window.actions_.new_group.trigger()
+    assert "read-only" in window.status_text()
+    assert names(tree_file) == ["grp", "other"]
+
+
+def test_copy_object_into_another_file(qtbot, wait_idle, window: MainWindow, tree_file: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "dest.h5"
+    with h5py.File(dest, "w"):
+        pass
+    window.open_files([str(tree_file)], select="/grp")
+    wait_idle(window)
+    window.actions_.copy_object.trigger()
+    editable(qtbot, wait_idle, window, dest, "/")
+    window.actions_.paste_object.trigger()
+    qtbot.waitUntil(lambda: "grp" in names(dest), timeout=10000)
+    wait_idle(window)
+    with h5py.File(dest, "r", locking=True) as f:
+        np.testing.assert_array_equal(f["grp/data"][...], np.arange(100).reshape(10, 10))
+        assert f["grp/data"].attrs["units"] == "m"
+        assert f["grp/data"].chunks == (5, 5) and f["grp/data"].compression == "gzip"
+
+
+def test_find_streams_results_and_selects(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "many.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(300):
+            f.create_group(f"run{i}/sample")
+    window.open_files([str(path)])
+    wait_idle(window)
+    window.actions_.find_all.trigger()
+    dialog = window.structure.find_dialog
+    dialog.pattern.setText("run29")
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.progress.running(), timeout=10000)
+    found = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert any("/run29" in t for t in found) and any("/run299" in t for t in found)
+    item = next(dialog.results.item(i) for i in range(dialog.results.count())
+                if dialog.results.item(i).text().startswith("/run299") or "/run299" in dialog.results.item(i).text())
+    dialog.results.itemActivated.emit(item)
+    wait_idle(window)
+    assert window.current_node().path.startswith("/run299")
+
+
+def test_copy_as_code_runs(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    window.open_files([str(tree_file)], select="/grp/data")
+    wait_idle(window)
+    window.actions_.copy_code.trigger()
+    wait_idle(window)
+    code = QApplication.clipboard().text()
+    assert "h5py" in code and "/grp/data" in code
+    # the user pastes it into their own script (another process) and it reads the values
+    import subprocess
+    import sys
+
+    check = code + "\nimport numpy as _np\n" + (
+        "print(any(isinstance(v, _np.ndarray) and v.shape == (10, 10) and v[3, 4] == 34 for v in list(globals().values())))"
+    )
+    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert proc.stdout.strip().endswith("True")
