@@ -31,6 +31,11 @@ class Actions:
     rename: QAction
     delete: QAction
     copy_object: QAction
+    cut_object: QAction
+    export_stack: QAction
+    new_dataset: QAction
+    new_soft_link: QAction
+    new_external_link: QAction
     paste_object: QAction
     export: QAction
     compact: QAction
@@ -78,6 +83,12 @@ def create_actions(parent: QWidget) -> Actions:
         rename=_make(parent, "Re&name...", "F2", "Rename the selected object"),
         delete=_make(parent, "&Delete...", None, "Delete the selected object (asks first, says what goes)"),
         copy_object=_make(parent, "Copy &object", None, "Copy the selected object, to paste into a group"),
+        cut_object=_make(parent, "Cu&t object", None, "Cut the selected object, to paste (move) it into a group"),
+        export_stack=_make(parent, "Export stack as images...", None,
+                           "Write every image of the stack to a folder (the inverse of the image import)"),
+        new_dataset=_make(parent, "New dataset from file...", None, "Store a .npy, .npz or CSV array as a dataset"),
+        new_soft_link=_make(parent, "New soft link...", None, "Create a link to another object of this file"),
+        new_external_link=_make(parent, "New external link...", None, "Create a link into another HDF5 file"),
         paste_object=_make(parent, "&Paste object", None,
                            "Paste the copied object into the selected group (also into another open file)"),
         export=_make(parent, "E&xport...", "Ctrl+Shift+S", "Export the dataset or the shown frame (.npy, .csv, .png, .tif)"),

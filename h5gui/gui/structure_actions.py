@@ -154,6 +154,7 @@ class StructureActions:
     def __init__(self, window: MainWindow) -> None:
         self.w = window
         self._clipboard: tuple[str, str] | None = None  # (file, path) of a copied object
+        self._cut = False  # the clipboard object moves (same file) instead of being copied
         self.find_dialog: FindDialog | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -251,8 +252,17 @@ class StructureActions:
         if node is None or node.kind == "file":
             return
         self._clipboard = (node.file, node.path)
+        self._cut = False
         QGuiApplication.clipboard().setText(node.path)
         self.w.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
+
+    def cut(self) -> None:
+        node = self._node()
+        if node is None or node.kind == "file" or not self._writable(node.file):
+            return
+        self._clipboard = (node.file, node.path)
+        self._cut = True
+        self.w.show_status(f"Cut {node.path}: select a group of the same file and Paste object to move it there")
 
     def paste(self) -> None:
         node = self._node()
@@ -263,6 +273,19 @@ class StructureActions:
         if not self._writable(file):
             return
         src_file, src_path = self._clipboard
+        if self._cut:
+            if src_file != file:
+                self.w.show_error("Cut objects move within their file: use Copy object to copy into another file")
+                return
+            old_parent = posixpath.dirname(src_path) or "/"
+            dest = nodes.join(group, posixpath.basename(src_path))
+            self._cut = False
+            self._clipboard = None
+            self.w.runner.submit(structure.move, file, src_path, dest, on_error=self.w.show_error,
+                                 on_result=lambda _row: (self.w.show_status(f"Moved {src_path} to {dest}"),
+                                                         self._after_change(file, old_parent),
+                                                         self._after_change(file, group, dest)))
+            return
         name = posixpath.basename(src_path)
         dest = nodes.join(group, name)
         existing = set()
@@ -279,8 +302,11 @@ class StructureActions:
 
     def export(self) -> None:
         node = self._node()
+        if node is not None and (node.kind == "file" or (node.info is not None and node.info.is_group_like)):
+            self.export_group(node)
+            return
         if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
-            self.w.show_error("Select a dataset to export")
+            self.w.show_error("Select a dataset or a group to export")
             return
         start = os.path.join(str(self.w.settings.value("last_export_dir", "") or os.getcwd()), node.name)
         out, _ = QFileDialog.getSaveFileName(
@@ -292,6 +318,74 @@ class StructureActions:
         index = self._current_frame_index()
         self._run(f"Exporting {node.path}", core_export.export, node.file, node.path, out, index=index,
                   overwrite=True, on_result=lambda r: self.w.show_status(f"Exported {node.path} to {r.out}"))
+
+    def export_group(self, node: Node) -> None:
+        out, _ = QFileDialog.getSaveFileName(self.w, f"Export {node.path} to a new HDF5 file",
+                                             os.path.join(os.getcwd(), (node.name or "root") + ".h5"),
+                                             "HDF5 (*.h5 *.hdf5)")
+        if out:
+            self._run(f"Exporting {node.path}", structure.export_hdf5, node.file, node.path, out,
+                      on_result=lambda _r: self.w.show_status(f"Exported {node.path} to {out}"))
+
+    def export_stack(self) -> None:
+        node = self._node()
+        if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
+            self.w.show_error("Select a stack of images to export")
+            return
+        folder = QFileDialog.getExistingDirectory(self.w, f"Empty folder for the images of {node.path}", os.getcwd())
+        if folder:
+            self._run(f"Exporting {node.path} as images", core_export.export_stack, node.file, node.path, folder,
+                      on_result=lambda r: self.w.show_status(f"Wrote {r.count:,} images to {folder}"))
+
+    def new_dataset_from_file(self) -> None:
+        node = self._node()
+        if node is None:
+            return
+        file, group = self._group_of(node)
+        if not self._writable(file):
+            return
+        source, _ = QFileDialog.getOpenFileName(self.w, "Array to store", os.getcwd(),
+                                                "Arrays (*.npy *.npz *.csv *.tsv *.txt);;All files (*)")
+        if not source:
+            return
+        name, ok = QInputDialog.getText(self.w, "New dataset", f"Name of the new dataset in {group}:",
+                                        text=os.path.splitext(os.path.basename(source))[0])
+        if not ok or not name:
+            return
+        path = nodes.join(group, name)
+        self._run(f"Creating {path}", structure.create_dataset_from_file, file, path, source,
+                  on_result=lambda _row: (self.w.show_status(f"Created {path}"), self._after_change(file, group, path)))
+
+    def new_link(self, external: bool = False) -> None:
+        node = self._node()
+        if node is None:
+            return
+        file, group = self._group_of(node)
+        if not self._writable(file):
+            return
+        name, ok = QInputDialog.getText(self.w, "New link", f"Name of the new link in {group}:")
+        if not ok or not name:
+            return
+        path = nodes.join(group, name)
+        if external:
+            target_file, _ = QFileDialog.getOpenFileName(self.w, "File the link points into",
+                                                         os.path.dirname(file), "HDF5 (*.h5 *.hdf5);;All files (*)")
+            if not target_file:
+                return
+            rel = os.path.relpath(target_file, os.path.dirname(file))
+            target, ok = QInputDialog.getText(self.w, "New external link", f"Path inside {rel}:", text="/")
+            if not ok:
+                return
+            fn, args = structure.create_external_link, (file, path, rel, target or "/")
+        else:
+            target, ok = QInputDialog.getText(self.w, "New soft link", "Path the link points to:",
+                                              text=node.path if node.kind != "file" else "/")
+            if not ok or not target:
+                return
+            fn, args = structure.create_soft_link, (file, path, target)
+        self.w.runner.submit(fn, *args, on_error=self.w.show_error,
+                             on_result=lambda _row: (self.w.show_status(f"Created link {path}"),
+                                                     self._after_change(file, group, path)))
 
     def _current_frame_index(self) -> tuple[int, ...]:
         bar = self.w.preview.axes_bar

@@ -157,3 +157,30 @@ def test_copy_as_code_runs(qtbot, wait_idle, window: MainWindow, tree_file: Path
     proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-500:]
     assert proc.stdout.strip().endswith("True")
+
+
+def test_cut_and_paste_moves_within_the_file(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    editable(qtbot, wait_idle, window, tree_file, "/other")
+    window.actions_.cut_object.trigger()
+    window.select_path(str(tree_file), "/grp")
+    wait_idle(window)
+    window.actions_.paste_object.trigger()
+    qtbot.waitUntil(lambda: "other" in names(tree_file, "/grp"), timeout=5000)
+    wait_idle(window)
+    assert names(tree_file) == ["grp"]
+    assert window.current_node().path == "/grp/other"
+
+
+def test_soft_link_created_from_the_tree(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    editable(qtbot, wait_idle, window, tree_file, "/")
+
+    def answer_twice() -> None:
+        answer_next_dialog("shortcut")
+        QTimer.singleShot(300, lambda: answer_next_dialog("/grp/data"))
+
+    answer_twice()
+    window.actions_.new_soft_link.trigger()
+    qtbot.waitUntil(lambda: "shortcut" in names(tree_file), timeout=5000)
+    wait_idle(window)
+    with h5py.File(tree_file, "r", locking=True) as f:
+        assert f.get("shortcut", getlink=True).path == "/grp/data"
