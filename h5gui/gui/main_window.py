@@ -88,6 +88,23 @@ class AttrCommand(QUndoCommand):
 EXPAND_ALL_LIMIT = 2000  # rows expanded at most by "Expand all below"
 
 
+class ValueCommand(QUndoCommand):
+    """Edited dataset values in the undo stack (the write already ran)."""
+
+    def __init__(self, window: MainWindow, edit: object) -> None:
+        super().__init__(edit.description)  # type: ignore[attr-defined]
+        self.window, self.edit, self._done = window, edit, True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.window.apply_value_write(self.edit.redo, f"Redid: {self.edit.description}")  # type: ignore[attr-defined]
+
+    def undo(self) -> None:
+        self.window.apply_value_write(self.edit.undo, f"Undid: {self.edit.description}")  # type: ignore[attr-defined]
+
+
 class MainWindow(QMainWindow):
     node_shown = Signal(object)  # NodeInfo displayed in the info panel
 
@@ -201,6 +218,7 @@ class MainWindow(QMainWindow):
         top_layout.addWidget(self.tabs, 1)
         self.preview = PreviewPanel(self.runner, right)
         self.preview.confirm_external.connect(self.confirm_external)
+        self.preview.write_requested.connect(self.write_values)
         right.addWidget(top)
         right.addWidget(self.preview)
         right.setStretchFactor(0, 1)
@@ -685,6 +703,7 @@ class MainWindow(QMainWindow):
         top = self._current_top_file()
         writable = bool(file) and file in self.model.writable_files
         self.attr_panel.set_editable(writable)
+        self.preview.set_editable(writable)
         a = self.actions_
         a.enable_editing.blockSignals(True)
         a.enable_editing.setChecked(bool(top) and top in self.model.writable_files)
@@ -762,6 +781,32 @@ class MainWindow(QMainWindow):
         self.runner.submit(attr_edits.apply, edits,
                            on_result=lambda _a, e=edits, m=message: (self.show_status(m), self._refresh_attrs_if_shown(e)),
                            on_error=self._on_attr_edit_failed)
+
+    # ------------------------------------------------------------------ dataset values
+    def write_values(self, file: str, path: str, row0: int, col0: int, rows: list, axes: object,
+                     index: object) -> None:
+        from h5gui.core import values
+
+        if file not in self.model.writable_files:
+            self.show_error(READ_ONLY_HINT)
+            return
+        self.runner.submit(values.write_block, file, path, row0, col0, rows, axes=axes, index=index,
+                           on_result=self._on_values_written, on_error=self._on_values_failed)
+
+    def _on_values_written(self, edit: object) -> None:
+        self.undo_stack.push(ValueCommand(self, edit))
+        self.show_status(f"{edit.description[:1].upper()}{edit.description[1:]} (Ctrl+Z to undo)")  # type: ignore[attr-defined]
+        self.preview.refresh_table()
+
+    def _on_values_failed(self, err: H5GuiError) -> None:
+        self.show_error(err)
+        self.preview.banner.show_message(str(err), "error")
+
+    def apply_value_write(self, write: object, message: str) -> None:
+        from h5gui.core import values
+
+        self.runner.submit(values.apply, write, on_error=self._on_values_failed,
+                           on_result=lambda _old, m=message: (self.show_status(m), self.preview.refresh_table()))
 
     def _refresh_attrs_if_shown(self, edits: tuple[attr_edits.AttrEdit, ...]) -> None:
         if self._current is not None and any((e.file, e.path) == self._current for e in edits):

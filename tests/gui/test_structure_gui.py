@@ -184,3 +184,38 @@ def test_soft_link_created_from_the_tree(qtbot, wait_idle, window: MainWindow, t
     wait_idle(window)
     with h5py.File(tree_file, "r", locking=True) as f:
         assert f.get("shortcut", getlink=True).path == "/grp/data"
+
+
+def test_edit_values_in_the_table_with_undo(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "vals.h5"
+    with h5py.File(path, "w") as f:
+        f["m"] = np.arange(12, dtype=np.int32).reshape(3, 4)
+    editable(qtbot, wait_idle, window, path, "/m")
+    p = window.preview
+    p.set_view("table")
+    wait_idle(window)
+    tv = p.table_view
+    qtbot.waitUntil(lambda: tv.model.cell(1, 2) == "6", timeout=5000)
+    tv.model.setData(tv.model.index(1, 2), "60")
+    wait_idle(window)
+    qtbot.waitUntil(lambda: tv.model.data(tv.model.index(1, 2)) == "60", timeout=5000)
+
+    def read() -> np.ndarray:
+        with h5py.File(path, "r", locking=True) as f:
+            return f["m"][...]
+
+    assert read()[1, 2] == 60
+    QApplication.clipboard().setText("7\t8\n9\t10")
+    tv.table.setCurrentIndex(tv.model.index(0, 0))
+    tv.paste_block()
+    wait_idle(window)
+    np.testing.assert_array_equal(read()[:2, :2], [[7, 8], [9, 10]])
+    tv.model.setData(tv.model.index(2, 3), "99999999999")  # does not fit int32: refused, nothing written
+    wait_idle(window)
+    assert "does not fit" in p.banner.text()
+    assert read()[2, 3] == 11
+    window.undo_action.trigger()  # the paste
+    wait_idle(window)
+    window.undo_action.trigger()  # the first edit
+    wait_idle(window)
+    np.testing.assert_array_equal(read(), np.arange(12).reshape(3, 4))

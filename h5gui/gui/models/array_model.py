@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from h5gui.core import preview
 from h5gui.core.errors import H5GuiError
@@ -27,8 +27,11 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class ArrayTableModel(QAbstractTableModel):
+    edit_requested = Signal(int, int, str)  # dataset row, column, text typed (edit mode only)
+
     def __init__(self, runner: JobRunner, parent: Any = None) -> None:
         super().__init__(parent)
+        self.editable = False
         self._runner = runner
         self._source: tuple[str, str] | None = None
         self._axes: tuple[int, int] | None = None
@@ -90,7 +93,35 @@ class ArrayTableModel(QAbstractTableModel):
             return str(section + self.row_offset)
         return self._columns.get(section, str(section))
 
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        f = super().flags(index)
+        return f | Qt.ItemFlag.ItemIsEditable if self.editable else f
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not self.editable or role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        text = str(value)
+        if text != self.cell(index.row() + self.row_offset, index.column()):
+            self.edit_requested.emit(index.row() + self.row_offset, index.column(), text)
+        return False  # the table shows the value once it is written and read back
+
+    def refresh(self) -> None:
+        """Forget the cached blocks (after a write) and read what is in view again."""
+        self._generation += 1
+        self._cache.clear()
+        self._wanted.clear()
+        self._in_flight = None
+        if self.rowCount() and self.n_cols:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.n_cols - 1))
+
+    def source(self) -> tuple[str, str, tuple[int, int] | None, tuple[int, ...]] | None:
+        if self._source is None:
+            return None
+        return self._source[0], self._source[1], self._axes, self._index
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid():
+            return self.cell(index.row() + self.row_offset, index.column()) or ""
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -42,6 +42,8 @@ class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
 
     confirm_external = Signal(str, str)  # file, path: the user allows reading data outside the folder
+    # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
+    write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
@@ -97,6 +99,25 @@ class PreviewPanel(QWidget):
         self._loading_timer.setInterval(150)  # no flicker for fast reads
         self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
         self._unsafe: tuple[str, str] | None = None
+        self.editable = False
+
+    def set_editable(self, on: bool) -> None:
+        self.editable = on
+        table = self._views.get("table")
+        if table is not None:
+            table.set_editable(on)  # type: ignore[attr-defined]
+
+    def _on_write_requested(self, row0: int, col0: int, rows: list) -> None:
+        src = self.table_view.model.source()
+        if src is None:
+            return
+        file, path, axes, index = src
+        self.write_requested.emit(file, path, row0, col0, rows, axes, index)
+
+    def refresh_table(self) -> None:
+        table = self._views.get("table")
+        if table is not None:
+            table.model.refresh()  # type: ignore[attr-defined]
 
     # ================================================================== views (created on first use)
     def _view_widget(self, name: str) -> QWidget:
@@ -115,6 +136,8 @@ class PreviewPanel(QWidget):
 
             w = TableView(self.runner, self)
             w.model.on_error = self._show_error
+            w.write_requested.connect(self._on_write_requested)
+            w.set_editable(self.editable)
         elif key == "plot":
             from h5gui.gui.widgets.preview.plot_view import PlotView
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,8 @@ MAX_COPY_CELLS = 1_000_000
 
 
 class TableView(QWidget):
+    write_requested = Signal(int, int, list)  # dataset row, column, rows of cell texts (edit mode)
+
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
@@ -56,6 +58,62 @@ class TableView(QWidget):
         footer.addWidget(self.offset_spin)
         layout.addLayout(footer)
         QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_selection)
+        QShortcut(QKeySequence.StandardKey.Paste, self.table, activated=self.paste_block)
+        self.model.edit_requested.connect(lambda r, c, text: self.write_requested.emit(r, c, [[text]]))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
+
+    def set_editable(self, on: bool) -> None:
+        self.model.editable = on
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed if on else QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def _selected_range(self) -> tuple[int, int, int, int] | None:
+        ranges = self.table.selectionModel().selection()
+        if not ranges:
+            idx = self.table.currentIndex()
+            return (idx.row(), idx.row(), idx.column(), idx.column()) if idx.isValid() else None
+        r = ranges[0]
+        return r.top(), r.bottom(), r.left(), r.right()
+
+    def paste_block(self) -> None:
+        """Ctrl+V: write tab/newline separated values from the clipboard at the current cell."""
+        if not self.model.editable:
+            self.status.setText("The file is open read-only: enable editing (Ctrl+E) to change values")
+            return
+        text = QGuiApplication.clipboard().text().rstrip("\n")
+        idx = self.table.currentIndex()
+        if not text or not idx.isValid():
+            return
+        rows = [line.split("\t") for line in text.split("\n")]
+        self.write_requested.emit(idx.row() + self.model.row_offset, idx.column(), rows)
+
+    def fill_selection(self, value: str) -> None:
+        sel = self._selected_range()
+        if sel is None:
+            return
+        top, bottom, left, right = sel
+        rows = [[value] * (right - left + 1) for _ in range(bottom - top + 1)]
+        self.write_requested.emit(top + self.model.row_offset, left, rows)
+
+    def _menu(self, pos: object) -> None:
+        from PySide6.QtWidgets import QInputDialog, QMenu
+
+        menu = QMenu(self)
+        menu.addAction("Copy (TSV)", self.copy_selection)
+        act = menu.addAction("Paste", self.paste_block)
+        act.setEnabled(self.model.editable)
+
+        def fill() -> None:
+            value, ok = QInputDialog.getText(self, "Fill selection", "Value for every selected cell:")
+            if ok:
+                self.fill_selection(value)
+
+        act = menu.addAction("Fill selection...", fill)
+        act.setEnabled(self.model.editable)
+        menu.exec(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
 
     def configure(self, file: str, path: str, n_rows: int, n_cols: int, *, axes: tuple[int, int] | None,
                   index: tuple[int, ...], allow_external: bool, columns: tuple[str, ...] = ()) -> None:
