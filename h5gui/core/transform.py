@@ -38,6 +38,7 @@ the file may be larger afterwards (``h5repack`` reclaims it).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 import logging
 import math
@@ -46,7 +47,9 @@ import posixpath
 import secrets
 import shutil
 import time
+import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -62,7 +65,7 @@ from h5gui.core.progress import Job, Progress
 
 log = logging.getLogger(__name__)
 
-BLOCK_BYTES = 64 * 2**20  # the larger of a block's input and output buffers
+BLOCK_BYTES = 64 * 2**20  # one block: its input and its output buffer (two blocks are in memory)
 PIECE_ELEMS = 1 << 18  # float64 work piece: 2 MiB, stays in cache
 CHUNK_TARGET = 1 * 2**20  # 'auto' chunks: about 1 MiB along the sample axis...
 CHUNK_MAX = 4 * 2**20  # ...and at most 4 MiB
@@ -95,7 +98,7 @@ class TransformSpec:
 
     file: str
     source: str  # dataset path
-    dest: str | None = None  # new dataset path; None -> suggest_dest(); ignored with replace=True
+    dest: str | None = None  # new dataset path (a relative one is next to the source); None -> suggest_dest()
     replace: bool = False
     reshape: tuple[int, ...] | None = None  # may contain one -1
     add_axis: int | None = None  # position of a new size-1 axis (e.g. -1 for channels-last)
@@ -134,7 +137,7 @@ class TransformPlan:
     steps: tuple[str, ...]  # human description of each operation, in order
     warnings: tuple[str, ...]
     source: str = ""  # the source's path with soft links resolved
-    block_bytes: int = 0  # input + output bytes of one block (memory)
+    memory_bytes: int = 0  # preallocated buffers: two blocks of input and output, and the work pieces
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -156,6 +159,7 @@ class TransformReport:
     stats: dict[str, Any]  # scale, offset, mean, std, min, max (lists per channel), count, nonfinite, clipped
     storage_bytes: int = 0  # bytes on disk (compressed size)
     passes: int = 1
+    warnings: tuple[str, ...] = ()  # the plan's, and what the run found (constant data, clipped values)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -367,8 +371,9 @@ class _Tiling:
             yield self[i]
 
 
-def _rel(lo: Sequence[int], hi: Sequence[int], base: Sequence[int]) -> tuple[slice, ...]:
-    return tuple(slice(a - b, c - b) for a, c, b in zip(lo, hi, base, strict=True))
+def _rel(lo: Sequence[int], hi: Sequence[int], base: Sequence[int]) -> tuple[Any, ...]:
+    """Slices of the box ``lo:hi`` inside an array that starts at ``base`` (``...`` for 0-d: a view)."""
+    return tuple(slice(a - b, c - b) for a, c, b in zip(lo, hi, base, strict=True)) or (Ellipsis,)
 
 
 def _read_mid(ds: h5py.Dataset, geo: _Geometry, lo: Sequence[int], hi: Sequence[int], buf: np.ndarray) -> None:
@@ -693,7 +698,10 @@ def _check_spec_fields(spec: TransformSpec) -> None:
 def _resolve_dest(f: h5py.File, spec: TransformSpec, source: str) -> tuple[str, str, str]:
     """``(dest path, parent hard path, name)`` of a new dataset; refused when taken or impossible."""
     file = str(spec.file)
-    dest = nodes.normalize_path(spec.dest) if spec.dest else suggest_dest_in(f, source, spec)
+    if spec.dest and not spec.dest.startswith("/"):  # a bare name: next to the source
+        dest = nodes.normalize_path(nodes.join(posixpath.dirname(nodes.normalize_path(spec.source)), spec.dest))
+    else:
+        dest = nodes.normalize_path(spec.dest) if spec.dest else suggest_dest_in(f, source, spec)
     if dest == "/":
         raise BadRequestError("the destination needs a name, not /")
     parent, name = posixpath.split(dest)
@@ -797,8 +805,9 @@ def _prepare(f: h5py.File, spec: TransformSpec) -> tuple[_Ctx, h5py.Dataset]:
         if n_channels > 65536:
             raise BadRequestError(f"axis {spec.channel_axis} has {n_channels:,} entries: too many channels "
                                   "for per-channel statistics")
-    elif spec.per_channel and mode == "scale":
-        warnings.append("per channel has no effect on a constant scale")
+    elif spec.per_channel:
+        warnings.append("per channel has no effect " + ("on a constant scale" if mode == "scale"
+                                                        else "without a normalization"))
     # numbers
     passes = 1
     what = "per channel along output axis " + str(spec.channel_axis) if channel_mid is not None else ""
@@ -906,7 +915,7 @@ def _lcm(a: int, b: int) -> int:
 def _block_layout(ctx: _Ctx) -> None:
     """Block size and the alignment of blocks to the source's and the output's chunks."""
     geo = ctx.geo
-    per = max(ctx.in_dtype.itemsize, ctx.out_dtype.itemsize)
+    per = ctx.in_dtype.itemsize + ctx.out_dtype.itemsize
     ctx.block_elems = max(1, BLOCK_BYTES // per)
     mid = geo.mid
     if not mid:
@@ -935,7 +944,7 @@ def _plan_from(ctx: _Ctx) -> TransformPlan:
         out_shape=ctx.geo.out_shape, out_dtype=ctx.out_dtype.name, out_chunks=ctx.chunks,
         compression=ctx.comp_text, estimated_bytes=n * ctx.out_dtype.itemsize, passes=ctx.passes,
         steps=tuple(ctx.steps), warnings=tuple(dict.fromkeys(ctx.warnings)), source=ctx.source,
-        block_bytes=elems * (ctx.in_dtype.itemsize + ctx.out_dtype.itemsize),
+        memory_bytes=2 * elems * (ctx.in_dtype.itemsize + ctx.out_dtype.itemsize) + min(elems, PIECE_ELEMS) * 17,
     )
 
 
@@ -1013,29 +1022,33 @@ class _Moments:
         self.max = np.full(channels, -np.inf)
         self.nonfinite = np.zeros(channels, dtype=np.int64)
 
-    def add(self, w: np.ndarray, axis: int | None, c0: int, mask: np.ndarray | None) -> None:
-        """Add the float64 piece ``w`` (modified) whose channels ``c0..`` run along ``axis``."""
+    def add(self, w: np.ndarray, axis: int | None, c0: int, mask: np.ndarray | None,
+            raw: np.ndarray | None = None) -> None:
+        """Add the float64 piece ``w`` (modified) whose channels ``c0..`` run along ``axis``.
+
+        ``mask`` is a boolean scratch array of ``w``'s shape; ``raw`` the piece before conversion
+        (min and max are faster on small integers).
+        """
         if w.size == 0:
             return
         red = None if axis is None else tuple(a for a in range(w.ndim) if a != axis)
         keep = tuple(1 if a != axis else w.shape[a] for a in range(w.ndim))
         chans = 1 if axis is None else w.shape[axis]
         with np.errstate(invalid="ignore", over="ignore"):
-            bad = None
-            if mask is not None:
-                fin = np.isfinite(w, out=mask)
-                if not fin.all():
-                    bad = np.logical_not(fin, out=mask)
-            if bad is None:
+            total = np.atleast_1d(w.sum(axis=red))
+            if np.isfinite(total).all():  # no NaN, no infinity (they would make the sum one)
                 cnt = np.full(chans, w.size // chans, dtype=np.int64)
-                mn = np.atleast_1d(w.min(axis=red))
-                mx = np.atleast_1d(w.max(axis=red))
-                mean = np.atleast_1d(w.sum(axis=red)) / cnt
+                src = raw if raw is not None else w
+                mn = np.atleast_1d(src.min(axis=red)).astype(np.float64)
+                mx = np.atleast_1d(src.max(axis=red)).astype(np.float64)
+                mean = total / cnt
+                # (not np.dot: BLAS threads spinning beside the I/O thread cost more than they save)
                 np.subtract(w, mean.reshape(keep) if axis is not None else mean[0], out=w)
                 np.square(w, out=w)
                 m2 = np.atleast_1d(w.sum(axis=red))
-                nonfinite = 0
+                nonfinite: Any = 0
             else:
+                bad = np.logical_not(np.isfinite(w, out=mask), out=mask) if mask is not None else ~np.isfinite(w)
                 nonfinite = np.atleast_1d(bad.sum(axis=red))
                 cnt = np.atleast_1d(bad.size // chans - nonfinite).astype(np.int64)
                 np.copyto(w, np.inf, where=bad)
@@ -1120,82 +1133,96 @@ def _rank_targets(n: int, q: float) -> tuple[int, int, float]:
     return int(prev), int(min(prev + 1, n - 1)), vi - prev
 
 
-def _percentiles(moments: _Moments, pcts: Sequence[float], it: Any) -> Iterator[Any]:
-    """Generator: exact percentiles per channel by histograms over float64 keys; drives ``it``.
+class _PercentileSearch:
+    """Exact percentiles per channel, pass after pass, by histograms over float64 keys.
 
-    ``it()`` is a generator factory yielding ``(keys piece, channel axis or None, first channel)``
-    after each piece, and ``Progress`` objects in between (passed through). Returns
-    ``{percentile: values per channel}``.
+    Each pass histograms the keys of the values in each target's interval into 2**16 bins and keeps
+    the bin that holds the target's rank: the interval shrinks 2**16-fold per pass (at most 4 passes
+    for any float64 data), and stops as soon as one distinct value is left in it.
     """
-    targets: list[_Target] = []
-    for c in range(len(moments.n)):
-        n = int(moments.n[c])
-        if n == 0:
-            continue
-        lo, hi = _float_key(float(moments.min[c])), _float_key(float(moments.max[c]))
-        for q in pcts:
-            r0, r1, _ = _rank_targets(n, q)
-            for r in {r0, r1}:
-                if not any(t.channel == c and t.rank == r for t in targets):
-                    targets.append(_Target(c, r, lo, hi, 0, None if lo != hi else float(moments.min[c])))
-    while any(t.value is None for t in targets):
-        active = [t for t in targets if t.value is None]
-        groups: dict[tuple[int, int, int], list[_Target]] = {}
-        for t in active:
-            groups.setdefault((t.channel, t.lo, t.hi), []).append(t)
-        hist = {g: np.zeros(1 << HIST_BITS, dtype=np.int64) for g in groups}
-        shift = {g: max(0, (g[2] - g[1]).bit_length() - HIST_BITS) for g in groups}
-        seen: dict[tuple[int, int, int], list[int]] = {g: [g[2] + 1, g[1] - 1] for g in groups}
-        for item in it():
-            if isinstance(item, Progress):
-                yield item
-                continue
-            keys, axis, c0 = item
-            chans = 1 if axis is None else keys.shape[axis]
-            for (c, lo, hi), _ts in groups.items():
-                if not c0 <= c < c0 + chans:
-                    continue
-                if axis is None:
-                    kc = keys
-                else:
-                    idx = [slice(None)] * keys.ndim
-                    idx[axis] = c - c0
-                    kc = keys[tuple(idx)]
-                sel = kc[(kc >= np.uint64(lo)) & (kc <= np.uint64(hi))]
-                if sel.size:
-                    g = (c, lo, hi)
-                    b = ((sel - np.uint64(lo)) >> np.uint64(shift[g])).astype(np.intp)
-                    hist[g] += np.bincount(b, minlength=hist[g].size)
-                    seen[g][0] = min(seen[g][0], int(sel.min()))
-                    seen[g][1] = max(seen[g][1], int(sel.max()))
-        for g, ts in groups.items():
-            h = hist[g]
-            cum = np.cumsum(h)
-            s = shift[g]
-            for t in ts:
-                if seen[g][0] == seen[g][1]:  # one distinct value left in the interval: it is the answer
-                    t.value = _key_value(seen[g][0])
-                    continue
-                j = min(int(np.searchsorted(cum, t.rank - t.below, side="right")), len(cum) - 1)
-                before = int(cum[j - 1]) if j else 0
-                t.below += before
-                t.lo = g[1] + (j << s)
-                t.hi = min(g[2], t.lo + (1 << s) - 1)
-                if t.lo == t.hi:
-                    t.value = _key_value(t.lo)
-    out: dict[float, np.ndarray] = {}
-    for q in pcts:
-        vals = np.full(len(moments.n), np.nan)
+
+    def __init__(self, moments: _Moments, pcts: Sequence[float]) -> None:
+        self.moments = moments
+        self.pcts = tuple(pcts)
+        self.targets: list[_Target] = []
         for c in range(len(moments.n)):
             n = int(moments.n[c])
             if n == 0:
                 continue
-            r0, r1, g = _rank_targets(n, q)
-            a = next(t.value for t in targets if t.channel == c and t.rank == r0)
-            b = next(t.value for t in targets if t.channel == c and t.rank == r1)
-            vals[c] = _lerp(float(a), float(b), g)  # type: ignore[arg-type]
-        out[q] = vals
-    return out
+            lo, hi = _float_key(float(moments.min[c])), _float_key(float(moments.max[c]))
+            for q in pcts:
+                r0, r1, _ = _rank_targets(n, q)
+                for r in {r0, r1}:
+                    if not any(t.channel == c and t.rank == r for t in self.targets):
+                        self.targets.append(_Target(c, r, lo, hi, 0, None if lo != hi else float(moments.min[c])))
+        self.groups: dict[tuple[int, int, int], list[_Target]] = {}
+        self.hist: dict[tuple[int, int, int], np.ndarray] = {}
+        self.shift: dict[tuple[int, int, int], int] = {}
+        self.seen: dict[tuple[int, int, int], list[int]] = {}
+        self.passes = 0
+
+    def done(self) -> bool:
+        return all(t.value is not None for t in self.targets)
+
+    def start_pass(self) -> None:
+        self.passes += 1
+        self.groups = {}
+        for t in self.targets:
+            if t.value is None:
+                self.groups.setdefault((t.channel, t.lo, t.hi), []).append(t)
+        self.hist = {g: np.zeros(1 << HIST_BITS, dtype=np.int64) for g in self.groups}
+        self.shift = {g: max(0, (g[2] - g[1]).bit_length() - HIST_BITS) for g in self.groups}
+        self.seen = {g: [g[2] + 1, g[1] - 1] for g in self.groups}
+
+    def add(self, keys: np.ndarray, axis: int | None, c0: int) -> None:
+        chans = 1 if axis is None else keys.shape[axis]
+        for g in self.groups:
+            c, lo, hi = g
+            if not c0 <= c < c0 + chans:
+                continue
+            if axis is None:
+                kc = keys
+            else:
+                idx: list[Any] = [slice(None)] * keys.ndim
+                idx[axis] = c - c0
+                kc = keys[tuple(idx)]
+            sel = kc[(kc >= np.uint64(lo)) & (kc <= np.uint64(hi))]
+            if sel.size:
+                b = ((sel - np.uint64(lo)) >> np.uint64(self.shift[g])).astype(np.intp)
+                self.hist[g] += np.bincount(b, minlength=self.hist[g].size)
+                self.seen[g][0] = min(self.seen[g][0], int(sel.min()))
+                self.seen[g][1] = max(self.seen[g][1], int(sel.max()))
+
+    def end_pass(self) -> None:
+        for g, ts in self.groups.items():
+            cum = np.cumsum(self.hist[g])
+            s = self.shift[g]
+            for t in ts:
+                if self.seen[g][0] == self.seen[g][1]:  # one distinct value left in the interval: the answer
+                    t.value = _key_value(self.seen[g][0])
+                    continue
+                j = min(int(np.searchsorted(cum, t.rank - t.below, side="right")), len(cum) - 1)
+                t.below += int(cum[j - 1]) if j else 0
+                t.lo = g[1] + (j << s)
+                t.hi = min(g[2], t.lo + (1 << s) - 1)
+                if t.lo == t.hi:
+                    t.value = _key_value(t.lo)
+
+    def result(self) -> dict[float, np.ndarray]:
+        out: dict[float, np.ndarray] = {}
+        n_all = self.moments.n
+        for q in self.pcts:
+            vals = np.full(len(n_all), np.nan)
+            for c in range(len(n_all)):
+                n = int(n_all[c])
+                if n == 0:
+                    continue
+                r0, r1, g = _rank_targets(n, q)
+                a = next(t.value for t in self.targets if t.channel == c and t.rank == r0)
+                b = next(t.value for t in self.targets if t.channel == c and t.rank == r1)
+                vals[c] = _lerp(float(a), float(b), g)  # type: ignore[arg-type]
+            out[q] = vals
+        return out
 
 
 @dataclass
@@ -1207,9 +1234,8 @@ class _Stats:
     clip: tuple[np.ndarray, np.ndarray] | None = None
     moments: _Moments | None = None
     percentiles: dict[float, np.ndarray] = field(default_factory=dict)
-    sampled: bool = False
 
-    def attrs(self, mode: str | None, per_channel: bool) -> dict[str, Any]:
+    def attrs(self, per_channel: bool) -> dict[str, Any]:
         def v(a: np.ndarray) -> Any:
             return [float(x) for x in a] if per_channel else float(a[0])
 
@@ -1354,7 +1380,7 @@ class _Numerics:
                 if count:
                     self._offence(count, m, w, lo)
                     if self.policy == "clip":
-                        np.clip(w, self.lo, self.hi, out=w)
+                        np.clip(w, self.lo, self.hi, out=w, where=m)  # only those: inf stays in floats
             if self.nan_zero and self.policy == "clip":
                 np.copyto(w, 0.0, where=np.isnan(w))
             np.copyto(dst, w, casting="unsafe")
@@ -1404,13 +1430,33 @@ class _Numerics:
 
 
 class _Buffers:
+    """Preallocated memory: two slots of input and output blocks (one read or written while the
+    other is computed), and one set of cache-sized work pieces for the compute thread."""
+
     def __init__(self, ctx: _Ctx, elems: int, out: bool = True) -> None:
-        self.inp = np.empty(elems, dtype=ctx.in_dtype)
-        self.out = np.empty(elems if out else 0, dtype=ctx.out_dtype)
+        self.inp = [np.empty(elems, dtype=ctx.in_dtype) for _ in range(2)]
+        self.out = [np.empty(elems if out else 0, dtype=ctx.out_dtype) for _ in range(2)]
         piece = min(PIECE_ELEMS, max(elems, 1))
         self.work = np.empty(piece, dtype=np.float64)
         self.mask = np.empty(piece, dtype=bool)
         self.keys = np.empty(piece, dtype=np.uint64)
+
+    def raw_pieces(self, slot: int, blo: tuple[int, ...], bhi: tuple[int, ...]) -> Iterator[
+            tuple[np.ndarray, tuple[int, ...], tuple[int, ...], tuple[slice, ...]]]:
+        """Cache-sized pieces of the block in ``slot``: ``(view, lo, hi, slices in the block)``."""
+        ext = tuple(b - a for a, b in zip(blo, bhi, strict=True))
+        block = self.inp[slot][: _prod(ext)].reshape(ext)
+        for plo, phi in _Tiling(blo, bhi, self.work.size):
+            rel = _rel(plo, phi, blo)
+            yield block[rel], plo, phi, rel
+
+    def pieces(self, slot: int, blo: tuple[int, ...], bhi: tuple[int, ...]) -> Iterator[
+            tuple[np.ndarray, tuple[int, ...], tuple[int, ...], tuple[slice, ...]]]:
+        """The same pieces as float64 copies in the work buffer."""
+        for x, plo, phi, rel in self.raw_pieces(slot, blo, bhi):
+            w = self.work[: x.size].reshape(x.shape)
+            np.copyto(w, x, casting="unsafe")
+            yield w, plo, phi, rel
 
 
 def _block_tiling(ctx: _Ctx) -> _Tiling:
@@ -1418,24 +1464,39 @@ def _block_tiling(ctx: _Ctx) -> _Tiling:
     return _Tiling((0,) * len(mid), mid, ctx.block_elems, ctx.align)
 
 
-def _scan(ctx: _Ctx, ds: h5py.Dataset, bufs: _Buffers, message: str, base: float, total: float,
-          ) -> Iterator[Progress | tuple[np.ndarray, tuple[int, ...], tuple[int, ...]]]:
-    """Read every block; yield each float64 piece (with its mid-array box), then a Progress per block."""
-    tiling = _block_tiling(ctx)
-    done = 0
+_Block = tuple[int, tuple[int, ...], tuple[int, ...], int]  # slot, lo, hi, elements
+
+
+def _blocks(ctx: _Ctx, ds: h5py.Dataset, bufs: _Buffers, compute: Any, finish: Any, message: Any,
+            base: float, total: float) -> Iterator[Progress]:
+    """One pass: read block i+1 and write block i-1 while block i is computed in a helper thread.
+
+    ``compute(block)`` runs in the thread (numpy only, no h5py); ``finish(block)`` (writing) runs
+    here; ``message()`` names the stage for the progress. h5py is only used by this thread.
+    """
     isz = ctx.in_dtype.itemsize
-    for blo, bhi in tiling:
-        ext = tuple(b - a for a, b in zip(blo, bhi, strict=True))
-        n = _prod(ext)
-        _read_mid(ds, ctx.geo, blo, bhi, bufs.inp[:n])
-        block = bufs.inp[:n].reshape(ext)
-        for plo, phi in _Tiling(blo, bhi, bufs.work.size):
-            x = block[_rel(plo, phi, blo)]
-            w = bufs.work[: x.size].reshape(x.shape)
-            np.copyto(w, x, casting="unsafe")
-            yield w, plo, phi
-        done += n
-        yield Progress(base + done, total, "elements", message, nbytes=(base + done) * isz)
+    done = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="h5gui-transform") as pool:
+        pending: tuple[Future[None], _Block] | None = None
+        slot = 0
+        for blo, bhi in _block_tiling(ctx):
+            n = _prod(b - a for a, b in zip(blo, bhi, strict=True))
+            _read_mid(ds, ctx.geo, blo, bhi, bufs.inp[slot][:n])
+            if pending is not None:
+                pending[0].result()
+            block: _Block = (slot, blo, bhi, n)
+            nxt = (pool.submit(compute, block), block)
+            if pending is not None:
+                finish(pending[1])
+                done += pending[1][3]
+                yield Progress(base + done, total, "elements", message(), nbytes=(base + done) * isz)
+            pending = nxt
+            slot ^= 1
+        if pending is not None:
+            pending[0].result()
+            finish(pending[1])
+            done += pending[1][3]
+            yield Progress(base + done, total, "elements", message(), nbytes=(base + done) * isz)
 
 
 def _statistics(ctx: _Ctx, ds: h5py.Dataset, bufs: _Buffers, total: float) -> Iterator[Progress]:
@@ -1445,32 +1506,36 @@ def _statistics(ctx: _Ctx, ds: h5py.Dataset, bufs: _Buffers, total: float) -> It
     m = _Moments(chans)
     axis = ctx.channel_mid
     float_in = ctx.in_dtype.kind == "f"
-    passes = 0
-    for item in _scan(ctx, ds, bufs, "statistics", 0, total):
-        if isinstance(item, Progress):
-            yield item
-            continue
-        w, plo, _ = item
-        m.add(w, axis, plo[axis] if axis is not None else 0, bufs.mask[: w.size].reshape(w.shape) if float_in else None)
+
+    def moments(block: _Block) -> None:
+        for x, plo, _, _ in bufs.raw_pieces(block[0], block[1], block[2]):
+            w = bufs.work[: x.size].reshape(x.shape)
+            np.copyto(w, x, casting="unsafe")
+            m.add(w, axis, plo[axis] if axis is not None else 0,
+                  bufs.mask[: w.size].reshape(w.shape), None if float_in else x)
+
+    def nothing(block: _Block) -> None:
+        pass
+
+    yield from _blocks(ctx, ds, bufs, moments, nothing, lambda: "statistics", 0, total)
     passes = 1
     pct: dict[float, np.ndarray] = {}
     if ctx.mode == "clip-percentiles":
-        qs = (float(spec.percentiles[0]), float(spec.percentiles[1]))
-        count = [0]
+        search = _PercentileSearch(m, (float(spec.percentiles[0]), float(spec.percentiles[1])))
 
-        def pieces() -> Iterator[Any]:
-            count[0] += 1
-            base = ctx.n * count[0]
-            for item in _scan(ctx, ds, bufs, "percentiles", base, max(total, base + ctx.n * 2)):
-                if isinstance(item, Progress):
-                    yield item
-                    continue
-                w, plo, _ = item
+        def histogram(block: _Block) -> None:
+            for w, plo, _, _ in bufs.pieces(block[0], block[1], block[2]):
                 keys = _keys(w, bufs.keys[: w.size].reshape(w.shape))
-                yield keys, axis, (plo[axis] if axis is not None else 0)
+                search.add(keys, axis, plo[axis] if axis is not None else 0)
 
-        pct = yield from _percentiles(m, qs, pieces)
-        passes += count[0]
+        while not search.done():
+            search.start_pass()
+            base = float(ctx.n * search.passes)
+            yield from _blocks(ctx, ds, bufs, histogram, nothing, lambda: "percentiles", base,
+                               max(total, base + 2 * ctx.n))
+            search.end_pass()
+        pct = search.result()
+        passes += search.passes
     ctx.extra["stat_passes"] = passes
     return _affine(ctx.mode, spec, m, pct, chans, ctx.warnings)
 
@@ -1506,43 +1571,110 @@ def _sample_statistics(ctx: _Ctx, ds: h5py.Dataset) -> _Stats:
                 if allv.size:
                     vals[c] = float(np.percentile(allv, q))
             pct[q] = vals
-    stats = _affine(ctx.mode, spec, m, pct, ctx.n_channels, [])
-    stats.sampled = True
-    return stats
+    return _affine(ctx.mode, spec, m, pct, ctx.n_channels, [])
+
+
+def _gzip_chunk(data: np.ndarray, level: int, shuffle: bool) -> bytes:
+    """One chunk through HDF5's shuffle and deflate filters, done here (zlib releases the GIL).
+
+    The deflate filter stores a zlib stream (``compress2``); the shuffle filter groups byte 0 of
+    every element, then byte 1...: the bytes ``H5Dread`` undoes.
+    """
+    data = np.ascontiguousarray(data)
+    if shuffle and data.itemsize > 1:
+        data = np.ascontiguousarray(data.reshape(-1).view(np.uint8).reshape(-1, data.itemsize).T)
+    return zlib.compress(memoryview(data).cast("B"), level)
+
+
+class _ParallelGzip:
+    """Compress the chunks of each written block on every core, then ``write_direct_chunk`` them.
+
+    HDF5 runs its filters inside ``H5Dwrite`` under h5py's lock, on one core; gzip is the slow one
+    (tens of MB/s). Only blocks whose box covers whole chunks go this way; others are written
+    normally. Threads, not processes: zlib releases the GIL, and the GUI process has Qt threads.
+    """
+
+    def __init__(self, ctx: _Ctx) -> None:
+        assert ctx.chunks is not None
+        self.chunks = ctx.chunks
+        self.shape = ctx.geo.out_shape
+        self.level = int(ctx.comp_kw.get("compression_opts", 4))
+        self.shuffle = bool(ctx.comp_kw.get("shuffle", False))
+        self.pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="h5gui-gzip")
+
+    @staticmethod
+    def usable(ctx: _Ctx) -> bool:
+        kw = ctx.comp_kw
+        return (ctx.chunks is not None and kw.get("compression") == "gzip" and set(kw) <= {"compression",
+                "compression_opts", "shuffle"} and _prod(ctx.geo.out_shape) > 0 and (os.cpu_count() or 1) > 1)
+
+    def write(self, out: h5py.Dataset, block: np.ndarray, lo: Sequence[int], hi: Sequence[int]) -> bool:
+        """Write the box ``lo:hi`` (data ``block``) chunk by chunk; False when it is not chunk-aligned."""
+        c, shape = self.chunks, self.shape
+        for q in range(len(shape)):
+            if lo[q] % c[q] or (hi[q] % c[q] and hi[q] != shape[q]):
+                return False
+        jobs = []
+        for start in itertools.product(*(range(a, b, n) for a, b, n in zip(lo, hi, c, strict=True))):
+            rel = tuple(slice(s - a, min(s + n, b) - a) for s, a, b, n in zip(start, lo, hi, c, strict=True))
+            data = block[rel]
+            if data.shape != c:  # an edge chunk is stored whole: pad with the fill value (0)
+                padded = np.zeros(c, dtype=block.dtype)
+                padded[tuple(slice(0, m) for m in data.shape)] = data
+                data = padded
+            jobs.append((start, self.pool.submit(_gzip_chunk, data, self.level, self.shuffle)))
+        try:
+            for start, job in jobs:
+                out.id.write_direct_chunk(start, job.result(), 0)
+        finally:
+            for _, job in jobs:
+                job.cancel()
+            wait([job for _, job in jobs])  # nothing may still read the block when it is reused
+        return True
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write(ctx: _Ctx, ds: h5py.Dataset, out: h5py.Dataset, f: h5py.File, num: _Numerics, bufs: _Buffers,
            base: float, total: float) -> Iterator[Progress]:
-    """The transform pass: block by block, read, compute in pieces, write, flush."""
+    """The transform pass: block by block, read, compute in pieces (helper thread), write, flush."""
     geo = ctx.geo
     perm, inv = geo.perm, geo.inv
-    tiling = _block_tiling(ctx)
-    done = 0
-    isz = ctx.in_dtype.itemsize
-    writing = True
-    for blo, bhi in tiling:
-        ext = tuple(b - a for a, b in zip(blo, bhi, strict=True))
-        n = _prod(ext)
-        _read_mid(ds, geo, blo, bhi, bufs.inp[:n])
-        block = bufs.inp[:n].reshape(ext)
-        out_ext = tuple(ext[p] for p in perm)
-        out_block = bufs.out[:n].reshape(out_ext)
-        out_mid = out_block.transpose(inv) if geo.permuted else out_block
-        for plo, phi in _Tiling(blo, bhi, bufs.work.size):
-            rel = _rel(plo, phi, blo)
-            num.apply(block[rel], out_mid[rel], bufs.work, bufs.mask, plo, phi)
+    state = {"writing": True}
+    gz = _ParallelGzip(ctx) if _ParallelGzip.usable(ctx) else None
+
+    def out_block(block: _Block) -> np.ndarray:
+        slot, blo, bhi, n = block
+        return bufs.out[slot][:n].reshape(tuple(bhi[p] - blo[p] for p in perm))
+
+    def compute(block: _Block) -> None:
+        slot, blo, bhi, n = block
+        ob = out_block(block)
+        out_mid = ob.transpose(inv) if geo.permuted else ob
+        for x, plo, phi, rel in bufs.raw_pieces(slot, blo, bhi):
+            num.apply(x, out_mid[rel], bufs.work, bufs.mask, plo, phi)
+
+    def finish(block: _Block) -> None:
         if num.bad and num.policy == "refuse":
-            writing = False  # keep counting, write nothing more
-        if writing:
-            if geo.out_shape:
-                sel = tuple(slice(blo[p], bhi[p]) for p in perm)
-                out.write_direct(out_block, dest_sel=sel)
-            else:
-                out.write_direct(out_block.reshape(()))
-            f.flush()
-        done += n
-        yield Progress(base + done, total, "elements", "checking" if not writing else "writing",
-                       nbytes=(base + done) * isz)
+            state["writing"] = False  # keep counting, write nothing more
+        if not state["writing"]:
+            return
+        _, blo, bhi, _ = block
+        if not geo.out_shape:
+            out.write_direct(out_block(block).reshape(()))
+        else:
+            olo, ohi = tuple(blo[p] for p in perm), tuple(bhi[p] for p in perm)
+            if gz is None or not gz.write(out, out_block(block), olo, ohi):
+                out.write_direct(out_block(block), dest_sel=tuple(slice(a, b) for a, b in zip(olo, ohi, strict=True)))
+        f.flush()
+
+    try:
+        yield from _blocks(ctx, ds, bufs, compute, finish, lambda: "writing" if state["writing"] else "checking",
+                           base, total)
+    finally:
+        if gz is not None:
+            gz.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1587,7 +1719,7 @@ def _provenance(ctx: _Ctx, out: h5py.Dataset, stats: _Stats, report_stats: dict[
     now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     per = ctx.channel_mid is not None
     if ctx.mode is not None:
-        for k, v in stats.attrs(ctx.mode, per).items():
+        for k, v in stats.attrs(per).items():
             if k in ("count", "nonfinite"):
                 continue
             out.attrs[k] = np.asarray(v, dtype=np.float64)
@@ -1648,13 +1780,15 @@ def _temp_name(group: h5py.Group, name: str, what: str) -> str:
 # running
 
 
-def _check_space(ctx: _Ctx) -> None:
+def _check_space(ctx: _Ctx, f: h5py.File) -> None:
+    """Refuse an uncompressed output that cannot fit (the file's own free space counts)."""
     if ctx.comp_kw:
         return
     need = ctx.n * ctx.out_dtype.itemsize
     try:
         free = shutil.disk_usage(os.path.dirname(os.path.abspath(ctx.file))).free
-    except OSError:  # pragma: no cover - defensive
+        free += max(0, int(f.id.get_freespace()))  # space of deleted objects HDF5 still tracks
+    except (OSError, RuntimeError):  # pragma: no cover - defensive
         return
     if need > free:
         raise BadRequestError(f"not enough disk space: the output needs {format_bytes(need)}, "
@@ -1680,7 +1814,7 @@ def run_transform(spec: TransformSpec) -> Job[TransformReport]:
     t0 = time.perf_counter()
     with files.open_file(spec.file, write=True) as f:
         ctx, src = _prepare(f, spec)
-        _check_space(ctx)
+        _check_space(ctx, f)
         n = ctx.n
         elems = min(n, ctx.block_elems) if n else 0
         bufs = _Buffers(ctx, elems)
@@ -1717,7 +1851,7 @@ def run_transform(spec: TransformSpec) -> Job[TransformReport]:
                 yield from _write(ctx, src, out, f, num, bufs, base, total)
             if num.bad and num.policy == "refuse":
                 raise num.refusal()
-            report_stats = stats.attrs(ctx.mode, ctx.channel_mid is not None) if ctx.mode else {}
+            report_stats = stats.attrs(ctx.channel_mid is not None) if ctx.mode else {}
             if num.bad:
                 report_stats["clipped"] = num.bad
                 ctx.warnings.append(f"{num.bad:,} values did not fit in {ctx.out_dtype.name}: clipped")
@@ -1749,6 +1883,7 @@ def run_transform(spec: TransformSpec) -> Job[TransformReport]:
         file=ctx.file, dest=ctx.dest, out_shape=ctx.geo.out_shape, out_dtype=ctx.out_dtype.name,
         seconds=time.perf_counter() - t0, nbytes_in=n * ctx.in_dtype.itemsize,
         nbytes_out=n * ctx.out_dtype.itemsize, stats=report_stats, storage_bytes=storage, passes=passes,
+        warnings=tuple(dict.fromkeys(w for w in ctx.warnings if not w.startswith("the preview"))),
     )
 
 
@@ -1819,7 +1954,7 @@ def preview_transform(spec: TransformSpec, index: int = 0) -> tuple[np.ndarray, 
         after = y.transpose(geo.perm) if geo.permuted else y
         if geo.out_shape:
             after = after[0]
-        return before, np.ascontiguousarray(after)
+        return before, np.array(after, order="C")
 
 
 def _index(index: int, n: int, what: str) -> int:
