@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         from h5gui.gui.structure_actions import StructureActions
 
         self.structure = StructureActions(self)
+        self.model.drop_requested.connect(self.structure.drop)
         self._build_menus()
         self._restore_settings()
         self._update_stack()
@@ -163,6 +164,12 @@ class MainWindow(QMainWindow):
         self.tree = QTreeView(left)
         self.tree.setModel(self.model)
         self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.tree.setDragEnabled(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.model.files_dropped.connect(self.open_files)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -256,6 +256,24 @@ class StructureActions:
         QGuiApplication.clipboard().setText(node.path)
         self.w.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
 
+    def drop(self, src_file: str, src_path: str, file: str, group: str) -> None:
+        """Drag and drop in the tree: move within a file, copy into another file."""
+        if not self._writable(file):
+            return
+        dest = nodes.join(group, posixpath.basename(src_path))
+        if dest == src_path or (src_file == file and (group + "/").startswith(src_path + "/")):
+            return
+        if src_file == file:
+            old_parent = posixpath.dirname(src_path) or "/"
+            self.w.runner.submit(structure.move, file, src_path, dest, on_error=self.w.show_error,
+                                 on_result=lambda _row: (self.w.show_status(f"Moved {src_path} to {dest}"),
+                                                         self._after_change(file, old_parent),
+                                                         self._after_change(file, group, dest)))
+        else:
+            self._run(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
+                      on_result=lambda _r: (self.w.show_status(f"Copied {src_path} to {os.path.basename(file)}:{dest}"),
+                                            self._after_change(file, group, dest)))
+
     def cut(self) -> None:
         node = self._node()
         if node is None or node.kind == "file" or not self._writable(node.file):

@@ -219,3 +219,22 @@ def test_edit_values_in_the_table_with_undo(qtbot, wait_idle, window: MainWindow
     window.undo_action.trigger()  # the first edit
     wait_idle(window)
     np.testing.assert_array_equal(read(), np.arange(12).reshape(3, 4))
+
+
+def test_drag_and_drop_moves_within_a_file(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    from PySide6.QtCore import Qt as _Qt
+
+    editable(qtbot, wait_idle, window, tree_file, "/other")
+    model = window.model
+    src = window.tree.currentIndex()
+    target = model.group_index(str(tree_file), "/grp")
+    if not target.isValid():  # /grp is a row of the root: find it
+        root = model.file_index(str(tree_file))
+        target = next(model.index(r, 0, root) for r in range(model.rowCount(root))
+                      if model.index(r, 0, root).data() == "grp")
+    data = model.mimeData([src])
+    assert model.canDropMimeData(data, _Qt.DropAction.MoveAction, -1, 0, target)
+    model.dropMimeData(data, _Qt.DropAction.MoveAction, -1, 0, target)
+    qtbot.waitUntil(lambda: "other" in names(tree_file, "/grp"), timeout=5000)
+    wait_idle(window)
+    assert names(tree_file) == ["grp"]

@@ -7,12 +7,13 @@ While a job runs the group shows a "loading..." row. Each row holds an immutable
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from h5gui.core import nodes
@@ -43,6 +44,10 @@ _RED = QBrush(QColor("#c62828"))
 _DARK = QBrush(QColor("#555555"))
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DRAGGABLE = _SELECTABLE | Qt.ItemFlag.ItemIsDragEnabled
+_GROUP_FLAGS = _DRAGGABLE | Qt.ItemFlag.ItemIsDropEnabled
+_FILE_FLAGS = _SELECTABLE | Qt.ItemFlag.ItemIsDropEnabled
+MIME_NODES = "application/x-h5gui-nodes"
 _STATUS_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 
 
@@ -139,6 +144,8 @@ class H5TreeModel(QAbstractItemModel):
     revealed = Signal(QModelIndex)  # reveal() found its target
     reveal_failed = Signal(str)
     shifted = Signal(QModelIndex, int)  # a group's window moved: rows added (+) or removed (-) above its rows
+    drop_requested = Signal(str, str, str, str)  # source file, source path, target file, target group
+    files_dropped = Signal(list)  # local files dropped onto the tree
 
     def __init__(self, runner: JobRunner, parent: Any = None) -> None:
         super().__init__(parent)
@@ -258,7 +265,58 @@ class H5TreeModel(QAbstractItemModel):
         if not index.isValid():
             return _NO_FLAGS
         node: Node = index.internalPointer()
-        return _SELECTABLE if node.kind not in STATUS_KINDS else _STATUS_FLAGS
+        if node.kind in STATUS_KINDS:
+            return _STATUS_FLAGS
+        if node.kind == "file":
+            return _FILE_FLAGS
+        info = node.info
+        if info is not None and info.is_group_like and info.kind != nodes.EXTERNAL_LINK:
+            return _GROUP_FLAGS
+        return _DRAGGABLE
+
+    # ------------------------------------------------------------------ drag and drop
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME_NODES, "text/uri-list"]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        data = QMimeData()
+        items = []
+        for idx in indexes:
+            if idx.isValid() and idx.column() == 0:
+                node: Node = idx.internalPointer()
+                if node.is_real and node.kind != "file":
+                    items.append({"file": node.file, "path": node.path})
+        data.setData(MIME_NODES, QByteArray(json.dumps(items).encode()))
+        data.setText("\n".join(i["path"] for i in items))
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                        parent: Index) -> bool:
+        if data.hasUrls():
+            return True
+        if not data.hasFormat(MIME_NODES) or not parent.isValid():
+            return False
+        return bool(self.flags(parent) & Qt.ItemFlag.ItemIsDropEnabled)
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                     parent: Index) -> bool:
+        if data.hasUrls():
+            self.files_dropped.emit([u.toLocalFile() for u in data.urls() if u.isLocalFile()])
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        target = self.node(parent)
+        group = "/" if target.kind == "file" else target.child_path
+        for item in json.loads(bytes(data.data(MIME_NODES).data()).decode() or "[]"):
+            self.drop_requested.emit(item["file"], item["path"], target.child_file if target.kind != "file"
+                                     else target.file, group)
+        return False  # the move runs on the I/O thread; the groups are re-listed when it is done
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
