@@ -34,6 +34,8 @@ class Actions:
     cut_object: QAction
     export_stack: QAction
     new_dataset: QAction
+    new_empty_dataset: QAction
+    export_shown: QAction
     new_soft_link: QAction
     new_external_link: QAction
     paste_object: QAction
@@ -87,6 +89,10 @@ def create_actions(parent: QWidget) -> Actions:
         export_stack=_make(parent, "Export stack as images...", None,
                            "Write every image of the stack to a folder (the inverse of the image import)"),
         new_dataset=_make(parent, "New dataset from file...", None, "Store a .npy, .npz or CSV array as a dataset"),
+        new_empty_dataset=_make(parent, "New &dataset...", None,
+                                "Create a dataset: shape, datatype, chunks, compression, fill value"),
+        export_shown=_make(parent, "Export shown image...", None,
+                           "Save the frame as displayed (levels and colormap) as an 8-bit PNG or TIFF"),
         new_soft_link=_make(parent, "New soft link...", None, "Create a link to another object of this file"),
         new_external_link=_make(parent, "New external link...", None, "Create a link into another HDF5 file"),
         paste_object=_make(parent, "&Paste object", None,

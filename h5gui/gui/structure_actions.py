@@ -148,6 +148,63 @@ class FindDialog(QDialog):
         self.hit_activated.emit(file, path)
 
 
+class NewDatasetDialog(QDialog):
+    """Name, shape, dtype, chunks, compression and fill value of a new dataset."""
+
+    def __init__(self, parent: QWidget, group: str) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QDialogButtonBox, QFormLayout
+
+        self.setWindowTitle(f"New dataset in {group}")
+        form = QFormLayout(self)
+        self.name = QLineEdit(self)
+        self.shape = QLineEdit(self)
+        self.shape.setPlaceholderText("e.g. 100, 28, 28 (empty: scalar)")
+        self.dtype = QComboBox(self)
+        self.dtype.addItems(["float32", "float64", "uint8", "uint16", "int32", "int64", "int16", "int8", "bool",
+                             "float16", "complex64", "string"])
+        self.chunks = QLineEdit(self)
+        self.chunks.setPlaceholderText("automatic when compressed; e.g. 1, 28, 28")
+        self.compression = QComboBox(self)
+        self.compression.addItems(["none", "gzip", "lzf", "zstd", "blosc", "lz4"])
+        self.fill = QLineEdit(self)
+        self.fill.setPlaceholderText("0")
+        for label, w in (("Name", self.name), ("Shape", self.shape), ("Datatype", self.dtype), ("Chunks", self.chunks),
+                         ("Compression", self.compression), ("Fill value", self.fill)):
+            form.addRow(label, w)
+        self.reason = QLabel("", self)
+        self.reason.setStyleSheet("color: #c62828;")
+        form.addRow(self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    @staticmethod
+    def _ints(text: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in text.replace("x", ",").replace("(", "").replace(")", "").split(",") if p.strip())
+
+    def values(self) -> dict[str, Any]:
+        shape = self._ints(self.shape.text())
+        chunks = self._ints(self.chunks.text()) or None
+        comp = self.compression.currentText()
+        out: dict[str, Any] = {"shape": shape, "dtype": self.dtype.currentText(), "chunks": chunks,
+                               "compression": None if comp == "none" else comp}
+        if self.fill.text().strip():
+            out["fillvalue"] = float(self.fill.text()) if self.dtype.currentText() != "string" else self.fill.text()
+        return out
+
+    def _check(self) -> None:
+        try:
+            if not self.name.text():
+                raise ValueError("the dataset needs a name")
+            self.values()
+        except ValueError as exc:
+            self.reason.setText(str(exc) if "name" in str(exc) else f"not a valid number: {exc}")
+            return
+        self.accept()
+
+
 class StructureActions:
     """Tree edits and exports for the main window (the window owns the actions and menus)."""
 
@@ -354,6 +411,38 @@ class StructureActions:
         if folder:
             self._run(f"Exporting {node.path} as images", core_export.export_stack, node.file, node.path, folder,
                       on_result=lambda r: self.w.show_status(f"Wrote {r.count:,} images to {folder}"))
+
+    def new_dataset(self) -> None:
+        node = self._node()
+        if node is None:
+            return
+        file, group = self._group_of(node)
+        if not self._writable(file):
+            return
+        dialog = NewDatasetDialog(self.w, group)
+        if not dialog.exec():
+            return
+        path = nodes.join(group, dialog.name.text())
+        self.w.runner.submit(structure.create_dataset, file, path, **dialog.values(), on_error=self.w.show_error,
+                             on_result=lambda _row: (self.w.show_status(f"Created {path}"),
+                                                     self._after_change(file, group, path)))
+
+    def export_shown_image(self) -> None:
+        """The frame as the image view shows it: current levels and colormap, 8-bit PNG."""
+        node = self._node()
+        iv = self.w.preview._views.get("image") if self.w.preview.view == "image" else None
+        if node is None or iv is None or iv.slice is None:  # type: ignore[attr-defined]
+            self.w.show_error("Show a dataset as an image first")
+            return
+        out, _ = QFileDialog.getSaveFileName(self.w, "Export the shown image", os.path.join(os.getcwd(), node.name + ".png"),
+                                             "PNG image (*.png);;TIFF image (*.tif)")
+        if not out:
+            return
+        levels = iv._display_levels  # type: ignore[attr-defined]
+        cmap = None if iv.slice.rgb else iv.colormap_name  # type: ignore[attr-defined]
+        self._run(f"Exporting {node.path}", core_export.export, node.file, node.path, out,
+                  index=self._current_frame_index(), levels=levels, colormap=cmap, overwrite=True,
+                  on_result=lambda r: self.w.show_status(f"Exported the shown image to {r.out}"))
 
     def new_dataset_from_file(self) -> None:
         node = self._node()

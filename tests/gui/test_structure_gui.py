@@ -238,3 +238,29 @@ def test_drag_and_drop_moves_within_a_file(qtbot, wait_idle, window: MainWindow,
     qtbot.waitUntil(lambda: "other" in names(tree_file, "/grp"), timeout=5000)
     wait_idle(window)
     assert names(tree_file) == ["grp"]
+
+
+def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
+    from h5gui.gui.structure_actions import NewDatasetDialog
+
+    editable(qtbot, wait_idle, window, tree_file, "/grp")
+
+    def fill() -> None:
+        d = QApplication.activeModalWidget()
+        if not isinstance(d, NewDatasetDialog):
+            QTimer.singleShot(20, fill)
+            return
+        d.name.setText("zeros")
+        d.shape.setText("4, 6")
+        d.dtype.setCurrentText("uint16")
+        d.compression.setCurrentText("gzip")
+        d.fill.setText("7")
+        d._check()
+
+    QTimer.singleShot(20, fill)
+    window.actions_.new_empty_dataset.trigger()
+    qtbot.waitUntil(lambda: "zeros" in names(tree_file, "/grp"), timeout=5000)
+    wait_idle(window)
+    with h5py.File(tree_file, "r", locking=True) as f:
+        d = f["grp/zeros"]
+        assert d.shape == (4, 6) and d.dtype == np.uint16 and d.compression == "gzip" and d[0, 0] == 7
