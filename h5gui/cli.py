@@ -11,6 +11,12 @@
     h5gui-cli attrs FILE PATH --set NAME=VALUE [--type T] [--fixed-length]
                               --rename OLD NEW  --delete NAME
                                                edit them (the file is opened for writing only then)
+    h5gui-cli import-images SRC DEST.h5 [--group G] [--layout ...] [--dry-run]
+                                               pack a folder tree of images into HDF5
+    h5gui-cli transform FILE SRC [DEST] [--add-axis=-1] [--dtype T] [--normalize scale:255] [--replace]
+                                               reshape, cast, normalize, rechunk (out of core)
+    h5gui-cli mkgroup | rm | mv | cp | export | compact | find | snippet ...
+                                               structure edits, export, search, code snippets
 
 Errors are one line on stderr (``h5gui-cli: error: ...``) with a non-zero exit code: 2 for a file
 that cannot be opened or a bad request, 3 for a missing node or a dangling link, 4 when reading
@@ -39,7 +45,7 @@ log = logging.getLogger("h5gui.cli")
 
 
 # subcommands that live in h5gui/commands/<module>.py: add_parser(subparsers, common) and run(args)
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("import_images", "transform", "structure")
 
 
 def build_parser() -> argparse.ArgumentParser:
