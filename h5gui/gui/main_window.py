@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -321,32 +322,12 @@ class MainWindow(QMainWindow):
         m.addAction(a.close_all)
         m.addSeparator()
         m.addAction(a.quit)
-        m = mb.addMenu("&Edit")
-        m.addAction(self.undo_action)
-        m.addAction(self.redo_action)
-        m.addSeparator()
-        m.addAction(a.set_attr_selected)
-        m.addAction(a.paste_attrs)
-        m.addAction(a.transform)
-        m.addSeparator()
-        m.addAction(a.new_group)
-        m.addAction(a.new_empty_dataset)
-        m.addAction(a.new_dataset)
-        m.addAction(a.new_soft_link)
-        m.addAction(a.new_external_link)
-        m.addAction(a.rename)
-        m.addAction(a.delete)
-        m.addAction(a.copy_object)
-        m.addAction(a.cut_object)
-        m.addAction(a.paste_object)
-        m.addSeparator()
-        m.addAction(a.copy_path)
-        m.addAction(a.copy_name)
-        m.addAction(a.copy_code)
-        m.addAction(a.copy_torch)
-        m.addSeparator()
-        m.addAction(a.find_all)
-        m.addAction(a.find)
+        _add(mb.addMenu("&Edit"), [
+            self.undo_action, self.redo_action, None, a.set_attr_selected, a.paste_attrs, a.transform, None,
+            a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link, a.rename,
+            a.delete, *self._object_actions(), None, a.copy_path, a.copy_name, a.copy_code, a.copy_torch, None,
+            a.find_all, a.find,
+        ])
         m = mb.addMenu("&View")
         m.addAction(a.expand_below)
         m.addAction(a.collapse_all)
@@ -362,6 +343,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(tb)
         self.toolbar = tb
         self._update_recent_menu()
+
+    def _object_actions(self) -> list[QAction]:
+        a = self.actions_
+        return [a.copy_object, a.cut_object, a.paste_object]
 
     # ================================================================== settings
     def _restore_settings(self) -> None:
@@ -1034,15 +1019,7 @@ class MainWindow(QMainWindow):
             new = menu.addMenu("New")
             for act in (a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link):
                 new.addAction(act)
-            menu.addAction(a.rename)
-            menu.addAction(a.delete)
-            menu.addAction(a.copy_object)
-            menu.addAction(a.cut_object)
-            menu.addAction(a.paste_object)
-            menu.addSeparator()
-            menu.addAction(a.set_attr_selected)
-            menu.addAction(a.paste_attrs)
-            menu.addSeparator()
+            _add(menu, [a.rename, a.delete, *self._object_actions(), None, a.set_attr_selected, a.paste_attrs, None])
             menu.addAction(a.expand_below)
             menu.addAction(a.collapse_all)
             menu.addSeparator()
@@ -1118,6 +1095,15 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.preview.wait_warm_up()
         super().closeEvent(event)
+
+
+def _add(menu: QMenu, actions: list[QAction | None]) -> None:
+    """Add actions to a menu; None is a separator."""
+    for act in actions:
+        if act is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(act)
 
 
 def _default_data_dir() -> str:

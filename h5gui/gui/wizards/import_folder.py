@@ -30,6 +30,7 @@ from h5gui.core import importer
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.widgets.progress_panel import ProgressPanel
+from h5gui.gui.wizards import RunPageBase
 
 if TYPE_CHECKING:
     from h5gui.gui.main_window import MainWindow
@@ -335,21 +336,12 @@ class TargetPage(QWizardPage):
         return self.plan is not None and not self._planning
 
 
-class RunPage(QWizardPage):
+class RunPage(RunPageBase):
     def __init__(self, wizard: ImportWizard) -> None:
-        super().__init__()
+        super().__init__("Importing")
         self.w = wizard
-        self.setTitle("Importing")
-        layout = QVBoxLayout(self)
-        self.progress = ProgressPanel(self)
-        self.progress.done.connect(self.completeChanged)
-        layout.addWidget(self.progress)
-        self.result = QPlainTextEdit(self)
-        self.result.setReadOnly(True)
-        layout.addWidget(self.result, 1)
         self.report: importer.ImportReport | None = None
         self.failed = ""
-        self.setFinalPage(True)
 
     def initializePage(self) -> None:  # noqa: N802
         self.report = None
@@ -383,8 +375,6 @@ class RunPage(QWizardPage):
         self.result.setPlainText("Cancelled. Nothing was left behind; the target is as it was.")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
-        return not self.progress.running()
 
 
 class ImportWizard(QWizard):

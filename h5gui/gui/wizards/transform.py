@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from h5gui.core import transform
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
-from h5gui.gui.widgets.progress_panel import ProgressPanel
+from h5gui.gui.wizards import RunPageBase
 
 if TYPE_CHECKING:
     from h5gui.gui.main_window import MainWindow
@@ -333,20 +333,11 @@ class PreviewPage(QWizardPage):
         return self.plan is not None
 
 
-class RunPage(QWizardPage):
+class RunPage(RunPageBase):
     def __init__(self, wizard: TransformWizard) -> None:
-        super().__init__()
+        super().__init__("Transforming")
         self.w = wizard
-        self.setTitle("Transforming")
-        layout = QVBoxLayout(self)
-        self.progress = ProgressPanel(self)
-        self.progress.done.connect(self.completeChanged)
-        layout.addWidget(self.progress)
-        self.result = QPlainTextEdit(self)
-        self.result.setReadOnly(True)
-        layout.addWidget(self.result, 1)
         self.report: transform.TransformReport | None = None
-        self.setFinalPage(True)
 
     def initializePage(self) -> None:  # noqa: N802
         self.report = None
@@ -375,8 +366,6 @@ class RunPage(QWizardPage):
         self.result.setPlainText("Cancelled. The partial output was removed; the file is as it was.")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
-        return not self.progress.running()
 
 
 class TransformWizard(QWizard):
