@@ -42,6 +42,7 @@ class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
 
     confirm_external = Signal(str, str)  # file, path: the user allows reading data outside the folder
+    _preloaded = Signal()  # emitted by the preload thread; builds the views on the GUI thread
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
@@ -160,12 +161,24 @@ class PreviewPanel(QWidget):
 
         def load() -> None:
             try:
+                import h5gui.gui.widgets.preview.image_view  # noqa: F401
                 import h5gui.gui.widgets.preview.pg  # noqa: F401
+                import h5gui.gui.widgets.preview.plot_view  # noqa: F401
             except Exception:  # pragma: no cover - the views import it again and report
                 log.exception("importing pyqtgraph failed")
+                return
+            self._preloaded.emit()  # queued to the GUI thread
+
+        self._preloaded.connect(self._build_views, Qt.ConnectionType.QueuedConnection)
 
         self._preload = threading.Thread(target=load, name="h5gui-preload", daemon=True)
         self._preload.start()
+
+    def _build_views(self) -> None:
+        """Create the image and plot views while the user has not selected anything yet."""
+        for name in ("image", "plot"):
+            if name not in self._views:
+                self._view_widget(name)
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
