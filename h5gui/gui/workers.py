@@ -131,6 +131,13 @@ class Job(QRunnable):
             return stop.value
 
 
+def _close_everything(pool: files.HandlePool) -> None:
+    pool.close_all()
+    from h5gui.core import nodes
+
+    nodes.shutdown_names_worker()
+
+
 class JobRunner(QObject):
     """Runs jobs one at a time on a dedicated I/O thread."""
 
@@ -222,7 +229,7 @@ class JobRunner(QObject):
         self._closed = True
         for job in list(self._jobs):
             job.cancel()
-        closer = Job(self._pool.close_all, (), {}, None, self._pool)
+        closer = Job(_close_everything, (self._pool,), {}, None, self._pool)
         self._threads.start(closer)
         if not self._threads.waitForDone(timeout_ms):
             log.warning("I/O thread did not finish within %d ms", timeout_ms)

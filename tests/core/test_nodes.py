@@ -488,3 +488,24 @@ def test_listing_a_dataset_or_a_link_that_is_not_a_group(sample):
         nodes.list_children(str(sample.h5), "/links/dangling")
     with pytest.raises(ExternalLinkError, match="open that file"):
         nodes.list_children(str(sample.h5), "/links/ext_outside_group")
+
+
+def test_big_groups_list_a_first_page_at_once_and_sort_in_a_helper_process(tmp_path) -> None:
+    import h5py as _h5py
+
+    from h5gui.core import nodes as _nodes
+
+    path = tmp_path / "big.h5"
+    n = _nodes.QUICK_OVER + 50
+    with _h5py.File(path, "w") as f:
+        g = f.create_group("g")
+        for i in range(n):
+            g.create_group(f"m{i}")
+    listing = _nodes.open_group_listing(str(path), "/g", first=10)
+    assert not listing.complete and len(listing.first) == 10
+    try:
+        names = _nodes.list_names_isolated(str(path), "/g")
+    finally:
+        _nodes.shutdown_names_worker()
+    assert len(names) == n
+    assert names[:3] == ["m0", "m1", "m2"] and names[-1] == f"m{n - 1}"

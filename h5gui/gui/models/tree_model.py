@@ -24,7 +24,7 @@ from h5gui.gui.workers import JobRunner
 
 log = logging.getLogger(__name__)
 
-FIRST_BATCH = 256
+FIRST_BATCH = 128
 BATCH = 500
 WINDOW = 2000  # real rows loaded at most per group: QTreeView relays out every expanded row on each change
 STATUS_KINDS = ("loading", "more", "earlier", "message")
@@ -550,7 +550,7 @@ class H5TreeModel(QAbstractItemModel):
             # a big group: its first rows are shown in native order while every name is sorted
             self._set_bottom(node, "loading", "sorting the names...")
             self._runner.submit(
-                nodes.list_names, node.child_file, node.child_path,
+                nodes.list_names_isolated, node.child_file, node.child_path,
                 on_result=lambda names, n=node: self._on_sorted(n, names),
                 on_error=self._on_error_for(node),
             )
