@@ -508,6 +508,15 @@ def list_names_isolated(file: str, path: str = "/") -> list[str]:
     return future.result()  # waits without holding the GIL
 
 
+def describe_children_isolated(file: str, path: str, names: Sequence[str]) -> list[ChildInfo]:
+    """:func:`describe_children` in the helper process (rows of big groups, read while scrolling)."""
+    try:
+        future = _names_worker().submit(describe_children, str(file), path, list(names))
+    except Exception:  # pragma: no cover
+        return describe_children(file, path, names)
+    return future.result()
+
+
 def shutdown_names_worker() -> None:
     global _names_pool
     with _names_pool_lock:

@@ -584,8 +584,10 @@ class H5TreeModel(QAbstractItemModel):
             return
         node.pending = True
         self._set_bottom(node, "loading", "loading...")
+        big = len(node.names) > nodes.QUICK_OVER  # its names were sorted in the helper process: rows too
         self._runner.submit(
-            nodes.describe_children, node.child_file, node.child_path, names,
+            nodes.describe_children_isolated if big else nodes.describe_children, node.child_file,
+            node.child_path, names,
             on_result=lambda rows, n=node, s=start: self._on_rows(n, s, rows),
             on_error=self._on_error_for(node),
         )
