@@ -248,18 +248,31 @@ class StructureActions:
         dialog.progress.attach(job, title + "...")
         dialog.show()
 
-    # ------------------------------------------------------------------ actions
-    def new_group(self) -> None:
+    def _target_group(self) -> tuple[str, str] | None:
+        """(file, group) where a new object goes, when that file is writable."""
         node = self._node()
         if node is None:
-            return
+            return None
         file, group = self._group_of(node)
-        if not self._writable(file):
-            return
-        name, ok = QInputDialog.getText(self.w, "New group", f"Name of the new group in {group}:")
+        return (file, group) if self._writable(file) else None
+
+    def _ask_new_path(self, what: str) -> tuple[str, str, str] | None:
+        """(file, group, path) of a new object named by the user."""
+        target = self._target_group()
+        if target is None:
+            return None
+        file, group = target
+        name, ok = QInputDialog.getText(self.w, f"New {what}", f"Name of the new {what} in {group}:")
         if not ok or not name:
+            return None
+        return file, group, nodes.join(group, name)
+
+    # ------------------------------------------------------------------ actions
+    def new_group(self) -> None:
+        asked = self._ask_new_path("group")
+        if asked is None:
             return
-        path = nodes.join(group, name)
+        file, group, path = asked
         self.w.runner.submit(structure.create_group, file, path, on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Created group {path}"),
                                                      self._after_change(file, group, path)))
@@ -413,12 +426,10 @@ class StructureActions:
                       on_result=lambda r: self.w.show_status(f"Wrote {r.count:,} images to {folder}"))
 
     def new_dataset(self) -> None:
-        node = self._node()
-        if node is None:
+        target = self._target_group()
+        if target is None:
             return
-        file, group = self._group_of(node)
-        if not self._writable(file):
-            return
+        file, group = target
         dialog = NewDatasetDialog(self.w, group)
         if not dialog.exec():
             return
@@ -445,12 +456,10 @@ class StructureActions:
                   on_result=lambda r: self.w.show_status(f"Exported the shown image to {r.out}"))
 
     def new_dataset_from_file(self) -> None:
-        node = self._node()
-        if node is None:
+        target = self._target_group()
+        if target is None:
             return
-        file, group = self._group_of(node)
-        if not self._writable(file):
-            return
+        file, group = target
         source, _ = QFileDialog.getOpenFileName(self.w, "Array to store", os.getcwd(),
                                                 "Arrays (*.npy *.npz *.csv *.tsv *.txt);;All files (*)")
         if not source:
@@ -465,15 +474,10 @@ class StructureActions:
 
     def new_link(self, external: bool = False) -> None:
         node = self._node()
-        if node is None:
+        asked = self._ask_new_path("link")
+        if node is None or asked is None:
             return
-        file, group = self._group_of(node)
-        if not self._writable(file):
-            return
-        name, ok = QInputDialog.getText(self.w, "New link", f"Name of the new link in {group}:")
-        if not ok or not name:
-            return
-        path = nodes.join(group, name)
+        file, group, path = asked
         if external:
             target_file, _ = QFileDialog.getOpenFileName(self.w, "File the link points into",
                                                          os.path.dirname(file), "HDF5 (*.h5 *.hdf5);;All files (*)")
