@@ -477,7 +477,7 @@ def describe_children(file: str, path: str, names: Sequence[str]) -> list[ChildI
         return [_child_info(g.id, path, name, str(file), g.name) for name in names]
 
 
-QUICK_OVER = 5_000
+QUICK_OVER = 2_000
 
 _names_pool: Any = None
 _names_pool_lock = threading.Lock()

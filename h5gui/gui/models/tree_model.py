@@ -24,7 +24,7 @@ from h5gui.gui.workers import JobRunner
 
 log = logging.getLogger(__name__)
 
-FIRST_BATCH = 128
+FIRST_BATCH = 64
 BATCH = 500
 WINDOW = 2000  # real rows loaded at most per group: QTreeView relays out every expanded row on each change
 STATUS_KINDS = ("loading", "more", "earlier", "message")
