@@ -338,6 +338,9 @@ def _image_axes(
     if rank == 3 and (interlace == "INTERLACE_PIXEL" or subclass == "IMAGE_TRUECOLOR"):
         return (0, 1, 2), colour and shape[2] in (3, 4)
     last = shape[-1]
+    if subclass in ("IMAGE_GRAYSCALE", "IMAGE_BITMAP", "IMAGE_INDEXED") and last != 1:
+        # a stack of grey images, however many of them: never read as colour channels
+        return (rank - 2, rank - 1, None), False
     if rank == 3:
         if last in (3, 4):
             return (0, 1, 2), colour

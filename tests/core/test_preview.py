@@ -759,3 +759,19 @@ def test_encoded_errors(h5, monkeypatch):
         preview.read_encoded(h5, "/enc_vlen", index=3)
     with pytest.raises(BadRequestError, match="does not hold encoded image bytes"):
         preview.read_encoded(h5, "/img2d")
+
+
+def test_a_grey_stack_of_three_images_is_not_taken_for_colour(tmp_path) -> None:
+    import h5py as _h5py
+
+    from h5gui.core import preview as _preview
+
+    path = tmp_path / "grey.h5"
+    with _h5py.File(path, "w") as f:
+        d = f.create_dataset("stack", data=np.zeros((3, 32, 32), np.uint8))
+        d.attrs["CLASS"] = np.bytes_("IMAGE")
+        d.attrs["IMAGE_SUBCLASS"] = np.bytes_("IMAGE_GRAYSCALE")
+        f.create_dataset("plain", data=np.zeros((3, 32, 32), np.uint8))
+    info = _preview.preview_info(str(path), "/stack")
+    assert info.image_axes == (1, 2, None) and not info.rgb
+    assert _preview.preview_info(str(path), "/plain").image_axes == (1, 2, 0)  # no attributes: channels-first
