@@ -131,6 +131,9 @@ class PaintWatch(QObject):
 # h5gui
 
 
+THINK = 1.0
+
+
 def run_h5gui(app: QApplication, big: str, many: str, n: int, timeout: float, budget: float) -> dict:
     from h5gui.gui.main_window import MainWindow
 
@@ -184,7 +187,7 @@ def run_h5gui(app: QApplication, big: str, many: str, n: int, timeout: float, bu
             inserted.append(time.perf_counter())
 
     model.rowsInserted.connect(on_rows)
-    wait_until(app, lambda: False, 0.2)
+    wait_until(app, lambda: False, THINK)  # a user reads the root rows before clicking
     out["rss_before_expand"] = rss()
     probe.reset()
     viewport_watch.arm(lambda: group.loaded > 0)
@@ -359,6 +362,8 @@ def main() -> None:
     p.add_argument("--n", type=int, default=100_000, help="members of /big (default 100,000)")
     p.add_argument("--layout", default="dense", choices=bf.LAYOUTS, help="group layout of the big file")
     p.add_argument("--groups", default="1000x100", help="groups x datasets of the second file")
+    p.add_argument("--think", type=float, default=1.0,
+                   help="seconds between the file's rows appearing and expanding the big group (a user's reaction)")
     p.add_argument("--budget", type=float, default=75.0,
                    help="seconds allowed for scrolling to the end (default 75; the rest is reported as not loaded)")
     p.add_argument("--timeout", type=float, default=60.0, help="give up waiting for other actions after this")
@@ -378,6 +383,9 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     print("h5gui main window...", flush=True)
+    global THINK
+    THINK = args.think
+    print(f"expanding the big group {THINK:.1f} s after its parent's rows appear (--think)")
     r = run_h5gui(app, big, many, args.n, args.timeout, args.budget)
     base: dict[str, dict[str, float]] = {}
     if not args.no_baseline:

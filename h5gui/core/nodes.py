@@ -498,6 +498,35 @@ def _names_worker() -> Any:
         return _names_pool
 
 
+_warm = False
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def warm_names_worker() -> bool:
+    """Start the helper process and wait until it answers (call from a thread of its own: the spawn
+    takes a moment and holds no lock of ours)."""
+    global _warm
+    _names_worker().submit(_ping).result(timeout=120)
+    _warm = True
+    return True
+
+
+def names_worker_ready() -> bool:
+    return _warm and _names_pool is not None
+
+
+def open_group_listing_isolated(file: str, path: str = "/", first: int = 256) -> GroupListing:
+    """:func:`open_group_listing` in the helper process (big groups, once the helper is running)."""
+    try:
+        future = _names_worker().submit(open_group_listing, str(file), path, first)
+    except Exception:  # pragma: no cover
+        return open_group_listing(file, path, first)
+    return future.result()
+
+
 def list_names_isolated(file: str, path: str = "/") -> list[str]:
     """:func:`list_names` (naturally sorted) computed in a helper process; falls back to this process
     when no helper can be started."""
@@ -518,7 +547,8 @@ def describe_children_isolated(file: str, path: str, names: Sequence[str]) -> li
 
 
 def shutdown_names_worker() -> None:
-    global _names_pool
+    global _names_pool, _warm
+    _warm = False
     with _names_pool_lock:
         if _names_pool is not None:
             _names_pool.shutdown(wait=False, cancel_futures=True)

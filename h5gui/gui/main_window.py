@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -137,7 +138,16 @@ class MainWindow(QMainWindow):
         self._update_stack()
         # pyqtgraph takes ~0.2 s to import and the views ~0.05 s to build: do it once the window is up,
         # not at the moment the user selects the first dataset
-        QTimer.singleShot(300, self.preview.warm_up)
+        # pyqtgraph takes ~0.2 s to import, and even in a background thread the import holds the GIL
+        # long enough to stall the GUI: do it when nothing has happened for a moment
+        self._idle_ticks = 0
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setInterval(250)
+        self._warm_timer.timeout.connect(self._warm_up_when_idle)
+        self._warm_timer.start()
+        # the objects made at start-up (modules, Qt wrappers) live as long as the app: keep them out
+        # of the cyclic collector's full passes, which otherwise pause the GUI thread
+        QTimer.singleShot(1000, gc.freeze)
 
     # ================================================================== UI
     def _build_ui(self) -> None:
@@ -1086,6 +1096,12 @@ class MainWindow(QMainWindow):
             self.open_files(paths)
 
     # ================================================================== idle / shutdown
+    def _warm_up_when_idle(self) -> None:
+        self._idle_ticks = self._idle_ticks + 1 if not self.runner.has_pending() else 0
+        if self._idle_ticks >= 6:  # 1.5 s without I/O work
+            self._warm_timer.stop()
+            self.preview.warm_up()
+
     def is_idle(self) -> bool:
         return not self.runner.has_pending() and not self.model.has_pending_operations() \
             and not self._restore_queue and not self._opening and not self.preview.is_busy()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +153,7 @@ class H5TreeModel(QAbstractItemModel):
         self._runner = runner
         self._root = Node(None, "", "", "", "root")
         self._reveal: tuple[str, str] | None = None
+        self._warming = False
         self.writable_files: set[str] = set()
 
     # ------------------------------------------------------------------ files
@@ -523,11 +525,29 @@ class H5TreeModel(QAbstractItemModel):
                 on_error=self._on_error_for(node),
             )
             return
+        big = node.info is not None and (node.info.members or 0) > nodes.QUICK_OVER
         self._runner.submit(
-            nodes.open_group_listing, node.child_file, node.child_path, FIRST_BATCH,
+            nodes.open_group_listing_isolated if big and nodes.names_worker_ready() else nodes.open_group_listing,
+            node.child_file, node.child_path, FIRST_BATCH,
             on_result=lambda listing, n=node: self._on_listing(n, listing),
             on_error=self._on_error_for(node),
         )
+
+    def _warm_helper(self) -> None:
+        """A big group is in sight: start the helper process now, before the user expands it."""
+        if self._warming or nodes.names_worker_ready():
+            return
+        self._warming = True
+
+        def warm() -> None:
+            try:
+                nodes.warm_names_worker()
+            except Exception:  # pragma: no cover - listing falls back to this process
+                log.warning("the helper process for big groups did not start", exc_info=True)
+            finally:
+                self._warming = False
+
+        threading.Thread(target=warm, name="h5gui-helper-start", daemon=True).start()
 
     def _on_external_target(self, node: Node, target: tuple[str, str]) -> None:
         if not node.alive:
@@ -631,6 +651,8 @@ class H5TreeModel(QAbstractItemModel):
         node.children[at:at] = new
         self._renumber(node)
         self.endInsertRows()
+        if any((info.members or 0) > nodes.QUICK_OVER for info in rows):
+            self._warm_helper()
 
     def _remove_rows(self, node: Node, at: int, count: int) -> None:
         if count <= 0:

@@ -158,6 +158,8 @@ class PreviewPanel(QWidget):
     def warm_up(self) -> None:
         """Import pyqtgraph ahead of time, in a background thread (an import on the GUI thread froze
         the window for ~0.35 s; Python imports are thread-safe and pyqtgraph creates no widgets then)."""
+        if getattr(self, "_preload", None) is not None or "image" in self._views:
+            return
 
         def load() -> None:
             try:
