@@ -90,6 +90,7 @@ import numpy as np
 
 from h5gui import __version__
 from h5gui.core import files, imaging
+from h5gui.core.compression import COMPRESSIONS, compression_kwargs
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import BadRequestError, FileAccessError, UnreadableError
 from h5gui.core.nodes import natural_key, normalize_path
@@ -100,8 +101,6 @@ log = logging.getLogger(__name__)
 LAYOUTS = ("auto", "stack", "per-image", "encoded", "classes")
 MODES = ("keep", "L", "RGB", "RGBA")
 RESAMPLE = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
-# compression names; the hdf5plugin ones need the plugin (imported by h5gui.core.files.load_plugins)
-COMPRESSIONS = ("gzip", "lzf", "zstd", "blosc", "lz4", "bitshuffle")
 SPLIT_NAMES = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev"})
 KEPT_MODES = ("L", "RGB", "RGBA", "I;16", "I", "F")  # what 'keep' gives (see the module's docstring)
 
@@ -1029,43 +1028,7 @@ def _check_spec(spec: ImportSpec) -> str:
 
 
 def _compression_kwargs(spec: ImportSpec, itemsize: int) -> dict[str, Any]:
-    name, opts = spec.compression, spec.compression_opts
-    if name is None or name == "none":
-        if opts is not None:
-            raise BadRequestError("compression_opts needs a compression")
-        return {}
-    if name not in COMPRESSIONS:
-        raise BadRequestError(f"unknown compression {name!r}: choose none, {', '.join(COMPRESSIONS)}")
-    shuffle = itemsize > 1
-    if name == "gzip":
-        level = 4 if opts is None else opts
-        if not 0 <= level <= 9:
-            raise BadRequestError(f"gzip level must be 0 to 9, not {level}")
-        return {"compression": "gzip", "compression_opts": level, "shuffle": shuffle}
-    if name == "lzf":
-        if opts is not None:
-            raise BadRequestError("lzf takes no level")
-        return {"compression": "lzf", "shuffle": shuffle}
-    if not files.load_plugins():  # pragma: no cover - hdf5plugin is a dependency
-        raise BadRequestError(f"compression {name} needs the hdf5plugin package")
-    import hdf5plugin
-
-    if name == "zstd":
-        level = 3 if opts is None else opts
-        if not 1 <= level <= 22:
-            raise BadRequestError(f"zstd level must be 1 to 22, not {level}")
-        return dict(hdf5plugin.Zstd(clevel=level))
-    if name == "blosc":
-        level = 5 if opts is None else opts
-        if not 0 <= level <= 9:
-            raise BadRequestError(f"blosc level must be 0 to 9, not {level}")
-        mode = hdf5plugin.Blosc.SHUFFLE if shuffle else hdf5plugin.Blosc.NOSHUFFLE
-        return dict(hdf5plugin.Blosc(cname="lz4", clevel=level, shuffle=mode))
-    if opts is not None:
-        raise BadRequestError(f"{name} takes no level")
-    if name == "lz4":
-        return dict(hdf5plugin.LZ4())
-    return dict(hdf5plugin.Bitshuffle(cname="lz4"))
+    return compression_kwargs(spec.compression, spec.compression_opts, None, itemsize)
 
 
 def _resolve_layout(spec: ImportSpec, scan_: ScanResult) -> str:

@@ -47,6 +47,7 @@ import numpy as np
 
 from h5gui.core import attrs as _attrs
 from h5gui.core import files, nodes
+from h5gui.core.compression import compression_kwargs
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import (
     BadRequestError,
@@ -86,7 +87,6 @@ BIG_COPY_BYTES = 8 * 2**20  # datasets with more stored bytes are copied piece b
 BLOCK_BYTES = 32 * 2**20  # raw bytes per block when copying contiguous data or writing new data
 YIELD_BYTES = 16 * 2**20  # progress at least every this many bytes
 OBJECT_WEIGHT = 4096  # progress: each object counts as this many bytes of work
-COMPRESSIONS = ("gzip", "lzf", "zstd", "blosc", "lz4", "bitshuffle")
 HDF5_EXTENSIONS = (".h5", ".hdf5", ".hdf", ".he5", ".nxs", ".nx5", ".h5ad", ".cxi")
 
 
@@ -302,46 +302,6 @@ def create_group(file: str, path: str, *, parents: bool = False) -> nodes.ChildI
         return _row(f, file, phard, parent, name)
 
 
-def _compression_kwargs(compression: str | None, level: int | None, shuffle: bool | None,
-                        itemsize: int) -> dict[str, Any]:
-    if compression is None or compression == "none":
-        if level is not None:
-            raise BadRequestError("a compression level needs a compression")
-        return {"shuffle": True} if shuffle else {}
-    if compression not in COMPRESSIONS:
-        raise BadRequestError(f"unknown compression {compression!r}: choose none, {', '.join(COMPRESSIONS)}")
-    shuf = (itemsize > 1) if shuffle is None else bool(shuffle)
-    if compression == "gzip":
-        lvl = 4 if level is None else int(level)
-        if not 0 <= lvl <= 9:
-            raise BadRequestError(f"gzip level must be 0 to 9, not {lvl}")
-        return {"compression": "gzip", "compression_opts": lvl, "shuffle": shuf}
-    if compression == "lzf":
-        if level is not None:
-            raise BadRequestError("lzf takes no level")
-        return {"compression": "lzf", "shuffle": shuf}
-    if not files.load_plugins():  # pragma: no cover - hdf5plugin is a dependency
-        raise BadRequestError(f"compression {compression} needs the hdf5plugin package")
-    import hdf5plugin
-
-    if compression == "zstd":
-        lvl = 3 if level is None else int(level)
-        if not 1 <= lvl <= 22:
-            raise BadRequestError(f"zstd level must be 1 to 22, not {lvl}")
-        return dict(hdf5plugin.Zstd(clevel=lvl))
-    if compression == "blosc":
-        lvl = 5 if level is None else int(level)
-        if not 0 <= lvl <= 9:
-            raise BadRequestError(f"blosc level must be 0 to 9, not {lvl}")
-        mode = hdf5plugin.Blosc.SHUFFLE if shuf else hdf5plugin.Blosc.NOSHUFFLE
-        return dict(hdf5plugin.Blosc(cname="lz4", clevel=lvl, shuffle=mode))
-    if level is not None:
-        raise BadRequestError(f"{compression} takes no level")
-    if compression == "lz4":
-        return dict(hdf5plugin.LZ4())
-    return dict(hdf5plugin.Bitshuffle(cname="lz4"))
-
-
 def _dtype_of(dtype: Any) -> np.dtype:
     if isinstance(dtype, str) and dtype in ("string", "str", "vlen-str", "text"):
         return h5py.string_dtype()
@@ -356,7 +316,7 @@ def _creation_kwargs(
     compression_opts: int | None, shuffle: bool | None, fillvalue: Any,
 ) -> dict[str, Any]:
     kw: dict[str, Any] = {}
-    comp = _compression_kwargs(compression, compression_opts, shuffle, dt.itemsize)
+    comp = compression_kwargs(compression, compression_opts, shuffle, dt.itemsize)
     if comp and shape == ():
         raise BadRequestError("a scalar dataset cannot be compressed (compression needs chunks)")
     kw.update(comp)
