@@ -370,11 +370,6 @@ def _resolve(loc: Any, path: str, file_path: str, depth: int = 0, followed: list
     return hard or "/"
 
 
-def _check_path(fid: h5py.h5f.FileID, path: str, file_path: str, depth: int = 0) -> None:
-    """Make sure resolving ``path`` does not traverse an external link or a dangling soft link."""
-    _resolve(fid, path, file_path, depth)
-
-
 def _open_object(f: h5py.File, path: str, file_path: str) -> Any:
     hard = _resolve(f.id, path, file_path)
     try:

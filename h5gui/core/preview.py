@@ -25,7 +25,6 @@ between pieces, so the job runner can cancel them; ``read_image`` and ``read_plo
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +35,7 @@ import h5py
 import numpy as np
 
 from h5gui.core import files, imaging, nodes
+from h5gui.core.attrs import _pretty as _attrs_pretty
 from h5gui.core.dtypes import describe_dtype, format_bytes, h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
 from h5gui.core.progress import Job, Progress, run
@@ -1427,20 +1427,10 @@ def read_plot(
 # text
 
 
-def _pretty(text: str) -> str:
-    stripped = text.strip()
-    if len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
-        try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
-            return text
-    return text
-
-
 def _value_text(value: Any, dt: np.dtype, ds: h5py.Dataset) -> str:
     """One element as text for the text view (full precision, strings whole, JSON pretty-printed)."""
     if h5py.check_string_dtype(dt) is not None:
-        return _pretty(_decode_str(value))
+        return _attrs_pretty(_decode_str(value))
     if dt.names is not None and h5py.check_ref_dtype(dt) is None:
         lines = []
         for n in dt.names:
@@ -1499,7 +1489,7 @@ def _text(ds: h5py.Dataset, dt: np.dtype, path: str, index: tuple[int, ...], max
             lines = ["\t".join(fmt(v) for v in row) for row in rows]
         text = "\n".join(lines)
         if block.size == 1 and h5py.check_string_dtype(dt) is not None:
-            text = _pretty(text)
+            text = _attrs_pretty(text)
         if block.size < _size(shape):
             text += f"\n... (first {block.size:,} of {_size(shape):,} elements)"
     if len(text) > max_chars:

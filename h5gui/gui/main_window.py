@@ -29,7 +29,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -1137,9 +1136,3 @@ def _write_demo(target: str) -> str:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         core_demo.make_demo(target)
     return target
-
-
-def app_instance() -> QApplication:
-    inst = QApplication.instance()
-    assert isinstance(inst, QApplication)
-    return inst

@@ -32,6 +32,7 @@ from h5gui.core import export as core_export
 from h5gui.core import nodes, search, snippets, structure
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.workers import Box
 
@@ -180,13 +181,9 @@ class NewDatasetDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
 
-    @staticmethod
-    def _ints(text: str) -> tuple[int, ...]:
-        return tuple(int(p) for p in text.replace("x", ",").replace("(", "").replace(")", "").split(",") if p.strip())
-
     def values(self) -> dict[str, Any]:
-        shape = self._ints(self.shape.text())
-        chunks = self._ints(self.chunks.text()) or None
+        shape = parse_ints(self.shape.text())
+        chunks = parse_ints(self.chunks.text()) or None
         comp = self.compression.currentText()
         out: dict[str, Any] = {"shape": shape, "dtype": self.dtype.currentText(), "chunks": chunks,
                                "compression": None if comp == "none" else comp}
@@ -197,10 +194,13 @@ class NewDatasetDialog(QDialog):
     def _check(self) -> None:
         try:
             if not self.name.text():
-                raise ValueError("the dataset needs a name")
+                raise H5GuiError("the dataset needs a name")
             self.values()
-        except ValueError as exc:
-            self.reason.setText(str(exc) if "name" in str(exc) else f"not a valid number: {exc}")
+        except H5GuiError as exc:
+            self.reason.setText(str(exc))
+            return
+        except ValueError as exc:  # the fill value
+            self.reason.setText(f"not a valid number: {exc}")
             return
         self.accept()
 

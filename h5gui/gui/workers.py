@@ -210,10 +210,6 @@ class JobRunner(QObject):
     def has_pending(self) -> bool:
         return bool(self._jobs)
 
-    @property
-    def pending_count(self) -> int:
-        return len(self._jobs)
-
     def wait(self, timeout_ms: int = -1) -> bool:
         """Block until the I/O thread is idle (tests and shutdown only)."""
         return self._threads.waitForDone(timeout_ms)

@@ -253,10 +253,6 @@ class H5TreeModel(QAbstractItemModel):
             return
         self._list(self.node(parent))
 
-    def has_more(self, index: Index) -> bool:
-        node = self.node(index)
-        return node.state == READY and node.more_after > 0
-
     def mapFromSource(self, index: Index) -> QModelIndex:  # noqa: N802 - the view is given this model directly
         return QModelIndex(index)
 
@@ -717,12 +713,6 @@ class H5TreeModel(QAbstractItemModel):
             node.state = UNLISTED
             self._set_bottom(node, None)
             self.fetchMore(self._index_of(node))
-
-    def retry(self, index: Index) -> None:
-        node = self.node(index)
-        if node.state == FAILED:
-            node.state = UNLISTED
-            self._set_bottom(node, None)
 
     def has_pending_operations(self) -> bool:
         return self._any_pending(self._root)

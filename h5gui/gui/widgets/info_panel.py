@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core.nodes import KIND_LABELS, NodeInfo
+from h5gui.core.nodes import NodeInfo
 from h5gui.gui.icons import icon, kind_icon_name
 from h5gui.gui.widgets.banner import Banner
 
@@ -146,7 +146,3 @@ class InfoPanel(QWidget):
             if label and field and label.widget() and field.widget():
                 out[label.widget().text()] = field.widget().text()
         return out
-
-    @staticmethod
-    def kind_label(kind: str) -> str:
-        return KIND_LABELS.get(kind, kind)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from h5gui.core import transform
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.wizards import RunPageBase
 
 if TYPE_CHECKING:
@@ -57,13 +58,6 @@ NORMALIZATIONS = (
 CHUNKS = (("auto", "automatic (about 1-4 MiB)"), ("sample", "one sample per chunk"), ("keep", "as the source"),
           ("none", "contiguous (no chunks)"), ("custom", "custom:"))
 COMPRESSIONS = (("none", None), ("gzip", "gzip"), ("lzf", "lzf"), ("zstd", "zstd"), ("blosc", "blosc"), ("lz4", "lz4"))
-
-
-def _parse_ints(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in text.replace("x", ",").replace("(", "").replace(")", "").split(",") if p.strip())
-    except ValueError as exc:
-        raise H5GuiError(f"{text!r} is not a list of whole numbers such as 60000, 28, 28, 1") from exc
 
 
 def array_pixmap(a: np.ndarray, size: int = 160) -> QPixmap | None:
@@ -175,7 +169,7 @@ class OperationsPage(QWizardPage):
         elif key == "transpose":
             out["transpose"] = tuple(reversed(range(rank)))
         elif key == "custom":
-            out["reshape"] = _parse_ints(self.custom_shape.text())
+            out["reshape"] = parse_ints(self.custom_shape.text())
         dtype = self.dtype.currentText()
         out["dtype"] = None if dtype == "keep" else dtype
         out["overflow"] = self.overflow.currentData()
@@ -241,7 +235,7 @@ class StoragePage(QWizardPage):
         if key == "none":
             chunks = None
         elif key == "custom":
-            chunks = _parse_ints(self.custom_chunks.text())
+            chunks = parse_ints(self.custom_chunks.text())
         comp = self.compression.currentData()
         return {
             "dest": self.dest.text() or None,
