@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -126,6 +128,8 @@ class MainWindow(QMainWindow):
         self._current: tuple[str, str] | None = None
         self._opening: set[str] = set()
         self.undo_stack = QUndoStack(self)
+        self._reenable: set[str] = set()  # files to make writable again after a refresh
+        self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
         self._attr_clipboard: list[core_attrs.AttrValue] = []
         self._build_ui()
         from h5gui.gui.structure_actions import StructureActions
@@ -549,7 +553,7 @@ class MainWindow(QMainWindow):
     def _on_reopened(self, path: str, info: nodes.NodeInfo) -> None:
         self._opening.discard(path)
         idx = self.model.add_file(path, info)
-        if path in getattr(self, "_reenable", set()):
+        if path in self._reenable:
             self._set_editing(path, True)
         self.tree.expand(self.proxy.mapFromSource(idx))
         self._update_stack()
@@ -732,7 +736,7 @@ class MainWindow(QMainWindow):
                            on_error=lambda err, f=file: self._on_editing_failed(f, err))
 
     def _on_editing_set(self, file: str, on: bool) -> None:
-        then = getattr(self, "_after_editing", None)
+        then = self._after_editing
         self._after_editing = None
         if then is not None and on:
             QTimer.singleShot(0, then)
@@ -847,16 +851,29 @@ class MainWindow(QMainWindow):
             out = [self._current]
         return list(dict.fromkeys(out))
 
+    def require_writable(self, file: str) -> bool:
+        """True when ``file`` is open for editing; otherwise say so in the status bar."""
+        if file in self.model.writable_files:
+            return True
+        self.show_error(f"{os.path.basename(file)} is open read-only: enable editing (Ctrl+E) first")
+        return False
+
     def _writable_targets(self) -> list[tuple[str, str]] | None:
         targets = self.selected_objects()
-        blocked = sorted({f for f, _ in targets if f not in self.model.writable_files})
         if not targets:
             self.show_error("Select the objects first")
             return None
-        if blocked:
-            self.show_error(f"{os.path.basename(blocked[0])} is open read-only: enable editing (Ctrl+E) first")
+        if not all(self.require_writable(f) for f in sorted({f for f, _ in targets})):
             return None
         return targets
+
+    def show_changed(self, file: str, group: str, select: str | None = None) -> None:
+        """A group of an open file changed: list it again (nothing else reloads) and select ``select``."""
+        idx = self.model.group_index(file, group)
+        if idx.isValid():
+            self.model.reload(idx)
+        if select:
+            self.select_path(file, select)
 
     def set_attr_on_selected(self) -> None:
         targets = self._writable_targets()
@@ -916,8 +933,7 @@ class MainWindow(QMainWindow):
 
     def _show_written(self, file: str, path: str) -> None:
         if file in self.model.files():
-            self.refresh()
-            self._restore_queue.append((file, path, False))
+            self.show_changed(file, posixpath.dirname(path) or "/", path)
         else:
             self.open_files([file], select=path)
 

@@ -219,12 +219,6 @@ class StructureActions:
         node = self.w.current_node()
         return node if node is not None and node.is_real else None
 
-    def _writable(self, file: str) -> bool:
-        if file in self.w.model.writable_files:
-            return True
-        self.w.show_error(f"{os.path.basename(file)} is open read-only: enable editing (Ctrl+E) first")
-        return False
-
     def _group_of(self, node: Node) -> tuple[str, str]:
         """(file, group path) where new objects go for the selected node."""
         if node.kind == "file":
@@ -232,15 +226,6 @@ class StructureActions:
         if node.info is not None and node.info.is_group_like and node.info.kind != nodes.EXTERNAL_LINK:
             return node.file, node.path
         return node.file, posixpath.dirname(node.path) or "/"
-
-    def _after_change(self, file: str, group: str, select: str | None = None) -> None:
-        idx = self.w.model.group_index(file, group)
-        if not idx.isValid():
-            idx = self.w.model.file_index(file) if group == "/" else idx
-        if idx.isValid():
-            self.w.model.reload(idx)
-        if select:
-            self.w.select_path(file, select)
 
     def _run(self, title: str, fn: Any, *args: Any, on_result: Any, **kwargs: Any) -> None:
         dialog = JobDialog(self.w, title)
@@ -254,7 +239,7 @@ class StructureActions:
         if node is None:
             return None
         file, group = self._group_of(node)
-        return (file, group) if self._writable(file) else None
+        return (file, group) if self.w.require_writable(file) else None
 
     def _ask_new_path(self, what: str) -> tuple[str, str, str] | None:
         """(file, group, path) of a new object named by the user."""
@@ -275,13 +260,13 @@ class StructureActions:
         file, group, path = asked
         self.w.runner.submit(structure.create_group, file, path, on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Created group {path}"),
-                                                     self._after_change(file, group, path)))
+                                                     self.w.show_changed(file, group, path)))
 
     def rename(self) -> None:
         node = self._node()
         if node is None or node.kind == "file":
             return
-        if not self._writable(node.file):
+        if not self.w.require_writable(node.file):
             return
         name, ok = QInputDialog.getText(self.w, "Rename", f"New name for {node.path}:", text=node.name)
         if not ok or not name or name == node.name:
@@ -291,13 +276,13 @@ class StructureActions:
         new = nodes.join(parent, name)
         self.w.runner.submit(structure.rename, file, old, name, on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Renamed {old} to {new}"),
-                                                     self._after_change(file, parent, new)))
+                                                     self.w.show_changed(file, parent, new)))
 
     def delete(self) -> None:
         node = self._node()
         if node is None or node.kind == "file":
             return
-        if not self._writable(node.file):
+        if not self.w.require_writable(node.file):
             return
         file, path = node.file, node.path
         self.w.runner.submit(structure.delete_info, file, path, on_error=self.w.show_error,
@@ -315,7 +300,7 @@ class StructureActions:
         self.w.runner.submit(structure.delete, file, path, on_error=self.w.show_error,
                              on_result=lambda report: (self.w.show_status(report.text + "  (File > Compact file... "
                                                                           "gives the space back)"),
-                                                       self._after_change(file, parent)))
+                                                       self.w.show_changed(file, parent)))
 
     def copy(self) -> None:
         node = self._node()
@@ -328,7 +313,7 @@ class StructureActions:
 
     def drop(self, src_file: str, src_path: str, file: str, group: str) -> None:
         """Drag and drop in the tree: move within a file, copy into another file."""
-        if not self._writable(file):
+        if not self.w.require_writable(file):
             return
         dest = nodes.join(group, posixpath.basename(src_path))
         if dest == src_path or (src_file == file and (group + "/").startswith(src_path + "/")):
@@ -337,16 +322,16 @@ class StructureActions:
             old_parent = posixpath.dirname(src_path) or "/"
             self.w.runner.submit(structure.move, file, src_path, dest, on_error=self.w.show_error,
                                  on_result=lambda _row: (self.w.show_status(f"Moved {src_path} to {dest}"),
-                                                         self._after_change(file, old_parent),
-                                                         self._after_change(file, group, dest)))
+                                                         self.w.show_changed(file, old_parent),
+                                                         self.w.show_changed(file, group, dest)))
         else:
             self._run(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
                       on_result=lambda _r: (self.w.show_status(f"Copied {src_path} to {os.path.basename(file)}:{dest}"),
-                                            self._after_change(file, group, dest)))
+                                            self.w.show_changed(file, group, dest)))
 
     def cut(self) -> None:
         node = self._node()
-        if node is None or node.kind == "file" or not self._writable(node.file):
+        if node is None or node.kind == "file" or not self.w.require_writable(node.file):
             return
         self._clipboard = (node.file, node.path)
         self._cut = True
@@ -358,7 +343,7 @@ class StructureActions:
             self.w.show_error("Copy an object first (right-click > Copy object)")
             return
         file, group = self._group_of(node)
-        if not self._writable(file):
+        if not self.w.require_writable(file):
             return
         src_file, src_path = self._clipboard
         if self._cut:
@@ -371,8 +356,8 @@ class StructureActions:
             self._clipboard = None
             self.w.runner.submit(structure.move, file, src_path, dest, on_error=self.w.show_error,
                                  on_result=lambda _row: (self.w.show_status(f"Moved {src_path} to {dest}"),
-                                                         self._after_change(file, old_parent),
-                                                         self._after_change(file, group, dest)))
+                                                         self.w.show_changed(file, old_parent),
+                                                         self.w.show_changed(file, group, dest)))
             return
         name = posixpath.basename(src_path)
         dest = nodes.join(group, name)
@@ -386,7 +371,7 @@ class StructureActions:
         self._run(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
                   on_result=lambda report: (self.w.show_status(
                       f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}"),
-                      self._after_change(file, group, dest)))
+                      self.w.show_changed(file, group, dest)))
 
     def export(self) -> None:
         node = self._node()
@@ -436,7 +421,7 @@ class StructureActions:
         path = nodes.join(group, dialog.name.text())
         self.w.runner.submit(structure.create_dataset, file, path, **dialog.values(), on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Created {path}"),
-                                                     self._after_change(file, group, path)))
+                                                     self.w.show_changed(file, group, path)))
 
     def export_shown_image(self) -> None:
         """The frame as the image view shows it: current levels and colormap, 8-bit PNG."""
@@ -470,7 +455,7 @@ class StructureActions:
             return
         path = nodes.join(group, name)
         self._run(f"Creating {path}", structure.create_dataset_from_file, file, path, source,
-                  on_result=lambda _row: (self.w.show_status(f"Created {path}"), self._after_change(file, group, path)))
+                  on_result=lambda _row: (self.w.show_status(f"Created {path}"), self.w.show_changed(file, group, path)))
 
     def new_link(self, external: bool = False) -> None:
         node = self._node()
@@ -496,7 +481,7 @@ class StructureActions:
             fn, args = structure.create_soft_link, (file, path, target)
         self.w.runner.submit(fn, *args, on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Created link {path}"),
-                                                     self._after_change(file, group, path)))
+                                                     self.w.show_changed(file, group, path)))
 
     def _current_frame_index(self) -> tuple[int, ...]:
         bar = self.w.preview.axes_bar
@@ -511,7 +496,7 @@ class StructureActions:
 
     def compact(self) -> None:
         file = self.w._current_top_file()
-        if not file or not self._writable(file):
+        if not file or not self.w.require_writable(file):
             return
         answer = QMessageBox.question(
             self.w, "Compact file",
