@@ -35,18 +35,14 @@ class EditResult:
 
 
 def _existing(file: str, path: str, names: Sequence[str]) -> list[AttrValue]:
-    present = {a.name for a in attrs.list_attrs(file, path)}
-    wanted = [n for n in dict.fromkeys(names) if n in present]
-    return attrs.get_attr_values(file, path, wanted) if wanted else []
+    return attrs.get_attr_values(file, path, names, missing_ok=True)
 
 
 def apply(edits: Sequence[AttrEdit]) -> tuple[AttrInfo, ...]:
     """Apply edits in order; returns the attributes of the first edit's object afterwards."""
     for e in edits:
-        present = {a.name for a in attrs.list_attrs(e.file, e.path)}
-        gone = [n for n in e.removed if n in present]
-        if gone:
-            attrs.delete_attrs(e.file, e.path, gone)
+        if e.removed:
+            attrs.delete_attrs(e.file, e.path, e.removed, missing_ok=True)
         if e.values:
             attrs.put_attr_values(e.file, e.path, list(e.values), overwrite=True)
     if not edits:

@@ -1102,13 +1102,15 @@ def rename_attr(file: str, path: str, old: str, new: str) -> AttrInfo:
         return read_attr(obj.attrs, new)
 
 
-def delete_attrs(file: str, path: str, names: Sequence[str]) -> None:
-    """Delete the named attributes (all of them must exist: otherwise none is deleted)."""
+def delete_attrs(file: str, path: str, names: Sequence[str], *, missing_ok: bool = False) -> None:
+    """Delete the named attributes (all of them must exist, or none is deleted, unless ``missing_ok``)."""
     path = nodes.normalize_path(path)
     if isinstance(names, str):
         names = [names]
     with files.open_file(file, write=True) as f:
         obj = _open_obj(f, file, path)
+        if missing_ok:
+            names = [n for n in names if _exists(obj.id, n)]
         for name in names:
             if not _exists(obj.id, name):
                 raise _missing(name, path, str(file))
@@ -1136,12 +1138,16 @@ def duplicate_attr(file: str, path: str, name: str, new_name: str) -> AttrInfo:
         return read_attr(obj.attrs, new_name)
 
 
-def get_attr_values(file: str, path: str, names: Sequence[str] | None = None) -> list[AttrValue]:
-    """Raw copies of the named attributes (all when ``names`` is None), for undo and copy/paste."""
+def get_attr_values(file: str, path: str, names: Sequence[str] | None = None, *,
+                    missing_ok: bool = False) -> list[AttrValue]:
+    """Raw copies of the named attributes (all when ``names`` is None), for undo and copy/paste;
+    ``missing_ok`` skips names that do not exist."""
     path = nodes.normalize_path(path)
     with files.open_file(file) as f:
         obj = _open_obj(f, file, path)
-        wanted = list(obj.attrs) if names is None else list(names)
+        wanted = list(obj.attrs) if names is None else list(dict.fromkeys(names))
+        if missing_ok:
+            wanted = [n for n in wanted if _exists(obj.id, n)]
         for name in wanted:
             if not _exists(obj.id, name):
                 raise _missing(name, path, str(file))
