@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from h5gui import __version__
+from h5gui.commands import int_list, json_default
 
 PROG = "h5gui-cli"
 log = logging.getLogger("h5gui.cli")
@@ -223,7 +224,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     info = nodes.describe(args.file, args.path, allow_external=args.allow_external)
     out = sys.stdout
     if args.json:
-        json.dump(info.to_json(), out, indent=2, ensure_ascii=False, default=_json_default)
+        json.dump(info.to_json(), out, indent=2, ensure_ascii=False, default=json_default)
         out.write("\n")
     else:
         rows = info.rows()
@@ -244,25 +245,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     return getattr(err, "exit_code", 1)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, tuple | set):
-        return list(value)
-    return str(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # show
-
-
-def _int_list(text: str, what: str) -> tuple[int, ...]:
-    from h5gui.core.errors import BadRequestError
-
-    if not text.strip():
-        return ()
-    try:
-        return tuple(int(v) for v in text.replace(" ", "").split(","))
-    except ValueError:
-        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
 
 
 def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
@@ -270,13 +254,13 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
     from h5gui.core import preview
     from h5gui.core.dtypes import describe_shape
 
-    index = _int_list(args.index, "--index")
+    index = int_list(args.index, "--index")
     if info.kind == preview.ENCODED:
         return preview.read_encoded(
             args.file, args.path, index=index if len(index) > 1 else (index[0] if index else 0),
             allow_external=args.allow_external,
         )
-    axes = _int_list(args.axes, "--axes")
+    axes = int_list(args.axes, "--axes")
     if axes:
         image_axes = (axes[0], axes[1], axes[2] if len(axes) > 2 else None) if len(axes) >= 2 else None
     else:
@@ -328,7 +312,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.json:
         d = dataclasses.asdict(info)
-        json.dump(d, out, indent=2, ensure_ascii=False, default=_json_default)
+        json.dump(d, out, indent=2, ensure_ascii=False, default=json_default)
         out.write("\n")
     if info.error:
         cls = FilterUnavailableError if "decompress" in info.error else UnreadableError
@@ -358,11 +342,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     for label, text in rows:
         out.write(f"{label + ':':<{width}} {text}\n")
     if first == "text" or (first == "plot" and info.rank == 1 and info.size <= 20):
-        out.write(preview.read_text(args.file, args.path, index=_int_list(args.index, "--index"),
+        out.write(preview.read_text(args.file, args.path, index=int_list(args.index, "--index"),
                                     allow_external=args.allow_external) + "\n")
     elif first in ("table", "plot"):
         n_rows, n_cols = preview.table_shape(info, None, ())
-        block = preview.read_table(args.file, args.path, 0, 20, 0, 16, index=_int_list(args.index, "--index"),
+        block = preview.read_table(args.file, args.path, 0, 20, 0, 16, index=int_list(args.index, "--index"),
                                    allow_external=args.allow_external)
         out.write("\t".join(block.columns) + "\n")
         for row in block.cells:

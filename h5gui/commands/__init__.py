@@ -3,3 +3,26 @@
 Each module exposes ``add_parser(subparsers, common)`` (``common`` is the parent parser with the
 shared options; each subcommand parser sets ``func``) and the functions its subcommands run.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def int_list(text: str, what: str) -> tuple[int, ...]:
+    """``'1, 2,3'`` -> ``(1, 2, 3)``; ``''`` -> ``()``; anything else is a one-line refusal."""
+    from h5gui.core.errors import BadRequestError
+
+    if not text.strip():
+        return ()
+    try:
+        return tuple(int(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
+
+
+def json_default(value: Any) -> Any:
+    """``json.dump(default=...)`` for our records: tuples and sets as lists, anything else as text."""
+    if isinstance(value, tuple | set):
+        return list(value)
+    return str(value)

@@ -26,6 +26,8 @@ import json
 import sys
 from typing import Any
 
+from h5gui.commands import int_list, json_default
+
 NAMES = ("mkgroup", "rm", "mv", "cp", "export", "compact", "find", "snippet")
 
 
@@ -138,41 +140,19 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser | None = None) -
 def _drive(job: Any, quiet: bool) -> Any:
     """Run a core job with a progress line on stderr; the generator is closed whatever happens."""
     from h5gui.commands.import_images import ProgressLine
-    from h5gui.core.progress import Progress
+    from h5gui.commands.import_images import _drive as drive
 
-    line = ProgressLine(sys.stderr, enabled=not quiet)
-    try:
-        while True:
-            p = next(job)
-            if isinstance(p, Progress):
-                line(p)
-    except StopIteration as stop:
-        return stop.value
-    finally:
-        job.close()
-        line.end()
+    return drive(job, ProgressLine(sys.stderr, enabled=not quiet))
 
 
 def _dump(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=lambda v: list(v) if isinstance(v, tuple)
-              else str(v))
+    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=json_default)
     sys.stdout.write("\n")
 
 
 def _warn(warnings: Any) -> None:
     for w in warnings:
         sys.stderr.write(f"h5gui-cli: warning: {w}\n")
-
-
-def _ints(text: str, what: str) -> tuple[int, ...]:
-    from h5gui.core.errors import BadRequestError
-
-    if not text.strip():
-        return ()
-    try:
-        return tuple(int(v) for v in text.replace(" ", "").split(","))
-    except ValueError:
-        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
 
 
 def _levels(text: str | None) -> Any:
@@ -241,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from h5gui.core import export
     from h5gui.core.dtypes import describe_shape
 
-    job = export.export(args.file, args.path, args.out, index=_ints(args.index, "--index"),
+    job = export.export(args.file, args.path, args.out, index=int_list(args.index, "--index"),
                         levels=_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
                         image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external)
     report = _drive(job, args.quiet)
