@@ -28,7 +28,6 @@ No Qt is imported here, directly or not (an import-linter contract checks it).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import importlib
 import json
@@ -281,25 +280,23 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
 def _write_image(s: Any, out: str) -> None:
     import numpy as np
 
-    from h5gui.core import files, imaging
+    from h5gui.core import imaging
     from h5gui.core.errors import BadRequestError, FileAccessError
+    from h5gui.core.h5 import staging
 
     ext = os.path.splitext(out)[1].lower()
     if ext not in (".png", ".npy"):
         raise BadRequestError(f"--out must end in .png or .npy, not {out!r}")
-    tmp = files.atomic_write_path(out)
     try:
-        if ext == ".npy":
-            with open(tmp, "wb") as fh:
-                np.save(fh, s.data)
-        else:
-            data = s.data if s.data.dtype == np.uint16 and not s.rgb else imaging.to_uint8(s.data, s.levels)
-            with open(tmp, "wb") as fh:
-                fh.write(imaging.encode_png(data))
-        os.replace(tmp, out)
+        with staging.PartialFile(out, overwrite=True) as claim:
+            with open(claim.path, "wb") as fh:
+                if ext == ".npy":
+                    np.save(fh, s.data)
+                else:
+                    data = s.data if s.data.dtype == np.uint16 and not s.rgb else imaging.to_uint8(s.data, s.levels)
+                    fh.write(imaging.encode_png(data))
+            claim.publish()
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
         raise FileAccessError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 

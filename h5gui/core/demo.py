@@ -18,7 +18,6 @@ Everything is synthetic and seeded, so the file is the same on every machine::
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from h5gui.core import files
+from h5gui.core.h5 import staging
 
 SEED = 20240601
 DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -52,16 +51,11 @@ def make_demo(path: str | os.PathLike[str]) -> Path:
     """
     final = Path(path).expanduser().absolute()
     final.parent.mkdir(parents=True, exist_ok=True)
-    partial = files.atomic_write_path(final)
     rng = np.random.default_rng(SEED)
-    try:
-        with h5py.File(partial, "w", track_order=True) as f:
+    with staging.PartialFile(final, overwrite=True) as claim:
+        with h5py.File(claim.path, "w", track_order=True, locking=False) as f:
             _fill(f, rng)
-        os.replace(partial, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise
+        claim.publish()
     return final
 
 

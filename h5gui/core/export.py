@@ -39,6 +39,7 @@ import numpy as np
 from h5gui.core import files, imaging, nodes, preview, structure
 from h5gui.core.dtypes import describe_dtype, describe_shape
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError
+from h5gui.core.h5 import staging
 from h5gui.core.progress import Job, Progress
 
 __all__ = [
@@ -114,27 +115,21 @@ def _target(out: str | os.PathLike[str], overwrite: bool) -> tuple[str, str]:
     parent = os.path.dirname(final)
     if not os.path.isdir(parent):
         raise FileAccessError(f"No such folder: {parent}")
-    partial = str(files.atomic_write_path(final))
-    if os.path.lexists(partial):
-        raise FileAccessError(f"{partial} exists (an export to {final} is running or was interrupted): remove it")
-    return final, partial
+    return final, str(staging.partial_name(final))
 
 
 @contextlib.contextmanager
 def _writing(final: str, partial: str, overwrite: bool) -> Iterator[None]:
-    """Remove ``partial`` unless the block completes, then move it to ``final``."""
+    """Claim ``partial`` (refusing a second writer), remove it unless the block completes, then move it
+    to ``final``."""
+    claim = staging.PartialFile(final, overwrite=overwrite)
+    assert claim.path == partial
     try:
-        yield
-        if overwrite:
-            os.replace(partial, final)
-        else:
-            structure._publish(partial, final)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
-        if isinstance(exc, OSError):
-            raise FileAccessError(f"cannot write {final}: {exc.strerror or exc}") from exc
-        raise
+        with claim:
+            yield
+            claim.publish()
+    except OSError as exc:
+        raise FileAccessError(f"cannot write {final}: {exc.strerror or exc}") from exc
 
 
 def _selection(ds: h5py.Dataset, index: Sequence[int], path: str) -> tuple[tuple[int, ...], tuple[int, ...]]:

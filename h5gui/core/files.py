@@ -320,9 +320,3 @@ def resolve_external(file_path: str | os.PathLike[str], target_file: str) -> Pat
     if not t.is_absolute():
         t = Path(file_path).absolute().parent / t
     return Path(os.path.normpath(t))
-
-
-def atomic_write_path(final: str | os.PathLike[str]) -> Path:
-    """The temporary name a new file is written under before it is moved to ``final``."""
-    final = Path(final)
-    return final.with_name(final.name + ".partial")

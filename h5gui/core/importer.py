@@ -93,6 +93,7 @@ from h5gui.core import files, imaging
 from h5gui.core.compression import COMPRESSIONS, compression_kwargs
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import BadRequestError, FileAccessError, UnreadableError
+from h5gui.core.h5 import staging
 from h5gui.core.nodes import natural_key, normalize_path
 from h5gui.core.progress import Job, Progress
 
@@ -1333,17 +1334,26 @@ class _Target:
         self.path = os.path.abspath(os.path.expanduser(target))
         self.group = group
         self.new_file = new_file
-        self.partial = str(files.atomic_write_path(self.path))
+        self.claim: staging.PartialFile | None = None
         self.file: h5py.File | None = None
         self.tmp = ""
         self.committed = False  # from then on, abort() leaves everything as it is
         self._last_flush = time.monotonic()
 
+    @property
+    def partial(self) -> str:
+        return str(staging.partial_name(self.path))
+
     def begin(self, stack: contextlib.ExitStack) -> h5py.Group:
         if self.new_file:
+            # claimed before anything is created: a second import into the same new file is refused
+            # here instead of truncating this one's file (HDF5's own lock refuses only after truncating)
+            self.claim = staging.PartialFile(self.path)
+            self.claim.claim()
             try:
-                self.file = h5py.File(self.partial, "w", track_order=True)
+                self.file = h5py.File(self.partial, "w", track_order=True, locking=False)
             except OSError as exc:
+                self.claim.discard()
                 raise FileAccessError(f"cannot create {self.partial}: {files.write_refusal(str(exc))}") from exc
             return _require_groups(self.file, self.group)
         self.file = stack.enter_context(files.open_file(self.path, write=True))
@@ -1358,14 +1368,17 @@ class _Target:
             self.file.flush()
             self._last_flush = now
 
-    def commit(self) -> None:
+    def commit(self, expected: dict[str, int]) -> None:
+        """Publish the result; ``expected`` maps each dataset written to its length (checked first)."""
         assert self.file is not None
         if self.new_file:
+            assert self.claim is not None
             self.file.close()
             self.file = None
             self.committed = True  # complete: if it cannot take its name, it stays as NAME.partial
-            _publish(self.partial, self.path)
+            self.claim.publish(verify=lambda p: _verify(p, self.group, expected))
             return
+        _verify_open(self.file, self.tmp, expected, self.path)
         parent = self.group.rsplit("/", 1)[0] or "/"
         _require_groups(self.file, parent)
         self.file.move(self.tmp, self.group)
@@ -1381,8 +1394,8 @@ class _Target:
                 with contextlib.suppress(Exception):
                     self.file.close()
                 self.file = None
-            with contextlib.suppress(OSError):
-                os.remove(self.partial)
+            if self.claim is not None:
+                self.claim.discard()
             return
         if self.file is not None and self.tmp:
             try:
@@ -1393,6 +1406,31 @@ class _Target:
                 log.warning("could not remove the partial import %s from %s", self.tmp, self.path, exc_info=True)
 
 
+def _verify(partial: str, group: str, expected: dict[str, int]) -> None:
+    """Refuse to publish a new file that does not hold what was written (someone else wrote it)."""
+    try:
+        with h5py.File(partial, "r", locking=False) as f:
+            _verify_open(f, group, expected, partial)
+    except OSError as exc:
+        raise FileAccessError(f"the import into {partial} was damaged by another program "
+                              f"({files._hdf5_reason(str(exc))}); nothing was published") from exc
+
+
+def _verify_open(f: h5py.File, base: str, expected: dict[str, int], where: str) -> None:
+    for path, n in expected.items():
+        full = _join_h5(base, path)
+        try:
+            ds = f[full]
+            ok = isinstance(ds, h5py.Dataset) and (n < 0 or not ds.shape or ds.shape[0] == n)
+            if ok and ds.shape and ds.shape[0]:
+                ds[ds.shape[0] - 1]  # the last element is readable
+        except (KeyError, OSError, RuntimeError, ValueError):
+            ok = False
+        if not ok:
+            raise FileAccessError(f"the import into {where} was damaged by another program ({full} is not as "
+                                  "written); nothing was published")
+
+
 def _require_groups(f: h5py.File, path: str) -> h5py.Group:
     g: h5py.Group = f
     for part in path.strip("/").split("/"):
@@ -1400,20 +1438,6 @@ def _require_groups(f: h5py.File, path: str) -> h5py.Group:
             continue
         g = g[part] if part in g else g.create_group(part, track_order=True)
     return g
-
-
-def _publish(partial: str, final: str) -> None:
-    """Rename the finished file into place without replacing a file that appeared meanwhile."""
-    try:
-        os.link(partial, final)
-    except FileExistsError:
-        raise FileAccessError(f"{final} appeared during the import; the result is in {partial}") from None
-    except OSError:
-        if os.path.exists(final):
-            raise FileAccessError(f"{final} appeared during the import; the result is in {partial}") from None
-        os.replace(partial, final)
-        return
-    os.remove(partial)
 
 
 @dataclass
@@ -1499,6 +1523,11 @@ class _UnitWriter:
             _strings(self.g, "filenames", self.names)
             self.paths.append("filenames")
         self.g.attrs["source_folder"] = self.unit.source
+
+    def expected(self, group: str) -> dict[str, int]:
+        """What :meth:`finish` left: dataset path (under ``group``) -> its length (-1: not checked)."""
+        n = {"images": self.pos, "filenames": len(self.names), "labels": len(self.labels)}
+        return {_join_h5(group, p).lstrip("/"): n.get(p, -1) for p in self.paths}
 
 
 class _Ring:
@@ -1606,6 +1635,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: _Workers, t0: float) -> Job[
     total = plan.n_images
     done = nbytes = imported = 0
     paths: list[str] = []
+    expected: dict[str, int] = {}  # dataset (relative to the import's group) -> length, checked before publishing
     target = _Target(spec.target, plan.group, plan.new_file)
     fn = _read_batch if plan.layout == "encoded" else _decode_batch
     inflight = 2 * max(1, pool.n) + 1
@@ -1652,6 +1682,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: _Workers, t0: float) -> Job[
                     writer.finish()
                     base = _join_h5(plan.group, unit.group)
                     paths.extend(_join_h5(base, p) for p in writer.paths)
+                    expected.update(writer.expected(unit.group))
                     writer = None
                 target.flush()
                 yield Progress(done, total, "images", "Importing", nbytes=nbytes)
@@ -1664,7 +1695,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: _Workers, t0: float) -> Job[
                 )
             _provenance(top, spec, scan_, plan, imported, skipped)
             paths.append(_join_h5(plan.group, "skipped"))
-            target.commit()
+            target.commit(expected)
         except BaseException:
             target.abort()
             raise

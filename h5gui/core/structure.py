@@ -56,6 +56,7 @@ from h5gui.core.errors import (
     H5GuiError,
     NodeNotFoundError,
 )
+from h5gui.core.h5 import staging
 from h5gui.core.progress import Job, Progress
 from h5gui.core.search import LinkEntry, iter_links
 
@@ -1128,6 +1129,7 @@ def _new_file_like(src: h5py.File, partial: str) -> h5py.File:
     """Create ``partial`` with the source's file creation properties and library version bounds."""
     fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
     fapl.set_fclose_degree(h5py.h5f.CLOSE_STRONG)
+    fapl.set_file_locking(False, True)  # the claim on the partial name (staging.PartialFile) excludes others
     fcpl = src.id.get_create_plist()
     with contextlib.suppress(Exception):  # the source's format: its superblock version says which
         low = {2: h5py.h5f.LIBVER_V18, 3: h5py.h5f.LIBVER_V110}.get(fcpl.get_version()[0], h5py.h5f.LIBVER_EARLIEST)
@@ -1139,7 +1141,7 @@ def _new_file_like(src: h5py.File, partial: str) -> h5py.File:
         fcpl.set_link_creation_order(root.get_link_creation_order())
         fcpl.set_attr_creation_order(root.get_attr_creation_order())
     try:
-        fid = h5py.h5f.create(_enc(partial), h5py.h5f.ACC_EXCL, fcpl=fcpl, fapl=fapl)
+        fid = h5py.h5f.create(_enc(partial), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
     except Exception as exc:
         raise FileAccessError(f"cannot create {partial}: {files.write_refusal(str(exc))}") from exc
     return h5py.File(fid)
@@ -1147,20 +1149,9 @@ def _new_file_like(src: h5py.File, partial: str) -> h5py.File:
 
 def _new_file(partial: str) -> h5py.File:
     try:
-        return h5py.File(partial, "w-", track_order=True)
+        return h5py.File(partial, "w", track_order=True, locking=False)
     except (OSError, FileExistsError) as exc:
         raise FileAccessError(f"cannot create {partial}: {files.write_refusal(str(exc))}") from exc
-
-
-def _check_partial(partial: str, final: str) -> None:
-    if os.path.lexists(partial):
-        raise FileAccessError(f"{partial} exists (another operation on {final} is running, or one was "
-                              "interrupted): remove it first")
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.remove(path)
 
 
 def compact(file: str, out: str | None = None) -> Job[CompactReport]:
@@ -1178,19 +1169,16 @@ def compact(file: str, out: str | None = None) -> Job[CompactReport]:
     final = file if in_place else os.path.abspath(str(out))
     if not in_place and os.path.lexists(final):
         raise BadRequestError(f"{final} exists: choose a new file name (nothing is overwritten)")
-    partial = str(files.atomic_write_path(final))
-    _check_partial(partial, final)
     size_before = os.path.getsize(file)
     was_writable = files.is_writable(file)
-    created = False
-    try:
+    with staging.PartialFile(final, overwrite=in_place) as claim:
+        partial = claim.path
         with files.open_file(file, write=in_place) as src:
             copier = _Copier(src, file, src, partial, same_file=False)
             root = h5py.h5o.open(src.id, b"/")
             yield from copier.measure(root, "/")
             expected = copier.counted
             dst = _new_file_like(src, partial)
-            created = True
             try:
                 copier.dst = dst
                 copier._copy_attrs(root, dst["/"].id, "/", "/")
@@ -1213,14 +1201,9 @@ def compact(file: str, out: str | None = None) -> Job[CompactReport]:
             shutil.copymode(file, partial)
         if in_place:
             files.release(file)
-        os.replace(partial, final)
-        created = False
+        claim.publish()
         if in_place and was_writable:
             files.enable_editing(file)
-    except BaseException:
-        if created:
-            _remove(partial)
-        raise
     yield Progress(copier.weight, copier.weight, "bytes", "compacted", nbytes=copier.nbytes)
     return CompactReport(file, final, size_before, os.path.getsize(final), copier.objects, copier.nbytes,
                          copier.cleared, tuple(copier.warnings))
@@ -1235,10 +1218,7 @@ def export_hdf5(file: str, path: str, out: str) -> Job[CopyReport]:
     spath = nodes.normalize_path(path)
     if os.path.lexists(out):
         raise BadRequestError(f"{out} exists: choose a new file name (nothing is overwritten)")
-    partial = str(files.atomic_write_path(out))
-    _check_partial(partial, out)
-    created = False
-    try:
+    with staging.PartialFile(out) as claim:
         with files.open_file(file) as src:
             shard = _source_hard(src, file, spath)
             soid = h5py.h5o.open(src.id, _enc(shard))
@@ -1246,8 +1226,7 @@ def export_hdf5(file: str, path: str, out: str) -> Job[CopyReport]:
             is_group = isinstance(soid, h5py.h5g.GroupID)
             if is_group:
                 yield from copier.measure(soid, shard)
-            dst = _new_file(partial)
-            created = True
+            dst = _new_file(claim.path)
             try:
                 copier.dst = dst
                 if is_group:
@@ -1261,26 +1240,7 @@ def export_hdf5(file: str, path: str, out: str) -> Job[CopyReport]:
                 copier._dgid = ("", None)
             finally:
                 dst.close()
-        _publish(partial, out)
-        created = False
-    except BaseException:
-        if created:
-            _remove(partial)
-        raise
+        claim.publish()
     dest = "/" if is_group else "/" + posixpath.basename(shard)
     return CopyReport(file, spath, out, dest, copier.objects, copier.groups, copier.datasets, copier.links,
                       copier.nbytes, copier.cleared, tuple(copier.warnings))
-
-
-def _publish(partial: str, final: str) -> None:
-    """Rename a finished file into place without replacing a file that appeared meanwhile."""
-    try:
-        os.link(partial, final)
-    except FileExistsError:
-        raise FileAccessError(f"{final} appeared meanwhile; the result is in {partial}") from None
-    except OSError:
-        if os.path.exists(final):
-            raise FileAccessError(f"{final} appeared meanwhile; the result is in {partial}") from None
-        os.replace(partial, final)
-        return
-    os.remove(partial)

@@ -131,10 +131,6 @@ def test_bad_file_is_refused_even_with_a_pool(sample):
         _open_error(sample.not_hdf5)
 
 
-def test_atomic_write_path():
-    assert str(files.atomic_write_path("/x/demo.h5")) == "/x/demo.h5.partial"
-
-
 def test_is_inside_sees_through_dots_and_symlinks(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()

@@ -629,7 +629,7 @@ def test_a_file_that_appears_meanwhile_is_not_replaced(folders, tmp_path):
     job = importer.run_import(ImportSpec(str(src), str(target)), scan_of(src))
     assert next(job).unit == "images"  # planned, writing
     target.write_text("someone else's file")
-    with pytest.raises(FileAccessError, match="appeared during the import; the result is in"):
+    with pytest.raises(FileAccessError, match="appeared meanwhile; the result is in"):
         progress.run(job)
     assert target.read_text() == "someone else's file"
     with h5py.File(str(target) + ".partial") as f:
@@ -641,3 +641,41 @@ def test_an_error_removes_a_new_partial_file(folders, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         do_import(ImportSpec(str(folders["tree"] / "a"), str(tmp_path / "n.h5")))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_import_into_the_same_new_file_is_refused_and_the_first_completes(folders, tmp_path):
+    """Issue 10 item 2: the second run used to truncate the first one's file, which then published damage."""
+    target = tmp_path / "twice.h5"
+    src = folders["tree"] / "a"
+    first = importer.run_import(ImportSpec(str(src), str(target)), scan_of(src))
+    assert next(first).unit == "images"  # the first run is writing NAME.partial
+    with pytest.raises(FileAccessError, match="being written by another h5gui run"):
+        do_import(ImportSpec(str(src), str(target)))
+    report = progress.run(first)
+    assert report.n_imported == 7 and "/deeper/images" in report.datasets
+    with h5py.File(target) as f:
+        assert f["images"].shape == (4, 6, 8, 3) and f["images"][()].any()
+    assert not (tmp_path / "twice.h5.partial").exists()
+
+
+def test_a_leftover_partial_file_is_named_and_not_silently_overwritten(folders, tmp_path):
+    target = tmp_path / "left.h5"
+    (tmp_path / "left.h5.partial").write_bytes(b"from a killed run")
+    with pytest.raises(FileAccessError, match="left over from an interrupted run"):
+        do_import(ImportSpec(str(folders["tree"] / "a"), str(target)))
+    assert (tmp_path / "left.h5.partial").read_bytes() == b"from a killed run"
+    assert not target.exists()
+
+
+def test_a_partial_file_replaced_by_another_program_is_not_published(folders, tmp_path):
+    target = tmp_path / "swapped.h5"
+    src = folders["tree"] / "a"
+    job = importer.run_import(ImportSpec(str(src), str(target)), scan_of(src))
+    next(job)
+    partial = tmp_path / "swapped.h5.partial"
+    partial.unlink()  # another program removes the file and writes its own under the same name
+    with h5py.File(partial, "w") as f:
+        f["images"] = np.zeros((4, 6, 8, 3), dtype="u1")
+    with pytest.raises(FileAccessError, match="replaced or removed by another program"):
+        progress.run(job)
+    assert not target.exists()
