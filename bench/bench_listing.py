@@ -85,7 +85,8 @@ def _prepare_count(file: str) -> None:
 
 def op_names_page(file: str) -> int:
     # names only, native order, one page: what list_children does before describing the rows
-    from h5gui.core import files, nodes
+    from h5gui.core import nodes
+    from h5gui.core.h5 import files
 
     with files.open_file(file) as f:
         return len(nodes._iter_names(f[GROUP].id, 0, PAGE))
@@ -205,7 +206,8 @@ def run_cold(name: str, file: str) -> float:
 def child(name: str, file: str) -> None:
     import h5py  # noqa: F401
 
-    from h5gui.core import files, nodes  # noqa: F401
+    from h5gui.core import nodes  # noqa: F401
+    from h5gui.core.h5 import files
 
     t = time.perf_counter()
     files.load_plugins()
@@ -221,7 +223,7 @@ def child(name: str, file: str) -> None:
 
 
 def run_inproc(name: str, file: str, warm: bool, reps: int) -> float:
-    from h5gui.core import files
+    from h5gui.core.h5 import files
 
     fn = OPS[name]
     if name in PREPARE:

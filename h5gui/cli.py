@@ -39,6 +39,7 @@ from typing import Any, TextIO
 
 from h5gui import __version__
 from h5gui.commands import int_list, json_default
+from h5gui.core.paths import normalize_path
 
 PROG = "h5gui-cli"
 log = logging.getLogger("h5gui.cli")
@@ -189,7 +190,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from h5gui.core import nodes, progress
     from h5gui.core.errors import DanglingLinkError, UnreadableError
 
-    file, path = args.file, nodes.normalize_path(args.path)
+    file, path = args.file, normalize_path(args.path)
     target = nodes.child_info(file, path)  # raises for a missing file or path
     if path != "/" and target.kind == nodes.DANGLING_LINK:
         raise DanglingLinkError(f"{path} in {file}: {target.error}")

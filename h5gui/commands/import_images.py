@@ -27,7 +27,7 @@ LIST_LIMIT = 50  # lines of skipped files and datasets shown in the text report 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     """Add ``import-images`` to ``h5gui-cli``'s subcommands."""
-    from h5gui.core import importer
+    from h5gui.core import codecs, importer
 
     p = subparsers.add_parser(
         "import-images", parents=[common] if common is not None else [],
@@ -50,7 +50,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser | None = None) -
     p.add_argument("--no-exif-transpose", dest="exif_transpose", action="store_false",
                    help="keep the pixels as stored (default: apply the EXIF orientation)")
     p.add_argument("--compression", metavar="NAME[:LEVEL]",
-                   help=f"none (default), {', '.join(importer.COMPRESSIONS)}; gzip/zstd/blosc take a level")
+                   help=f"none (default), {', '.join(codecs.NAMES)}; gzip/zstd/blosc take a level")
     p.add_argument("--encoded-per-file", action="store_true",
                    help="encoded layout: one dataset per file instead of one per folder")
     p.add_argument("--no-splits", dest="splits", action="store_false",

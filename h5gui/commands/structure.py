@@ -27,6 +27,7 @@ import sys
 from typing import Any
 
 from h5gui.commands import int_list, json_default
+from h5gui.core.paths import normalize_path
 
 NAMES = ("mkgroup", "rm", "mv", "cp", "export", "compact", "find", "snippet")
 
@@ -193,10 +194,10 @@ def cmd_rm(args: argparse.Namespace) -> int:
 
 
 def cmd_mv(args: argparse.Namespace) -> int:
-    from h5gui.core import nodes, structure
+    from h5gui.core import structure
 
     row = structure.move(args.file, args.src, args.dest, parents=args.parents)
-    print(f"moved {nodes.normalize_path(args.src)} to {row.path} in {args.file}")
+    print(f"moved {normalize_path(args.src)} to {row.path} in {args.file}")
     return 0
 
 

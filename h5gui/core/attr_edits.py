@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from h5gui.core import attrs, nodes
+from h5gui.core import attrs
 from h5gui.core.attrs import AttrInfo, AttrValue
 from h5gui.core.errors import BadRequestError
+from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress
 
 
@@ -52,7 +53,7 @@ def apply(edits: Sequence[AttrEdit]) -> tuple[AttrInfo, ...]:
 
 def set_value(file: str, path: str, name: str, text: str, type_name: str | None = None, *,
               shape: tuple[int, ...] | None = None, fixed_length: bool | None = None) -> EditResult:
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     before = _existing(file, path, [name])
     attrs.set_attr(file, path, name, text, type_name, shape=shape, fixed_length=fixed_length)
     after = attrs.get_attr_values(file, path, [name])
@@ -66,7 +67,7 @@ def set_value(file: str, path: str, name: str, text: str, type_name: str | None 
 
 
 def rename(file: str, path: str, old: str, new: str) -> EditResult:
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     before = attrs.get_attr_values(file, path, [old])
     attrs.rename_attr(file, path, old, new)
     after = attrs.get_attr_values(file, path, [new])
@@ -79,7 +80,7 @@ def rename(file: str, path: str, old: str, new: str) -> EditResult:
 
 
 def delete(file: str, path: str, names: Sequence[str]) -> EditResult:
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     before = attrs.get_attr_values(file, path, list(names))
     attrs.delete_attrs(file, path, list(names))
     what = names[0] if len(names) == 1 else f"{len(names)} attributes"
@@ -92,7 +93,7 @@ def delete(file: str, path: str, names: Sequence[str]) -> EditResult:
 
 
 def duplicate(file: str, path: str, name: str, new_name: str) -> EditResult:
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     attrs.duplicate_attr(file, path, name, new_name)
     after = attrs.get_attr_values(file, path, [new_name])
     return EditResult(
@@ -117,7 +118,7 @@ def paste(targets: Sequence[tuple[str, str]], values: Sequence[AttrValue]) -> Jo
                     f"attribute {v.name} holds references into {v.file}: it cannot be pasted into {file}"
                 )
     for i, (file, path) in enumerate(targets):
-        path = nodes.normalize_path(path)
+        path = normalize_path(path)
         before = _existing(file, path, names)
         attrs.put_attr_values(file, path, list(values), overwrite=True)
         undo.append(AttrEdit(file, path, tuple(names), tuple(before)))
@@ -134,7 +135,7 @@ def set_on_many(targets: Sequence[tuple[str, str]], name: str, text: str, type_n
     """Set one attribute on many objects (possibly in several files), undoable as one step."""
     by_file: dict[str, list[str]] = {}
     for file, path in targets:
-        by_file.setdefault(file, []).append(nodes.normalize_path(path))
+        by_file.setdefault(file, []).append(normalize_path(path))
     undo: list[AttrEdit] = []
     redo: list[AttrEdit] = []
     befores = {(f, p): _existing(f, p, [name]) for f, ps in by_file.items() for p in ps}

@@ -40,7 +40,6 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import files, nodes
 from h5gui.core.dtypes import describe_dtype, describe_shape, h5t_class_name
 from h5gui.core.errors import (
     AttrValueError,
@@ -49,6 +48,8 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     UnreadableError,
 )
+from h5gui.core.h5 import files, links, messages
+from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress
 
 __all__ = [
@@ -722,7 +723,7 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     try:
         aid = attrs.get_id(name)
     except Exception as exc:
-        return AttrInfo(name, "?", None, "", error=f"cannot open: {files._hdf5_reason(str(exc))}",
+        return AttrInfo(name, "?", None, "", error=f"cannot open: {messages.hdf5_reason(str(exc))}",
                         editable=False, reason="it cannot be opened")
     shape = aid.shape
     try:
@@ -746,7 +747,7 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     try:
         value = attrs[name]
     except Exception as exc:
-        return AttrInfo(name, dtype, shape, "", error=f"cannot read: {files._hdf5_reason(str(exc))}",
+        return AttrInfo(name, dtype, shape, "", error=f"cannot read: {messages.hdf5_reason(str(exc))}",
                         editable=False, reason="it cannot be read", **common)
     text = _text(value)
     one_line = " ".join(text.split())
@@ -769,9 +770,9 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
 
 def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
     """Every attribute of the object at ``path`` (creation order when tracked, else by name)."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     with files.open_file(file) as f:
-        obj = nodes._open_object(f, path, str(file))
+        obj = links.open_object(f, path, str(file))
         return [read_attr(obj.attrs, name) for name in obj.attrs]
 
 
@@ -819,7 +820,7 @@ def _read_raw(oid: Any, name: str, file: str) -> AttrValue:
     except H5GuiError:
         raise
     except Exception as exc:
-        raise UnreadableError(f"cannot read attribute {name}: {files._hdf5_reason(str(exc))}") from exc
+        raise UnreadableError(f"cannot read attribute {name}: {messages.hdf5_reason(str(exc))}") from exc
 
 
 def _has_refs(tid: Any) -> bool:
@@ -914,7 +915,7 @@ def _write_failed(name: str, path: str, exc: BaseException) -> H5GuiError:
     elif isinstance(exc, UnicodeError):
         reason = f"the text cannot be encoded ({exc.reason})"
     else:
-        reason = files._hdf5_reason(text)
+        reason = messages.hdf5_reason(text)
     return H5GuiError(f"Cannot write attribute {name} on {path}: {reason}")
 
 
@@ -1041,7 +1042,7 @@ def _plan(obj: Any, name: str, text: str, type_name: str | None, shape: tuple[in
 
 
 def _open_obj(f: h5py.File, file: str, path: str) -> Any:
-    return nodes._open_object(f, path, str(file))
+    return links.open_object(f, path, str(file))
 
 
 def _missing(name: str, path: str, file: str) -> NodeNotFoundError:
@@ -1070,7 +1071,7 @@ def set_attr(
     H5GuiError
         HDF5 refused the write; the attribute is as it was.
     """
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     _check_name(name)
     if type_name is not None and type_name not in ATTR_TYPES:
         raise AttrValueError(f"unknown type {type_name!r}: use one of {', '.join(ATTR_TYPES)}")
@@ -1085,7 +1086,7 @@ def set_attr(
 
 def rename_attr(file: str, path: str, old: str, new: str) -> AttrInfo:
     """Rename attribute ``old`` to ``new`` (its value, type and position stay)."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     _check_name(new)
     with files.open_file(file, write=True) as f:
         obj = _open_obj(f, file, path)
@@ -1097,14 +1098,14 @@ def rename_attr(file: str, path: str, old: str, new: str) -> AttrInfo:
             try:
                 h5py.h5a.rename(obj.id, _b(old), _b(new))
             except Exception as exc:
-                raise H5GuiError(f"Cannot rename attribute {old} on {path}: {files._hdf5_reason(str(exc))}") from exc
+                raise H5GuiError(f"Cannot rename attribute {old} on {path}: {messages.hdf5_reason(str(exc))}") from exc
             f.flush()
         return read_attr(obj.attrs, new)
 
 
 def delete_attrs(file: str, path: str, names: Sequence[str], *, missing_ok: bool = False) -> None:
     """Delete the named attributes (all of them must exist, or none is deleted, unless ``missing_ok``)."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     if isinstance(names, str):
         names = [names]
     with files.open_file(file, write=True) as f:
@@ -1118,13 +1119,13 @@ def delete_attrs(file: str, path: str, names: Sequence[str], *, missing_ok: bool
             try:
                 h5py.h5a.delete(obj.id, _b(name))
             except Exception as exc:
-                raise H5GuiError(f"Cannot delete attribute {name} on {path}: {files._hdf5_reason(str(exc))}") from exc
+                raise H5GuiError(f"Cannot delete attribute {name} on {path}: {messages.hdf5_reason(str(exc))}") from exc
         f.flush()
 
 
 def duplicate_attr(file: str, path: str, name: str, new_name: str) -> AttrInfo:
     """Copy attribute ``name`` to ``new_name`` on the same object, with the identical type and value."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     _check_name(new_name)
     with files.open_file(file, write=True) as f:
         obj = _open_obj(f, file, path)
@@ -1142,7 +1143,7 @@ def get_attr_values(file: str, path: str, names: Sequence[str] | None = None, *,
                     missing_ok: bool = False) -> list[AttrValue]:
     """Raw copies of the named attributes (all when ``names`` is None), for undo and copy/paste;
     ``missing_ok`` skips names that do not exist."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     with files.open_file(file) as f:
         obj = _open_obj(f, file, path)
         wanted = list(obj.attrs) if names is None else list(dict.fromkeys(names))
@@ -1163,7 +1164,7 @@ def put_attr_values(
     Everything is checked before anything is written: with ``overwrite=False`` an existing name is
     refused; references are refused unless they come from this same file (they point into it).
     """
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     prepared = []
     for v in values:
         _check_name(v.name)
@@ -1201,7 +1202,7 @@ def set_attr_on_many(
     _check_name(name)
     if type_name is not None and type_name not in ATTR_TYPES:
         raise AttrValueError(f"unknown type {type_name!r}: use one of {', '.join(ATTR_TYPES)}")
-    norm = list(dict.fromkeys(nodes.normalize_path(p) for p in paths))
+    norm = list(dict.fromkeys(normalize_path(p) for p in paths))
     if type_name is not None:  # fail fast, before opening anything
         _parse(text, _target_for_type(type_name, bool(fixed_length)), None if shape is None else tuple(shape))
     with files.open_file(file, write=True) as f:

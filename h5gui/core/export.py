@@ -36,10 +36,11 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import files, imaging, nodes, preview, structure
+from h5gui.core import imaging, preview, structure
 from h5gui.core.dtypes import describe_dtype, describe_shape
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError
-from h5gui.core.h5 import staging
+from h5gui.core.h5 import files, links, safety, staging
+from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
 
 __all__ = [
@@ -150,10 +151,10 @@ def _selection(ds: h5py.Dataset, index: Sequence[int], path: str) -> tuple[tuple
 
 
 def _open(f: h5py.File, file: str, path: str, allow_external: bool) -> h5py.Dataset:
-    obj = nodes._open_object(f, path, file)
+    obj = links.open_object(f, path, file)
     if not isinstance(obj, h5py.Dataset):
         raise BadRequestError(f"{path} in {file} is not a dataset")
-    nodes.check_data_access(obj, file, allow_external)
+    safety.check_data_access(obj, file, allow_external)
     preview._check_filters(obj, path)
     return obj
 
@@ -203,7 +204,7 @@ def export_array(file: str, path: str, out: str, *, index: Sequence[int] = (), o
                  allow_external: bool = False) -> Job[ExportReport]:
     """Job: ``ds[index]`` to a ``.npy`` file, read and written in blocks."""
     file = str(file)
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     final, partial = _target(out, overwrite)
     with files.open_file(file) as f:
         ds = _open(f, file, path, allow_external)
@@ -272,7 +273,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
     compound dataset gives one column per field under a header row.
     """
     file = str(file)
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     final, partial = _target(out, overwrite)
     delim = _delimiter(final, delimiter)
     with files.open_file(file) as f:
@@ -502,7 +503,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
     colormap without levels uses ``'auto'``.
     """
     file = str(file)
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     final, partial = _target(out, overwrite)
     fmt = format_of(final)
     if fmt not in ("png", "tif"):
@@ -543,9 +544,9 @@ def sibling_names(ds: h5py.Dataset, n: int) -> list[str] | None:
     """The strings of a ``filenames`` dataset beside ``ds`` (a hard link in the same group: no link is
     followed) when it has one per frame, else None."""
     parent = posixpath.dirname(ds.name) or "/"
-    here = nodes.join(parent, "filenames")
+    here = join(parent, "filenames")
     try:
-        info = nodes._link_info(ds.file.id, here)
+        info = links.link_info(ds.file.id, here)
         if info is None or info.type != h5py.h5l.TYPE_HARD:
             return None
         names_ds = ds.file[here]
@@ -608,7 +609,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
     stack (from a sample of frames). Written into ``FOLDER.partial/`` and renamed when complete.
     """
     file = str(file)
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     fmt = "tif" if format in ("tif", "tiff") else format
     if fmt not in ("png", "tif"):
         raise BadRequestError(f"unknown picture format {format!r}: use png or tif")
@@ -747,7 +748,7 @@ def export(file: str, path: str, out: str, *, index: Sequence[int] = (), levels:
         if overwrite:
             raise BadRequestError("an HDF5 export never overwrites a file: choose a new name")
         report = yield from structure.export_hdf5(file, path, out)
-        return ExportReport(str(file), nodes.normalize_path(path), report.dest_file, "hdf5", (), "", 1,
+        return ExportReport(str(file), normalize_path(path), report.dest_file, "hdf5", (), "", 1,
                             os.path.getsize(report.dest_file),
                             f"{report.objects:,} objects, {report.links:,} links")
     if index:

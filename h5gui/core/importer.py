@@ -89,12 +89,11 @@ import h5py
 import numpy as np
 
 from h5gui import __version__
-from h5gui.core import files, imaging
-from h5gui.core.compression import COMPRESSIONS, compression_kwargs
+from h5gui.core import imaging
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import BadRequestError, FileAccessError, UnreadableError
-from h5gui.core.h5 import staging
-from h5gui.core.nodes import natural_key, normalize_path
+from h5gui.core.h5 import files, filters, messages, staging
+from h5gui.core.paths import natural_key, normalize_path
 from h5gui.core.progress import Job, Progress
 
 log = logging.getLogger(__name__)
@@ -1029,7 +1028,7 @@ def _check_spec(spec: ImportSpec) -> str:
 
 
 def _compression_kwargs(spec: ImportSpec, itemsize: int) -> dict[str, Any]:
-    return compression_kwargs(spec.compression, spec.compression_opts, None, itemsize)
+    return filters.compression(spec.compression, spec.compression_opts, None, itemsize)[0]
 
 
 def _resolve_layout(spec: ImportSpec, scan_: ScanResult) -> str:
@@ -1354,7 +1353,7 @@ class _Target:
                 self.file = h5py.File(self.partial, "w", track_order=True, locking=False)
             except OSError as exc:
                 self.claim.discard()
-                raise FileAccessError(f"cannot create {self.partial}: {files.write_refusal(str(exc))}") from exc
+                raise FileAccessError(f"cannot create {self.partial}: {messages.write_refusal(str(exc))}") from exc
             return _require_groups(self.file, self.group)
         self.file = stack.enter_context(files.open_file(self.path, write=True))
         self.tmp = f"/{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
@@ -1413,7 +1412,7 @@ def _verify(partial: str, group: str, expected: dict[str, int]) -> None:
             _verify_open(f, group, expected, partial)
     except OSError as exc:
         raise FileAccessError(f"the import into {partial} was damaged by another program "
-                              f"({files._hdf5_reason(str(exc))}); nothing was published") from exc
+                              f"({messages.hdf5_reason(str(exc))}); nothing was published") from exc
 
 
 def _verify_open(f: h5py.File, base: str, expected: dict[str, int], where: str) -> None:
@@ -1739,6 +1738,6 @@ def describe_scan(result: ScanResult) -> str:
 
 
 __all__ = [
-    "COMPRESSIONS", "LAYOUTS", "MODES", "RESAMPLE", "FolderScan", "ImageEntry", "ImportPlan",
+    "LAYOUTS", "MODES", "RESAMPLE", "FolderScan", "ImageEntry", "ImportPlan",
     "ImportReport", "ImportSpec", "ScanResult", "cpu_count", "describe_scan", "plan_import", "run_import", "scan",
 ]

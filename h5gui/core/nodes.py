@@ -10,10 +10,8 @@ file's folder) is not read unless the caller passes ``allow_external=True`` afte
 
 from __future__ import annotations
 
-import heapq
 import os
 import posixpath
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +21,6 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import files
 from h5gui.core.dtypes import describe_dtype, describe_shape, format_bytes, h5t_class_name
 from h5gui.core.errors import (
     BadRequestError,
@@ -31,9 +28,20 @@ from h5gui.core.errors import (
     ExternalLinkError,
     H5GuiError,
     NodeNotFoundError,
-    UnreadableError,
     UnsafeAccessError,
 )
+from h5gui.core.h5 import files, links, messages
+from h5gui.core.h5.filters import filter_applied as _filter_applied
+from h5gui.core.h5.filters import pipeline
+from h5gui.core.h5.links import link_info as _link_info
+from h5gui.core.h5.links import native_index as _native_index
+from h5gui.core.h5.links import open_group
+from h5gui.core.h5.links import open_object as _open_object
+from h5gui.core.h5.links import resolve as _resolve
+from h5gui.core.h5.safety import data_sources
+from h5gui.core.paths import decode as _decode
+from h5gui.core.paths import encode as _enc
+from h5gui.core.paths import join, natural_key, natural_sorted, normalize_path
 from h5gui.core.progress import Job, Progress
 
 # kinds of tree rows
@@ -57,29 +65,9 @@ KIND_LABELS = {
 
 LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
 
-KNOWN_FILTERS = {
-    1: "gzip",
-    2: "shuffle",
-    3: "fletcher32",
-    4: "szip",
-    5: "nbit",
-    6: "scaleoffset",
-    307: "bzip2",
-    32000: "lzf",
-    32001: "blosc",
-    32004: "lz4",
-    32008: "bitshuffle",
-    32013: "zfp",
-    32015: "zstd",
-    32017: "sz",
-    32018: "fcidecomp",
-    32024: "sz3",
-    32026: "blosc2",
-}
 
-_BLOSC_CODECS = {0: "blosclz", 1: "lz4", 2: "lz4hc", 3: "snappy", 4: "zlib", 5: "zstd"}
 
-MAX_LINK_DEPTH = 16
+MAX_LINK_DEPTH = links.MAX_LINK_DEPTH
 SMALL_VALUE_BYTES = 4096
 
 
@@ -265,128 +253,6 @@ class GroupListing:
 # paths
 
 
-def normalize_path(path: str) -> str:
-    """``'a//b/'`` -> ``'/a/b'``; refuses ``..`` and ``.`` components."""
-    if not isinstance(path, str) or not path:
-        return "/"
-    parts = [p for p in path.split("/") if p]
-    for p in parts:
-        if p in (".", ".."):
-            raise BadRequestError(f"Invalid HDF5 path {path!r}: '.' and '..' are not allowed")
-    return "/" + "/".join(parts)
-
-
-def join(parent: str, name: str) -> str:
-    return posixpath.join(parent, name) if parent != "/" else "/" + name
-
-
-def _decode(name: bytes | str) -> str:
-    return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
-
-
-def _enc(path: str) -> bytes:
-    return path.encode("utf-8")
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def _pad_digits(m: re.Match[str]) -> str:
-    digits = m.group()
-    return digits.lstrip("0").zfill(24) if len(digits) <= 24 else digits
-
-
-def natural_key(name: str) -> str:
-    """Sort key that puts ``img2`` before ``img10`` (case-insensitive, ties broken by the name).
-
-    A plain string (digit runs zero-padded) so that sorting 100,000 names stays fast.
-    """
-    return _DIGITS.sub(_pad_digits, name.casefold()) + "\x00" + name
-
-
-def _link_info(loc: Any, path: str) -> Any:
-    """The link info of ``path`` (whose parent components are all hard links), or ``None``."""
-    try:
-        if not loc.links.exists(_enc(path)):
-            return None
-        return loc.links.get_info(_enc(path))
-    except Exception:  # h5py raises KeyError or RuntimeError depending on the HDF5 version
-        return None
-
-
-def _resolve(loc: Any, path: str, file_path: str, depth: int = 0, followed: list[int] | None = None) -> str:
-    """The path made of hard links only that designates the same object as ``path``.
-
-    Soft links are followed here, one component at a time, so that h5py never follows a link on
-    its own: a path (or a soft link's target) that goes through an external link raises
-    :class:`ExternalLinkError` instead of silently opening another file.
-
-    Raises
-    ------
-    NodeNotFoundError
-        Nothing at ``path``.
-    DanglingLinkError
-        A soft link on the way points at nothing (or soft links form a cycle).
-    ExternalLinkError
-        An external link on the way (the caller opens its file itself, after the safety check).
-    UnreadableError
-        A user-defined link type.
-
-    Like HDF5, at most ``MAX_LINK_DEPTH`` soft links are followed in all (``followed`` counts them
-    across the recursion), so a crafted file cannot make resolution explode.
-    """
-    followed = [0] if followed is None else followed
-    if depth > MAX_LINK_DEPTH or followed[0] > MAX_LINK_DEPTH:
-        raise DanglingLinkError(f"{path} in {file_path}: too many levels of soft links (a link cycle)")
-    hard = ""
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        here = hard + "/" + part
-        info = _link_info(loc, here)
-        if info is None:
-            raise NodeNotFoundError(f"No object {here} in {file_path}")
-        if info.type == h5py.h5l.TYPE_HARD:
-            hard = here
-        elif info.type == h5py.h5l.TYPE_SOFT:
-            target = _decode(loc.links.get_val(_enc(here)))
-            absolute = target if target.startswith("/") else join(hard or "/", target)
-            followed[0] += 1
-            try:
-                hard = _resolve(loc, absolute, file_path, depth + 1, followed)
-            except NodeNotFoundError as exc:
-                raise DanglingLinkError(f"{here} in {file_path} is a dangling soft link to {target}") from exc
-            if hard == "/":
-                hard = ""
-        elif info.type == h5py.h5l.TYPE_EXTERNAL:
-            fname, target = (_decode(v) for v in loc.links.get_val(_enc(here)))
-            raise ExternalLinkError(
-                f"{here} in {file_path} is an external link to {fname}:{target}; open that file to go further",
-                fname,
-                target,
-            )
-        else:
-            raise UnreadableError(f"{here} in {file_path} is a user-defined link (type {info.type})")
-    return hard or "/"
-
-
-def _open_object(f: h5py.File, path: str, file_path: str) -> Any:
-    hard = _resolve(f.id, path, file_path)
-    try:
-        return f[hard]
-    except KeyError as exc:
-        raise NodeNotFoundError(f"No object {path} in {file_path}") from exc
-    except (OSError, RuntimeError) as exc:
-        raise UnreadableError(f"Cannot open {path} in {file_path}: {files._hdf5_reason(str(exc))}") from exc
-
-
-def open_group(f: h5py.File, path: str, file_path: str) -> h5py.Group:
-    obj = _open_object(f, path, file_path)
-    if not isinstance(obj, h5py.Group):
-        raise BadRequestError(f"{path} in {file_path} is not a group")
-    return obj
-
-
 # ---------------------------------------------------------------------------------------------
 # listing
 
@@ -396,16 +262,6 @@ def count_children(file: str, path: str = "/") -> int:
     path = normalize_path(path)
     with files.open_file(file) as f:
         return len(open_group(f, path, str(file)).id)
-
-
-def _native_index(gid: h5py.h5g.GroupID) -> int:
-    """Creation order when the group indexes it (``track_order=True``), else the name index."""
-    try:
-        if gid.get_create_plist().get_link_creation_order() & h5py.h5p.CRT_ORDER_INDEXED:
-            return h5py.h5.INDEX_CRT_ORDER
-    except Exception:  # pragma: no cover - defensive
-        pass
-    return h5py.h5.INDEX_NAME
 
 
 def _iter_names(gid: h5py.h5g.GroupID, start: int, count: int | None) -> list[str]:
@@ -428,22 +284,6 @@ def _iter_names(gid: h5py.h5g.GroupID, start: int, count: int | None) -> list[st
     return out
 
 
-SORT_RUN = 8192
-
-
-def natural_sorted(names: list[str]) -> list[str]:
-    """``names`` in natural order. Sorted in runs of a few thousand merged lazily, so that no single
-    call holds the GIL for long (a GUI thread sharing the process stays responsive)."""
-    keyed = [(natural_key(n), n) for n in names]
-    if len(keyed) <= SORT_RUN:
-        keyed.sort()
-        return [n for _k, n in keyed]
-    runs = []
-    for i in range(0, len(keyed), SORT_RUN):
-        run = keyed[i:i + SORT_RUN]
-        run.sort()
-        runs.append(run)
-    return [n for _k, n in heapq.merge(*runs)]
 
 
 def list_names(file: str, path: str = "/", *, sort: bool = True) -> list[str]:
@@ -628,7 +468,7 @@ def _child_info(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: 
             fname, target = (_decode(v) for v in gid.links.get_val(bname))
         except Exception:
             return ChildInfo(file, path, name, UNREADABLE, error="cannot read this external link")
-        resolved = files.resolve_external(file, fname)
+        resolved = links.resolve_external(file, fname)
         if not resolved.exists():
             return ChildInfo(
                 file, path, name, DANGLING_LINK, link_target=target, link_file=fname,
@@ -654,7 +494,7 @@ def _child_info(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: 
         try:
             oid = h5py.h5o.open(gid, _enc(hard))
         except Exception as exc:
-            return ChildInfo(file, path, name, UNREADABLE, link_target=target, error=files._hdf5_reason(str(exc)))
+            return ChildInfo(file, path, name, UNREADABLE, link_target=target, error=messages.hdf5_reason(str(exc)))
         facts = _object_facts(oid)
         target_kind = facts.pop("kind")
         return ChildInfo(file, path, name, SOFT_LINK, target_kind=target_kind, link_target=target, **facts)
@@ -663,7 +503,7 @@ def _child_info(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: 
     try:
         oid = h5py.h5o.open(gid, bname)
     except Exception as exc:
-        return ChildInfo(file, path, name, UNREADABLE, error=files._hdf5_reason(str(exc)))
+        return ChildInfo(file, path, name, UNREADABLE, error=messages.hdf5_reason(str(exc)))
     return ChildInfo(file, path, name, **_object_facts(oid))
 
 
@@ -703,200 +543,6 @@ def walk(file: str, path: str = "/", max_depth: int | None = None) -> Job[list[C
 # details
 
 
-def _filters(dcpl: h5py.h5p.PropDCID) -> tuple[FilterInfo, ...]:
-    out = []
-    for i in range(dcpl.get_nfilters()):
-        code, flags, values, raw_name = dcpl.get_filter(i)
-        name = KNOWN_FILTERS.get(code) or _decode(raw_name) or f"filter {code}"
-        try:
-            available = bool(h5py.h5z.filter_avail(code))
-        except Exception:
-            available = False
-        settings = ""
-        if code == 1 and values:
-            settings = f"level {values[0]}"
-        elif code == 6 and len(values) >= 2:
-            settings = f"scale type {values[0]}, factor {values[1]}"
-        elif code == 32015 and values:
-            settings = f"level {values[0]}"
-        elif code == 32001 and len(values) >= 7:
-            settings = f"{_BLOSC_CODECS.get(values[6], f'codec {values[6]}')}, level {values[4]}" + (
-                ", shuffle" if values[5] == 1 else ", bitshuffle" if values[5] == 2 else ""
-            )
-        optional = bool(flags & h5py.h5z.FLAG_OPTIONAL)
-        out.append(FilterInfo(code, name, tuple(int(v) for v in values), available, settings, optional))
-    return tuple(out)
-
-
-def _filter_applied(dsid: h5py.h5d.DatasetID, index: int, f: FilterInfo) -> bool:
-    """Whether the stored chunks went through filter number ``index`` (judged by the first chunk).
-
-    An optional filter that failed when a chunk was written is skipped for that chunk (its bit is
-    set in the chunk's filter mask), so such data reads without the filter. h5py marks even gzip
-    optional, so the flag alone says nothing: look at the chunk.
-    """
-    if not f.optional:
-        return True
-    try:
-        if dsid.get_num_chunks() == 0:
-            return False
-        return not dsid.get_chunk_info(0).filter_mask & (1 << index)
-    except Exception:  # pragma: no cover - defensive
-        return True
-
-
-MAX_SOURCE_DEPTH = 8  # levels of virtual dataset sources and external links followed by the safety check
-
-
-def data_sources_outside(ds: h5py.Dataset, file: str) -> tuple[str, ...]:
-    """Files outside ``file``'s folder that reading ``ds``'s data would open, at any depth.
-
-    External raw storage is always listed (HDF5 resolves its names against the working directory,
-    not the file's folder). Virtual dataset sources are followed: a source file outside the folder
-    (or missing from it: HDF5 then searches elsewhere) is listed, and a source inside the folder is
-    opened and checked in turn, because HDF5 reads whatever *that* dataset points at (external raw
-    storage, another virtual dataset, an external link on the source path). The walk stops at
-    ``MAX_SOURCE_DEPTH`` levels and at cycles; a source it cannot follow is listed, never trusted.
-    """
-    return data_sources(ds, file)[0]
-
-
-def data_sources(ds: h5py.Dataset, file: str) -> tuple[tuple[str, ...], str]:
-    """``(outside, problem)``: :func:`data_sources_outside` and why the data cannot be read at all
-    (``''`` when it can): virtual dataset sources that form a cycle make libhdf5 recurse until it
-    crashes, so such a dataset is never read, with or without the user's consent."""
-    walk = _SourceWalk(Path(file).absolute().parent)
-    walk.dataset(ds, str(file), 0)
-    return tuple(walk.found), walk.problem
-
-
-class _SourceWalk:
-    """One safety walk through the files a dataset's data comes from (see :func:`data_sources_outside`)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.found: dict[str, None] = {}
-        self.problem = ""
-        self.done: set[tuple[str, int]] = set()
-        self.stack: list[tuple[str, int]] = []
-
-    def dataset(self, ds: h5py.Dataset, file: str, depth: int) -> None:
-        key = (os.path.realpath(file), h5py.h5o.get_info(ds.id).addr)
-        if key in self.stack:
-            self.problem = f"its virtual dataset sources form a cycle through {file}:{ds.name}"
-            return
-        if key in self.done:
-            return
-        self.stack.append(key)
-        try:
-            self._dataset(ds, file, depth)
-        finally:
-            self.stack.pop()
-            self.done.add(key)
-
-    def _dataset(self, ds: h5py.Dataset, file: str, depth: int) -> None:
-        dcpl = ds.id.get_create_plist()
-        for i in range(dcpl.get_external_count()):
-            self.found[external_storage_path(file, _decode(dcpl.get_external(i)[0]))] = None
-        if dcpl.get_layout() != h5py.h5d.VIRTUAL:
-            return
-        mappings = dict.fromkeys(
-            (_decode(dcpl.get_virtual_filename(i)), _decode(dcpl.get_virtual_dsetname(i)))
-            for i in range(dcpl.get_virtual_count())
-        )
-        for fname, dname in mappings:
-            if fname == ".":
-                self.source(ds.file, file, dname, depth + 1)
-                continue
-            resolved = virtual_source_path(file, fname)
-            if self._trusted_file(resolved, fname, depth + 1):
-                self.open_and_check(resolved, dname, depth + 1)
-
-    def _trusted_file(self, resolved: Path, name: str, depth: int) -> bool:
-        """Whether ``resolved`` may be opened to look further; lists it as outside when not."""
-        # a printf-style name (``%b``) stands for many files HDF5 searches for; a source missing from
-        # the folder is searched elsewhere by HDF5 (e.g. the working directory)
-        if "%" in name or not files.is_inside(self.folder, resolved) or not resolved.is_file() or depth > MAX_SOURCE_DEPTH:
-            self.found[str(resolved)] = None
-            return False
-        return True
-
-    def open_and_check(self, path: Path, dname: str, depth: int) -> None:
-        try:
-            fh = h5py.File(str(path), "r", locking=False)
-        except OSError:
-            self.found[str(path)] = None  # HDF5 may still find something under that name: not trusted
-            return
-        with fh:
-            self.source(fh, str(path), dname, depth)
-
-    def source(self, fh: h5py.File, file: str, dname: str, depth: int) -> None:
-        """Check the dataset ``dname`` of the open file ``fh`` (a virtual source), following links."""
-        if depth > MAX_SOURCE_DEPTH:
-            self.found[f"{file}:{dname}"] = None
-            return
-        try:
-            hard = _resolve(fh.id, dname if dname.startswith("/") else "/" + dname, file)
-        except ExternalLinkError as exc:  # HDF5 follows external links on a source's path
-            target = files.resolve_external(file, exc.link_file)
-            if self._trusted_file(target, exc.link_file, depth + 1):
-                self.open_and_check(target, exc.link_target, depth + 1)
-            return
-        except (NodeNotFoundError, DanglingLinkError):
-            return  # nothing there: HDF5 reads the fill value
-        except H5GuiError:
-            self.found[f"{file}:{dname}"] = None
-            return
-        try:
-            obj = fh[hard]
-        except (KeyError, OSError, RuntimeError):
-            self.found[f"{file}:{dname}"] = None
-            return
-        if isinstance(obj, h5py.Dataset):
-            self.dataset(obj, file, depth)
-
-
-def virtual_source_path(file: str, name: str) -> Path:
-    """Where HDF5 looks for a virtual dataset's source file named ``name``, seen from ``file``.
-
-    ``$HDF5_VDS_PREFIX`` comes first when set (``${ORIGIN}`` meaning the file's folder); otherwise
-    relative names are taken against the folder of the file that holds the virtual dataset.
-    """
-    prefix = os.environ.get("HDF5_VDS_PREFIX", "")
-    if prefix and not os.path.isabs(name):
-        prefix = prefix.split(os.pathsep)[0].replace("${ORIGIN}", str(Path(file).absolute().parent))
-        return Path(os.path.normpath(os.path.join(os.path.abspath(prefix), name)))
-    return files.resolve_external(file, name)
-
-
-def external_storage_path(file: str, name: str) -> str:
-    """Where HDF5 reads an external raw storage file named ``name`` from.
-
-    Relative names are taken against ``$HDF5_EXTFILE_PREFIX`` when set (``${ORIGIN}`` meaning the
-    file's folder) and otherwise against the *current working directory*, not the file's folder.
-    """
-    if os.path.isabs(name):
-        return os.path.normpath(name)
-    prefix = os.environ.get("HDF5_EXTFILE_PREFIX", "")
-    if prefix:
-        prefix = prefix.split(os.pathsep)[0].replace("${ORIGIN}", str(Path(file).absolute().parent))
-        return os.path.normpath(os.path.join(os.path.abspath(prefix), name))
-    return os.path.abspath(name)
-
-
-def check_data_access(ds: h5py.Dataset, file: str, allow_external: bool = False) -> None:
-    """Raise :class:`UnsafeAccessError` when reading ``ds`` would touch files outside the folder
-    (unless ``allow_external``), :class:`UnreadableError` when its sources form a cycle."""
-    outside, problem = data_sources(ds, file)
-    if problem:
-        raise UnreadableError(f"{ds.name} in {file} cannot be read: {problem}")
-    if outside and not allow_external:
-        raise UnsafeAccessError(
-            f"{ds.name} reads its data from outside the file's folder ({', '.join(outside)}); confirm to read it",
-            outside,
-        )
-
-
 def _format_value(value: Any) -> str:
     """A short, single-line rendering of a small value (strings decoded)."""
     if isinstance(value, bytes):
@@ -912,6 +558,11 @@ def _format_value(value: Any) -> str:
     else:
         text = str(value.item() if isinstance(value, np.generic) else value)
     return text if len(text) <= 400 else text[:400] + "..."
+
+
+def filter_infos(dcpl: h5py.h5p.PropDCID) -> tuple[FilterInfo, ...]:
+    """The filters of a dataset's pipeline as :class:`FilterInfo` records."""
+    return tuple(FilterInfo(*f) for f in pipeline(dcpl))
 
 
 def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict[str, Any]:
@@ -946,7 +597,7 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
         )
     if layout == h5py.h5d.CHUNKED:
         d["chunks"] = ds.chunks
-    filters = _filters(dcpl)
+    filters = filter_infos(dcpl)
     d["filters"] = filters
     try:
         d["storage_size"] = int(ds.id.get_storage_size())
@@ -970,7 +621,7 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
             try:
                 d["value"] = _format_value(ds[()])
             except Exception as exc:
-                d["error"] = f"cannot read the data: {files._hdf5_reason(str(exc))}"
+                d["error"] = f"cannot read the data: {messages.hdf5_reason(str(exc))}"
     return d
 
 
@@ -1059,11 +710,11 @@ def _describe_external(
     f: h5py.File, file: str, path: str, here: str, name: str, allow_external: bool, depth: int
 ) -> NodeInfo:
     fname, target = (_decode(v) for v in f.id.links.get_val(_enc(here)))
-    resolved = files.resolve_external(file, fname)
+    resolved = links.resolve_external(file, fname)
     common = {"link_target": target, "link_file": fname, "link_file_resolved": str(resolved)}
     if not resolved.exists():
         return NodeInfo(file, path, name, DANGLING_LINK, error=f"external link to a missing file: {resolved}", **common)
-    inside = files.is_inside(Path(file).absolute().parent, resolved)
+    inside = links.is_inside(Path(file).absolute().parent, resolved)
     if not inside and not allow_external:
         return NodeInfo(file, path, name, EXTERNAL_LINK, outside_files=(str(resolved),), **common)
     if depth >= MAX_LINK_DEPTH:
@@ -1092,8 +743,8 @@ def external_link_target(file: str, path: str, *, allow_external: bool = False) 
         if link.type != h5py.h5l.TYPE_EXTERNAL:
             raise BadRequestError(f"{path} in {file} is not an external link")
         fname, target = (_decode(v) for v in f.id.links.get_val(_enc(here)))
-    resolved = files.resolve_external(file, fname)
-    if not files.is_inside(Path(file).absolute().parent, resolved) and not allow_external:
+    resolved = links.resolve_external(file, fname)
+    if not links.is_inside(Path(file).absolute().parent, resolved) and not allow_external:
         raise UnsafeAccessError(
             f"{path} links to {resolved}, outside the folder of {file}; confirm to open it", (str(resolved),)
         )

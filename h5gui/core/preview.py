@@ -34,10 +34,13 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import files, imaging, nodes
+from h5gui.core import imaging, nodes
 from h5gui.core.attrs import _pretty as _attrs_pretty
 from h5gui.core.dtypes import describe_dtype, format_bytes, h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
+from h5gui.core.h5 import files, links, messages, safety
+from h5gui.core.h5.filters import filter_applied
+from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress, run
 
 # kinds
@@ -180,12 +183,12 @@ class PlotData:
 @contextlib.contextmanager
 def _dataset(file: str, path: str, allow_external: bool) -> Iterator[tuple[h5py.Dataset, str]]:
     """The dataset at ``path`` (safely resolved) after the outside-data check."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     with files.open_file(file) as f:
-        obj = nodes._open_object(f, path, str(file))
+        obj = links.open_object(f, path, str(file))
         if not isinstance(obj, h5py.Dataset):
             raise BadRequestError(f"{path} in {file} is not a dataset")
-        nodes.check_data_access(obj, str(file), allow_external)
+        safety.check_data_access(obj, str(file), allow_external)
         yield obj, path
 
 
@@ -222,11 +225,11 @@ def _kind(dt: np.dtype) -> str:
 def _missing_filter(ds: h5py.Dataset, path: str) -> str:
     """The message for a filter the data needs and that is not available, or ``''``."""
     try:
-        filters = nodes._filters(ds.id.get_create_plist())
+        filters = nodes.filter_infos(ds.id.get_create_plist())
     except Exception:  # pragma: no cover - defensive
         return ""
     for i, fi in enumerate(filters):
-        if not fi.available and nodes._filter_applied(ds.id, i, fi):
+        if not fi.available and filter_applied(ds.id, i, fi):
             named = f" ({fi.name})" if fi.name and fi.name != f"filter {fi.code}" else ""
             return f"cannot decompress {path}: filter {fi.code}{named} not available"
     return ""
@@ -243,7 +246,7 @@ def _read(ds: Any, sel: Any, path: str) -> Any:
     try:
         return ds[sel]
     except (OSError, RuntimeError, TypeError) as exc:
-        reason = files._hdf5_reason(str(exc))
+        reason = messages.hdf5_reason(str(exc))
         if "filter" in reason.lower():
             raise FilterUnavailableError(f"cannot decompress {path}: {reason}") from exc
         raise UnreadableError(f"cannot read {path}: {reason}") from exc

@@ -29,8 +29,11 @@ import h5py
 import numpy as np
 
 from h5gui.core import attrs as _attrs
-from h5gui.core import files, nodes
+from h5gui.core import nodes
 from h5gui.core.errors import BadRequestError
+from h5gui.core.h5 import files, messages
+from h5gui.core.h5 import links as h5links
+from h5gui.core.paths import decode, join, normalize_path
 from h5gui.core.progress import Job, Progress
 
 __all__ = [
@@ -159,7 +162,7 @@ def iter_links(
     seen = {h5py.h5o.get_info(root).addr}
     name_index = h5py.h5.INDEX_NAME
     # frames: [gid, path, next index, depth, index type]
-    stack: list[list[Any]] = [[root, root_path, 0, 1, nodes._native_index(root) if creation_order else name_index]]
+    stack: list[list[Any]] = [[root, root_path, 0, 1, h5links.native_index(root) if creation_order else name_index]]
     out: list[LinkEntry] = []
     while stack:
         frame = stack[-1]
@@ -170,10 +173,10 @@ def iter_links(
             stack.pop()
         subgroups: list[list[Any]] = []
         for raw, ltype, addr in links:
-            name = nodes._decode(raw)
+            name = decode(raw)
             if skip is not None and skip(name):
                 continue
-            path = nodes.join(gpath, name)
+            path = join(gpath, name)
             if ltype == h5py.h5l.TYPE_SOFT:
                 out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.SOFT_LINK, depth=depth))
                 continue
@@ -191,14 +194,14 @@ def iter_links(
                 oid = h5py.h5o.open(gid, raw) if kind == nodes.GROUP and addr not in seen else None
             except Exception as exc:  # a corrupt object: reported, not fatal
                 out.append(LinkEntry(gid, gpath, name, path, ltype, nodes.UNREADABLE, depth=depth,
-                                     error=files._hdf5_reason(str(exc))))
+                                     error=messages.hdf5_reason(str(exc))))
                 continue
             first = addr not in seen
             seen.add(addr)
             out.append(LinkEntry(gid, gpath, name, path, ltype, kind, oid, addr, first, depth,
                                  num_attrs=info.num_attrs))
             if oid is not None:
-                order = nodes._native_index(oid) if creation_order else name_index
+                order = h5links.native_index(oid) if creation_order else name_index
                 subgroups.append([oid, path, 0, depth + 1, order])
         stack.extend(reversed(subgroups))  # the first subgroup is entered first
         if len(out) >= page:
@@ -272,7 +275,7 @@ def _clip(text: str) -> str:
 def _attr_names(oid: Any) -> list[str]:
     out: list[str] = []
     try:
-        h5py.h5a.iterate(oid, lambda name, *_: out.append(nodes._decode(name)))
+        h5py.h5a.iterate(oid, lambda name, *_: out.append(decode(name)))
     except Exception:
         pass
     return out
@@ -314,13 +317,13 @@ def search(
         raise BadRequestError("nothing to search: enable names or attributes")
     match = compile_matcher(pattern, mode, case_sensitive)
     on_path = "/" in pattern
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     file = str(file)
     found: list[SearchHit] = []
     visited = 0
     truncated = False
     with files.open_file(file) as f:
-        root = nodes.open_group(f, path, file)
+        root = h5links.open_group(f, path, file)
         pending: list[SearchHit] = []
         if attrs:  # the starting group's own attributes
             pending = list(_attr_hits(file, path, nodes.GROUP, root.id, match, values))

@@ -28,9 +28,11 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import files, nodes, preview
+from h5gui.core import preview
 from h5gui.core.dtypes import describe_dtype, describe_shape, format_bytes
 from h5gui.core.errors import BadRequestError
+from h5gui.core.h5 import files, links
+from h5gui.core.paths import join, normalize_path
 
 __all__ = ["BIG_READ_BYTES", "h5py_snippet", "snippet", "torch_snippet"]
 
@@ -39,9 +41,9 @@ _NORM_ATTRS = ("normalization", "scale", "offset", "mean", "std")
 
 
 def _facts(file: str, path: str) -> dict[str, Any]:
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     with files.open_file(file) as f:
-        obj = nodes._open_object(f, path, file)
+        obj = links.open_object(f, path, file)
         d: dict[str, Any] = {"path": path, "file": os.path.abspath(file), "group": isinstance(obj, h5py.Group)}
         if d["group"]:
             d["members"] = len(obj.id)
@@ -68,15 +70,15 @@ def _facts(file: str, path: str) -> dict[str, Any]:
 def _labels(f: h5py.File, obj: h5py.Dataset, path: str) -> str | None:
     """The path of a ``labels`` dataset beside ``obj`` with one integer per sample (a hard link in the
     same group: no link is followed), else None."""
-    here = nodes.join(posixpath.dirname(obj.name) or "/", "labels")
+    here = join(posixpath.dirname(obj.name) or "/", "labels")
     if here == obj.name or not obj.shape:
         return None
-    info = nodes._link_info(f.id, here)
+    info = links.link_info(f.id, here)
     if info is None or info.type != h5py.h5l.TYPE_HARD:
         return None
     labels = f[here]
     if isinstance(labels, h5py.Dataset) and labels.shape == (obj.shape[0],) and labels.dtype.kind in "iu":
-        return nodes.join(posixpath.dirname(path) or "/", "labels")
+        return join(posixpath.dirname(path) or "/", "labels")
     return None
 
 

@@ -46,8 +46,7 @@ import h5py
 import numpy as np
 
 from h5gui.core import attrs as _attrs
-from h5gui.core import files, nodes
-from h5gui.core.compression import compression_kwargs
+from h5gui.core import nodes
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import (
     BadRequestError,
@@ -56,7 +55,8 @@ from h5gui.core.errors import (
     H5GuiError,
     NodeNotFoundError,
 )
-from h5gui.core.h5 import staging
+from h5gui.core.h5 import files, filters, links, messages, staging
+from h5gui.core.paths import decode, join, normalize_path
 from h5gui.core.progress import Job, Progress
 from h5gui.core.search import LinkEntry, iter_links
 
@@ -185,7 +185,7 @@ def _enc(path: str) -> bytes:
 
 def _split(path: str, file: str, what: str = "object") -> tuple[str, str]:
     """``'/a/b'`` -> ``('/a', 'b')``; refuses the root."""
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     if path == "/":
         raise BadRequestError(f"the root group of {file} cannot be the {what}")
     parent, name = posixpath.split(path)
@@ -209,20 +209,20 @@ def _group_at(f: h5py.File, file: str, path: str, *, create: bool = False) -> st
     Components may be soft links (resolved here); an external link raises
     :class:`ExternalLinkError`, anything else than a group :class:`BadRequestError`.
     """
-    path = nodes.normalize_path(path)
+    path = normalize_path(path)
     hard = "/"
     shown = ""
     for part in [p for p in path.split("/") if p]:
         shown += "/" + part
-        here = nodes.join(hard, part)
-        info = nodes._link_info(f.id, here)
+        here = join(hard, part)
+        info = links.link_info(f.id, here)
         if info is None:
             if not create:
                 raise NodeNotFoundError(f"No group {shown} in {file}")
             h5py.h5g.create(f.id, _enc(here), gcpl=_tracked_gcpl())
             hard = here
             continue
-        hard = nodes._resolve(f.id, here, file)  # soft links followed by us, external ones refused
+        hard = links.resolve(f.id, here, file)  # soft links followed by us, external ones refused
         if h5py.h5o.get_info(f.id, _enc(hard)).type != h5py.h5o.TYPE_GROUP:
             raise BadRequestError(f"{shown} in {file} is not a group")
     return hard
@@ -236,7 +236,7 @@ def _tracked_gcpl() -> Any:
 
 
 def _refuse_existing(f: h5py.File, file: str, parent_hard: str, name: str, shown: str) -> None:
-    if nodes._link_info(f.id, nodes.join(parent_hard, name)) is not None:
+    if links.link_info(f.id, join(parent_hard, name)) is not None:
         raise BadRequestError(f"{shown} already exists in {file}: choose another name (nothing is overwritten)")
 
 
@@ -249,7 +249,7 @@ def _is_temp(name: str) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
-    return files._hdf5_reason(" ".join(str(exc).split())) or type(exc).__name__
+    return messages.hdf5_reason(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def _row(f: h5py.File, file: str, parent_hard: str, parent_shown: str, name: str) -> nodes.ChildInfo:
@@ -259,7 +259,7 @@ def _row(f: h5py.File, file: str, parent_hard: str, parent_shown: str, name: str
 
 def _link_kind(f: h5py.File, here: str) -> tuple[str, Any]:
     """(kind, link info) of the link at the hard path ``here``; the kind of the object for hard links."""
-    info = nodes._link_info(f.id, here)
+    info = links.link_info(f.id, here)
     if info is None:
         return "", None
     if info.type == h5py.h5l.TYPE_SOFT:
@@ -294,11 +294,11 @@ def create_group(file: str, path: str, *, parents: bool = False) -> nodes.ChildI
     check_name(name)
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
-        _refuse_existing(f, file, phard, name, nodes.join(parent, name))
+        _refuse_existing(f, file, phard, name, join(parent, name))
         try:
-            h5py.h5g.create(f.id, _enc(nodes.join(phard, name)), gcpl=_tracked_gcpl())
+            h5py.h5g.create(f.id, _enc(join(phard, name)), gcpl=_tracked_gcpl())
         except Exception as exc:
-            raise H5GuiError(f"Cannot create group {nodes.join(parent, name)} in {file}: {_reason(exc)}") from exc
+            raise H5GuiError(f"Cannot create group {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, phard, parent, name)
 
@@ -317,7 +317,7 @@ def _creation_kwargs(
     compression_opts: int | None, shuffle: bool | None, fillvalue: Any,
 ) -> dict[str, Any]:
     kw: dict[str, Any] = {}
-    comp = compression_kwargs(compression, compression_opts, shuffle, dt.itemsize)
+    comp = filters.compression(compression, compression_opts, shuffle, dt.itemsize)[0]
     if comp and shape == ():
         raise BadRequestError("a scalar dataset cannot be compressed (compression needs chunks)")
     kw.update(comp)
@@ -349,7 +349,7 @@ def create_dataset(
     ``dtype`` is a numpy dtype (name) or ``'string'`` (variable-length UTF-8); None: the data's, or
     float32 for a new empty dataset. ``chunks`` is a shape,
     True (h5py's guess) or None (contiguous unless compression or ``maxshape`` need chunks).
-    ``compression`` is one of :data:`COMPRESSIONS` (``compression_opts``: its level). The dataset is
+    ``compression`` is one of :data:`h5gui.core.codecs.NAMES` (``compression_opts``: its level). The dataset is
     written under a temporary name and moved into place when complete.
     """
     file = str(file)
@@ -375,7 +375,7 @@ def create_dataset(
     kw = _creation_kwargs(shp, dt, chunks, maxshape, compression, compression_opts, shuffle, fillvalue)
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
-        _refuse_existing(f, file, phard, name, nodes.join(parent, name))
+        _refuse_existing(f, file, phard, name, join(parent, name))
         g = f[phard]
         tmp = _temp_name()
         try:
@@ -388,7 +388,7 @@ def create_dataset(
             _discard(g, tmp)
             if isinstance(exc, H5GuiError | KeyboardInterrupt | GeneratorExit):
                 raise
-            raise BadRequestError(f"Cannot create dataset {nodes.join(parent, name)} in {file}: {_reason(exc)}") from exc
+            raise BadRequestError(f"Cannot create dataset {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, phard, parent, name)
 
@@ -457,7 +457,7 @@ def create_dataset_from_file(
     total = int(arr.nbytes)
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
-        _refuse_existing(f, file, phard, name, nodes.join(parent, name))
+        _refuse_existing(f, file, phard, name, join(parent, name))
         g = f[phard]
         tmp = _temp_name()
         try:
@@ -470,13 +470,13 @@ def create_dataset_from_file(
                 for a in range(0, arr.shape[0], step):
                     b = min(arr.shape[0], a + step)
                     ds[a:b] = arr[a:b]
-                    yield Progress(b * row, total, "bytes", f"writing {nodes.join(parent, name)}", nbytes=b * row)
+                    yield Progress(b * row, total, "bytes", f"writing {join(parent, name)}", nbytes=b * row)
             g.move(tmp, name)
         except BaseException as exc:
             _discard(g, tmp)
             if isinstance(exc, H5GuiError | KeyboardInterrupt | GeneratorExit):
                 raise
-            raise BadRequestError(f"Cannot create dataset {nodes.join(parent, name)} in {file}: {_reason(exc)}") from exc
+            raise BadRequestError(f"Cannot create dataset {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, phard, parent, name)
 
@@ -500,12 +500,12 @@ def create_soft_link(file: str, path: str, target: str, *, parents: bool = False
     _link_target_text(target)
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
-        _refuse_existing(f, file, phard, name, nodes.join(parent, name))
+        _refuse_existing(f, file, phard, name, join(parent, name))
         gid = h5py.h5o.open(f.id, _enc(phard))
         try:
             gid.links.create_soft(_enc(name), _enc(target))
         except Exception as exc:
-            raise H5GuiError(f"Cannot create link {nodes.join(parent, name)} in {file}: {_reason(exc)}") from exc
+            raise H5GuiError(f"Cannot create link {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, phard, parent, name)
 
@@ -518,15 +518,15 @@ def create_external_link(file: str, path: str, target_file: str, target_path: st
     parent, name = _split(path, file, "new link")
     check_name(name)
     _link_target_text(str(target_file))
-    target_path = nodes.normalize_path(_link_target_text(target_path))
+    target_path = normalize_path(_link_target_text(target_path))
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
-        _refuse_existing(f, file, phard, name, nodes.join(parent, name))
+        _refuse_existing(f, file, phard, name, join(parent, name))
         gid = h5py.h5o.open(f.id, _enc(phard))
         try:
             gid.links.create_external(_enc(name), _enc(str(target_file)), _enc(target_path))
         except Exception as exc:
-            raise H5GuiError(f"Cannot create link {nodes.join(parent, name)} in {file}: {_reason(exc)}") from exc
+            raise H5GuiError(f"Cannot create link {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, phard, parent, name)
 
@@ -537,11 +537,11 @@ def create_external_link(file: str, path: str, target_file: str, target_path: st
 
 def _dest_of(dest: str, src_name: str) -> str:
     """``'/g/'`` (a trailing slash: into that group) -> ``'/g/<src_name>'``."""
-    if isinstance(dest, str) and dest.endswith("/") and nodes.normalize_path(dest) != "/":
-        return nodes.join(nodes.normalize_path(dest), src_name)
+    if isinstance(dest, str) and dest.endswith("/") and normalize_path(dest) != "/":
+        return join(normalize_path(dest), src_name)
     if dest == "/":
         return "/" + src_name
-    return nodes.normalize_path(dest)
+    return normalize_path(dest)
 
 
 def _under(hard: str, other: str) -> bool:
@@ -567,23 +567,23 @@ def move(file: str, src: str, dest: str, *, parents: bool = False) -> nodes.Chil
     check_name(dname)
     with files.open_file(file, write=True) as f:
         shard = _group_at(f, file, sparent)
-        here = nodes.join(shard, sname)
+        here = join(shard, sname)
         kind, _info = _link_kind(f, here)
         if not kind:
-            raise NodeNotFoundError(f"No object {nodes.join(sparent, sname)} in {file}")
+            raise NodeNotFoundError(f"No object {join(sparent, sname)} in {file}")
         dhard = _group_at(f, file, dparent, create=parents)
-        there = nodes.join(dhard, dname)
+        there = join(dhard, dname)
         if there == here:
             return _row(f, file, dhard, dparent, dname)
         _refuse_existing(f, file, dhard, dname, dest)
         if kind == nodes.GROUP and (_under(here, dhard) or _group_contains(f, here, dhard)):
-            raise BadRequestError(f"cannot move {nodes.join(sparent, sname)} into itself ({dest}) in {file}")
+            raise BadRequestError(f"cannot move {join(sparent, sname)} into itself ({dest}) in {file}")
         sgid = h5py.h5o.open(f.id, _enc(shard))
         dgid = h5py.h5o.open(f.id, _enc(dhard))
         try:
             sgid.links.move(_enc(sname), dgid, _enc(dname))
         except Exception as exc:
-            raise H5GuiError(f"Cannot move {nodes.join(sparent, sname)} to {dest} in {file}: {_reason(exc)}") from exc
+            raise H5GuiError(f"Cannot move {join(sparent, sname)} to {dest} in {file}: {_reason(exc)}") from exc
         f.flush()
         return _row(f, file, dhard, dparent, dname)
 
@@ -606,7 +606,7 @@ def rename(file: str, path: str, new_name: str) -> nodes.ChildInfo:
     file = str(file)
     parent, _name = _split(path, file, "object to rename")
     check_name(new_name)
-    return move(file, path, nodes.join(parent, new_name))
+    return move(file, path, join(parent, new_name))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,7 +653,7 @@ def _attr_names(oid: Any) -> list[str]:
     except Exception:
         pass
     out: list[str] = []
-    h5py.h5a.iterate(oid, lambda name, *_: out.append(nodes._decode(name)), index_type=idx)
+    h5py.h5a.iterate(oid, lambda name, *_: out.append(decode(name)), index_type=idx)
     return out
 
 
@@ -731,7 +731,7 @@ class _Copier:
                 dparent = mapping[e.parent_path]
                 made = yield from self._entry(e, self._dst_group(dparent), dparent)
                 if made:
-                    mapping[e.path] = nodes.join(dparent, e.name)
+                    mapping[e.path] = join(dparent, e.name)
                 if self._due():
                     yield self.progress()
             yield self.progress()
@@ -748,13 +748,13 @@ class _Copier:
         entry_name = dst_name
         made = yield from self._entry(entry, self._dst_group(dst_parent), dst_parent, entry_name)
         if made and kind == nodes.GROUP:
-            yield from self.copy_members(entry.open(), src_path, nodes.join(dst_parent, dst_name))
+            yield from self.copy_members(entry.open(), src_path, join(dst_parent, dst_name))
 
     def _entry(self, e: LinkEntry, dparent: Any, dparent_path: str, dname: str | None = None) -> Iterator[Progress]:
         """Recreate one link; returns True when a group was created (its members come later)."""
         name = dname or e.name
         bname = _enc(name)
-        dpath = nodes.join(dparent_path, name)
+        dpath = join(dparent_path, name)
         sname = _enc(e.name)
         if e.link_type == h5py.h5l.TYPE_SOFT:
             dparent.links.create_soft(bname, e.parent.links.get_val(sname))
@@ -977,7 +977,7 @@ def _open_pair(src_file: str, dest_file: str) -> Iterator[tuple[h5py.File, h5py.
 def _source_hard(f: h5py.File, file: str, path: str) -> str:
     """Hard path of the object at ``path`` (a soft link at the end is followed, an external one refused)."""
     try:
-        return nodes._resolve(f.id, path, file)
+        return links.resolve(f.id, path, file)
     except ExternalLinkError as exc:
         raise ExternalLinkError(
             f"{path} in {file} is (or goes through) an external link to {exc.link_file}:{exc.link_target}: "
@@ -1002,7 +1002,7 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
         The destination file is not writable.
     """
     src_file, dest_file = str(src_file), str(dest_file)
-    spath = nodes.normalize_path(src_path)
+    spath = normalize_path(src_path)
     sname = posixpath.basename(spath) or Path(src_file).stem or "root"
     dest = _dest_of(dest_path, sname)
     dparent, dname = _split(dest, dest_file, "copy's destination")
@@ -1025,10 +1025,10 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
         try:
             if shard == "/":
                 new = h5py.h5g.create(dgid, _enc(tmp), gcpl=_root_gcpl(s))
-                copier._copy_attrs(s["/"].id, new, "/", nodes.join(dhard, tmp))
-                copier.addr_map[h5py.h5o.get_info(s.id).addr] = nodes.join(dhard, tmp)
+                copier._copy_attrs(s["/"].id, new, "/", join(dhard, tmp))
+                copier.addr_map[h5py.h5o.get_info(s.id).addr] = join(dhard, tmp)
                 copier.groups += 1
-                yield from copier.copy_members(h5py.h5o.open(s.id, b"/"), "/", nodes.join(dhard, tmp))
+                yield from copier.copy_members(h5py.h5o.open(s.id, b"/"), "/", join(dhard, tmp))
             else:
                 yield from copier.copy_object(shard, dhard, tmp)
             yield from copier.fix_refs()
@@ -1060,10 +1060,10 @@ def delete_info(file: str, path: str) -> Job[DeleteInfo]:
     """Job: what deleting ``path`` would remove (objects below a group and their stored bytes)."""
     file = str(file)
     parent, name = _split(path, file, "object to delete")
-    shown = nodes.join(parent, name)
+    shown = join(parent, name)
     with files.open_file(file) as f:
         phard = _group_at(f, file, parent)
-        here = nodes.join(phard, name)
+        here = join(phard, name)
         kind, _info = _link_kind(f, here)
         if not kind:
             raise NodeNotFoundError(f"No object {shown} in {file}")
@@ -1096,10 +1096,10 @@ def delete(file: str, path: str) -> DeleteReport:
     """
     file = str(file)
     parent, name = _split(path, file, "object to delete")
-    shown = nodes.join(parent, name)
+    shown = join(parent, name)
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent)
-        here = nodes.join(phard, name)
+        here = join(phard, name)
         kind, _info = _link_kind(f, here)
         if not kind:
             raise NodeNotFoundError(f"No object {shown} in {file}")
@@ -1143,7 +1143,7 @@ def _new_file_like(src: h5py.File, partial: str) -> h5py.File:
     try:
         fid = h5py.h5f.create(_enc(partial), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
     except Exception as exc:
-        raise FileAccessError(f"cannot create {partial}: {files.write_refusal(str(exc))}") from exc
+        raise FileAccessError(f"cannot create {partial}: {messages.write_refusal(str(exc))}") from exc
     return h5py.File(fid)
 
 
@@ -1151,7 +1151,7 @@ def _new_file(partial: str) -> h5py.File:
     try:
         return h5py.File(partial, "w", track_order=True, locking=False)
     except (OSError, FileExistsError) as exc:
-        raise FileAccessError(f"cannot create {partial}: {files.write_refusal(str(exc))}") from exc
+        raise FileAccessError(f"cannot create {partial}: {messages.write_refusal(str(exc))}") from exc
 
 
 def compact(file: str, out: str | None = None) -> Job[CompactReport]:
@@ -1215,7 +1215,7 @@ def export_hdf5(file: str, path: str, out: str) -> Job[CopyReport]:
     ``OUT.partial`` and renamed when complete; ``out`` must not exist."""
     file = str(file)
     out = os.path.abspath(str(out))
-    spath = nodes.normalize_path(path)
+    spath = normalize_path(path)
     if os.path.lexists(out):
         raise BadRequestError(f"{out} exists: choose a new file name (nothing is overwritten)")
     with staging.PartialFile(out) as claim:

@@ -58,9 +58,11 @@ import numpy as np
 
 from h5gui import __version__
 from h5gui.core import attrs as _attrs
-from h5gui.core import files, nodes, preview
+from h5gui.core import codecs, preview
 from h5gui.core.dtypes import describe_dtype, format_bytes
-from h5gui.core.errors import BadRequestError, FilterUnavailableError, H5GuiError, UnreadableError
+from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
+from h5gui.core.h5 import files, filters, links, safety
+from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ NORMALIZE_MODES = ("scale", "minmax", "minmax-1", "zscore", "clip-percentiles")
 OVERFLOW_POLICIES = ("clip", "refuse")
 ROUNDING_MODES = ("round", "floor", "ceil", "trunc")
 CHUNK_PRESETS = ("auto", "sample", "frame", "keep")
-COMPRESSIONS = ("gzip", "lzf", "zstd", "lz4", "blosc", "blosc2", "bitshuffle")
+COMPRESSIONS = codecs.NAMES
 _STAT_MODES = ("minmax", "minmax-1", "zscore", "clip-percentiles")
 _IMAGE_ATTRS = ("CLASS", "IMAGE_SUBCLASS", "IMAGE_VERSION", "INTERLACE_MODE", "IMAGE_MINMAXRANGE",
                 "IMAGE_WHITE_IS_ZERO", "IMAGE_COLORMODEL", "IMAGE_GAMMACORRECTION", "PALETTE")
@@ -573,66 +575,12 @@ def _chunks(spec: TransformSpec, geo: _Geometry, itemsize: int, in_chunks: tuple
 def _compression(spec: TransformSpec, chunks: tuple[int, ...] | None) -> tuple[dict[str, Any], str | None]:
     """``(create_dataset keyword arguments, description)``."""
     name = (spec.compression or "").strip().lower()
-    opts = spec.compression_opts
     if name in ("", "none"):
         return {}, None
     if chunks is None:
         raise BadRequestError("compression needs chunked storage: choose chunks (e.g. auto)")
-    base, _, variant = name.partition(":")
-    if base not in COMPRESSIONS:
-        raise BadRequestError(f"unknown compression {spec.compression!r}: use one of {', '.join(COMPRESSIONS)}")
-    kw: dict[str, Any] = {}
-    if spec.shuffle and base in ("gzip", "lzf", "zstd", "lz4"):
-        kw["shuffle"] = True
-    if base == "gzip":
-        level = 4 if opts is None else int(opts)
-        if not 0 <= level <= 9:
-            raise BadRequestError(f"gzip level {level}: use 0..9")
-        kw.update(compression="gzip", compression_opts=level)
-        text = f"gzip (level {level})"
-    elif base == "lzf":
-        if opts is not None:
-            raise BadRequestError("lzf has no level")
-        kw.update(compression="lzf")
-        text = "lzf"
-    else:
-        files.load_plugins()
-        try:
-            import hdf5plugin
-        except Exception:  # pragma: no cover - depends on the installation
-            raise FilterUnavailableError(f"{base} compression needs hdf5plugin, which is not installed") from None
-        if base == "zstd":
-            level = 3 if opts is None else int(opts)
-            if not 1 <= level <= 22:
-                raise BadRequestError(f"zstd level {level}: use 1..22")
-            filt: Any = hdf5plugin.Zstd(clevel=level)
-            text = f"zstd (level {level})"
-        elif base == "lz4":
-            filt = hdf5plugin.LZ4()
-            text = "lz4"
-        elif base == "bitshuffle":
-            filt = hdf5plugin.Bitshuffle(cname="lz4")
-            text = "bitshuffle + lz4"
-        else:
-            level = 5 if opts is None else int(opts)
-            if not 0 <= level <= 9:
-                raise BadRequestError(f"{base} level {level}: use 0..9")
-            cname = variant or "lz4"
-            try:
-                if base == "blosc":
-                    filt = hdf5plugin.Blosc(cname=cname, clevel=level, shuffle=hdf5plugin.Blosc.SHUFFLE)
-                else:
-                    filt = hdf5plugin.Blosc2(cname=cname, clevel=level, filters=hdf5plugin.Blosc2.SHUFFLE)
-            except ValueError as exc:
-                raise BadRequestError(f"{name}: {exc}") from None
-            text = f"{base} ({cname}, level {level}, shuffle)"
-        code = int(filt["compression"])
-        if not h5py.h5z.filter_avail(code):
-            raise FilterUnavailableError(f"{base} compression (filter {code}) is not available")
-        kw.update(filt)
-    if kw.get("shuffle"):
-        text += " + shuffle"
-    return kw, text
+    blosc = name.partition(":")[0] in ("blosc", "blosc2")
+    return filters.compression(name, spec.compression_opts, True if blosc else spec.shuffle or None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -699,22 +647,22 @@ def _resolve_dest(f: h5py.File, spec: TransformSpec, source: str) -> tuple[str, 
     """``(dest path, parent hard path, name)`` of a new dataset; refused when taken or impossible."""
     file = str(spec.file)
     if spec.dest and not spec.dest.startswith("/"):  # a bare name: next to the source
-        dest = nodes.normalize_path(nodes.join(posixpath.dirname(nodes.normalize_path(spec.source)), spec.dest))
+        dest = normalize_path(join(posixpath.dirname(normalize_path(spec.source)), spec.dest))
     else:
-        dest = nodes.normalize_path(spec.dest) if spec.dest else suggest_dest_in(f, source, spec)
+        dest = normalize_path(spec.dest) if spec.dest else suggest_dest_in(f, source, spec)
     if dest == "/":
         raise BadRequestError("the destination needs a name, not /")
     parent, name = posixpath.split(dest)
     try:
-        hard_parent = nodes._resolve(f.id, parent, file)
+        hard_parent = links.resolve(f.id, parent, file)
     except H5GuiError as exc:
         raise BadRequestError(f"cannot write {dest}: {exc}") from None
     group = f[hard_parent]
     if not isinstance(group, h5py.Group):
         raise BadRequestError(f"cannot write {dest}: {parent} is not a group")
-    if nodes._link_info(group.id, name) is not None:
+    if links.link_info(group.id, name) is not None:
         try:
-            same = nodes._resolve(f.id, dest, file) == source
+            same = links.resolve(f.id, dest, file) == source
         except H5GuiError:
             same = False
         if same:
@@ -778,12 +726,12 @@ def _prepare(f: h5py.File, spec: TransformSpec) -> tuple[_Ctx, h5py.Dataset]:
     """Check ``spec`` against the open file; raise :class:`BadRequestError` with the reason."""
     file = str(spec.file)
     _check_spec_fields(spec)
-    path = nodes.normalize_path(spec.source)
-    obj = nodes._open_object(f, path, file)
+    path = normalize_path(spec.source)
+    obj = links.open_object(f, path, file)
     if not isinstance(obj, h5py.Dataset):
         raise BadRequestError(f"{path} in {file} is not a dataset")
-    source = nodes._resolve(f.id, path, file)
-    nodes.check_data_access(obj, file, spec.allow_external)
+    source = links.resolve(f.id, path, file)
+    safety.check_data_access(obj, file, spec.allow_external)
     preview._check_filters(obj, path)
     if obj.shape is None:
         raise BadRequestError(f"{path} is empty (no dataspace): nothing to transform")
@@ -974,7 +922,7 @@ _SHORT = {"float16": "f16", "float32": "f32", "float64": "f64", "uint8": "u8", "
 
 def suggest_dest_in(f: h5py.File, source: str, spec: TransformSpec | None = None) -> str:
     """:func:`suggest_dest` on an open file."""
-    source = nodes.normalize_path(source)
+    source = normalize_path(source)
     parent, name = posixpath.split(source)
     suffix = "transformed"
     if spec is not None:
@@ -990,15 +938,15 @@ def suggest_dest_in(f: h5py.File, source: str, spec: TransformSpec | None = None
         elif spec.chunks not in ("auto", None) or spec.compression:
             suffix = "rechunked"
     try:
-        group = f[nodes._resolve(f.id, parent, str(f.filename))]
+        group = f[links.resolve(f.id, parent, str(f.filename))]
     except H5GuiError:
         group = None
     base = f"{name}_{suffix}"
     candidate, i = base, 2
-    while group is not None and nodes._link_info(group.id, candidate) is not None:
+    while group is not None and links.link_info(group.id, candidate) is not None:
         candidate = f"{base}_{i}"
         i += 1
-    return nodes.join(parent, candidate)
+    return join(parent, candidate)
 
 
 def suggest_dest(file: str, source: str, spec: TransformSpec | None = None) -> str:
@@ -1772,7 +1720,7 @@ def _source_scales(ds: h5py.Dataset) -> list[tuple[int, h5py.Dataset]]:
 def _temp_name(group: h5py.Group, name: str, what: str) -> str:
     while True:
         candidate = f".{name}.h5gui-{what}-{secrets.token_hex(4)}"
-        if nodes._link_info(group.id, candidate) is None:
+        if links.link_info(group.id, candidate) is None:
             return candidate
 
 
@@ -1876,7 +1824,7 @@ def run_transform(spec: TransformSpec) -> Job[TransformReport]:
                 del group[aside]
             except Exception as exc:
                 raise H5GuiError(f"{ctx.dest} was replaced, but the old data could not be deleted "
-                                 f"(it is still there as {nodes.join(ctx.parent, aside)}): {exc}") from exc
+                                 f"(it is still there as {join(ctx.parent, aside)}): {exc}") from exc
         f.flush()
         storage = int(out.id.get_storage_size())
     return TransformReport(
@@ -1894,11 +1842,11 @@ def _rollback(ctx: _Ctx, f: h5py.File, group: h5py.Group, tmp: str, aside: str, 
         if aside:
             if moved_in:
                 group.move(ctx.dest_name, tmp)
-            if nodes._link_info(group.id, ctx.dest_name) is None:
+            if links.link_info(group.id, ctx.dest_name) is None:
                 group.move(aside, ctx.dest_name)
         if out is not None and out.id.valid and attached:
             _detach(out, attached)
-        if nodes._link_info(group.id, tmp) is not None:
+        if links.link_info(group.id, tmp) is not None:
             del group[tmp]
         f.flush()
     except Exception as exc:  # pragma: no cover - nothing more to do

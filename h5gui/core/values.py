@@ -15,8 +15,10 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import attrs, files, nodes
+from h5gui.core import attrs
 from h5gui.core.errors import BadRequestError, H5GuiError
+from h5gui.core.h5 import files, links, messages
+from h5gui.core.paths import normalize_path
 
 MAX_CELLS = 1_000_000
 
@@ -131,7 +133,7 @@ def parse_block(file: str, path: str, col0: int, texts: Sequence[Sequence[str]])
     """Typed values for ``texts`` (rows of cell texts) in the dataset's dtype; refuses with the first
     cell that does not fit (``row 2, column 1: 300 does not fit in uint8 (0..255)``)."""
     with files.open_file(file) as f:
-        ds = nodes._open_object(f, nodes.normalize_path(path), str(file))
+        ds = links.open_object(f, normalize_path(path), str(file))
         if not isinstance(ds, h5py.Dataset):
             raise BadRequestError(f"{path} is not a dataset")
         dt = ds.dtype
@@ -159,11 +161,11 @@ def write_block(file: str, path: str, row0: int, col0: int, texts: Sequence[Sequ
                 axes: tuple[int, int] | None = None, index: Sequence[int] = ()) -> ValueEdit:
     """Write typed cell texts into a rectangle of the table; returns how to undo and redo it."""
     values = parse_block(file, path, col0, texts)
-    before = _apply(BlockWrite(str(file), nodes.normalize_path(path), row0, col0, values, axes, tuple(index)))
+    before = _apply(BlockWrite(str(file), normalize_path(path), row0, col0, values, axes, tuple(index)))
     n = values.size
     what = "1 value" if n == 1 else f"{n:,} values"
     return ValueEdit(f"edit {what} of {path}", before,
-                     BlockWrite(str(file), nodes.normalize_path(path), row0, col0, values, axes, tuple(index)))
+                     BlockWrite(str(file), normalize_path(path), row0, col0, values, axes, tuple(index)))
 
 
 def apply(w: BlockWrite) -> BlockWrite:
@@ -173,7 +175,7 @@ def apply(w: BlockWrite) -> BlockWrite:
 
 def _apply(w: BlockWrite) -> BlockWrite:
     with files.open_file(w.file, write=True) as f:
-        ds = nodes._open_object(f, w.path, w.file)
+        ds = links.open_object(f, w.path, w.file)
         if not isinstance(ds, h5py.Dataset):
             raise BadRequestError(f"{w.path} is not a dataset")
         fields = tuple(ds.dtype.names or ())
@@ -183,6 +185,6 @@ def _apply(w: BlockWrite) -> BlockWrite:
         try:
             _write_block(ds, fields, sel, w.col0, w.values, ra, ca)
         except (TypeError, ValueError, OSError) as exc:
-            raise H5GuiError(f"Cannot write into {w.path}: {files._hdf5_reason(str(exc))}") from exc
+            raise H5GuiError(f"Cannot write into {w.path}: {messages.hdf5_reason(str(exc))}") from exc
         f.flush()
     return BlockWrite(w.file, w.path, w.row0, w.col0, old, w.axes, w.index)

@@ -51,8 +51,8 @@ from PySide6.QtWidgets import (
 from h5gui import __version__
 from h5gui.core import attr_edits, nodes
 from h5gui.core import attrs as core_attrs
-from h5gui.core import files as core_files
 from h5gui.core.errors import H5GuiError
+from h5gui.core.h5 import files as core_files
 from h5gui.gui.actions import create_actions
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel, Node

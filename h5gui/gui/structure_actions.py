@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from h5gui.core import codecs, nodes, search, snippets, structure
 from h5gui.core import export as core_export
-from h5gui.core import nodes, search, snippets, structure
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.core.paths import join
 from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.workers import Box
@@ -167,7 +168,7 @@ class NewDatasetDialog(QDialog):
         self.chunks = QLineEdit(self)
         self.chunks.setPlaceholderText("automatic when compressed; e.g. 1, 28, 28")
         self.compression = QComboBox(self)
-        self.compression.addItems(["none", "gzip", "lzf", "zstd", "blosc", "lz4"])
+        self.compression.addItems(["none", *codecs.MENU])
         self.fill = QLineEdit(self)
         self.fill.setPlaceholderText("0")
         for label, w in (("Name", self.name), ("Shape", self.shape), ("Datatype", self.dtype), ("Chunks", self.chunks),
@@ -250,7 +251,7 @@ class StructureActions:
         name, ok = QInputDialog.getText(self.w, f"New {what}", f"Name of the new {what} in {group}:")
         if not ok or not name:
             return None
-        return file, group, nodes.join(group, name)
+        return file, group, join(group, name)
 
     # ------------------------------------------------------------------ actions
     def new_group(self) -> None:
@@ -273,7 +274,7 @@ class StructureActions:
             return
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
-        new = nodes.join(parent, name)
+        new = join(parent, name)
         self.w.runner.submit(structure.rename, file, old, name, on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Renamed {old} to {new}"),
                                                      self.w.show_changed(file, parent, new)))
@@ -315,7 +316,7 @@ class StructureActions:
         """Drag and drop in the tree: move within a file, copy into another file."""
         if not self.w.require_writable(file):
             return
-        dest = nodes.join(group, posixpath.basename(src_path))
+        dest = join(group, posixpath.basename(src_path))
         if dest == src_path or (src_file == file and (group + "/").startswith(src_path + "/")):
             return
         if src_file == file:
@@ -351,7 +352,7 @@ class StructureActions:
                 self.w.show_error("Cut objects move within their file: use Copy object to copy into another file")
                 return
             old_parent = posixpath.dirname(src_path) or "/"
-            dest = nodes.join(group, posixpath.basename(src_path))
+            dest = join(group, posixpath.basename(src_path))
             self._cut = False
             self._clipboard = None
             self.w.runner.submit(structure.move, file, src_path, dest, on_error=self.w.show_error,
@@ -360,14 +361,14 @@ class StructureActions:
                                                          self.w.show_changed(file, group, dest)))
             return
         name = posixpath.basename(src_path)
-        dest = nodes.join(group, name)
+        dest = join(group, name)
         existing = set()
         idx = self.w.model.group_index(file, group)
         if idx.isValid():
             existing = {c.name for c in self.w.model.node(idx).children}
         i = 2
         while posixpath.basename(dest) in existing:
-            dest, i = nodes.join(group, f"{name}_{i}"), i + 1
+            dest, i = join(group, f"{name}_{i}"), i + 1
         self._run(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
                   on_result=lambda report: (self.w.show_status(
                       f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}"),
@@ -418,7 +419,7 @@ class StructureActions:
         dialog = NewDatasetDialog(self.w, group)
         if not dialog.exec():
             return
-        path = nodes.join(group, dialog.name.text())
+        path = join(group, dialog.name.text())
         self.w.runner.submit(structure.create_dataset, file, path, **dialog.values(), on_error=self.w.show_error,
                              on_result=lambda _row: (self.w.show_status(f"Created {path}"),
                                                      self.w.show_changed(file, group, path)))
@@ -453,7 +454,7 @@ class StructureActions:
                                         text=os.path.splitext(os.path.basename(source))[0])
         if not ok or not name:
             return
-        path = nodes.join(group, name)
+        path = join(group, name)
         self._run(f"Creating {path}", structure.create_dataset_from_file, file, path, source,
                   on_result=lambda _row: (self.w.show_status(f"Created {path}"), self.w.show_changed(file, group, path)))
 

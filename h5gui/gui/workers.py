@@ -24,8 +24,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from h5gui.core import files
 from h5gui.core.errors import CancelledError, H5GuiError
+from h5gui.core.h5 import files
 from h5gui.core.progress import Progress
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ import pytest
 from h5gui import __version__
 from h5gui.cli import main
 from h5gui.core import nodes
+from h5gui.core.paths import natural_key
 
 
 def run(capsys, *argv):
@@ -38,7 +39,7 @@ def test_ls_root_lists_members_naturally_sorted_in_columns(sample, capsys):
     assert code == 0 and err == ""
     lines = out.splitlines()
     names = [line.split()[0] for line in lines]
-    assert names == sorted(names, key=nodes.natural_key) and "data" in names and len(names) == 9
+    assert names == sorted(names, key=natural_key) and "data" in names and len(names) == 9
     by_name = {line.split()[0]: line for line in lines}
     assert by_name["many"].split("  ")[0] == "many" and "group" in by_name["many"]
     assert "2,000 members" in by_name["many"]

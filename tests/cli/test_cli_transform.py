@@ -111,7 +111,7 @@ def test_dry_run_changes_nothing(mnist, capsys):
     (["--normalize", "scale:x"], ["not a number"]),
     (["--normalize", "zscore:3"], ["takes no value"]),
     (["--normalize", "clip-percentiles:5"], ["give two percentiles"]),
-    (["--compression", "gzip:11"], ["gzip level 11"]),
+    (["--compression", "gzip:11"], ["gzip level must be 0 to 9, not 11"]),
     (["--chunks", "1,2"], ["chunk shape (1, 2) has 2 axes"]),
     (["--dtype", "int8", "--overflow", "refuse"], ["do not fit in int8", "the first is"]),
 ])

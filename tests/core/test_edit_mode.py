@@ -11,8 +11,9 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core import attrs, files, nodes, preview
+from h5gui.core import attrs, nodes, preview
 from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
+from h5gui.core.h5 import files
 
 
 @pytest.fixture
@@ -160,7 +161,8 @@ def test_while_editing_another_writer_is_kept_out(h5):
 
 _ENABLE = """
 import sys
-from h5gui.core import attrs, files
+from h5gui.core.h5 import files
+from h5gui.core import attrs
 from h5gui.core.errors import FileAccessError
 path = sys.argv[1]
 pool = files.HandlePool()

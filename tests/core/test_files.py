@@ -9,8 +9,8 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core import files
 from h5gui.core.errors import FileAccessError, H5GuiError
+from h5gui.core.h5 import files, links
 
 
 def _open_error(path) -> FileAccessError:
@@ -136,16 +136,16 @@ def test_is_inside_sees_through_dots_and_symlinks(tmp_path):
     folder.mkdir()
     (tmp_path / "secret.txt").write_text("x")
     os.symlink(tmp_path / "secret.txt", folder / "innocent.txt")
-    assert files.is_inside(folder, folder / "sub" / "a.h5")
-    assert not files.is_inside(folder, folder / ".." / "secret.txt")
-    assert not files.is_inside(folder, folder / "innocent.txt")
-    assert not files.is_inside(folder, tmp_path / "data2" / "a.h5"), "a sibling with a common prefix"
+    assert links.is_inside(folder, folder / "sub" / "a.h5")
+    assert not links.is_inside(folder, folder / ".." / "secret.txt")
+    assert not links.is_inside(folder, folder / "innocent.txt")
+    assert not links.is_inside(folder, tmp_path / "data2" / "a.h5"), "a sibling with a common prefix"
 
 
 def test_resolve_external_is_relative_to_the_linking_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert files.resolve_external("/a/b/file.h5", "../c/x.h5") == files.Path("/a/c/x.h5")
-    assert files.resolve_external("/a/b/file.h5", "/abs/x.h5") == files.Path("/abs/x.h5")
+    assert links.resolve_external("/a/b/file.h5", "../c/x.h5") == files.Path("/a/c/x.h5")
+    assert links.resolve_external("/a/b/file.h5", "/abs/x.h5") == files.Path("/abs/x.h5")
 
 
 def test_errors_are_single_lines():

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from h5gui.core import files, importer, preview, progress
+from h5gui.core import importer, preview, progress
 from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
+from h5gui.core.h5 import files
 from h5gui.core.importer import ImportSpec
 
 RNG = np.random.default_rng(1234)

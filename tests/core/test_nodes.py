@@ -18,6 +18,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     UnsafeAccessError,
 )
+from h5gui.core.paths import natural_key
 
 SECRET_TEXT = "TOP-SECRET: the launch code is 0000"  # sample.secret_text
 FAR_SECRET = "FAR-AWAY-SECRET value"  # sample.far_secret
@@ -46,7 +47,7 @@ def rows_of(info: nodes.NodeInfo) -> dict[str, str]:
 def test_natural_key_orders_numbers_by_value_and_ignores_case():
     names = ["img10", "img2", "Img1", "img1", "img02", "b", "A", "img", "x9y10", "x9y9"]
     random.Random(1).shuffle(names)
-    assert sorted(names, key=nodes.natural_key) == [
+    assert sorted(names, key=natural_key) == [
         "A", "b", "img", "Img1", "img1", "img02", "img2", "img10", "x9y9", "x9y10",
     ]
 
@@ -187,7 +188,7 @@ def test_walk_with_a_depth_limit_and_below_a_path(sample):
     top = progress.run(nodes.walk(str(sample.h5), max_depth=1))
     assert [r.path for r in top] == [f"/{r.name}" for r in top]
     below = progress.run(nodes.walk(str(sample.h5), "/links/soft_group"))
-    assert [r.name for r in below] == sorted(DATA_CREATION_ORDER, key=nodes.natural_key)
+    assert [r.name for r in below] == sorted(DATA_CREATION_ORDER, key=natural_key)
 
 
 def test_walk_can_be_cancelled(sample):

@@ -17,6 +17,7 @@ import pytest
 from h5gui.cli import main
 from h5gui.core import export, nodes, preview, progress, transform
 from h5gui.core.errors import UnreadableError, UnsafeAccessError
+from h5gui.core.h5 import safety
 
 SECRET = b"CHAINED-SECRET-0123456789"
 FAR = np.frombuffer(b"FAR-AWAY-SECRET!", dtype="u1")
@@ -131,10 +132,10 @@ def test_the_depth_limit_refuses_rather_than_trusts(tmp_path):
     n = 4
     with h5py.File(tmp_path / "deep0.h5", "w") as f:
         f["x"] = np.arange(n, dtype="u1")
-    for i in range(1, nodes.MAX_SOURCE_DEPTH + 3):
+    for i in range(1, safety.MAX_SOURCE_DEPTH + 3):
         with h5py.File(tmp_path / f"deep{i}.h5", "w") as f:
             _vds(f, "x", f"deep{i - 1}.h5", "/x", n, "u1")
-    top = tmp_path / f"deep{nodes.MAX_SOURCE_DEPTH + 2}.h5"
+    top = tmp_path / f"deep{safety.MAX_SOURCE_DEPTH + 2}.h5"
     assert nodes.describe(str(top), "/x").needs_confirmation
     shallow = nodes.describe(str(tmp_path / "deep3.h5"), "/x")
     assert not shallow.needs_confirmation

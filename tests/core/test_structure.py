@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core import files, nodes, progress, structure
+from h5gui.core import nodes, progress, structure
 from h5gui.core.attrs import _read_raw
 from h5gui.core.errors import (
     BadRequestError,
@@ -22,6 +22,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     ReadOnlyError,
 )
+from h5gui.core.h5 import files
 
 # ---------------------------------------------------------------------------------------------
 # helpers

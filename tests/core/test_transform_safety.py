@@ -5,9 +5,9 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core import files
 from h5gui.core import transform as T
 from h5gui.core.errors import BadRequestError, NodeNotFoundError, ReadOnlyError
+from h5gui.core.h5 import files
 from h5gui.core.progress import run
 
 
@@ -86,8 +86,8 @@ REFUSALS = [
     ({"chunks": "cubes"}, "unknown chunks 'cubes'"),
     ({"compression": "snappy"}, "unknown compression 'snappy'"),
     ({"compression": "gzip", "chunks": None}, "compression needs chunked storage"),
-    ({"compression": "gzip", "compression_opts": 12}, "gzip level 12: use 0..9"),
-    ({"compression": "lzf", "compression_opts": 1}, "lzf has no level"),
+    ({"compression": "gzip", "compression_opts": 12}, "gzip level must be 0 to 9, not 12"),
+    ({"compression": "lzf", "compression_opts": 1}, "lzf takes no level"),
     ({"dest": "/g/other"}, "/g/other already exists"),
     ({"dest": "/g/img"}, "/g/img is the source"),
     ({"dest": "/nowhere/x"}, "cannot write /nowhere/x"),

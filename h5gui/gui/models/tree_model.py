@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from h5gui.core import nodes
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.core.paths import normalize_path
 from h5gui.gui.icons import icon, kind_icon_name
 from h5gui.gui.workers import JobRunner
 
@@ -754,7 +755,7 @@ class H5TreeModel(QAbstractItemModel):
 
     def reveal(self, file: str, path: str) -> None:
         """Load the groups on the way to ``path`` and emit ``revealed`` with its index when there."""
-        self._reveal = (file, nodes.normalize_path(path))
+        self._reveal = (file, normalize_path(path))
         self._continue_reveal()
 
     def _continue_reveal(self) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from h5gui.core import importer
+from h5gui.core import codecs, importer
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.widgets.progress_panel import ProgressPanel
@@ -46,7 +46,7 @@ LAYOUTS = (
      "First-level sub-folders are classes: writes 'images', 'labels', 'filenames' and a 'class_names' attribute; "
      "train/val/test folders become groups."),
 )
-COMPRESSIONS = (("none", None), ("gzip", "gzip"), ("lzf", "lzf"), ("zstd", "zstd"), ("blosc", "blosc"), ("lz4", "lz4"))
+COMPRESSIONS = (("none", None), *((name, name) for name in codecs.MENU))
 
 
 class SourcePage(QWizardPage):

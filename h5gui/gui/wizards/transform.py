@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from h5gui.core import transform
+from h5gui.core import codecs, transform
 from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.widgets.attr_dialog import parse_ints
@@ -57,7 +57,7 @@ NORMALIZATIONS = (
 )
 CHUNKS = (("auto", "automatic (about 1-4 MiB)"), ("sample", "one sample per chunk"), ("keep", "as the source"),
           ("none", "contiguous (no chunks)"), ("custom", "custom:"))
-COMPRESSIONS = (("none", None), ("gzip", "gzip"), ("lzf", "lzf"), ("zstd", "zstd"), ("blosc", "blosc"), ("lz4", "lz4"))
+COMPRESSIONS = (("none", None), *((name, name) for name in codecs.MENU))
 
 
 def array_pixmap(a: np.ndarray, size: int = 160) -> QPixmap | None:

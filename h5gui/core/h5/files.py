@@ -26,13 +26,13 @@ import contextlib
 import contextvars
 import logging
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
 
 from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
+from h5gui.core.h5.messages import hdf5_reason, truncation, write_refusal
 
 log = logging.getLogger(__name__)
 
@@ -83,25 +83,10 @@ def _open(p: Path, mode: str) -> h5py.File:
     except OSError as exc:
         text = str(exc)
         if "truncated" in text:
-            raise FileAccessError(f"{p} is truncated or incomplete: {_truncation(text)}") from exc
+            raise FileAccessError(f"{p} is truncated or incomplete: {truncation(text)}") from exc
         if "ermission" in text:
             raise FileAccessError(f"Permission denied: cannot open {p}") from exc
-        raise FileAccessError(f"Cannot open {p} as HDF5: {_hdf5_reason(text)}") from exc
-
-
-def _truncation(text: str) -> str:
-    """``'truncated file: eof = 10, sblock->base_addr = 0, stored_eof = 20'`` -> ``'10 of 20 bytes present'``."""
-    m = re.search(r"\beof = (\d+).*stored_eof = (\d+)", text)
-    if m:
-        return f"{int(m.group(1)):,} of {int(m.group(2)):,} bytes present"
-    return _hdf5_reason(text)
-
-
-def _hdf5_reason(text: str) -> str:
-    """The innermost reason of an h5py error message: ``'... (truncated file: eof = 1)'``."""
-    if "(" in text and text.endswith(")"):
-        return text[text.index("(") + 1 : -1]
-    return text
+        raise FileAccessError(f"Cannot open {p} as HDF5: {hdf5_reason(text)}") from exc
 
 
 def _open_write(p: Path) -> h5py.File:
@@ -111,23 +96,6 @@ def _open_write(p: Path) -> h5py.File:
         return h5py.File(str(p), "r+", locking=True)
     except OSError as exc:
         raise FileAccessError(f"Cannot open {p} for writing: {write_refusal(str(exc))}") from exc
-
-
-def write_refusal(text: str) -> str:
-    """Why HDF5 refused to open a file ``r+``, in words (from its error message)."""
-    low = text.lower()
-    if "errno = 13" in low or "permission denied" in low or "errno = 1," in low or "not permitted" in low:
-        return "permission denied"
-    if "errno = 30" in low or "read-only file system" in low:
-        return "read-only file system"
-    if "unable to lock file" in low or "errno = 11" in low:
-        return "it is open in another program"
-    if "already open for write" in low:
-        return ("it is open in another program (or a program writing it crashed: "
-                "'h5clear -s FILE' clears that mark)")
-    if "already open for read-only" in low or "locking flag values don't match" in low:
-        return "it is open read-only elsewhere in this program"
-    return _hdf5_reason(text)
 
 
 class HandlePool:
@@ -301,22 +269,3 @@ def is_writable(file: str | os.PathLike[str]) -> bool:
     """Whether ``file`` is writable in the current pool (False without a pool)."""
     pool = _POOL.get()
     return pool is not None and pool.is_writable(file)
-
-
-def is_inside(folder: str | os.PathLike[str], target: str | os.PathLike[str]) -> bool:
-    """True when ``target`` (after resolving symlinks and ``..``) lies within ``folder``."""
-    base = os.path.realpath(folder)
-    real = os.path.realpath(target)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-
-
-def resolve_external(file_path: str | os.PathLike[str], target_file: str) -> Path:
-    """Where an external link's or external storage's file name points, seen from ``file_path``.
-
-    Relative names are taken relative to the folder of the file that holds the link (HDF5's own
-    rule for links; we open the target ourselves, so no environment prefix is consulted).
-    """
-    t = Path(target_file)
-    if not t.is_absolute():
-        t = Path(file_path).absolute().parent / t
-    return Path(os.path.normpath(t))
