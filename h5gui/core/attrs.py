@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -48,7 +47,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     UnreadableError,
 )
-from h5gui.core.h5 import files, links, messages
+from h5gui.core.h5 import files, links, messages, staging
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress
 
@@ -891,10 +890,7 @@ def _check_name(name: str) -> str:
 
 
 def _temp_name(oid: Any) -> str:
-    while True:
-        name = f".h5gui-tmp-{secrets.token_hex(6)}"
-        if not _exists(oid, name):
-            return name
+    return staging.temp_name("tmp", taken=lambda name: _exists(oid, name))
 
 
 def _discard(oid: Any, name: str) -> None:

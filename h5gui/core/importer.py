@@ -74,7 +74,6 @@ import math
 import multiprocessing
 import os
 import re
-import secrets
 import threading
 import time
 import warnings
@@ -119,7 +118,7 @@ DECODE_SECONDS_PER_PIXEL = 25e-9  # PNG ~25 ns, JPEG ~10 ns a pixel on one core
 WARM_UP_MIN_FILES = 3000  # run_import starts the processes during the scan from this many files
 FLUSH_INTERVAL = 0.25  # seconds between flushes of the target
 POLL_SECONDS = 0.1  # yield progress at least this often while waiting for the workers
-TEMP_PREFIX = ".h5gui-import-"
+TEMP_PREFIX = staging.TEMP_PREFIX + "import-"
 
 _DTYPES = {"L": "uint8", "RGB": "uint8", "RGBA": "uint8", "I;16": "uint16", "I": "int32", "F": "float32"}
 _CHANNELS = {"L": 0, "RGB": 3, "RGBA": 4, "I;16": 0, "I": 0, "F": 0}
@@ -1356,7 +1355,7 @@ class _Target:
                 raise FileAccessError(f"cannot create {self.partial}: {messages.write_refusal(str(exc))}") from exc
             return _require_groups(self.file, self.group)
         self.file = stack.enter_context(files.open_file(self.path, write=True))
-        self.tmp = f"/{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self.tmp = "/" + staging.temp_name("import")
         g = self.file.create_group(self.tmp, track_order=True)
         self.file.flush()
         return g

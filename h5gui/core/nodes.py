@@ -39,29 +39,21 @@ from h5gui.core.h5.links import open_group
 from h5gui.core.h5.links import open_object as _open_object
 from h5gui.core.h5.links import resolve as _resolve
 from h5gui.core.h5.safety import data_sources
+from h5gui.core.kinds import LABELS, Kind
 from h5gui.core.paths import decode as _decode
 from h5gui.core.paths import encode as _enc
 from h5gui.core.paths import join, natural_key, natural_sorted, normalize_path
 from h5gui.core.progress import Job, Progress
 
-# kinds of tree rows
-GROUP = "group"
-DATASET = "dataset"
-DATATYPE = "datatype"
-SOFT_LINK = "soft_link"
-EXTERNAL_LINK = "external_link"
-DANGLING_LINK = "dangling_link"
-UNREADABLE = "unreadable"
-
-KIND_LABELS = {
-    GROUP: "group",
-    DATASET: "dataset",
-    DATATYPE: "committed datatype",
-    SOFT_LINK: "soft link",
-    EXTERNAL_LINK: "external link",
-    DANGLING_LINK: "dangling link",
-    UNREADABLE: "unreadable object",
-}
+# kinds of tree rows (see h5gui.core.kinds)
+GROUP = Kind.GROUP
+DATASET = Kind.DATASET
+DATATYPE = Kind.DATATYPE
+SOFT_LINK = Kind.SOFT_LINK
+EXTERNAL_LINK = Kind.EXTERNAL_LINK
+DANGLING_LINK = Kind.DANGLING_LINK
+UNREADABLE = Kind.UNREADABLE
+KIND_LABELS = LABELS
 
 LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
 

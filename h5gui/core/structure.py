@@ -10,7 +10,7 @@ raises :class:`H5GuiError` subclasses whose message is one line naming what and 
 Rules
     * Nothing existing is ever overwritten: creating, moving or copying onto a name that is taken is
       refused (a dangling link counts as taken).
-    * New objects are written under a temporary name (``.h5gui-tmp-...``) in their destination group
+    * New objects are written under a temporary name (``.h5gui-tmp-...``, :func:`h5gui.core.h5.staging.temp_name`) in their destination group
       and moved into place when complete; an error or a cancel (the generator closed) deletes them.
     * Long operations (:func:`copy`, :func:`compact`, :func:`export_hdf5`, :func:`delete_info`,
       :func:`create_dataset_from_file`) are generators that yield :class:`Progress` and return their
@@ -35,7 +35,6 @@ import contextlib
 import logging
 import os
 import posixpath
-import secrets
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -56,9 +55,9 @@ from h5gui.core.errors import (
     NodeNotFoundError,
 )
 from h5gui.core.h5 import files, filters, links, messages, staging
+from h5gui.core.h5.walk import LinkEntry, iter_links
 from h5gui.core.paths import decode, join, normalize_path
 from h5gui.core.progress import Job, Progress
-from h5gui.core.search import LinkEntry, iter_links
 
 __all__ = [
     "CompactReport",
@@ -83,7 +82,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TEMP_PREFIX = ".h5gui-tmp-"
+TEMP_PREFIX = staging.TEMP_PREFIX
 BIG_COPY_BYTES = 8 * 2**20  # datasets with more stored bytes are copied piece by piece
 BLOCK_BYTES = 32 * 2**20  # raw bytes per block when copying contiguous data or writing new data
 YIELD_BYTES = 16 * 2**20  # progress at least every this many bytes
@@ -240,14 +239,6 @@ def _refuse_existing(f: h5py.File, file: str, parent_hard: str, name: str, shown
         raise BadRequestError(f"{shown} already exists in {file}: choose another name (nothing is overwritten)")
 
 
-def _temp_name() -> str:
-    return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-
-
-def _is_temp(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX)
-
-
 def _reason(exc: BaseException) -> str:
     return messages.hdf5_reason(" ".join(str(exc).split())) or type(exc).__name__
 
@@ -377,7 +368,7 @@ def create_dataset(
         phard = _group_at(f, file, parent, create=parents)
         _refuse_existing(f, file, phard, name, join(parent, name))
         g = f[phard]
-        tmp = _temp_name()
+        tmp = staging.temp_name("tmp")
         try:
             if arr is not None:
                 g.create_dataset(tmp, data=arr, dtype=dt, **kw)
@@ -459,7 +450,7 @@ def create_dataset_from_file(
         phard = _group_at(f, file, parent, create=parents)
         _refuse_existing(f, file, phard, name, join(parent, name))
         g = f[phard]
-        tmp = _temp_name()
+        tmp = staging.temp_name("tmp")
         try:
             ds = g.create_dataset(tmp, shape=arr.shape, dtype=dt, **kw)
             if arr.ndim == 0:
@@ -684,7 +675,7 @@ class _Copier:
         self._dgid: tuple[str, Any] = ("", None)
         self.copypl = h5py.h5p.create(h5py.h5p.OBJECT_COPY)
         # within a file, our own temporary objects (the copy being written) are not copied
-        self.skip = _is_temp if same_file else None
+        self.skip = staging.is_temp if same_file else None
 
     # -- progress
     @property
@@ -1020,7 +1011,7 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
         else:
             copier.total = OBJECT_WEIGHT + _storage(src_oid) if isinstance(src_oid, h5py.h5d.DatasetID) else 0
         del src_oid
-        tmp = _temp_name()
+        tmp = staging.temp_name("tmp")
         dgid = h5py.h5o.open(d.id, _enc(dhard))
         try:
             if shard == "/":

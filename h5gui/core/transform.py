@@ -61,7 +61,7 @@ from h5gui.core import attrs as _attrs
 from h5gui.core import codecs, preview
 from h5gui.core.dtypes import describe_dtype, format_bytes
 from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
-from h5gui.core.h5 import files, filters, links, safety
+from h5gui.core.h5 import files, filters, links, safety, staging
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
 
@@ -1718,10 +1718,7 @@ def _source_scales(ds: h5py.Dataset) -> list[tuple[int, h5py.Dataset]]:
 
 
 def _temp_name(group: h5py.Group, name: str, what: str) -> str:
-    while True:
-        candidate = f".{name}.h5gui-{what}-{secrets.token_hex(4)}"
-        if links.link_info(group.id, candidate) is None:
-            return candidate
+    return staging.temp_name(what, name, taken=lambda candidate: links.link_info(group.id, candidate) is not None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -193,3 +194,27 @@ class PartialFile:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.discard()
+
+
+# ---------------------------------------------------------------------------------------------
+# temporary objects inside a file
+
+TEMP_PREFIX = ".h5gui-"  # every object or attribute h5gui writes under a temporary name starts so
+
+
+def temp_name(kind: str, about: str = "", taken: Callable[[str], bool] | None = None) -> str:
+    """A fresh temporary name: ``.h5gui-KIND-PID-RANDOM[-ABOUT]``.
+
+    ``kind`` says what is being written (``import``, ``partial``, ``old``, ``copy``, ``attr``);
+    ``about`` names the object it will become. ``taken(name)`` rejects names already in use.
+    """
+    while True:
+        name = f"{TEMP_PREFIX}{kind}-{os.getpid()}-{secrets.token_hex(4)}" + (f"-{about}" if about else "")
+        if taken is None or not taken(name):
+            return name
+
+
+def is_temp(name: str) -> bool:
+    """Whether a link or attribute name is one of h5gui's temporary names (a write in progress or a
+    leftover of a killed one)."""
+    return name.startswith(TEMP_PREFIX)
