@@ -252,7 +252,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
     """The image slice the GUI would show first (or the decoded picture), and a description."""
     from h5gui.core import preview
-    from h5gui.core.dtypes import describe_shape
+    from h5gui.core.text import shape_text
 
     index = int_list(args.index, "--index")
     if info.kind == preview.ENCODED:
@@ -268,7 +268,7 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
     if "image" not in info.views or image_axes is None:
         from h5gui.core.errors import BadRequestError
 
-        raise BadRequestError(f"{info.path} has no image view ({info.kind}, {describe_shape(info.shape)})")
+        raise BadRequestError(f"{info.path} has no image view ({info.kind}, {shape_text(info.shape)})")
     req = preview.ImageRequest(axes=image_axes, index=index, max_pixels=args.max_pixels)
     s = preview.read_image(args.file, args.path, req, allow_external=args.allow_external)
     h, w = s.data.shape[:2]
@@ -303,8 +303,8 @@ def _write_image(s: Any, out: str) -> None:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from h5gui.core import preview
-    from h5gui.core.dtypes import describe_shape
     from h5gui.core.errors import FilterUnavailableError, UnreadableError
+    from h5gui.core.text import shape_text
 
     info = preview.preview_info(args.file, args.path, allow_external=args.allow_external)
     out = sys.stdout
@@ -323,7 +323,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         return 0
-    rows = [("Path", info.path), ("Kind", info.kind), ("Shape", describe_shape(info.shape)),
+    rows = [("Path", info.path), ("Kind", info.kind), ("Shape", shape_text(info.shape)),
             ("Datatype", info.dtype_text), ("Views", ", ".join(info.views) or "none")]
     if info.image_axes is not None:
         rows.append(("Image axes", ", ".join("-" if a is None else str(a) for a in info.image_axes)

@@ -237,7 +237,9 @@ def report_json(report: Any) -> dict[str, Any]:
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
-    return " x ".join(f"{n:,}" for n in shape) if shape else "scalar"
+    from h5gui.core.text import shape_text
+
+    return shape_text(shape)
 
 
 def _print_skipped(skipped: Any, out: TextIO) -> None:
@@ -251,8 +253,8 @@ def _print_skipped(skipped: Any, out: TextIO) -> None:
 
 
 def _print_plan(scan: Any, plan: Any, out: TextIO) -> None:
-    from h5gui.core.dtypes import format_bytes
     from h5gui.core.importer import describe_scan
+    from h5gui.core.text import format_bytes
 
     target = "new file" if plan.new_file else "existing file"
     workers = f"{plan.workers} decoder process(es)" if plan.workers else "in this process"

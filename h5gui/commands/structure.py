@@ -203,7 +203,7 @@ def cmd_mv(args: argparse.Namespace) -> int:
 
 def cmd_cp(args: argparse.Namespace) -> int:
     from h5gui.core import structure
-    from h5gui.core.dtypes import format_bytes
+    from h5gui.core.text import format_bytes
 
     report = _drive(structure.copy(args.src_file, args.src_path, args.dest_file, args.dest_path,
                                    parents=args.parents), args.quiet)
@@ -220,7 +220,7 @@ def cmd_cp(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from h5gui.core import export
-    from h5gui.core.dtypes import describe_shape
+    from h5gui.core.text import shape_text
 
     job = export.export(args.file, args.path, args.out, index=int_list(args.index, "--index"),
                         levels=_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
@@ -232,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     what = f"{report.count:,} file(s)" if report.format == "folder" else report.format
     text = f"wrote {report.out}: {what}"
     if report.shape:
-        text += f", {describe_shape(report.shape)}"
+        text += f", {shape_text(report.shape)}"
     if report.dtype:
         text += f" {report.dtype}"
     if report.note:
@@ -243,7 +243,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_compact(args: argparse.Namespace) -> int:
     from h5gui.core import structure
-    from h5gui.core.dtypes import format_bytes
+    from h5gui.core.text import format_bytes
 
     report = _drive(structure.compact(args.file, args.out), args.quiet)
     _warn(report.warnings)

@@ -146,13 +146,13 @@ def spec_from_args(args: argparse.Namespace) -> Any:
 
 
 def _shape(shape: Any) -> str:
-    from h5gui.core.dtypes import describe_shape
+    from h5gui.core.text import shape_text
 
-    return describe_shape(tuple(shape))
+    return shape_text(tuple(shape))
 
 
 def _print_plan(plan: Any, out: Any) -> None:
-    from h5gui.core.dtypes import format_bytes
+    from h5gui.core.text import format_bytes
 
     rows = [
         ("Source", f"{plan.source}: {_shape(plan.in_shape)} {plan.in_dtype}"),
@@ -182,7 +182,7 @@ def _fmt(v: Any) -> str:
 
 
 def _print_report(report: Any, out: Any) -> None:
-    from h5gui.core.dtypes import format_bytes
+    from h5gui.core.text import format_bytes
 
     rate = report.nbytes_in / report.seconds / 1e6 if report.seconds > 0 else 0.0
     text = (f"wrote {report.dest}: {_shape(report.out_shape)} {report.out_dtype}, {format_bytes(report.nbytes_out)}")

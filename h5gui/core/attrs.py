@@ -39,7 +39,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core.dtypes import describe_dtype, describe_shape, h5t_class_name
+from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import (
     AttrValueError,
     BadRequestError,
@@ -50,6 +50,7 @@ from h5gui.core.errors import (
 from h5gui.core.h5 import files, links, messages, staging
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import shape_text
 
 __all__ = [
     "ATTR_TYPES",
@@ -105,7 +106,7 @@ class AttrInfo:
 
     @property
     def shape_text(self) -> str:
-        return describe_shape(self.shape)
+        return shape_text(self.shape)
 
     @property
     def fixed_length(self) -> bool:

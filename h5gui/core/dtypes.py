@@ -96,29 +96,3 @@ def _field_words(dt: np.dtype) -> str:
         return f"{string_info.length}-byte {enc} string"
     return describe_dtype(dt)
 
-
-def describe_shape(shape: tuple[int, ...] | None, maxshape: tuple[int | None, ...] | None = None) -> str:
-    """``'2000 x 512 x 512'``, ``'scalar'``, ``'empty'``; unlimited axes as ``'10 (max unlimited)'``."""
-    if shape is None:
-        return "empty (no dataspace)"
-    if shape == ():
-        return "scalar"
-    text = " x ".join(f"{n:,}".replace(",", "\u2009") if n >= 10000 else str(n) for n in shape)
-    if maxshape is not None and tuple(maxshape) != tuple(shape):
-        mx = " x ".join("unlimited" if m is None else str(m) for m in maxshape)
-        text += f" (max {mx})"
-    return text
-
-
-def format_bytes(n: float | None) -> str:
-    if n is None:
-        return "unknown"
-    units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    value = float(n)
-    for unit in units:
-        if abs(value) < 1024 or unit == units[-1]:
-            if unit == "bytes":
-                return f"{int(value):,} bytes"
-            return f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} EiB"  # pragma: no cover

@@ -37,11 +37,12 @@ import h5py
 import numpy as np
 
 from h5gui.core import imaging, preview, structure
-from h5gui.core.dtypes import describe_dtype, describe_shape
+from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError
 from h5gui.core.h5 import files, links, safety, staging
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import shape_text
 
 __all__ = [
     "COLORMAPS",
@@ -284,7 +285,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
         kind = preview._kind(dt)
         if len(shape) not in (1, 2) or (kind == preview.COMPOUND and len(shape) != 1):
             what = "1-D compound data" if kind == preview.COMPOUND else "1-D or 2-D data"
-            raise BadRequestError(f"{where} has shape {describe_shape(shape)}: CSV takes {what}; "
+            raise BadRequestError(f"{where} has shape {shape_text(shape)}: CSV takes {what}; "
                                   "give --index to pick a slice, or export .npy")
         if kind not in (preview.NUMERIC, preview.BOOL, preview.COMPLEX, preview.ENUM, preview.STRING,
                         preview.COMPOUND):
@@ -379,7 +380,7 @@ def _image_shape(shape: tuple[int, ...], where: str, fmt: str) -> None:
     ok = len(shape) == 2 or (len(shape) == 3 and shape[2] in (1, 3, 4))
     if not ok or 0 in shape:
         raise BadRequestError(
-            f"{where} has shape {describe_shape(shape)}: not an image; {fmt.upper()} needs (height, width), "
+            f"{where} has shape {shape_text(shape)}: not an image; {fmt.upper()} needs (height, width), "
             "(height, width, 3) or (height, width, 4) (give --index to pick a frame)"
         )
 
@@ -515,7 +516,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         _image_shape(shape, where, fmt)
         dt = preview._dtype(ds, path)
         if int(np.prod(shape, dtype=np.float64)) * dt.itemsize > MAX_IMAGE_BYTES:
-            raise BadRequestError(f"{where} is too large for one picture ({describe_shape(shape)})")
+            raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = yield from _read_rows(ds, idx, shape, dt, path, where)
         img, written, note = _picture(a, fmt, where, levels, colormap)
         with _writing(final, partial, overwrite), open(partial, "wb") as fh:
@@ -622,7 +623,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
         encoded = _is_encoded(ds, dt)
         if not encoded:
             if len(shape) < 3:
-                raise BadRequestError(f"{path} has shape {describe_shape(shape)}: not a stack of images; "
+                raise BadRequestError(f"{path} has shape {shape_text(shape)}: not a stack of images; "
                                       "a stack is (frames, height, width[, channels]) (export one picture as .png)")
             _image_shape(tuple(shape[1:]), f"{path}[0]", fmt)
         n = shape[0]
@@ -638,7 +639,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
                 names, note = _frame_names(ds, n, ext)
                 frame_bytes = int(np.prod(shape[1:], dtype=np.float64)) * dt.itemsize
                 if frame_bytes > MAX_IMAGE_BYTES:
-                    raise BadRequestError(f"{path}: one frame is too large for a picture ({describe_shape(shape[1:])})")
+                    raise BadRequestError(f"{path}: one frame is too large for a picture ({shape_text(shape[1:])})")
                 fixed = _stack_levels(ds, path, levels, len(shape) == 4 and shape[3] in (3, 4)) \
                     if levels is not None or colormap is not None else None
                 step = max(1, BLOCK_BYTES // max(1, frame_bytes))

@@ -89,11 +89,11 @@ import numpy as np
 
 from h5gui import __version__
 from h5gui.core import imaging
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import BadRequestError, FileAccessError, UnreadableError
 from h5gui.core.h5 import files, filters, messages, staging
 from h5gui.core.paths import natural_key, normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import format_bytes
 
 log = logging.getLogger(__name__)
 

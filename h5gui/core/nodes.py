@@ -21,7 +21,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core.dtypes import describe_dtype, describe_shape, format_bytes, h5t_class_name
+from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import (
     BadRequestError,
     DanglingLinkError,
@@ -44,6 +44,7 @@ from h5gui.core.paths import decode as _decode
 from h5gui.core.paths import encode as _enc
 from h5gui.core.paths import join, natural_key, natural_sorted, normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import format_bytes, shape_text
 
 # kinds of tree rows (see h5gui.core.kinds)
 GROUP = Kind.GROUP
@@ -95,7 +96,7 @@ class ChildInfo:
             if self.members is not None:
                 return f"{self.members:,} member" + ("" if self.members == 1 else "s")
             return ""
-        return describe_shape(self.shape)
+        return shape_text(self.shape)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,7 @@ class NodeInfo:
         if (self.object_kind or self.kind) == DATATYPE and self.dtype:
             out.append(("Datatype", self.dtype))
         if self.object_kind == DATASET or self.kind == DATASET:
-            out.append(("Shape", describe_shape(self.shape, self.maxshape)))
+            out.append(("Shape", shape_text(self.shape, self.maxshape)))
             out.append(("Datatype", self.dtype))
             if self.shape:
                 out.append(("Elements", f"{self.size:,} ({format_bytes(self.nbytes)})"))

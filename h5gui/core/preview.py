@@ -36,12 +36,13 @@ import numpy as np
 
 from h5gui.core import imaging, nodes
 from h5gui.core.attrs import _pretty as _attrs_pretty
-from h5gui.core.dtypes import describe_dtype, format_bytes, h5t_class_name
+from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
 from h5gui.core.h5 import files, links, messages, safety
 from h5gui.core.h5.filters import filter_applied
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress, run
+from h5gui.core.text import format_bytes
 
 # kinds
 NUMERIC = "numeric"

@@ -18,6 +18,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from h5gui.core.text import format_duration
+
 R = TypeVar("R")
 Job = Generator["Progress", None, R]
 
@@ -74,17 +76,6 @@ class RateMeter:
         if p.message:
             text = f"{p.message}: {text}"
         return text
-
-
-def format_duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def run(

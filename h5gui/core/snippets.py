@@ -29,10 +29,11 @@ import h5py
 import numpy as np
 
 from h5gui.core import preview
-from h5gui.core.dtypes import describe_dtype, describe_shape, format_bytes
+from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
 from h5gui.core.paths import join, normalize_path
+from h5gui.core.text import format_bytes, shape_text
 
 __all__ = ["BIG_READ_BYTES", "h5py_snippet", "snippet", "torch_snippet"]
 
@@ -85,7 +86,7 @@ def _labels(f: h5py.File, obj: h5py.Dataset, path: str) -> str | None:
 def _header(d: dict[str, Any]) -> str:
     if d["group"]:
         return f"# {d['path']} in {os.path.basename(d['file'])}: a group of {d['members']:,} member(s)"
-    return (f"# {d['path']} in {os.path.basename(d['file'])}: {describe_shape(d['shape'])} {d['dtype_text']}"
+    return (f"# {d['path']} in {os.path.basename(d['file'])}: {shape_text(d['shape'])} {d['dtype_text']}"
             f" ({format_bytes(d['nbytes'])})")
 
 
@@ -270,7 +271,7 @@ def torch_snippet(file: str, path: str, *, class_name: str | None = None) -> str
     if d["group"]:
         raise BadRequestError(f"{d['path']} is a group: pick a dataset for a PyTorch Dataset")
     if not d["shape"]:
-        raise BadRequestError(f"{d['path']} has no axis to index ({describe_shape(d['shape'])}): a PyTorch Dataset "
+        raise BadRequestError(f"{d['path']} has no axis to index ({shape_text(d['shape'])}): a PyTorch Dataset "
                               "needs samples along the first axis")
     if not d["encoded"] and d["kind"] not in (preview.NUMERIC, preview.BOOL, preview.ENUM):
         raise BadRequestError(f"{d['path']} holds {d['dtype_text']}: a PyTorch Dataset needs numbers "

@@ -46,7 +46,6 @@ import numpy as np
 
 from h5gui.core import attrs as _attrs
 from h5gui.core import nodes
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import (
     BadRequestError,
     ExternalLinkError,
@@ -58,6 +57,7 @@ from h5gui.core.h5 import files, filters, links, messages, staging
 from h5gui.core.h5.walk import LinkEntry, iter_links
 from h5gui.core.paths import decode, join, normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import format_bytes
 
 __all__ = [
     "CompactReport",

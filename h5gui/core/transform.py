@@ -59,11 +59,12 @@ import numpy as np
 from h5gui import __version__
 from h5gui.core import attrs as _attrs
 from h5gui.core import codecs, preview
-from h5gui.core.dtypes import describe_dtype, format_bytes
+from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.h5 import files, filters, links, safety, staging
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
+from h5gui.core.text import format_bytes, shape_text
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def _prod(shape: Sequence[int]) -> int:
 
 
 def _shape_text(shape: Sequence[int]) -> str:
-    return "(" + ", ".join(str(int(n)) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+    return shape_text(shape)
 
 
 def _axis_map(src: Sequence[int], dst: Sequence[int]) -> list[int | None]:

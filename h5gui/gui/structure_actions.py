@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from h5gui.core import codecs, nodes, search, snippets, structure
 from h5gui.core import export as core_export
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
 from h5gui.core.paths import join
+from h5gui.core.text import format_bytes
 from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.workers import Box

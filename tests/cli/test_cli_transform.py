@@ -104,7 +104,7 @@ def test_dry_run_changes_nothing(mnist, capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--reshape=60,28,29,1"], ["cannot reshape 47040 elements into (60, 28, 29, 1)"]),
+    (["--reshape=60,28,29,1"], ["cannot reshape 47040 elements into 60 x 28 x 29 x 1"]),
     (["--reshape", "a,b"], ["--reshape must be integers"]),
     (["--dtype", "floot"], ["unknown dtype 'floot'"]),
     (["--normalize", "scale"], ["scale:255"]),
@@ -112,7 +112,7 @@ def test_dry_run_changes_nothing(mnist, capsys):
     (["--normalize", "zscore:3"], ["takes no value"]),
     (["--normalize", "clip-percentiles:5"], ["give two percentiles"]),
     (["--compression", "gzip:11"], ["gzip level must be 0 to 9, not 11"]),
-    (["--chunks", "1,2"], ["chunk shape (1, 2) has 2 axes"]),
+    (["--chunks", "1,2"], ["chunk shape 1 x 2 has 2 axes"]),
     (["--dtype", "int8", "--overflow", "refuse"], ["do not fit in int8", "the first is"]),
 ])
 def test_one_line_errors(mnist, capsys, argv, words):

@@ -4,7 +4,8 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core.dtypes import describe_dtype, describe_shape, format_bytes
+from h5gui.core.dtypes import describe_dtype
+from h5gui.core.text import format_bytes, shape_text
 
 ENUM = h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, basetype="i1")
 COMPOUND = np.dtype([("x", "f4"), ("y", "f4"), ("name", "S8")])
@@ -64,7 +65,8 @@ def test_nested_compound():
         ((), None, "scalar"),
         (None, None, "empty (no dataspace)"),
         ((2000, 512, 512), None, "2000 x 512 x 512"),
-        ((100000, 3), None, "100\u2009000 x 3"),
+        ((100000, 3), None, "100,000 x 3"),
+        ((10**6, 10**6), (None, 10**6), "1,000,000 x 1,000,000 (max unlimited x 1,000,000)"),
         ((10,), (None,), "10 (max unlimited)"),
         ((10, 4), (20, 4), "10 x 4 (max 20 x 4)"),
         ((10, 4), (10, 4), "10 x 4"),
@@ -72,7 +74,7 @@ def test_nested_compound():
     ],
 )
 def test_describe_shape(shape, maxshape, text):
-    assert describe_shape(shape, maxshape) == text
+    assert shape_text(shape, maxshape) == text
 
 
 @pytest.mark.parametrize(

@@ -388,7 +388,7 @@ def test_size_zero_axes(tmp_path, tiny_blocks):
     report, y, attrs, _ = go(file, dest="/z", normalize="zscore", reshape=(28, 0, 28))
     assert y.shape == (28, 0, 28) and np.isnan(attrs["mean"]) and attrs["scale"] == 1.0
     assert T.plan_transform(T.TransformSpec(file, "/data", reshape=(-1, 28))).out_shape == (0, 28)  # as numpy
-    with pytest.raises(BadRequestError, match=r"cannot reshape 0 elements into \(-1, 0\)"):
+    with pytest.raises(BadRequestError, match=r"cannot reshape 0 elements into -1 x 0"):
         T.plan_transform(T.TransformSpec(file, "/data", reshape=(-1, 0)))
 
 

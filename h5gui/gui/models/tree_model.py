@@ -18,9 +18,9 @@ from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from h5gui.core import nodes
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
 from h5gui.core.paths import normalize_path
+from h5gui.core.text import format_bytes
 from h5gui.gui.icons import icon, kind_icon_name
 from h5gui.gui.workers import JobRunner
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from h5gui.core import codecs, importer
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.core.text import format_bytes
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.wizards import RunPageBase
 

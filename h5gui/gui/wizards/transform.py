@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from h5gui.core import codecs, transform
-from h5gui.core.dtypes import format_bytes
 from h5gui.core.errors import H5GuiError
+from h5gui.core.text import format_bytes, shape_text
 from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.wizards import RunPageBase
 
@@ -370,7 +370,7 @@ class TransformWizard(QWizard):
         self.runner = window.runner
         self.file, self.source, self.shape = file, source, tuple(shape)
         self.dtype_text, self.dtype_kind = dtype_text, dtype_kind
-        self.shape_text = " x ".join(map(str, shape)) if shape else "scalar"
+        self.shape_text = shape_text(shape)
         self.setWindowTitle(f"Transform {source}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
