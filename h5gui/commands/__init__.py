@@ -10,15 +10,11 @@ from typing import Any
 
 
 def int_list(text: str, what: str) -> tuple[int, ...]:
-    """``'1, 2,3'`` -> ``(1, 2, 3)``; ``''`` -> ``()``; anything else is a one-line refusal."""
-    from h5gui.core.errors import BadRequestError
+    """``'1, 2,3'`` -> ``(1, 2, 3)``; ``''`` -> ``()``; anything else is a one-line refusal
+    (:func:`h5gui.core.parsing.parse_ints`, the parser the GUI uses too)."""
+    from h5gui.core.parsing import parse_ints
 
-    if not text.strip():
-        return ()
-    try:
-        return tuple(int(v) for v in text.replace(" ", "").split(","))
-    except ValueError:
-        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
+    return parse_ints(text, what)
 
 
 def json_default(value: Any) -> Any:

@@ -82,18 +82,9 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Arg
 
 
 def _ints(text: str | None, what: str) -> tuple[int, ...] | None:
-    from h5gui.core.errors import BadRequestError
+    from h5gui.core.parsing import parse_ints
 
-    if text is None:
-        return None
-    parts = [t for t in re.split(r"[,x\s]+", text.strip().strip("()[]")) if t]
-    try:
-        values = tuple(int(t) for t in parts)
-    except ValueError:
-        raise BadRequestError(f"{what} must be integers separated by commas, not {text!r}") from None
-    if not values:
-        raise BadRequestError(f"{what} needs at least one integer")
-    return values
+    return None if text is None else parse_ints(text, what, allow_empty=False)
 
 
 def spec_from_args(args: argparse.Namespace) -> Any:

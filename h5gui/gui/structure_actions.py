@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 from h5gui.core import codecs, nodes, search, snippets, structure
 from h5gui.core import export as core_export
 from h5gui.core.errors import H5GuiError
+from h5gui.core.parsing import parse_ints
 from h5gui.core.paths import join
 from h5gui.core.text import format_bytes
-from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.workers import Box
 
@@ -183,8 +183,8 @@ class NewDatasetDialog(QDialog):
         form.addRow(self.buttons)
 
     def values(self) -> dict[str, Any]:
-        shape = parse_ints(self.shape.text())
-        chunks = parse_ints(self.chunks.text()) or None
+        shape = parse_ints(self.shape.text(), "the shape")
+        chunks = parse_ints(self.chunks.text(), "the chunk shape") or None
         comp = self.compression.currentText()
         out: dict[str, Any] = {"shape": shape, "dtype": self.dtype.currentText(), "chunks": chunks,
                                "compression": None if comp == "none" else comp}

@@ -76,3 +76,12 @@ def test_show_errors_are_one_line(h5, sample, tmp_path, capsys):
     assert code == 2 and "--out must end in .png or .npy" in err
     code, _, err = run(capsys, "show", sample.h5, "/data/str_vlen", "--out", tmp_path / "a.png")
     assert code == 2 and "has no image view" in err
+
+
+def test_an_index_with_spaces_is_refused_not_read_as_one_number(h5, capsys):
+    """Issue 12 defect 22: ``--index "1 2"`` silently became index 12."""
+    code, out, err = run(capsys, "show", h5, "/stack", "--index", "1 2")
+    assert code == 2 and out == ""
+    assert "--index must be integers separated by commas" in err and "'1 2'" in err
+    code, out, _ = run(capsys, "show", h5, "/stack", "--index", "1")
+    assert code == 0

@@ -17,27 +17,7 @@ from PySide6.QtWidgets import (
 
 from h5gui.core import attrs
 from h5gui.core.errors import H5GuiError
-
-
-def parse_ints(text: str) -> tuple[int, ...]:
-    """``'60000, 28, 28, 1'`` (or ``'(2 x 3)'``) -> a tuple of whole numbers; ``''`` -> ``()``."""
-    try:
-        return tuple(int(p) for p in text.replace("x", ",").strip().strip("()[]").split(",") if p.strip())
-    except ValueError as exc:
-        raise H5GuiError(f"{text!r} is not a list of whole numbers such as 60000, 28, 28, 1") from exc
-
-
-def parse_shape(text: str) -> tuple[int, ...] | None:
-    """``''`` -> None (take the shape typed), ``'scalar'``/``'()'`` -> (), ``'2, 3'`` -> (2, 3)."""
-    text = text.strip().strip("()[]")
-    if not text:
-        return None
-    if text.lower() == "scalar":
-        return ()
-    shape = parse_ints(text)
-    if any(n < 0 for n in shape):
-        raise H5GuiError("a shape has no negative sizes")
-    return shape
+from h5gui.core.parsing import parse_shape
 
 
 class AttrDialog(QDialog):

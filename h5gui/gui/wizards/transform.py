@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from h5gui.core import codecs, transform
 from h5gui.core.errors import H5GuiError
+from h5gui.core.parsing import parse_ints
 from h5gui.core.text import format_bytes, shape_text
-from h5gui.gui.widgets.attr_dialog import parse_ints
 from h5gui.gui.wizards import RunPageBase
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class OperationsPage(QWizardPage):
         elif key == "transpose":
             out["transpose"] = tuple(reversed(range(rank)))
         elif key == "custom":
-            out["reshape"] = parse_ints(self.custom_shape.text())
+            out["reshape"] = parse_ints(self.custom_shape.text(), "the new shape")
         dtype = self.dtype.currentText()
         out["dtype"] = None if dtype == "keep" else dtype
         out["overflow"] = self.overflow.currentData()
@@ -235,7 +235,7 @@ class StoragePage(QWizardPage):
         if key == "none":
             chunks = None
         elif key == "custom":
-            chunks = parse_ints(self.custom_chunks.text())
+            chunks = parse_ints(self.custom_chunks.text(), "the chunk shape")
         comp = self.compression.currentData()
         return {
             "dest": self.dest.text() or None,

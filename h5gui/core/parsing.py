@@ -1,0 +1,50 @@
+"""Reading what people type: integer lists, shapes. One parser for the GUI's fields and the CLI's options.
+
+Pure Python (no numpy, no h5py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from h5gui.core.errors import BadRequestError
+
+_NUMBER = re.compile(r"[+-]?\d[\d_]*")
+
+
+def parse_ints(text: str | None, what: str = "the value", *, allow_empty: bool = True) -> tuple[int, ...]:
+    """``'1, 2,3'``, ``'(1, 2)'``, ``'[1,2]'`` or a shape as h5gui writes it (``'60,000 x 28 x 28'``,
+    ``'2x3'``) -> a tuple of integers; ``''`` -> ``()`` (refused unless ``allow_empty``).
+
+    Numbers are separated by commas, or by ``x`` in a shape (where commas group thousands). Anything
+    else is refused in one line, never guessed: ``'1 2'`` is not read as 12 nor as (1, 2).
+    """
+    raw = "" if text is None else str(text)
+    body = raw.strip().strip("()[]").strip()
+    if not body:
+        if allow_empty:
+            return ()
+        raise BadRequestError(f"{what} needs at least one integer")
+    if re.search(r"\d\s*[x×]\s*[+-]?\d", body):
+        parts = [p.strip().replace(",", "") for p in re.split(r"\s*[x×]\s*", body)]
+    else:
+        parts = [p.strip() for p in body.split(",")]
+        if parts and parts[-1] == "":  # '(5,)' as Python writes a 1-tuple
+            parts.pop()
+    if not parts or not all(_NUMBER.fullmatch(p) for p in parts):
+        raise BadRequestError(f"{what} must be integers separated by commas (such as 60000, 28, 28), not {raw!r}")
+    return tuple(int(p) for p in parts)
+
+
+def parse_shape(text: str | None, what: str = "the shape") -> tuple[int, ...] | None:
+    """``''`` -> None (nothing typed), ``'scalar'`` or ``'()'`` -> ``()``, ``'2, 3'`` -> ``(2, 3)``;
+    negative sizes are refused."""
+    raw = "" if text is None else str(text).strip()
+    if not raw:
+        return None
+    if raw.lower() == "scalar" or raw.replace(" ", "") == "()":
+        return ()
+    shape = parse_ints(raw, what)
+    if any(n < 0 for n in shape):
+        raise BadRequestError(f"{what} has no negative sizes: {raw!r}")
+    return shape
