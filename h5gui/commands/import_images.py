@@ -154,17 +154,11 @@ class ProgressLine:
 
 def _drive(job: Any, line: ProgressLine) -> Any:
     """Run a core job; the generator is closed whatever happens (Ctrl-C removes the partial result)."""
-    from h5gui.core.progress import Progress
+    from h5gui.core import progress
 
     try:
-        while True:
-            p = next(job)
-            if isinstance(p, Progress):
-                line(p)
-    except StopIteration as stop:
-        return stop.value
+        return progress.run(job, line)
     finally:
-        job.close()
         line.end()
 
 

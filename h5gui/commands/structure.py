@@ -256,26 +256,21 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from h5gui.core import search
+    from h5gui.core import progress, search
     from h5gui.core.progress import Progress
 
     job = search.search(args.file, args.pattern, mode=args.mode, attrs=args.attrs, path=args.path,
                         case_sensitive=args.case_sensitive, max_hits=max(1, args.max))
     out = sys.stdout
-    try:
-        while True:
-            p = next(job)
-            if isinstance(p, search.SearchBatch) and not args.json:
-                for hit in p.hits:
-                    out.write(hit.text + "\n")
-                if p.hits:
-                    out.flush()  # stream: results show as they are found
-            elif not isinstance(p, Progress):  # pragma: no cover - defensive
-                continue
-    except StopIteration as stop:
-        report = stop.value
-    finally:
-        job.close()
+
+    def show(p: Progress) -> None:
+        if isinstance(p, search.SearchBatch) and not args.json:
+            for hit in p.hits:
+                out.write(hit.text + "\n")
+            if p.hits:
+                out.flush()  # stream: results show as they are found
+
+    report = progress.run(job, show)
     if args.json:
         _dump([dataclasses.asdict(h) for h in report.hits])
     if report.truncated:

@@ -224,8 +224,7 @@ class _ProgressLine:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``h5gui-cli transform``; return the exit code (errors are raised as ``H5GuiError``)."""
-    from h5gui.core import transform
-    from h5gui.core.progress import Progress
+    from h5gui.core import progress, transform
 
     spec = spec_from_args(args)
     out = sys.stdout
@@ -238,18 +237,9 @@ def run(args: argparse.Namespace) -> int:
             _print_plan(plan, out)
         return 0
     line = _ProgressLine(not args.quiet and sys.stderr.isatty())
-    job = transform.run_transform(spec)
     try:
-        while True:
-            try:
-                p = next(job)
-            except StopIteration as stop:
-                report = stop.value
-                break
-            if isinstance(p, Progress):
-                line.update(p)
+        report = progress.run(transform.run_transform(spec), line.update)  # Ctrl-C: partial output removed
     finally:
-        job.close()  # on Ctrl-C: the partial output is removed before the file closes
         line.close()
     for w in report.warnings:
         sys.stderr.write(f"{PROG}: warning: {w}\n")

@@ -15,7 +15,7 @@ from h5gui.core import attrs
 from h5gui.core.attrs import AttrInfo, AttrValue
 from h5gui.core.errors import BadRequestError
 from h5gui.core.paths import normalize_path
-from h5gui.core.progress import Job, Progress
+from h5gui.core.progress import Job, Progress, relay
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +142,9 @@ def set_on_many(targets: Sequence[tuple[str, str]], name: str, text: str, type_n
     done = 0
     for file, paths in by_file.items():
         job = attrs.set_attr_on_many(file, paths, name, text, type_name, shape=shape, fixed_length=fixed_length)
-        try:
-            while True:
-                p = next(job)
-                yield Progress(done + p.done, len(targets), "objects", p.message)
-        except StopIteration as stop:
-            done += int(stop.value or 0)
+        base = done
+        written = yield from relay(job, lambda p, base=base: Progress(base + p.done, len(targets), "objects", p.message))
+        done += int(written or 0)
         for p in paths:
             undo.append(AttrEdit(file, p, (name,), tuple(befores[(file, p)])))
             redo.append(AttrEdit(file, p, (name,), tuple(attrs.get_attr_values(file, p, [name]))))

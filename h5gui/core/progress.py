@@ -83,12 +83,14 @@ def run(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Any:
-    """Drive a core function's result to completion.
+    """The one job driver: drive a core function's result to completion (GUI worker, CLI and tests).
 
     Plain values are returned as they are; generators are iterated, each :class:`Progress` is passed
     to ``on_progress``, and the generator's return value is returned. When ``should_stop`` returns
-    True the generator is closed (its ``finally``/``with`` blocks run) and
-    :class:`~h5gui.core.errors.CancelledError` is raised.
+    True :class:`~h5gui.core.errors.CancelledError` is raised. Whatever ends the run (the result,
+    cancel, an error, Ctrl-C) the generator is closed, so its ``finally``/``with`` blocks remove
+    partial output and close files. Ctrl-C that h5py 3.16 turns into a ``SystemError`` inside an HDF5
+    callback is raised as the :class:`KeyboardInterrupt` it is.
     """
     from h5gui.core.errors import CancelledError
 
@@ -98,10 +100,44 @@ def run(
     try:
         while True:
             if should_stop is not None and should_stop():
-                gen.close()
                 raise CancelledError()
-            p = next(gen)
+            try:
+                p = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            except SystemError as exc:
+                if _interrupted(exc):
+                    raise KeyboardInterrupt from exc
+                raise
             if on_progress is not None and isinstance(p, Progress):
                 on_progress(p)
-    except StopIteration as stop:
-        return stop.value
+    finally:
+        gen.close()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` wraps a KeyboardInterrupt (h5py reports Ctrl-C in a callback as SystemError)."""
+    seen = 0
+    e: BaseException | None = exc
+    while e is not None and seen < 16:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return False
+
+
+def relay(job: Any, convert: Callable[[Progress], Progress]) -> Generator[Progress, None, Any]:
+    """Run a sub-job inside a job: its progress is passed on through ``convert``, its result returned
+    (``result = yield from relay(sub, lambda p: ...)``)."""
+    if not isinstance(job, Generator):
+        return job
+    try:
+        while True:
+            try:
+                p = next(job)
+            except StopIteration as stop:
+                return stop.value
+            yield convert(p) if isinstance(p, Progress) else p
+    finally:
+        job.close()

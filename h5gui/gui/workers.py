@@ -24,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from h5gui.core import progress
 from h5gui.core.errors import CancelledError, H5GuiError
 from h5gui.core.h5 import files
 from h5gui.core.progress import Progress
@@ -115,20 +116,15 @@ class Job(QRunnable):
             s.finished.emit()
 
     def _drive(self, gen: Generator[Any, None, Any]) -> Any:
-        last = 0.0
-        try:
-            while True:
-                if self._cancel.is_set():
-                    gen.close()
-                    raise CancelledError()
-                item = next(gen)
-                if isinstance(item, Progress):
-                    now = time.monotonic()
-                    if now - last >= PROGRESS_INTERVAL or (item.total and item.done >= item.total):
-                        last = now
-                        self.signals.progress.emit(item)
-        except StopIteration as stop:
-            return stop.value
+        last = [0.0]
+
+        def relay(item: Progress) -> None:  # throttled: a few signals a second, and the last one
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL or (item.total and item.done >= item.total):
+                last[0] = now
+                self.signals.progress.emit(item)
+
+        return progress.run(gen, relay, self._cancel.is_set)
 
 
 def _close_everything(pool: files.HandlePool) -> None:
