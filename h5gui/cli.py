@@ -416,14 +416,7 @@ def cmd_attrs(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from h5gui.core import demo
 
-    out = args.out
-    if out is None:
-        target = demo.default_demo_path()
-    elif os.path.isdir(out):
-        target = os.path.join(out, "h5gui-demo.h5")
-    else:
-        target = out
-    print(demo.make_demo(target))
+    print(demo.make_demo(demo.demo_target(args.out)))
     return 0
 
 

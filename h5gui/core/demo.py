@@ -26,6 +26,7 @@ import h5py
 import numpy as np
 
 from h5gui.core.h5 import staging
+from h5gui.core.h5.images import write_image_attrs
 
 SEED = 20240601
 DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -40,7 +41,29 @@ def default_demo_path() -> Path:
         base = home / "Library" / "Application Support"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "h5gui" / "demo.h5"
+    return base / "h5gui" / DEMO_NAME
+
+
+DEMO_NAME = "demo.h5"
+
+
+def demo_target(out: str | os.PathLike[str] | None = None) -> Path:
+    """Where the demo file goes: ``out`` itself, ``out/demo.h5`` for a folder, the data folder for None.
+
+    The one rule for ``h5gui --demo``, the start page and ``h5gui-cli demo``.
+    """
+    if out is None:
+        return default_demo_path()
+    p = Path(out).expanduser()
+    return p / DEMO_NAME if p.is_dir() else p
+
+
+def ensure_demo(folder: str | os.PathLike[str] | None = None) -> str:
+    """Job: the demo file in ``folder`` (default: the data folder), written first if missing."""
+    target = demo_target(folder)
+    if not target.exists():
+        make_demo(target)
+    return str(target.absolute())
 
 
 def make_demo(path: str | os.PathLike[str]) -> Path:
@@ -71,10 +94,9 @@ def _fill(f: h5py.File, rng: np.random.Generator) -> None:
 
     images = f.create_group("images", track_order=True)
     rgb = images.create_dataset("rgb", data=_rgb_image(128, 192))
-    _image_attrs(rgb, "IMAGE_TRUECOLOR", INTERLACE_MODE="INTERLACE_PIXEL")
+    write_image_attrs(rgb, colour=True)
     gray = images.create_dataset("gray", data=_gray_image(128))
-    _image_attrs(gray, "IMAGE_GRAYSCALE")
-    gray.attrs["IMAGE_WHITE_IS_ZERO"] = np.uint8(0)
+    write_image_attrs(gray, colour=False)
     gray.attrs["IMAGE_MINMAXRANGE"] = np.array([0, 255], dtype=np.uint8)
 
     mnist = f.create_group("mnist", track_order=True)
@@ -128,17 +150,6 @@ def _fill(f: h5py.File, rng: np.random.Generator) -> None:
     meta.attrs["observer"] = "Zoë Ångström 観測者"  # unicode
 
     f["latest"] = h5py.SoftLink("/mnist/images")
-
-
-def _image_attrs(ds: h5py.Dataset, subclass: str, **extra: str) -> None:
-    """The HDF5 Image and Palette Specification attributes, written like ``H5IMmake_image_*``:
-    null-terminated fixed-length ascii strings."""
-    values = {"CLASS": "IMAGE", "IMAGE_SUBCLASS": subclass, "IMAGE_VERSION": "1.2", **extra}
-    for name, text in values.items():
-        tid = h5py.h5t.C_S1.copy()
-        tid.set_size(len(text) + 1)
-        tid.set_strpad(h5py.h5t.STR_NULLTERM)
-        ds.attrs.create(name, np.bytes_(text), dtype=h5py.Datatype(tid))
 
 
 def _rgb_image(h: int, w: int) -> np.ndarray:

@@ -23,20 +23,18 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import importlib.util
 import os
 import posixpath
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
 from h5gui.core import imaging, preview, structure
+from h5gui.core.colormaps import COLORMAPS, apply_colormap
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError
 from h5gui.core.h5 import files, links, safety, staging
@@ -61,7 +59,6 @@ ARRAY_EXTENSIONS = (".npy",)
 TABLE_EXTENSIONS = (".csv", ".tsv", ".txt")
 IMAGE_EXTENSIONS = (".png", ".tif", ".tiff")
 FORMATS = ("npy", "csv", "png", "tif", "hdf5", "folder")
-COLORMAPS = ("grey", "viridis", "magma", "inferno", "plasma", "cividis", "turbo")  # as the GUI offers them
 BLOCK_BYTES = 32 * 2**20
 MAX_IMAGE_BYTES = 2**31  # one exported picture is read whole: refuse beyond this
 MAX_STRING_BYTES = 256 * 2**20  # string data is converted in memory
@@ -341,39 +338,6 @@ def _text_rows(block: np.ndarray, kind: str) -> Iterator[list[str]]:
 
 # ---------------------------------------------------------------------------------------------
 # pictures
-
-
-@lru_cache(maxsize=16)
-def _lut(name: str) -> np.ndarray:
-    """256 RGB colours of a colormap (the same data the GUI shows, read from pyqtgraph's files
-    without importing it)."""
-    if name in ("grey", "gray"):
-        v = np.arange(256, dtype=np.uint8)
-        return np.stack([v, v, v], axis=1)
-    if name not in COLORMAPS:
-        raise BadRequestError(f"unknown colormap {name!r}: use {', '.join(COLORMAPS)}")
-    spec = importlib.util.find_spec("pyqtgraph")
-    if spec is None or not spec.submodule_search_locations:
-        raise BadRequestError(f"colormap {name} needs pyqtgraph's colour tables (pyqtgraph is not installed)")
-    table = Path(next(iter(spec.submodule_search_locations))) / "colors" / "maps" / f"{name}.csv"
-    rows = []
-    for line in table.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith(";"):
-            continue
-        rows.append([float(x) for x in line.split(",")[:3]])
-    colours = np.asarray(rows, dtype=np.float64)
-    if colours.max() > 1.0:
-        colours /= 255.0
-    pos = np.linspace(0.0, 1.0, len(colours))
-    x = np.linspace(0.0, 1.0, 256)
-    lut = np.stack([np.interp(x, pos, colours[:, c]) for c in range(3)], axis=1)
-    return np.clip(np.rint(lut * 255), 0, 255).astype(np.uint8)
-
-
-def apply_colormap(grey8: np.ndarray, name: str) -> np.ndarray:
-    """``(h, w)`` uint8 -> ``(h, w, 3)`` uint8 through colormap ``name`` (one of :data:`COLORMAPS`)."""
-    return _lut(name)[grey8]
 
 
 def _image_shape(shape: tuple[int, ...], where: str, fmt: str) -> None:

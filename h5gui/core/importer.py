@@ -91,6 +91,7 @@ from h5gui import __version__
 from h5gui.core import imaging
 from h5gui.core.errors import BadRequestError, FileAccessError, UnreadableError
 from h5gui.core.h5 import files, filters, messages, staging
+from h5gui.core.h5.images import write_image_attrs
 from h5gui.core.paths import natural_key, normalize_path
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import format_bytes
@@ -1295,14 +1296,7 @@ def _kept_mode_of(mode: str, entries: Sequence[ImageEntry]) -> str:
 
 def _image_attrs(ds: h5py.Dataset, channels: int) -> None:
     """The HDF5 image attributes, so that HDFView, silx and H5Web show the data as images."""
-    ds.attrs["CLASS"] = np.bytes_("IMAGE")
-    ds.attrs["IMAGE_VERSION"] = np.bytes_("1.2")
-    if channels:
-        ds.attrs["IMAGE_SUBCLASS"] = np.bytes_("IMAGE_TRUECOLOR")
-        ds.attrs["INTERLACE_MODE"] = np.bytes_("INTERLACE_PIXEL")
-    else:
-        ds.attrs["IMAGE_SUBCLASS"] = np.bytes_("IMAGE_GRAYSCALE")
-        ds.attrs["IMAGE_WHITE_IS_ZERO"] = np.uint8(0)
+    write_image_attrs(ds, colour=bool(channels))
 
 
 _STR = h5py.string_dtype()

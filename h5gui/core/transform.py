@@ -62,6 +62,7 @@ from h5gui.core import codecs, preview
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.h5 import files, filters, links, safety, staging
+from h5gui.core.h5.images import IMAGE_ATTRS
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import format_bytes, shape_text
@@ -83,8 +84,7 @@ ROUNDING_MODES = ("round", "floor", "ceil", "trunc")
 CHUNK_PRESETS = ("auto", "sample", "frame", "keep")
 COMPRESSIONS = codecs.NAMES
 _STAT_MODES = ("minmax", "minmax-1", "zscore", "clip-percentiles")
-_IMAGE_ATTRS = ("CLASS", "IMAGE_SUBCLASS", "IMAGE_VERSION", "INTERLACE_MODE", "IMAGE_MINMAXRANGE",
-                "IMAGE_WHITE_IS_ZERO", "IMAGE_COLORMODEL", "IMAGE_GAMMACORRECTION", "PALETTE")
+_IMAGE_ATTRS = IMAGE_ATTRS
 _SCALE_ATTRS = ("DIMENSION_LIST", "REFERENCE_LIST", "DIMENSION_LABELS")
 _STAT_ATTRS = ("scale", "offset", "min", "max", "mean", "std", "clip_min", "clip_max", "channel_axis",
                "normalization")

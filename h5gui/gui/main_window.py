@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from h5gui import __version__
 from h5gui.core import attr_edits, nodes
 from h5gui.core import attrs as core_attrs
+from h5gui.core import demo as core_demo
 from h5gui.core.errors import H5GuiError
 from h5gui.core.h5 import files as core_files
 from h5gui.gui.actions import create_actions
@@ -494,11 +495,9 @@ class MainWindow(QMainWindow):
             self.start_page.set_recent(self.recent_files())
 
     def open_demo(self) -> None:
-        folder = self.data_dir or _default_data_dir()
-        target = os.path.join(folder, "h5gui-demo.h5")
         self.show_status("Writing the demo file...")
         self.runner.submit(
-            _write_demo, target,
+            core_demo.ensure_demo, self.data_dir,
             on_result=lambda p: self.open_files([p]),
             on_error=self.show_error,
         )
@@ -1135,20 +1134,3 @@ def _add(menu: QMenu, actions: list[QAction | None]) -> None:
             menu.addSeparator()
         else:
             menu.addAction(act)
-
-
-def _default_data_dir() -> str:
-    from PySide6.QtCore import QStandardPaths
-
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    return os.path.join(base or os.path.join(os.path.expanduser("~"), ".local", "share"), "h5gui")
-
-
-def _write_demo(target: str) -> str:
-    """I/O-thread job: write the demo file (if missing) and return its path."""
-    from h5gui.core import demo as core_demo
-
-    if not os.path.exists(target):
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        core_demo.make_demo(target)
-    return target

@@ -252,7 +252,7 @@ def test_demo_writes_the_file_and_prints_its_path(tmp_path, capsys):
     with h5py.File(tmp_path / "d.h5", "r") as f:
         assert f["mnist/images"].shape == (100, 28, 28)
     code, out, _ = run(capsys, "demo", tmp_path)  # a folder: the file goes inside
-    assert code == 0 and out.strip() == str(tmp_path / "h5gui-demo.h5")
+    assert code == 0 and out.strip() == str(tmp_path / "demo.h5")
     code, out, _ = run(capsys, "ls", out.strip())
     assert out.split()[0] == "images"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from h5gui.core import export, progress
+from h5gui.core import colormaps, export, progress
 from h5gui.core.errors import BadRequestError, FileAccessError, UnsafeAccessError
 
 
@@ -197,10 +197,10 @@ def test_levels_and_colormap(h5, tmp_path):
     run(export.export(str(h5), "/f32", tmp_path / "v.png", levels=(0.0, 1.0), colormap="viridis"))
     data, mode = read_picture(tmp_path / "v.png")
     assert mode == "RGB" and data.shape == (7, 9, 3)
-    lut = export._lut("viridis")
+    lut = colormaps.lut("viridis")
     assert tuple(lut[0]) == (68, 1, 84) and tuple(lut[-1]) == (253, 231, 37)  # viridis' ends
     for name in export.COLORMAPS:  # every colormap the GUI offers
-        assert export._lut(name).shape == (256, 3)
+        assert colormaps.lut(name).shape == (256, 3)
     run(export.export(str(h5), "/f32", tmp_path / "auto.tif", colormap="magma"))  # a colormap implies auto levels
     assert read_picture(tmp_path / "auto.tif")[1] == "RGB"
     run(export.export(str(h5), "/cplx", tmp_path / "c.png", levels="auto"))

@@ -237,15 +237,15 @@ def test_replace_through_a_soft_link_replaces_the_target(h5):
 
 
 def test_image_attributes_follow_the_channel_axis(tmp_path):
-    from h5gui.core.demo import _image_attrs
+    from h5gui.core.h5.images import write_image_attrs
 
     path = tmp_path / "img.h5"
     with h5py.File(path, "w") as f:
         rgb = f.create_dataset("rgb", data=np.zeros((4, 8, 9, 3), dtype=np.uint8))
-        _image_attrs(rgb, "IMAGE_TRUECOLOR", INTERLACE_MODE="INTERLACE_PIXEL")
+        write_image_attrs(rgb, colour=True)
         rgb.attrs["IMAGE_MINMAXRANGE"] = np.array([0, 255], dtype=np.uint8)
         gray = f.create_dataset("gray", data=np.zeros((4, 8, 9), dtype=np.uint8))
-        _image_attrs(gray, "IMAGE_GRAYSCALE")
+        write_image_attrs(gray, colour=False)
     file = str(path)
     run(T.run_transform(T.TransformSpec(file, "/rgb", dest="/planes", move_axis=(-1, 1))))
     run(T.run_transform(T.TransformSpec(file, "/rgb", dest="/f", dtype="float32", normalize="scale", scale=255)))

@@ -10,7 +10,7 @@ import pyqtgraph as pg  # noqa: E402
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, background="w", foreground="#333")
 
-COLORMAPS = ("grey", "viridis", "magma", "inferno", "plasma", "cividis", "turbo")
+from h5gui.core.colormaps import COLORMAPS  # noqa: E402 - after pyqtgraph's configuration
 
 
 def colormap(name: str) -> pg.ColorMap:
