@@ -48,7 +48,7 @@ from h5gui.core.errors import (
     UnreadableError,
 )
 from h5gui.core.h5 import files, links, messages, staging
-from h5gui.core.paths import normalize_path
+from h5gui.core.paths import encode, normalize_path
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import shape_text
 
@@ -780,18 +780,14 @@ def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
 # raw values
 
 
-def _b(name: str) -> bytes:
-    return name.encode("utf-8")
-
-
 def _exists(oid: Any, name: str) -> bool:
-    return bool(h5py.h5a.exists(oid, _b(name)))
+    return bool(h5py.h5a.exists(oid, encode(name)))
 
 
 def _read_raw(oid: Any, name: str, file: str) -> AttrValue:
     """Attribute ``name`` exactly as stored (types h5py cannot map are read as raw bytes)."""
     try:
-        aid = h5py.h5a.open(oid, _b(name))
+        aid = h5py.h5a.open(oid, encode(name))
         tid = aid.get_type()
         h5type = tid.encode()
         try:
@@ -835,15 +831,6 @@ def _has_refs(tid: Any) -> bool:
     except Exception:  # pragma: no cover - defensive
         return False
     return False
-
-
-def _same_file(a: str, b: str) -> bool:
-    if not a or not b:
-        return False
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _prepare_raw(v: AttrValue) -> tuple[Any, Any, Any]:
@@ -894,10 +881,10 @@ def _temp_name(oid: Any) -> str:
     return staging.temp_name("tmp", taken=lambda name: _exists(oid, name))
 
 
-def _discard(oid: Any, name: str) -> None:
+def _discard_attr(oid: Any, name: str) -> None:
     try:
         if _exists(oid, name):
-            h5py.h5a.delete(oid, _b(name))
+            h5py.h5a.delete(oid, encode(name))
     except Exception:  # pragma: no cover - best effort cleanup
         pass
 
@@ -924,7 +911,7 @@ def _create(oid: Any, name: str, data: Any, ftype: Any, mtype: Any) -> None:
         space = h5py.h5s.create_simple(data.shape)
     else:
         space = h5py.h5s.create_simple(data.shape)
-    aid = h5py.h5a.create(oid, _b(name), ftype, space)
+    aid = h5py.h5a.create(oid, encode(name), ftype, space)
     try:
         if isinstance(data, _ArrayOfArrays):
             aid.write(np.ascontiguousarray(data.data), mtype=mtype)
@@ -938,7 +925,7 @@ def _store(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) ->
     """Write attribute ``name`` so that a failure leaves the old one (or none) as it was."""
     try:
         if _exists(oid, name) and not isinstance(data, h5py.Empty | _ArrayOfArrays):
-            aid = h5py.h5a.open(oid, _b(name))
+            aid = h5py.h5a.open(oid, encode(name))
             # H5Tequal ignores a vlen string's charset: compare the serialized types instead
             try:
                 if aid.shape is not None and tuple(aid.shape) == data.shape and aid.get_type().encode() == ftype.encode():
@@ -952,25 +939,25 @@ def _store(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) ->
     try:
         _create(oid, tmp, data, ftype, mtype)
     except Exception as exc:
-        _discard(oid, tmp)
+        _discard_attr(oid, tmp)
         raise _write_failed(name, path, exc) from exc
     old = ""
     try:
         if _exists(oid, name):
             old = _temp_name(oid)
-            h5py.h5a.rename(oid, _b(name), _b(old))
-        h5py.h5a.rename(oid, _b(tmp), _b(name))
+            h5py.h5a.rename(oid, encode(name), encode(old))
+        h5py.h5a.rename(oid, encode(tmp), encode(name))
     except Exception as exc:
         if old and not _exists(oid, name):
             try:
-                h5py.h5a.rename(oid, _b(old), _b(name))
+                h5py.h5a.rename(oid, encode(old), encode(name))
             except Exception:  # pragma: no cover - nothing more we can do
                 pass
-        _discard(oid, tmp)
+        _discard_attr(oid, tmp)
         raise _write_failed(name, path, exc) from exc
     if old:
         try:
-            h5py.h5a.delete(oid, _b(old))
+            h5py.h5a.delete(oid, encode(old))
         except Exception as exc:  # pragma: no cover - the new value is in place
             raise _write_failed(name, path, exc) from exc
 
@@ -1002,7 +989,7 @@ def _plan(obj: Any, name: str, text: str, type_name: str | None, shape: tuple[in
     old_shape: tuple[int, ...] | None = None
     target: _Target | None = None
     if _exists(oid, name):
-        aid = h5py.h5a.open(oid, _b(name))
+        aid = h5py.h5a.open(oid, encode(name))
         old_shape = aid.shape
         try:
             old_dt: np.dtype | None = aid.dtype
@@ -1093,7 +1080,7 @@ def rename_attr(file: str, path: str, old: str, new: str) -> AttrInfo:
             if _exists(obj.id, new):
                 raise BadRequestError(f"attribute {new} already exists on {path}")
             try:
-                h5py.h5a.rename(obj.id, _b(old), _b(new))
+                h5py.h5a.rename(obj.id, encode(old), encode(new))
             except Exception as exc:
                 raise H5GuiError(f"Cannot rename attribute {old} on {path}: {messages.hdf5_reason(str(exc))}") from exc
             f.flush()
@@ -1114,7 +1101,7 @@ def delete_attrs(file: str, path: str, names: Sequence[str], *, missing_ok: bool
                 raise _missing(name, path, str(file))
         for name in dict.fromkeys(names):
             try:
-                h5py.h5a.delete(obj.id, _b(name))
+                h5py.h5a.delete(obj.id, encode(name))
             except Exception as exc:
                 raise H5GuiError(f"Cannot delete attribute {name} on {path}: {messages.hdf5_reason(str(exc))}") from exc
         f.flush()
@@ -1166,7 +1153,7 @@ def put_attr_values(
     for v in values:
         _check_name(v.name)
         data, ftype, mtype = _prepare_raw(v)
-        if _has_refs(ftype) and not _same_file(v.file, str(file)):
+        if _has_refs(ftype) and not files.same_file(v.file, str(file)):
             source = f" from {v.file}" if v.file else ""
             raise BadRequestError(
                 f"attribute {v.name}{source} holds references, which only point into their own file: not pasted"

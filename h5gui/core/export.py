@@ -310,7 +310,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
         return ExportReport(file, path, final, "csv", shape, str(dt), 1, os.path.getsize(final))
 
 
-def _text(v: Any) -> str:
+def _csv_cell(v: Any) -> str:
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     if isinstance(v, np.generic):
@@ -318,22 +318,22 @@ def _text(v: Any) -> str:
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, np.ndarray):
-        return " ".join(_text(x) for x in v.reshape(-1))
+        return " ".join(_csv_cell(x) for x in v.reshape(-1))
     return str(v)
 
 
 def _text_rows(block: np.ndarray, kind: str) -> Iterator[list[str]]:
     if kind == preview.COMPOUND:
         for rec in block:
-            yield [_text(rec[name]) for name in block.dtype.names]
+            yield [_csv_cell(rec[name]) for name in block.dtype.names]
         return
     arr = np.asarray(block, dtype=object)
     if arr.ndim == 1:
         for v in arr:
-            yield [_text(v)]
+            yield [_csv_cell(v)]
     else:
         for r in arr:
-            yield [_text(v) for v in r]
+            yield [_csv_cell(v) for v in r]
 
 
 # ---------------------------------------------------------------------------------------------

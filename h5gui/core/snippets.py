@@ -113,16 +113,16 @@ def h5py_snippet(file: str, path: str) -> str:
         lines.append(f"    # a structured array: fields {', '.join(d['dtype'].names)}")
     a = d["attrs"]
     if "normalization" in a and "scale" in a and "offset" in a:
-        lines += [f"    # normalized by h5gui ({_text(a['normalization'])}): original = data * scale + offset",
+        lines += [f"    # normalized by h5gui ({_scalar_text(a['normalization'])}): original = data * scale + offset",
                   '    scale, offset = dset.attrs["scale"], dset.attrs["offset"]']
     return "\n".join(lines) + "\n"
 
 
-def _text(v: Any) -> str:
+def _scalar_text(v: Any) -> str:
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     if isinstance(v, np.ndarray) and v.shape == ():
-        return _text(v[()])
+        return _scalar_text(v[()])
     return str(v)
 
 

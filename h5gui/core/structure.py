@@ -55,7 +55,7 @@ from h5gui.core.errors import (
 )
 from h5gui.core.h5 import files, filters, links, messages, staging
 from h5gui.core.h5.walk import LinkEntry, iter_links
-from h5gui.core.paths import decode, join, normalize_path
+from h5gui.core.paths import decode, encode, join, normalize_path
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import format_bytes
 
@@ -178,10 +178,6 @@ class CompactReport:
 # paths
 
 
-def _enc(path: str) -> bytes:
-    return path.encode("utf-8")
-
-
 def _split(path: str, file: str, what: str = "object") -> tuple[str, str]:
     """``'/a/b'`` -> ``('/a', 'b')``; refuses the root."""
     path = normalize_path(path)
@@ -218,11 +214,11 @@ def _group_at(f: h5py.File, file: str, path: str, *, create: bool = False) -> st
         if info is None:
             if not create:
                 raise NodeNotFoundError(f"No group {shown} in {file}")
-            h5py.h5g.create(f.id, _enc(here), gcpl=_tracked_gcpl())
+            h5py.h5g.create(f.id, encode(here), gcpl=_tracked_gcpl())
             hard = here
             continue
         hard = links.resolve(f.id, here, file)  # soft links followed by us, external ones refused
-        if h5py.h5o.get_info(f.id, _enc(hard)).type != h5py.h5o.TYPE_GROUP:
+        if h5py.h5o.get_info(f.id, encode(hard)).type != h5py.h5o.TYPE_GROUP:
             raise BadRequestError(f"{shown} in {file} is not a group")
     return hard
 
@@ -244,7 +240,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _row(f: h5py.File, file: str, parent_hard: str, parent_shown: str, name: str) -> nodes.ChildInfo:
-    gid = h5py.h5o.open(f.id, _enc(parent_hard))
+    gid = h5py.h5o.open(f.id, encode(parent_hard))
     return nodes._child_info(gid, parent_shown, name, file, parent_hard)
 
 
@@ -259,7 +255,7 @@ def _link_kind(f: h5py.File, here: str) -> tuple[str, Any]:
         return nodes.EXTERNAL_LINK, info
     if info.type != h5py.h5l.TYPE_HARD:
         return nodes.UNREADABLE, info
-    otype = h5py.h5o.get_info(f.id, _enc(here)).type
+    otype = h5py.h5o.get_info(f.id, encode(here)).type
     return {h5py.h5o.TYPE_GROUP: nodes.GROUP, h5py.h5o.TYPE_DATASET: nodes.DATASET,
             h5py.h5o.TYPE_NAMED_DATATYPE: nodes.DATATYPE}.get(otype, nodes.UNREADABLE), info
 
@@ -287,7 +283,7 @@ def create_group(file: str, path: str, *, parents: bool = False) -> nodes.ChildI
         phard = _group_at(f, file, parent, create=parents)
         _refuse_existing(f, file, phard, name, join(parent, name))
         try:
-            h5py.h5g.create(f.id, _enc(join(phard, name)), gcpl=_tracked_gcpl())
+            h5py.h5g.create(f.id, encode(join(phard, name)), gcpl=_tracked_gcpl())
         except Exception as exc:
             raise H5GuiError(f"Cannot create group {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
@@ -376,7 +372,7 @@ def create_dataset(
                 g.create_dataset(tmp, shape=shp, dtype=dt, **kw)
             g.move(tmp, name)
         except BaseException as exc:
-            _discard(g, tmp)
+            _discard_link(g, tmp)
             if isinstance(exc, H5GuiError | KeyboardInterrupt | GeneratorExit):
                 raise
             raise BadRequestError(f"Cannot create dataset {join(parent, name)} in {file}: {_reason(exc)}") from exc
@@ -384,7 +380,7 @@ def create_dataset(
         return _row(f, file, phard, parent, name)
 
 
-def _discard(g: Any, name: str) -> None:
+def _discard_link(g: Any, name: str) -> None:
     with contextlib.suppress(Exception):
         if g.id.valid and name in g:
             del g[name]
@@ -464,7 +460,7 @@ def create_dataset_from_file(
                     yield Progress(b * row, total, "bytes", f"writing {join(parent, name)}", nbytes=b * row)
             g.move(tmp, name)
         except BaseException as exc:
-            _discard(g, tmp)
+            _discard_link(g, tmp)
             if isinstance(exc, H5GuiError | KeyboardInterrupt | GeneratorExit):
                 raise
             raise BadRequestError(f"Cannot create dataset {join(parent, name)} in {file}: {_reason(exc)}") from exc
@@ -492,9 +488,9 @@ def create_soft_link(file: str, path: str, target: str, *, parents: bool = False
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
         _refuse_existing(f, file, phard, name, join(parent, name))
-        gid = h5py.h5o.open(f.id, _enc(phard))
+        gid = h5py.h5o.open(f.id, encode(phard))
         try:
-            gid.links.create_soft(_enc(name), _enc(target))
+            gid.links.create_soft(encode(name), encode(target))
         except Exception as exc:
             raise H5GuiError(f"Cannot create link {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
@@ -513,9 +509,9 @@ def create_external_link(file: str, path: str, target_file: str, target_path: st
     with files.open_file(file, write=True) as f:
         phard = _group_at(f, file, parent, create=parents)
         _refuse_existing(f, file, phard, name, join(parent, name))
-        gid = h5py.h5o.open(f.id, _enc(phard))
+        gid = h5py.h5o.open(f.id, encode(phard))
         try:
-            gid.links.create_external(_enc(name), _enc(str(target_file)), _enc(target_path))
+            gid.links.create_external(encode(name), encode(str(target_file)), encode(target_path))
         except Exception as exc:
             raise H5GuiError(f"Cannot create link {join(parent, name)} in {file}: {_reason(exc)}") from exc
         f.flush()
@@ -569,10 +565,10 @@ def move(file: str, src: str, dest: str, *, parents: bool = False) -> nodes.Chil
         _refuse_existing(f, file, dhard, dname, dest)
         if kind == nodes.GROUP and (_under(here, dhard) or _group_contains(f, here, dhard)):
             raise BadRequestError(f"cannot move {join(sparent, sname)} into itself ({dest}) in {file}")
-        sgid = h5py.h5o.open(f.id, _enc(shard))
-        dgid = h5py.h5o.open(f.id, _enc(dhard))
+        sgid = h5py.h5o.open(f.id, encode(shard))
+        dgid = h5py.h5o.open(f.id, encode(dhard))
         try:
-            sgid.links.move(_enc(sname), dgid, _enc(dname))
+            sgid.links.move(encode(sname), dgid, encode(dname))
         except Exception as exc:
             raise H5GuiError(f"Cannot move {join(sparent, sname)} to {dest} in {file}: {_reason(exc)}") from exc
         f.flush()
@@ -582,10 +578,10 @@ def move(file: str, src: str, dest: str, *, parents: bool = False) -> nodes.Chil
 def _group_contains(f: h5py.File, group_hard: str, other_hard: str) -> bool:
     """Whether the group at ``other_hard`` is the group at ``group_hard`` or lies below it through some
     hard link (the same object may have several paths). Looked up along ``other_hard``'s ancestors."""
-    target = h5py.h5o.get_info(f.id, _enc(group_hard)).addr
+    target = h5py.h5o.get_info(f.id, encode(group_hard)).addr
     path = other_hard
     while True:
-        if h5py.h5o.get_info(f.id, _enc(path)).addr == target:
+        if h5py.h5o.get_info(f.id, encode(path)).addr == target:
             return True
         if path == "/":
             return False
@@ -711,7 +707,7 @@ class _Copier:
 
     def _dst_group(self, path: str) -> Any:
         if self._dgid[0] != path:
-            self._dgid = (path, h5py.h5o.open(self.dst.id, _enc(path)))
+            self._dgid = (path, h5py.h5o.open(self.dst.id, encode(path)))
         return self._dgid[1]
 
     def copy_members(self, src_gid: Any, src_path: str, dst_path: str) -> Iterator[Progress]:
@@ -730,8 +726,8 @@ class _Copier:
     def copy_object(self, src_path: str, dst_parent: str, dst_name: str) -> Iterator[Progress]:
         """Copy the object at the source's hard path ``src_path`` (and all below) to ``dst_parent/dst_name``."""
         parent, name = posixpath.split(src_path)
-        src_parent = h5py.h5o.open(self.src.id, _enc(parent))
-        info = h5py.h5o.get_info(self.src.id, _enc(src_path))
+        src_parent = h5py.h5o.open(self.src.id, encode(parent))
+        info = h5py.h5o.get_info(self.src.id, encode(src_path))
         kind = {h5py.h5o.TYPE_GROUP: nodes.GROUP, h5py.h5o.TYPE_DATASET: nodes.DATASET,
                 h5py.h5o.TYPE_NAMED_DATATYPE: nodes.DATATYPE}.get(info.type, nodes.UNREADABLE)
         entry = LinkEntry(src_parent, parent, name, src_path, h5py.h5l.TYPE_HARD, kind, addr=info.addr,
@@ -744,9 +740,9 @@ class _Copier:
     def _entry(self, e: LinkEntry, dparent: Any, dparent_path: str, dname: str | None = None) -> Iterator[Progress]:
         """Recreate one link; returns True when a group was created (its members come later)."""
         name = dname or e.name
-        bname = _enc(name)
+        bname = encode(name)
         dpath = join(dparent_path, name)
-        sname = _enc(e.name)
+        sname = encode(e.name)
         if e.link_type == h5py.h5l.TYPE_SOFT:
             dparent.links.create_soft(bname, e.parent.links.get_val(sname))
             self.links += 1
@@ -765,7 +761,7 @@ class _Copier:
             if target is None:  # pragma: no cover - every first meeting is copied before
                 self.warnings.append(f"{e.path}: hard link to an object that was not copied")
                 return False
-            dparent.links.create_hard(bname, self.dst.id, _enc(target))
+            dparent.links.create_hard(bname, self.dst.id, encode(target))
             self.links += 1
             return False
         self.weight += OBJECT_WEIGHT
@@ -797,7 +793,7 @@ class _Copier:
         raw_ok = (layout in (h5py.h5d.CHUNKED, h5py.h5d.CONTIGUOUS) and dcpl.get_external_count() == 0
                   and not _has_class(tid, h5py.h5t.VLEN) and src.shape is not None and len(src.shape) > 0)
         if storage < BIG_COPY_BYTES or not raw_ok:
-            h5py.h5o.copy(e.parent, _enc(e.name), dparent, bname, self.copypl)
+            h5py.h5o.copy(e.parent, encode(e.name), dparent, bname, self.copypl)
             self.nbytes += storage
             self.weight += storage
             if _has_class(tid, h5py.h5t.REFERENCE):
@@ -872,7 +868,7 @@ class _Copier:
             if not h5py.h5o.get_info(src).num_attrs:
                 return
             for name in _attr_names(src):
-                aid = h5py.h5a.open(src, _enc(name))
+                aid = h5py.h5a.open(src, encode(name))
                 if _has_class(aid.get_type(), h5py.h5t.REFERENCE):
                     self.ref_fixes.append((src_path, dst_path, name))
         except Exception:  # pragma: no cover - defensive
@@ -895,8 +891,8 @@ class _Copier:
             return null
         if region:
             space = h5py.h5r.get_region(ref, self.src.id)
-            return h5py.h5r.create(self.dst.id, _enc(target), h5py.h5r.DATASET_REGION, space)
-        return h5py.h5r.create(self.dst.id, _enc(target), h5py.h5r.OBJECT)
+            return h5py.h5r.create(self.dst.id, encode(target), h5py.h5r.DATASET_REGION, space)
+        return h5py.h5r.create(self.dst.id, encode(target), h5py.h5r.OBJECT)
 
     def _map_value(self, value: Any) -> Any:
         if isinstance(value, h5py.Reference):
@@ -927,11 +923,11 @@ class _Copier:
                     dds = self.dst[dpath]
                     dds[()] = self._map_value(value)
                 else:
-                    soid = h5py.h5o.open(self.src.id, _enc(spath))
+                    soid = h5py.h5o.open(self.src.id, encode(spath))
                     raw = _attrs._read_raw(soid, attr, self.src_file)
                     mapped = _attrs.AttrValue(attr, self._map_value(raw.value), raw.h5type, self.dst_file)
                     data, ftype, mtype = _attrs._prepare_raw(mapped)
-                    doid = h5py.h5o.open(self.dst.id, _enc(dpath))
+                    doid = h5py.h5o.open(self.dst.id, encode(dpath))
                     _attrs._store(doid, attr, data, ftype, mtype, dpath)
             except H5GuiError as exc:
                 self.warnings.append(f"references in {dpath}{' attribute ' + attr if attr else ''}: {exc}")
@@ -946,18 +942,11 @@ class _Copier:
 # copy
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
 @contextlib.contextmanager
 def _open_pair(src_file: str, dest_file: str) -> Iterator[tuple[h5py.File, h5py.File, bool]]:
     files.check_readable(src_file)
     files.check_readable(dest_file)
-    if _same_file(src_file, dest_file):
+    if files.same_file(src_file, dest_file):
         with files.open_file(dest_file, write=True) as f:
             yield f, f, True
         return
@@ -1003,19 +992,19 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
         dhard = _group_at(d, dest_file, dparent, create=parents)
         _refuse_existing(d, dest_file, dhard, dname, dest)
         copier = _Copier(s, src_file, d, dest_file, same)
-        src_oid = h5py.h5o.open(s.id, _enc(shard))
+        src_oid = h5py.h5o.open(s.id, encode(shard))
         if isinstance(src_oid, h5py.h5g.GroupID):
             yield from copier.measure(src_oid, shard)
-            if same and h5py.h5o.get_info(d.id, _enc(dhard)).addr in copier.group_addrs:
+            if same and h5py.h5o.get_info(d.id, encode(dhard)).addr in copier.group_addrs:
                 raise BadRequestError(f"cannot copy {spath} into itself ({dest}) in {dest_file}")
         else:
             copier.total = OBJECT_WEIGHT + _storage(src_oid) if isinstance(src_oid, h5py.h5d.DatasetID) else 0
         del src_oid
         tmp = staging.temp_name("tmp")
-        dgid = h5py.h5o.open(d.id, _enc(dhard))
+        dgid = h5py.h5o.open(d.id, encode(dhard))
         try:
             if shard == "/":
-                new = h5py.h5g.create(dgid, _enc(tmp), gcpl=_root_gcpl(s))
+                new = h5py.h5g.create(dgid, encode(tmp), gcpl=_root_gcpl(s))
                 copier._copy_attrs(s["/"].id, new, "/", join(dhard, tmp))
                 copier.addr_map[h5py.h5o.get_info(s.id).addr] = join(dhard, tmp)
                 copier.groups += 1
@@ -1023,13 +1012,13 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
             else:
                 yield from copier.copy_object(shard, dhard, tmp)
             yield from copier.fix_refs()
-            dgid.links.move(_enc(tmp), dgid, _enc(dname))
+            dgid.links.move(encode(tmp), dgid, encode(dname))
             d.flush()
         except BaseException as exc:
             copier._dgid = ("", None)
             with contextlib.suppress(Exception):
-                if dgid.links.exists(_enc(tmp)):
-                    dgid.unlink(_enc(tmp))
+                if dgid.links.exists(encode(tmp)):
+                    dgid.unlink(encode(tmp))
                     d.flush()
             if isinstance(exc, H5GuiError | KeyboardInterrupt | GeneratorExit):
                 raise
@@ -1060,14 +1049,14 @@ def delete_info(file: str, path: str) -> Job[DeleteInfo]:
             raise NodeNotFoundError(f"No object {shown} in {file}")
         if kind in (nodes.SOFT_LINK, nodes.EXTERNAL_LINK, nodes.UNREADABLE):
             return DeleteInfo(file, shown, kind, 0, 0, 0)
-        oinfo = h5py.h5o.get_info(f.id, _enc(here))
+        oinfo = h5py.h5o.get_info(f.id, encode(here))
         other = max(0, oinfo.rc - 1)
         if kind == nodes.DATASET:
-            return DeleteInfo(file, shown, kind, 0, 1, _storage(h5py.h5o.open(f.id, _enc(here))), other)
+            return DeleteInfo(file, shown, kind, 0, 1, _storage(h5py.h5o.open(f.id, encode(here))), other)
         if kind != nodes.GROUP:
             return DeleteInfo(file, shown, kind, 0, 0, 0, other)
         objects = datasets = nbytes = 0
-        for entries in iter_links(h5py.h5o.open(f.id, _enc(here)), shown, creation_order=False):
+        for entries in iter_links(h5py.h5o.open(f.id, encode(here)), shown, creation_order=False):
             for e in entries:
                 if e.link_type == h5py.h5l.TYPE_HARD and e.first:
                     objects += 1
@@ -1095,9 +1084,9 @@ def delete(file: str, path: str) -> DeleteReport:
         if not kind:
             raise NodeNotFoundError(f"No object {shown} in {file}")
         before = _freespace(f)
-        gid = h5py.h5o.open(f.id, _enc(phard))
+        gid = h5py.h5o.open(f.id, encode(phard))
         try:
-            gid.unlink(_enc(name))
+            gid.unlink(encode(name))
         except Exception as exc:
             raise H5GuiError(f"Cannot delete {shown} in {file}: {_reason(exc)}") from exc
         f.flush()
@@ -1132,7 +1121,7 @@ def _new_file_like(src: h5py.File, partial: str) -> h5py.File:
         fcpl.set_link_creation_order(root.get_link_creation_order())
         fcpl.set_attr_creation_order(root.get_attr_creation_order())
     try:
-        fid = h5py.h5f.create(_enc(partial), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
+        fid = h5py.h5f.create(encode(partial), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
     except Exception as exc:
         raise FileAccessError(f"cannot create {partial}: {messages.write_refusal(str(exc))}") from exc
     return h5py.File(fid)
@@ -1156,7 +1145,7 @@ def compact(file: str, out: str | None = None) -> Job[CompactReport]:
     mode), else ``out`` must not exist. Cancel or an error removes the partial file.
     """
     file = str(files.check_readable(file))
-    in_place = out is None or (os.path.exists(out) and _same_file(out, file))
+    in_place = out is None or (os.path.exists(out) and files.same_file(out, file))
     final = file if in_place else os.path.abspath(str(out))
     if not in_place and os.path.lexists(final):
         raise BadRequestError(f"{final} exists: choose a new file name (nothing is overwritten)")
@@ -1212,7 +1201,7 @@ def export_hdf5(file: str, path: str, out: str) -> Job[CopyReport]:
     with staging.PartialFile(out) as claim:
         with files.open_file(file) as src:
             shard = _source_hard(src, file, spath)
-            soid = h5py.h5o.open(src.id, _enc(shard))
+            soid = h5py.h5o.open(src.id, encode(shard))
             copier = _Copier(src, file, src, out, same_file=False)
             is_group = isinstance(soid, h5py.h5g.GroupID)
             if is_group:

@@ -269,3 +269,13 @@ def is_writable(file: str | os.PathLike[str]) -> bool:
     """Whether ``file`` is writable in the current pool (False without a pool)."""
     pool = _POOL.get()
     return pool is not None and pool.is_writable(file)
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two names designate the same file (hard links and symlinks included)."""
+    if not a or not b:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
