@@ -89,7 +89,7 @@ def op_names_page(file: str) -> int:
     from h5gui.core.h5 import files
 
     with files.open_file(file) as f:
-        return len(nodes._iter_names(f[GROUP].id, 0, PAGE))
+        return len(nodes.iter_names(f[GROUP].id, 0, PAGE))
 
 
 def op_open_group_listing(file: str) -> int:

@@ -179,7 +179,7 @@ def run_case(case: str, file: str, n: int, extra: str) -> dict:
     base_rss = _maxrss_mb()
     result: dict = {"case": case, "n": n, "base_rss_mb": base_rss}
     out_shape = (n, H, W, 1)
-    chunks = transform._auto_chunks(out_shape, 4)
+    chunks = transform.auto_chunks(out_shape, 4)
     if case == "disk":
         buf = np.ones((BLOCK // (H * W * 4), H, W, 1), dtype=np.float32)
         t = time.perf_counter()
@@ -225,7 +225,7 @@ def run_case(case: str, file: str, n: int, extra: str) -> dict:
             m = src.shape[0]
             y = (src[()][..., None] / np.float32(255)).astype(np.float32)
             t = time.perf_counter()
-            d = f.create_dataset("onecore", shape=y.shape, dtype="f4", chunks=transform._auto_chunks(y.shape, 4),
+            d = f.create_dataset("onecore", shape=y.shape, dtype="f4", chunks=transform.auto_chunks(y.shape, 4),
                                  compression="gzip", compression_opts=int(extra or 1))
             step = BLOCK // (H * W * 4)
             for i in range(0, m, step):

@@ -114,7 +114,7 @@ def paste(targets: Sequence[tuple[str, str]], values: Sequence[AttrValue]) -> Jo
     # refuse before writing anything (references into another file, bad names)
     for file, _path in targets:
         for v in values:
-            if v.file and attrs._has_refs(attrs._prepare_raw(v)[1]) and not files.same_file(v.file, file):
+            if v.file and attrs.has_refs(attrs.prepare_raw(v)[1]) and not files.same_file(v.file, file):
                 raise BadRequestError(
                     f"attribute {v.name} holds references into {v.file}: it cannot be pasted into {file}"
                 )

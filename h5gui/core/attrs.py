@@ -190,7 +190,7 @@ def _classify(dt: np.dtype) -> tuple[str, str]:
     return "", f"unsupported datatype ({describe_dtype(dt)})"
 
 
-def _target_for_dtype(dt: np.dtype) -> _Target:
+def target_for_dtype(dt: np.dtype) -> _Target:
     """The target that keeps a stored dtype (the caller checked that it is editable)."""
     info = h5py.check_string_dtype(dt)
     if info is not None:
@@ -516,7 +516,7 @@ def _shape_error(expected: tuple[int, ...], got: tuple[int, ...]) -> AttrValueEr
     return AttrValueError(f"expected {want}, got {have}")
 
 
-def _parse(text: str, target: _Target, shape: tuple[int, ...] | None) -> np.ndarray:
+def parse_for_target(text: str, target: _Target, shape: tuple[int, ...] | None) -> np.ndarray:
     """``text`` as an array of the target's type (0-d for a single value)."""
     if not isinstance(text, str):
         raise AttrValueError(f"expected text, got {type(text).__name__}")
@@ -591,7 +591,7 @@ def parse_value(
         ``1.5 is not an integer``, ``expected shape (2, 3), got (3,)``, ``ragged list: ...``.
     """
     target = _target_for_type(type_name, fixed_length)
-    return _public(_parse(text, target, None if shape is None else tuple(shape)))
+    return _public(parse_for_target(text, target, None if shape is None else tuple(shape)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,7 +630,7 @@ def format_value(value: Any, dt: np.dtype) -> str:
     type_name, reason = _classify(dt)
     if reason:
         raise ValueError(reason)
-    target = _target_for_dtype(dt)
+    target = target_for_dtype(dt)
     arr = np.asarray(value, dtype=object if target.kind == "string" else None)
     k = target.kind
     if k == "string":
@@ -689,7 +689,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _pretty(text: str) -> str:
+def pretty(text: str) -> str:
     stripped = text.strip()
     if len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
         try:
@@ -752,7 +752,7 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     text = _text(value)
     one_line = " ".join(text.split())
     summary = one_line if len(one_line) <= SUMMARY_CHARS else one_line[:SUMMARY_CHARS] + "..."
-    full = _pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""
+    full = pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""
     big = _value_bytes(value) >= BIG_BYTES
     edit_text = ""
     if not reason and n > MAX_EDIT_ELEMENTS:
@@ -784,7 +784,7 @@ def _exists(oid: Any, name: str) -> bool:
     return bool(h5py.h5a.exists(oid, encode(name)))
 
 
-def _read_raw(oid: Any, name: str, file: str) -> AttrValue:
+def read_raw(oid: Any, name: str, file: str) -> AttrValue:
     """Attribute ``name`` exactly as stored (types h5py cannot map are read as raw bytes)."""
     try:
         aid = h5py.h5a.open(oid, encode(name))
@@ -819,21 +819,21 @@ def _read_raw(oid: Any, name: str, file: str) -> AttrValue:
         raise UnreadableError(f"cannot read attribute {name}: {messages.hdf5_reason(str(exc))}") from exc
 
 
-def _has_refs(tid: Any) -> bool:
+def has_refs(tid: Any) -> bool:
     try:
         cls = tid.get_class()
         if cls == h5py.h5t.REFERENCE:
             return True
         if cls == h5py.h5t.COMPOUND:
-            return any(_has_refs(tid.get_member_type(i)) for i in range(tid.get_nmembers()))
+            return any(has_refs(tid.get_member_type(i)) for i in range(tid.get_nmembers()))
         if cls in (h5py.h5t.ARRAY, h5py.h5t.VLEN):
-            return _has_refs(tid.get_super())
+            return has_refs(tid.get_super())
     except Exception:  # pragma: no cover - defensive
         return False
     return False
 
 
-def _prepare_raw(v: AttrValue) -> tuple[Any, Any, Any]:
+def prepare_raw(v: AttrValue) -> tuple[Any, Any, Any]:
     """``(data, file type, memory type)`` to write an :class:`AttrValue` back."""
     value = v.value
     if isinstance(value, h5py.Empty):
@@ -903,7 +903,7 @@ def _write_failed(name: str, path: str, exc: BaseException) -> H5GuiError:
     return H5GuiError(f"Cannot write attribute {name} on {path}: {reason}")
 
 
-def _create(oid: Any, name: str, data: Any, ftype: Any, mtype: Any) -> None:
+def create_raw(oid: Any, name: str, data: Any, ftype: Any, mtype: Any) -> None:
     """Create attribute ``name`` and write ``data`` (an array, ``h5py.Empty`` or array-of-arrays)."""
     if isinstance(data, h5py.Empty):
         space = h5py.h5s.create(h5py.h5s.NULL)
@@ -921,7 +921,7 @@ def _create(oid: Any, name: str, data: Any, ftype: Any, mtype: Any) -> None:
         aid.close()
 
 
-def _store(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) -> None:
+def store_raw(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) -> None:
     """Write attribute ``name`` so that a failure leaves the old one (or none) as it was."""
     try:
         if _exists(oid, name) and not isinstance(data, h5py.Empty | _ArrayOfArrays):
@@ -937,7 +937,7 @@ def _store(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) ->
         raise _write_failed(name, path, exc) from exc
     tmp = _temp_name(oid)
     try:
-        _create(oid, tmp, data, ftype, mtype)
+        create_raw(oid, tmp, data, ftype, mtype)
     except Exception as exc:
         _discard_attr(oid, tmp)
         raise _write_failed(name, path, exc) from exc
@@ -1010,12 +1010,12 @@ def _plan(obj: Any, name: str, text: str, type_name: str | None, shape: tuple[in
             assert old_dt is not None
             keep = True
             old_tid = aid.get_type()
-            target = _target_for_dtype(old_dt)
+            target = target_for_dtype(old_dt)
             if type_name is None and shape is None:
                 shape = old_shape
     if target is None:
         target = _target_for_type(type_name or "string", bool(fixed_length))
-    arr = _parse(text, target, shape)
+    arr = parse_for_target(text, target, shape)
     if target.kind == "string":
         ftype = _string_ftype(arr, old_tid if keep else None)
     elif keep:
@@ -1063,7 +1063,7 @@ def set_attr(
         obj = _open_obj(f, file, path)
         data, ftype, mtype = _plan(obj, name, text, type_name, None if shape is None else tuple(shape),
                                    fixed_length)
-        _store(obj.id, name, data, ftype, mtype, path)
+        store_raw(obj.id, name, data, ftype, mtype, path)
         f.flush()
         return read_attr(obj.attrs, name)
 
@@ -1117,8 +1117,8 @@ def duplicate_attr(file: str, path: str, name: str, new_name: str) -> AttrInfo:
             raise _missing(name, path, str(file))
         if _exists(obj.id, new_name):
             raise BadRequestError(f"attribute {new_name} already exists on {path}")
-        data, ftype, mtype = _prepare_raw(_read_raw(obj.id, name, str(file)))
-        _store(obj.id, new_name, data, ftype, mtype, path)
+        data, ftype, mtype = prepare_raw(read_raw(obj.id, name, str(file)))
+        store_raw(obj.id, new_name, data, ftype, mtype, path)
         f.flush()
         return read_attr(obj.attrs, new_name)
 
@@ -1137,7 +1137,7 @@ def get_attr_values(file: str, path: str, names: Sequence[str] | None = None, *,
             if not _exists(obj.id, name):
                 raise _missing(name, path, str(file))
         absolute = str(os.path.abspath(file))
-        return [_read_raw(obj.id, name, absolute) for name in wanted]
+        return [read_raw(obj.id, name, absolute) for name in wanted]
 
 
 def put_attr_values(
@@ -1152,8 +1152,8 @@ def put_attr_values(
     prepared = []
     for v in values:
         _check_name(v.name)
-        data, ftype, mtype = _prepare_raw(v)
-        if _has_refs(ftype) and not files.same_file(v.file, str(file)):
+        data, ftype, mtype = prepare_raw(v)
+        if has_refs(ftype) and not files.same_file(v.file, str(file)):
             source = f" from {v.file}" if v.file else ""
             raise BadRequestError(
                 f"attribute {v.name}{source} holds references, which only point into their own file: not pasted"
@@ -1167,7 +1167,7 @@ def put_attr_values(
                     raise BadRequestError(f"attribute {name} already exists on {path}")
         out = []
         for name, data, ftype, mtype in prepared:
-            _store(obj.id, name, data, ftype, mtype, path)
+            store_raw(obj.id, name, data, ftype, mtype, path)
             f.flush()
             out.append(read_attr(obj.attrs, name))
         return out
@@ -1188,7 +1188,7 @@ def set_attr_on_many(
         raise AttrValueError(f"unknown type {type_name!r}: use one of {', '.join(ATTR_TYPES)}")
     norm = list(dict.fromkeys(normalize_path(p) for p in paths))
     if type_name is not None:  # fail fast, before opening anything
-        _parse(text, _target_for_type(type_name, bool(fixed_length)), None if shape is None else tuple(shape))
+        parse_for_target(text, _target_for_type(type_name, bool(fixed_length)), None if shape is None else tuple(shape))
     with files.open_file(file, write=True) as f:
         plans = []
         for p in norm:
@@ -1198,7 +1198,7 @@ def set_attr_on_many(
         total = len(plans)
         yield Progress(0, total, "objects", f"setting {name}")
         for i, (p, obj, data, ftype, mtype) in enumerate(plans):
-            _store(obj.id, name, data, ftype, mtype, p)
+            store_raw(obj.id, name, data, ftype, mtype, p)
             f.flush()
             yield Progress(i + 1, total, "objects", f"setting {name}")
     return total

@@ -153,7 +153,7 @@ def _open(f: h5py.File, file: str, path: str, allow_external: bool) -> h5py.Data
     if not isinstance(obj, h5py.Dataset):
         raise BadRequestError(f"{path} in {file} is not a dataset")
     safety.check_data_access(obj, file, allow_external)
-    preview._check_filters(obj, path)
+    preview.check_filters(obj, path)
     return obj
 
 
@@ -208,13 +208,13 @@ def export_array(file: str, path: str, out: str, *, index: Sequence[int] = (), o
         ds = _open(f, file, path, allow_external)
         idx, shape = _selection(ds, index, path)
         where = _where(path, idx)
-        dt = preview._dtype(ds, path)
+        dt = preview.dataset_dtype(ds, path)
         npdt = _npy_dtype(dt, path)
         with _writing(final, partial, overwrite):
             if npdt is None:  # strings: converted in memory
                 if ds.id.get_storage_size() > MAX_STRING_BYTES:
                     raise BadRequestError(f"{where} holds too many strings to export to .npy")
-                data = _strings(preview._read(ds, idx if idx else (), path))
+                data = _strings(preview.read_selection(ds, idx if idx else (), path))
                 npdt = data.dtype
                 with open(partial, "wb") as fh:
                     np.save(fh, data, allow_pickle=False)
@@ -232,14 +232,14 @@ def export_array(file: str, path: str, out: str, *, index: Sequence[int] = (), o
 def _copy_blocks(ds: h5py.Dataset, idx: tuple[int, ...], shape: tuple[int, ...], out: np.ndarray, path: str,
                  where: str, total: int) -> Iterator[Progress]:
     if not shape:
-        out[()] = preview._read(ds, idx if idx else (), path)
+        out[()] = preview.read_selection(ds, idx if idx else (), path)
         yield Progress(total, total, "bytes", f"exporting {where}", nbytes=total)
         return
     row = max(1, out[0].nbytes if shape[0] else 1)
     step = max(1, BLOCK_BYTES // row)
     for a in range(0, shape[0], step):
         b = min(shape[0], a + step)
-        out[a:b] = preview._read(ds, idx + (slice(a, b),), path)
+        out[a:b] = preview.read_selection(ds, idx + (slice(a, b),), path)
         yield Progress(b * row, total, "bytes", f"exporting {where}", nbytes=b * row)
 
 
@@ -278,8 +278,8 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
         ds = _open(f, file, path, allow_external)
         idx, shape = _selection(ds, index, path)
         where = _where(path, idx)
-        dt = preview._dtype(ds, path)
-        kind = preview._kind(dt)
+        dt = preview.dataset_dtype(ds, path)
+        kind = preview.kind_of(dt)
         if len(shape) not in (1, 2) or (kind == preview.COMPOUND and len(shape) != 1):
             what = "1-D compound data" if kind == preview.COMPOUND else "1-D or 2-D data"
             raise BadRequestError(f"{where} has shape {shape_text(shape)}: CSV takes {what}; "
@@ -296,7 +296,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
                 writer.writerow(dt.names)
             for a in range(0, n, step):
                 b = min(n, a + step)
-                block = preview._read(ds, idx + (slice(a, b),), path)
+                block = preview.read_selection(ds, idx + (slice(a, b),), path)
                 if kind in (preview.STRING, preview.COMPOUND):
                     for row in _text_rows(block, kind):
                         writer.writerow(row)
@@ -409,7 +409,7 @@ def _levels_of(a: np.ndarray, levels: Any, rgb: bool) -> tuple[float, float]:
         if levels != "auto":
             raise BadRequestError(f"levels must be 'auto' or two numbers, not {levels!r}")
         data = np.abs(a) if a.dtype.kind == "c" else a
-        return preview._stats(data, rgb, (0.5, 99.5))[0]
+        return preview.image_stats(data, rgb, (0.5, 99.5))[0]
     lo, hi = (float(v) for v in levels)
     if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
         raise BadRequestError(f"levels must be two finite numbers, low < high, not {lo:g}, {hi:g}")
@@ -449,7 +449,7 @@ def _read_rows(ds: h5py.Dataset, idx: tuple[int, ...], shape: tuple[int, ...], d
     total = int(out.nbytes)
     for a in range(0, shape[0], step):
         b = min(shape[0], a + step)
-        out[a:b] = preview._read(ds, idx + (slice(a, b),), path)
+        out[a:b] = preview.read_selection(ds, idx + (slice(a, b),), path)
         yield Progress(b * row, total, "bytes", f"exporting {where}", nbytes=b * row)
     return out
 
@@ -478,7 +478,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         idx, shape = _selection(ds, index, path)
         where = _where(path, idx)
         _image_shape(shape, where, fmt)
-        dt = preview._dtype(ds, path)
+        dt = preview.dataset_dtype(ds, path)
         if int(np.prod(shape, dtype=np.float64)) * dt.itemsize > MAX_IMAGE_BYTES:
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = yield from _read_rows(ds, idx, shape, dt, path, where)
@@ -582,7 +582,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
     final, partial = _target_folder(folder)
     with files.open_file(file) as f:
         ds = _open(f, file, path, allow_external)
-        dt = preview._dtype(ds, path)
+        dt = preview.dataset_dtype(ds, path)
         shape = ds.shape or ()
         encoded = _is_encoded(ds, dt)
         if not encoded:
@@ -610,7 +610,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
                 dtype_out = ""
                 force: np.dtype | None = None  # every frame as the first one
                 for a in range(0, n, step):
-                    block = np.asarray(preview._read(ds, slice(a, min(n, a + step)), path))
+                    block = np.asarray(preview.read_selection(ds, slice(a, min(n, a + step)), path))
                     if h5py.check_enum_dtype(dt) is not None:
                         block = block.astype(dt.str, copy=False)
                     for k, frame in enumerate(block):
@@ -659,7 +659,7 @@ def _stack_levels(ds: h5py.Dataset, path: str, levels: Any, rgb: bool) -> tuple[
         return _levels_of(np.zeros(1), levels, rgb)
     n = ds.shape[0]
     picks = sorted(set(np.linspace(0, n - 1, min(n, 16)).round().astype(int).tolist()))
-    sample = np.stack([np.asarray(preview._read(ds, i, path)) for i in picks])
+    sample = np.stack([np.asarray(preview.read_selection(ds, i, path)) for i in picks])
     return _levels_of(sample, "auto", rgb)
 
 
@@ -669,7 +669,7 @@ def _write_encoded(ds: h5py.Dataset, path: str, partial: str, n: int) -> Iterato
     used: set[str] = set()
     written = 0
     for a in range(0, n, 256):
-        block = preview._read(ds, slice(a, min(n, a + 256)), path)
+        block = preview.read_selection(ds, slice(a, min(n, a + 256)), path)
         for k, data in enumerate(block):
             i = a + k
             raw = np.asarray(data, dtype=np.uint8).tobytes()

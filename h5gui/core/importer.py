@@ -1112,7 +1112,7 @@ def _class_names(scan_: ScanResult, splits: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(names, key=natural_key))
 
 
-def _stack_chunks(n: int, shape: tuple[int, ...], itemsize: int) -> tuple[int, int]:
+def stack_chunks(n: int, shape: tuple[int, ...], itemsize: int) -> tuple[int, int]:
     """(images per chunk, images per decoding task): chunks of ~1 MiB, tasks of whole chunks."""
     image = max(1, math.prod(shape) * itemsize)
     per_chunk = max(1, min(CHUNK_MAX_IMAGES, CHUNK_TARGET_BYTES // image, n))
@@ -1563,7 +1563,7 @@ def _tasks(plan: ImportPlan, units: list[_Unit], root: str,
         n = len(u.items)
         if plan.layout in ("stack", "classes"):
             assert u.shape is not None and u.dtype is not None
-            _, step = _stack_chunks(n, u.shape, np.dtype(u.dtype).itemsize)
+            _, step = stack_chunks(n, u.shape, np.dtype(u.dtype).itemsize)
             bounds: list[int] = list(range(0, n, step))
         else:
             bounds = []
@@ -1633,7 +1633,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: _Workers, t0: float) -> Job[
     inflight = 2 * max(1, pool.n) + 1
     ring: _Ring | None = None
     if pool.n > 0 and plan.layout in ("stack", "classes"):
-        ring = _Ring(inflight, max(_stack_chunks(len(u.items), u.shape, np.dtype(u.dtype).itemsize)[1]
+        ring = _Ring(inflight, max(stack_chunks(len(u.items), u.shape, np.dtype(u.dtype).itemsize)[1]
                                    * math.prod(u.shape) * np.dtype(u.dtype).itemsize
                                    for u in units if u.shape is not None and u.dtype is not None))
     with contextlib.ExitStack() as stack:
@@ -1660,7 +1660,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: _Workers, t0: float) -> Job[
                     writer = _UnitWriter(unit, g, plan.layout, spec, unit_paths)
                     if plan.layout in ("stack", "classes"):
                         assert unit.shape is not None and unit.dtype is not None
-                        writer.per_chunk = _stack_chunks(len(unit.items), unit.shape, np.dtype(unit.dtype).itemsize)[0]
+                        writer.per_chunk = stack_chunks(len(unit.items), unit.shape, np.dtype(unit.dtype).itemsize)[0]
                     writer.start()
                 assert writer is not None
                 writer.write([start + i for i in ok], data)

@@ -257,7 +257,7 @@ def count_children(file: str, path: str = "/") -> int:
         return len(open_group(f, path, str(file)).id)
 
 
-def _iter_names(gid: h5py.h5g.GroupID, start: int, count: int | None) -> list[str]:
+def iter_names(gid: h5py.h5g.GroupID, start: int, count: int | None) -> list[str]:
     """``count`` names (all when ``None``) from position ``start`` in native order, without
     fetching the others: creation order for groups that track it, else HDF5's storage order."""
     out: list[str] = []
@@ -284,7 +284,7 @@ def list_names(file: str, path: str = "/", *, sort: bool = True) -> list[str]:
     path = normalize_path(path)
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
-        names = _iter_names(g.id, 0, None)
+        names = iter_names(g.id, 0, None)
     return natural_sorted(names) if sort else names
 
 
@@ -293,8 +293,8 @@ def list_children(file: str, path: str = "/", start: int = 0, count: int = 1000)
     path = normalize_path(path)
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
-        names = _iter_names(g.id, start, count)
-        return [_child_info(g.id, path, name, str(file), g.name) for name in names]
+        names = iter_names(g.id, start, count)
+        return [child_row(g.id, path, name, str(file), g.name) for name in names]
 
 
 def describe_children(file: str, path: str, names: Sequence[str]) -> list[ChildInfo]:
@@ -302,7 +302,7 @@ def describe_children(file: str, path: str, names: Sequence[str]) -> list[ChildI
     path = normalize_path(path)
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
-        return [_child_info(g.id, path, name, str(file), g.name) for name in names]
+        return [child_row(g.id, path, name, str(file), g.name) for name in names]
 
 
 QUICK_OVER = 2_000
@@ -394,15 +394,15 @@ def open_group_listing(file: str, path: str = "/", first: int = 256, quick_over:
     with files.open_file(file) as f:
         g = open_group(f, path, str(file))
         if quick_over is not None:
-            probe = _iter_names(g.id, 0, quick_over + 1)
+            probe = iter_names(g.id, 0, quick_over + 1)
             if len(probe) > quick_over:
                 names = probe[:first]
-                rows = tuple(_child_info(g.id, path, name, str(file), g.name) for name in names)
+                rows = tuple(child_row(g.id, path, name, str(file), g.name) for name in names)
                 return GroupListing(str(file), path, tuple(names), rows, complete=False)
             names = natural_sorted(probe)
         else:
-            names = natural_sorted(_iter_names(g.id, 0, None))
-        rows = tuple(_child_info(g.id, path, name, str(file), g.name) for name in names[:first])
+            names = natural_sorted(iter_names(g.id, 0, None))
+        rows = tuple(child_row(g.id, path, name, str(file), g.name) for name in names[:first])
     return GroupListing(str(file), path, tuple(names), rows)
 
 
@@ -444,10 +444,10 @@ def child_info(file: str, path: str) -> ChildInfo:
         g = open_group(f, parent, str(file))
         if _link_info(g.id, name) is None:
             raise NodeNotFoundError(f"No object {path} in {file}")
-        return _child_info(g.id, parent, name, str(file), g.name)
+        return child_row(g.id, parent, name, str(file), g.name)
 
 
-def _child_info(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: str | None = None) -> ChildInfo:
+def child_row(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: str | None = None) -> ChildInfo:
     """Tree row of member ``name`` of the open group ``gid`` (shown under ``parent``; ``base`` is a
     path of hard links to the group, against which relative soft links resolve)."""
     path = join(parent, name)
@@ -514,10 +514,10 @@ def walk(file: str, path: str = "/", max_depth: int | None = None) -> Job[list[C
             if key in seen:
                 return
             seen.add(key)
-            names = _iter_names(gid, 0, None)
+            names = iter_names(gid, 0, None)
             names.sort(key=natural_key)
             for name in names:
-                row = _child_info(gid, gpath, name, str(file), base)
+                row = child_row(gid, gpath, name, str(file), base)
                 out.append(row)
                 if len(out) % 1000 == 0:
                     yield Progress(len(out), None, "objects")

@@ -35,7 +35,7 @@ import h5py
 import numpy as np
 
 from h5gui.core import imaging, nodes
-from h5gui.core.attrs import _pretty as _attrs_pretty
+from h5gui.core.attrs import pretty as _attrs_pretty
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
 from h5gui.core.h5 import files, links, messages, safety
@@ -193,7 +193,7 @@ def _dataset(file: str, path: str, allow_external: bool) -> Iterator[tuple[h5py.
         yield obj, path
 
 
-def _dtype(ds: h5py.Dataset, path: str) -> np.dtype:
+def dataset_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
     try:
         return ds.dtype
     except Exception as exc:
@@ -201,7 +201,7 @@ def _dtype(ds: h5py.Dataset, path: str) -> np.dtype:
         raise UnreadableError(f"cannot read {path}: h5py cannot map its datatype ({cls})") from exc
 
 
-def _kind(dt: np.dtype) -> str:
+def kind_of(dt: np.dtype) -> str:
     if h5py.check_string_dtype(dt) is not None:
         return STRING
     if h5py.check_vlen_dtype(dt) is not None:
@@ -236,13 +236,13 @@ def _missing_filter(ds: h5py.Dataset, path: str) -> str:
     return ""
 
 
-def _check_filters(ds: h5py.Dataset, path: str) -> None:
+def check_filters(ds: h5py.Dataset, path: str) -> None:
     message = _missing_filter(ds, path)
     if message:
         raise FilterUnavailableError(message)
 
 
-def _read(ds: Any, sel: Any, path: str) -> Any:
+def read_selection(ds: Any, sel: Any, path: str) -> Any:
     """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s."""
     try:
         return ds[sel]
@@ -270,7 +270,7 @@ def _size(shape: tuple[int, ...] | None) -> int:
     return int(np.prod(shape, dtype=np.float64)) if shape else 1
 
 
-def _base_dtype(dt: np.dtype) -> np.dtype:
+def base_dtype(dt: np.dtype) -> np.dtype:
     """Enum -> its integer type without metadata; anything else unchanged."""
     if h5py.check_enum_dtype(dt) is not None and dt.kind in "iu":
         return np.dtype(dt.str)
@@ -283,7 +283,7 @@ def _decode_str(value: Any) -> str:
     return str(value)
 
 
-def _attr_text(attrs: h5py.AttributeManager, name: str) -> str:
+def attr_text(attrs: h5py.AttributeManager, name: str) -> str:
     try:
         if name not in attrs:
             return ""
@@ -366,10 +366,10 @@ def _default_axes(
     """Default image axes, colour, and the image class named by the HDF5 image attributes."""
     interlace = subclass = image_class = ""
     if kind in IMAGE_KINDS and len(shape) >= 2:
-        image_class = _attr_text(ds.attrs, "CLASS")
+        image_class = attr_text(ds.attrs, "CLASS")
         if image_class == "IMAGE":
-            interlace = _attr_text(ds.attrs, "INTERLACE_MODE")
-            subclass = _attr_text(ds.attrs, "IMAGE_SUBCLASS")
+            interlace = attr_text(ds.attrs, "INTERLACE_MODE")
+            subclass = attr_text(ds.attrs, "IMAGE_SUBCLASS")
     axes, rgb = _image_axes(shape, kind, interlace, subclass)
     return axes, rgb, subclass or image_class
 
@@ -390,18 +390,18 @@ def _element_bytes(ds: h5py.Dataset, kind: str, dt: np.dtype, flat: int, path: s
     if kind == NUMERIC:  # a 1-D uint8/int8 array is one blob
         if _size(shape) > limit:
             return None
-        return np.ascontiguousarray(_read(ds, (), path)).tobytes()
+        return np.ascontiguousarray(read_selection(ds, (), path)).tobytes()
     if kind in (OPAQUE,) or (kind == STRING and dt.kind == "S"):
         if dt.itemsize > limit:
             return None
         if not shape:
-            value = _read(ds, (), path)
+            value = read_selection(ds, (), path)
             if isinstance(value, np.ndarray | np.void):
                 return np.asarray(value).tobytes()
             return bytes(value).ljust(dt.itemsize, b"\x00")
         sel = where[:-1] + (slice(where[-1], where[-1] + 1),)
-        return np.ascontiguousarray(_read(ds, sel, path)).tobytes()  # full itemsize, NULs kept
-    value = _read(ds, where if shape else (), path)
+        return np.ascontiguousarray(read_selection(ds, sel, path)).tobytes()  # full itemsize, NULs kept
+    value = read_selection(ds, where if shape else (), path)
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "O":  # pragma: no cover - defensive
             return None
@@ -432,7 +432,7 @@ def _sniff(ds: h5py.Dataset, kind: str, dt: np.dtype, path: str) -> tuple[str, i
     if not _is_bytes_like(kind, dt, shape):
         return "", 0
     if kind == NUMERIC:
-        head = _read(ds, slice(0, imaging.SNIFF_BYTES), path)
+        head = read_selection(ds, slice(0, imaging.SNIFF_BYTES), path)
         fmt = imaging.sniff_format(np.asarray(head).view(np.uint8))
         return fmt, 1 if fmt else 0
     data = _element_bytes(ds, kind, dt, 0, path, SNIFF_READ_BYTES)
@@ -464,7 +464,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
         shape = ds.shape
         chunks = ds.chunks
         try:
-            dt = _dtype(ds, path)
+            dt = dataset_dtype(ds, path)
         except UnreadableError as exc:
             cls = h5t_class_name(ds.id.get_type())
             return PreviewInfo(
@@ -475,7 +475,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
             "file": file, "path": path, "shape": shape, "dtype": dt.str, "dtype_text": describe_dtype(dt),
             "chunks": chunks,
         }
-        kind = _kind(dt)
+        kind = kind_of(dt)
         fields = tuple(dt.names) if dt.names is not None else ()
         plot_fields = tuple(
             n for n in fields if dt.fields[n][0].kind in "iufb" and dt.fields[n][0].subdtype is None
@@ -499,7 +499,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
         error = _missing_filter(ds, path) if not all_fill else ""
         if error:
             return PreviewInfo(kind=kind, views=(), error=error, **common)
-        views = _views(kind, shape, plot_fields)
+        views = views_for(kind, shape, plot_fields)
         try:
             fmt, count = ("", 0) if all_fill else _sniff(ds, kind, dt, path)
             if fmt:
@@ -517,7 +517,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
         )
 
 
-def _views(kind: str, shape: tuple[int, ...], plot_fields: tuple[str, ...]) -> tuple[str, ...]:
+def views_for(kind: str, shape: tuple[int, ...], plot_fields: tuple[str, ...]) -> tuple[str, ...]:
     rank = len(shape)
     if rank == 0:
         return ("text", "table")
@@ -591,7 +591,7 @@ def _image_dtype(dt: np.dtype, kind: str) -> np.dtype:
         return np.dtype(np.float32)
     if kind == BOOL:
         return np.dtype(np.uint8)
-    return _base_dtype(dt).newbyteorder("=")
+    return base_dtype(dt).newbyteorder("=")
 
 
 def _to_image(piece: np.ndarray, kind: str, mode: str) -> np.ndarray:
@@ -606,7 +606,7 @@ def _to_image(piece: np.ndarray, kind: str, mode: str) -> np.ndarray:
     return piece
 
 
-def _stats(
+def image_stats(
     data: np.ndarray, rgb: bool, percentiles: tuple[float, float]
 ) -> tuple[tuple[float, float], tuple[float, float], int]:
     """(levels, minmax, nonfinite) of an image array; levels from at most ~1M finite values."""
@@ -656,8 +656,8 @@ def read_image_job(
     if not 0 <= p0 <= p1 <= 100:
         raise BadRequestError(f"bad percentiles {request.percentiles}: need 0 <= low <= high <= 100")
     with _dataset(file, path, allow_external) as (ds, path):
-        dt = _dtype(ds, path)
-        kind = _kind(dt)
+        dt = dataset_dtype(ds, path)
+        kind = kind_of(dt)
         shape = ds.shape
         if kind not in IMAGE_KINDS:
             raise BadRequestError(f"cannot show {path} as an image: {describe_dtype(dt)} values")
@@ -685,7 +685,7 @@ def read_image_job(
         rgb = read_all_channels and kind != BOOL
         all_fill = _all_fill(ds)
         if not all_fill:
-            _check_filters(ds, path)
+            check_filters(ds, path)
         chunks = ds.chunks
         chunk_rc = None
         other = 1
@@ -707,7 +707,7 @@ def read_image_job(
         if all_fill:
             notes.append("nothing stored: all fill value")
             fv = np.asarray(ds.fillvalue)
-            fv = _to_image(fv.astype(_base_dtype(dt)) if kind == ENUM else fv, kind, request.complex_mode)
+            fv = _to_image(fv.astype(base_dtype(dt)) if kind == ENUM else fv, kind, request.complex_mode)
             data = np.full(out_shape, fv, dtype=out_dtype)
         else:
             data = np.empty(out_shape, dtype=out_dtype)
@@ -739,13 +739,13 @@ def read_image_job(
                         sel.append(slice(None))
                     else:
                         sel.append(index[axis])
-                piece = np.asarray(_read(ds, tuple(sel), path))
+                piece = np.asarray(read_selection(ds, tuple(sel), path))
                 piece = np.transpose(piece, perm)
                 data[i:j] = _to_image(piece, kind, request.complex_mode)
                 i = j
                 yield Progress(i, out_h, "rows", "reading image")
-        levels, minmax, nonfinite = _stats(data, rgb, (p0, p1))
-        if all_fill and levels[1] <= levels[0]:  # pragma: no cover - _stats already widens
+        levels, minmax, nonfinite = image_stats(data, rgb, (p0, p1))
+        if all_fill and levels[1] <= levels[0]:  # pragma: no cover - image_stats already widens
             levels = (levels[0], levels[0] + 1.0)
         return ImageSlice(
             data=data, step=(step, step), region=(r0, r1, c0, c1), full_shape=(H, W), levels=levels,
@@ -782,8 +782,8 @@ def read_encoded(
     """
     file = str(file)
     with _dataset(file, path, allow_external) as (ds, path):
-        dt = _dtype(ds, path)
-        kind = _kind(dt)
+        dt = dataset_dtype(ds, path)
+        kind = kind_of(dt)
         shape = ds.shape
         if shape is None or _size(shape) == 0 or not _is_bytes_like(kind, dt, shape):
             raise BadRequestError(f"{path} does not hold encoded image bytes ({describe_dtype(dt)})")
@@ -796,14 +796,14 @@ def read_encoded(
             flat = 0
         elif not 0 <= flat < size:
             raise BadRequestError(f"element {index} out of range for {path} ({size:,} elements)")
-        _check_filters(ds, path)
+        check_filters(ds, path)
         data = _element_bytes(ds, kind, dt, flat, path, MAX_ENCODED_BYTES)
         if data is None:
             raise UnreadableError(f"cannot decode {path}: more than {format_bytes(MAX_ENCODED_BYTES)} of data")
     name = path if size == 1 or kind == NUMERIC else f"{path}[{flat}]"
     array, info = imaging.decode_image(data, max_pixels, name=name)
     rgb = array.ndim == 3
-    levels, minmax, nonfinite = _stats(array, rgb, (0.5, 99.5))
+    levels, minmax, nonfinite = image_stats(array, rgb, (0.5, 99.5))
     if array.dtype == np.uint8:
         levels = (0.0, 255.0)
     h, w = array.shape[:2]
@@ -996,12 +996,12 @@ def read_table(
     if nrows < 0 or ncols < 0 or row0 < 0 or col0 < 0:
         raise BadRequestError(f"bad table block ({row0}, {nrows}, {col0}, {ncols}) of {path}")
     with _dataset(file, path, allow_external) as (ds, path):
-        dt = _dtype(ds, path)
+        dt = dataset_dtype(ds, path)
         shape = ds.shape
         fields = tuple(dt.names) if dt.names is not None else ()
         default_axes = None
         if shape and len(shape) >= 2 and not fields:
-            default_axes = _default_table_axes(shape, fields, _default_axes(ds, shape, _kind(dt))[0])
+            default_axes = _default_table_axes(shape, fields, _default_axes(ds, shape, kind_of(dt))[0])
         n_rows, n_cols, ra, ca = _table_layout(shape, bool(fields), len(fields), default_axes, axes, path)
         if shape is None or _size(shape) == 0:
             return TableBlock(row0, col0, (), (), 0, 0)
@@ -1025,7 +1025,7 @@ def read_table(
             )
         if nrows == 0 or ncols == 0:
             return TableBlock(row0, col0, (), columns, n_rows, n_cols)
-        _check_filters(ds, path)
+        check_filters(ds, path)
         free = [a for a in (ra, ca) if a is not None]
         idx = _full_index(index, shape, free, path)
         sel: tuple[Any, ...] = ()
@@ -1040,16 +1040,16 @@ def read_table(
                     parts.append(idx[axis])
             sel = tuple(parts)
         if not shape and not fields:
-            value = _read(ds, (), path)
+            value = read_selection(ds, (), path)
             if dt.kind == "V" and dt.names is None:
                 value = np.asarray(value)
             return TableBlock(row0, col0, ((_formatter(dt, ds)(value),),), columns, n_rows, n_cols)
         if fields:
-            raw = np.asarray(_read(ds.fields(list(columns)), sel, path)).reshape(-1)
+            raw = np.asarray(read_selection(ds.fields(list(columns)), sel, path)).reshape(-1)
             cols = [_format_column(raw[name], dt.fields[name][0], ds) for name in columns]
             cells = tuple(zip(*cols, strict=True))
         else:
-            raw = np.asarray(_read(ds, sel, path))
+            raw = np.asarray(read_selection(ds, sel, path))
             if len(shape) == 1:
                 raw = raw.reshape(-1, 1) if dt.subdtype is None else raw.reshape((-1, 1) + dt.subdtype[1])
             elif ra is not None and ca is not None and ra > ca:
@@ -1253,8 +1253,8 @@ def read_plot_job(
     file = str(file)
     max_points = max(1, int(max_points))
     with _dataset(file, path, allow_external) as (ds, path):
-        dt = _dtype(ds, path)
-        kind = _kind(dt)
+        dt = dataset_dtype(ds, path)
+        kind = kind_of(dt)
         shape = ds.shape
         if shape is None or len(shape) == 0:
             raise BadRequestError(f"cannot plot {path}: it is {'empty' if shape is None else 'a scalar'}")
@@ -1296,11 +1296,11 @@ def read_plot_job(
             x = np.arange(start, stop, step, dtype=np.float64)
             return PlotData(x, np.full(x.size, value), n, step, x_label, y_label, "nothing stored: all fill value",
                             sampled=step > 1)
-        _check_filters(ds, path)
+        check_filters(ds, path)
 
         def read(where: Any) -> tuple[np.ndarray, np.ndarray | None]:
             sel = tuple(where if k == axis else idx[k] for k in range(rank))
-            raw = np.asarray(_read(source, sel, path))
+            raw = np.asarray(read_selection(source, sel, path))
             if kind == COMPOUND:
                 y = raw[y_field].astype(np.float64)
                 xv = raw[x_field].astype(np.float64) if x_field else None
@@ -1463,15 +1463,15 @@ def _text(ds: h5py.Dataset, dt: np.dtype, path: str, index: tuple[int, ...], max
         return "(empty dataset: no dataspace)"
     if _size(shape) == 0:
         return f"(no elements: shape {shape})"
-    _check_filters(ds, path)
+    check_filters(ds, path)
     if dt.itemsize > MAX_TEXT_READ_BYTES:
         raise BadRequestError(f"{path}: elements of {format_bytes(dt.itemsize)} are too large to show as text")
     if not shape or len(index) == len(shape) and index:
         where = tuple(_full_index(index, shape, [], path)) if shape else ()
         if dt.kind == "V" and dt.names is None and shape:
-            value: Any = np.asarray(_read(ds, where[:-1] + (slice(where[-1], where[-1] + 1),), path))[0]
+            value: Any = np.asarray(read_selection(ds, where[:-1] + (slice(where[-1], where[-1] + 1),), path))[0]
         else:
-            value = _read(ds, where, path)
+            value = read_selection(ds, where, path)
         text = _value_text(value, dt, ds)
     else:
         # a leading block of the array: last axes whole when they fit, earlier axes trimmed
@@ -1481,7 +1481,7 @@ def _text(ds: h5py.Dataset, dt: np.dtype, path: str, index: tuple[int, ...], max
             t = max(1, min(n, budget))
             budget = max(1, budget // t)
             sel.insert(0, slice(0, t))
-        block = np.asarray(_read(ds, tuple(sel), path))
+        block = np.asarray(read_selection(ds, tuple(sel), path))
         fmt = _formatter(dt, ds, cell=False)
         if block.ndim == 1:
             if dt.kind == "V" and dt.names is None:
@@ -1511,5 +1511,5 @@ def read_text(
     """
     file = str(file)
     with _dataset(file, path, allow_external) as (ds, path):
-        dt = _dtype(ds, path)
+        dt = dataset_dtype(ds, path)
         return _text(ds, dt, path, tuple(index), max(1, int(max_chars)))

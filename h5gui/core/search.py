@@ -130,7 +130,7 @@ def _value_texts(oid: Any, name: str, file: str) -> list[str]:
         aid = h5py.h5a.open(oid, name.encode("utf-8"))
         if aid.get_storage_size() > MAX_ATTR_VALUE_BYTES:
             return []
-        v = _attrs._read_raw(oid, name, file).value
+        v = _attrs.read_raw(oid, name, file).value
     except Exception:  # an attribute that cannot be read is simply not matched by value
         return []
     if isinstance(v, h5py.Empty):

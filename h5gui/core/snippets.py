@@ -51,8 +51,8 @@ def _facts(file: str, path: str) -> dict[str, Any]:
             return d
         if not isinstance(obj, h5py.Dataset):
             raise BadRequestError(f"{path} in {file} is not a dataset or a group")
-        dt = preview._dtype(obj, path)
-        d.update(shape=obj.shape, dtype=dt, dtype_text=describe_dtype(dt), kind=preview._kind(dt))
+        dt = preview.dataset_dtype(obj, path)
+        d.update(shape=obj.shape, dtype=dt, dtype_text=describe_dtype(dt), kind=preview.kind_of(dt))
         size = int(np.prod(obj.shape, dtype=np.float64)) if obj.shape else (0 if obj.shape is None else 1)
         d["nbytes"] = size * dt.itemsize
         d["attrs"] = {}

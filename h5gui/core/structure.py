@@ -241,7 +241,7 @@ def _reason(exc: BaseException) -> str:
 
 def _row(f: h5py.File, file: str, parent_hard: str, parent_shown: str, name: str) -> nodes.ChildInfo:
     gid = h5py.h5o.open(f.id, encode(parent_hard))
-    return nodes._child_info(gid, parent_shown, name, file, parent_hard)
+    return nodes.child_row(gid, parent_shown, name, file, parent_hard)
 
 
 def _link_kind(f: h5py.File, here: str) -> tuple[str, Any]:
@@ -853,9 +853,9 @@ class _Copier:
     def _copy_attrs(self, src: Any, dst: Any, src_path: str, dst_path: str) -> None:
         for name in _attr_names(src):
             try:
-                v = _attrs._read_raw(src, name, self.src_file)
-                data, ftype, mtype = _attrs._prepare_raw(v)
-                _attrs._create(dst, name, data, ftype, mtype)
+                v = _attrs.read_raw(src, name, self.src_file)
+                data, ftype, mtype = _attrs.prepare_raw(v)
+                _attrs.create_raw(dst, name, data, ftype, mtype)
             except Exception as exc:
                 self.warnings.append(f"attribute {name} of {src_path} not copied: {_reason(exc)}")
                 continue
@@ -924,11 +924,11 @@ class _Copier:
                     dds[()] = self._map_value(value)
                 else:
                     soid = h5py.h5o.open(self.src.id, encode(spath))
-                    raw = _attrs._read_raw(soid, attr, self.src_file)
+                    raw = _attrs.read_raw(soid, attr, self.src_file)
                     mapped = _attrs.AttrValue(attr, self._map_value(raw.value), raw.h5type, self.dst_file)
-                    data, ftype, mtype = _attrs._prepare_raw(mapped)
+                    data, ftype, mtype = _attrs.prepare_raw(mapped)
                     doid = h5py.h5o.open(self.dst.id, encode(dpath))
-                    _attrs._store(doid, attr, data, ftype, mtype, dpath)
+                    _attrs.store_raw(doid, attr, data, ftype, mtype, dpath)
             except H5GuiError as exc:
                 self.warnings.append(f"references in {dpath}{' attribute ' + attr if attr else ''}: {exc}")
             except Exception as exc:

@@ -439,7 +439,7 @@ def _source_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
         raise UnreadableError(f"cannot read {path}: h5py cannot map its datatype") from exc
     if dt.kind == "b":
         return np.dtype(bool)
-    base = preview._base_dtype(dt)
+    base = preview.base_dtype(dt)
     if base.kind in "iuf" and base.names is None and base.subdtype is None and base.itemsize <= 8:
         return _native(base)
     if base.kind == "c":
@@ -484,7 +484,7 @@ def _int_range(dt: np.dtype) -> tuple[int, int]:
     return int(ii.min), int(ii.max)
 
 
-def _auto_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+def auto_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
     """About 1 MiB along the first (sample) axis, at most 4 MiB (DESIGN.md "Chunks")."""
     shape = tuple(max(1, n) for n in shape)
     sample = _prod(shape[1:]) * itemsize
@@ -524,7 +524,7 @@ def _chunks(spec: TransformSpec, geo: _Geometry, itemsize: int, in_chunks: tuple
             if in_chunks is None:
                 if spec.compression:
                     warnings.append("the source is contiguous: compression needs chunks, auto chunks used")
-                    return _auto_chunks(shape, itemsize)
+                    return auto_chunks(shape, itemsize)
                 return None
             chunk = []
             for q, n in enumerate(shape):
@@ -535,7 +535,7 @@ def _chunks(spec: TransformSpec, geo: _Geometry, itemsize: int, in_chunks: tuple
                     chunk.append(1)
                 else:
                     warnings.append("the source's chunks do not fit the new shape: auto chunks used")
-                    return _auto_chunks(shape, itemsize)
+                    return auto_chunks(shape, itemsize)
             return tuple(chunk)
         if want == "sample" and len(shape) >= 2:
             chunk = (1, *shape[1:])
@@ -546,10 +546,10 @@ def _chunks(spec: TransformSpec, geo: _Geometry, itemsize: int, in_chunks: tuple
         else:
             if want != "auto":
                 warnings.append(f"'{want}' chunks need at least 2 axes: auto chunks used")
-            return _auto_chunks(shape, itemsize)
+            return auto_chunks(shape, itemsize)
         if _prod(chunk) * itemsize >= 2**32:
             warnings.append("one sample is 4 GiB or more, too big for an HDF5 chunk: auto chunks used")
-            return _auto_chunks(shape, itemsize)
+            return auto_chunks(shape, itemsize)
         if _prod(chunk) * itemsize > 64 * 2**20:
             warnings.append(f"chunks of {format_bytes(_prod(chunk) * itemsize)} are large: reading one sample "
                             "of them is slow and uses a lot of memory")
@@ -673,9 +673,9 @@ def _resolve_dest(f: h5py.File, spec: TransformSpec, source: str) -> tuple[str, 
 
 
 def _image_rule(ds: h5py.Dataset, geo: _Geometry, warnings: list[str]) -> str:
-    if preview._attr_text(ds.attrs, "CLASS") != "IMAGE":
+    if preview.attr_text(ds.attrs, "CLASS") != "IMAGE":
         return ""
-    interlace = preview._attr_text(ds.attrs, "INTERLACE_MODE")
+    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE")
     rin, rout = len(geo.in_shape), len(geo.out_shape)
     m = 3 if interlace in ("INTERLACE_PIXEL", "INTERLACE_PLANE") else 2
     if rin < m or rout < m:
@@ -733,7 +733,7 @@ def _prepare(f: h5py.File, spec: TransformSpec) -> tuple[_Ctx, h5py.Dataset]:
         raise BadRequestError(f"{path} in {file} is not a dataset")
     source = links.resolve(f.id, path, file)
     safety.check_data_access(obj, file, spec.allow_external)
-    preview._check_filters(obj, path)
+    preview.check_filters(obj, path)
     if obj.shape is None:
         raise BadRequestError(f"{path} is empty (no dataspace): nothing to transform")
     in_dt = _source_dtype(obj, path)
@@ -1642,7 +1642,7 @@ def _write_text_attr(obj: Any, name: str, text: str) -> None:
 
 def _copy_attrs(ctx: _Ctx, src: h5py.Dataset, out: h5py.Dataset) -> None:
     skip = set(_SCALE_ATTRS)
-    if preview._attr_text(src.attrs, "CLASS") == "DIMENSION_SCALE":
+    if preview.attr_text(src.attrs, "CLASS") == "DIMENSION_SCALE":
         skip |= {"CLASS", "NAME"}
     if ctx.image == "drop":
         skip |= set(_IMAGE_ATTRS)
@@ -1654,9 +1654,9 @@ def _copy_attrs(ctx: _Ctx, src: h5py.Dataset, out: h5py.Dataset) -> None:
         if name in skip:
             continue
         try:
-            v = _attrs._read_raw(src.id, name, ctx.file)
-            data, ftype, mtype = _attrs._prepare_raw(v)
-            _attrs._create(out.id, name, data, ftype, mtype)
+            v = _attrs.read_raw(src.id, name, ctx.file)
+            data, ftype, mtype = _attrs.prepare_raw(v)
+            _attrs.create_raw(out.id, name, data, ftype, mtype)
         except Exception as exc:  # one odd attribute does not sink the transform
             log.warning("attribute %s of %s not copied: %s", name, ctx.source, exc)
             ctx.warnings.append(f"attribute {name} could not be copied")

@@ -427,7 +427,7 @@ class StructureActions:
     def export_shown_image(self) -> None:
         """The frame as the image view shows it: current levels and colormap, 8-bit PNG."""
         node = self._node()
-        iv = self.w.preview._views.get("image") if self.w.preview.view == "image" else None
+        iv = self.w.preview.views_for.get("image") if self.w.preview.view == "image" else None
         if node is None or iv is None or iv.slice is None:  # type: ignore[attr-defined]
             self.w.show_error("Show a dataset as an image first")
             return

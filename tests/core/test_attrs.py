@@ -418,8 +418,8 @@ def _editable_round_trip(file):
             if not a.editable:
                 continue
             before, aid = stored(file, p, a.name)
-            target = attrs._target_for_dtype(aid.dtype)
-            parsed = attrs._parse(a.edit_text, target, aid.shape)
+            target = attrs.target_for_dtype(aid.dtype)
+            parsed = attrs.parse_for_target(a.edit_text, target, aid.shape)
             assert same(parsed[()] if parsed.ndim == 0 else parsed, before), (p, a.name)
             if a.type_name:
                 assert same(parse_value(a.edit_text, a.type_name, shape=aid.shape, fixed_length=a.fixed_length), before)

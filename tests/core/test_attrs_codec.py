@@ -212,13 +212,13 @@ def test_edit_text_of_string_arrays_parses_back():
 
 def test_enum_members_by_name_or_number():
     dt = h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, basetype="i1")
-    target = attrs._target_for_dtype(dt)
-    assert attrs._parse("GREEN", target, ()).tolist() == 1
-    assert attrs._parse("[RED, 2, 'GREEN']", target, None).tolist() == [0, 2, 1]
+    target = attrs.target_for_dtype(dt)
+    assert attrs.parse_for_target("GREEN", target, ()).tolist() == 1
+    assert attrs.parse_for_target("[RED, 2, 'GREEN']", target, None).tolist() == [0, 2, 1]
     with pytest.raises(AttrValueError, match="7 is not a member of enum int8 {RED, GREEN, BLUE}"):
-        attrs._parse("7", target, ())
+        attrs.parse_for_target("7", target, ())
     with pytest.raises(AttrValueError, match="'PURPLE' is not a member"):
-        attrs._parse("PURPLE", target, ())
+        attrs.parse_for_target("PURPLE", target, ())
     assert format_value(np.array([0, 2], "i1"), dt) == "[RED, BLUE]"
 
 

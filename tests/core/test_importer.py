@@ -297,11 +297,11 @@ def test_stack_tree_pixels_order_filenames_chunks_and_provenance(folders, tmp_pa
 
 
 def test_chunks_hold_whole_images_of_about_a_mebibyte():
-    assert importer._stack_chunks(10_000, (64, 64, 3), 1)[0] == 85
-    assert importer._stack_chunks(10_000, (768, 1024, 3), 1)[0] == 1
-    per_chunk, per_task = importer._stack_chunks(10_000, (28, 28), 1)
+    assert importer.stack_chunks(10_000, (64, 64, 3), 1)[0] == 85
+    assert importer.stack_chunks(10_000, (768, 1024, 3), 1)[0] == 1
+    per_chunk, per_task = importer.stack_chunks(10_000, (28, 28), 1)
     assert per_chunk == 1024 and per_task == 1024
-    per_chunk, per_task = importer._stack_chunks(10, (64, 64, 3), 1)
+    per_chunk, per_task = importer.stack_chunks(10, (64, 64, 3), 1)
     assert per_chunk == 10 and per_task == 10
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from h5gui.core import nodes, progress, structure
-from h5gui.core.attrs import _read_raw
+from h5gui.core.attrs import read_raw as _read_raw
 from h5gui.core.errors import (
     BadRequestError,
     CancelledError,

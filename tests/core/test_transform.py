@@ -425,10 +425,10 @@ def test_chunk_presets(tmp_path):
     assert chunks(transpose=(2, 1, 0), chunks="keep") == (32, 32, 5)
     assert chunks(chunks=None) is None and chunks(chunks="none") is None
     assert chunks(chunks=(10, 8, 8)) == (10, 8, 8)
-    big = T._auto_chunks((100, 4096, 4096), 4)
+    big = T.auto_chunks((100, 4096, 4096), 4)
     assert big[0] == 1 and np.prod(big) * 4 <= 4 * 2**20
     plan = T.plan_transform(T.TransformSpec(file, "/data", reshape=(50, 1024), chunks="keep"))
-    assert plan.out_chunks == T._auto_chunks((50, 1024), 1)
+    assert plan.out_chunks == T.auto_chunks((50, 1024), 1)
     assert any("do not fit the new shape" in w for w in plan.warnings)
 
 
