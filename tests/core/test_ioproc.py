@@ -18,7 +18,7 @@ import pytest
 
 from h5gui.core import errors
 from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError
-from h5gui.core.ioproc import FuncRef, Supervisor, codec, procinfo
+from h5gui.core.ioproc import FuncRef, Supervisor, codec, procinfo, shm
 from h5gui.core.progress import Progress
 
 T = "h5gui.core.ioproc._testjobs"
@@ -54,8 +54,10 @@ class Recorder:
         return final[0]
 
 
-def segments(prefix: str = "h5g") -> list[str]:
-    return sorted(n for n in os.listdir(codec.SHM_DIR) if n.startswith(f"{prefix}{os.getpid()}_"))
+def segments(child: int | None = None) -> list[str]:
+    """Shared memory segments of this process's I/O processes (of I/O process number ``child``)."""
+    prefix = f"h5g{os.getpid()}_" + ("" if child is None else f"{child}_")
+    return sorted(n for n in os.listdir(shm.SHM_DIR) if n.startswith(prefix))
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +175,38 @@ def test_large_arrays_through_shared_memory(sup, nbytes):
     assert frame.extras["column"].flags.f_contiguous and frame.extras["column"].sum() == 30000
     back = sup.call(job("echo"), frame.data)  # and the other way: arguments through shared memory
     assert np.array_equal(back[0][0], frame.data)
-    assert segments() == []
+    del frame, back
+    current = sup._child.seq
+    assert all(n.startswith(f"h5g{os.getpid()}_{current}_r") for n in segments()), "only the reader's pool is left"
+    assert len(segments()) <= codec.POOL_SEGMENTS
+
+
+def test_pooled_segments_are_reused_only_once_freed(sup):
+    held = [sup.call(job("cached_frame"), 4_000_000, k) for k in range(4)]  # 4 frames held: more than the pool
+    assert [int(a[0]) for a in held] == [0, 1, 2, 3], "an array held here is never overwritten"
+    assert len(segments(sup._child.seq)) == codec.POOL_SEGMENTS
+    received = sup._child.decoder.received
+    assert received["one-shot"] >= 1, "the 4th frame came in a one-shot segment"
+    del held
+    names = set()
+    before = dict(received)
+    for k in range(6):  # one frame at a time: the freed segment is reused, nothing new is created
+        a = sup.call(job("cached_frame"), 4_000_000, k)
+        assert int(a[0]) == k and int(a[-1]) == k
+        names.update(segments(sup._child.seq))
+        del a
+    assert len(names) <= codec.POOL_SEGMENTS
+    assert received["pooled"] == before["pooled"] + 6 and received["one-shot"] == before["one-shot"]
+
+
+def test_arrays_outlive_a_crashed_reader_and_its_segments_are_swept(sup):
+    frame = sup.call(job("cached_frame"), 4_000_000, 9)
+    dead = sup._child.seq
+    assert segments(dead)
+    with pytest.raises(ReaderCrashedError):
+        sup.call(job("segfault"))
+    assert segments(dead) == [], "the dead reader's segments are unlinked"
+    assert int(frame[0]) == 9 and int(frame[-1]) == 9 and frame.sum() == 9 * 4_000_000, "the array still reads"
 
 
 # -- crash, hang, memory, quarantine ---------------------------------------------------------------
@@ -337,17 +370,20 @@ def test_shutdown_leaves_nothing_behind():
     late = Recorder()
     s.submit(job("echo"), 2, **late.kw())
     assert late.outcome(0) == ("aborted", None)
-    assert not [n for n in os.listdir(codec.SHM_DIR) if n.startswith(f"h5g{os.getpid()}_")]
+    assert segments() == []
 
 
-def test_a_segment_left_by_a_dead_child_is_swept(sup):
+def test_segments_of_dead_processes_are_swept():
     # a child killed between writing a segment and the parent reading it leaves it in /dev/shm
-    name = f"h5g{os.getpid()}_999_r0"
     enc = codec.Encoder(f"h5g{os.getpid()}_999_r", 1024)
-    data, seg = enc.dumps(np.ones(10_000))
-    assert seg is not None and seg.name == name and name in os.listdir(codec.SHM_DIR)
-    assert codec.sweep(f"h5g{os.getpid()}_999_") == [name]
-    assert name not in os.listdir(codec.SHM_DIR)
+    data, seg = enc.dumps({"a": np.ones(10_000)})
+    assert seg is not None and not seg.pooled and seg.name in os.listdir(shm.SHM_DIR)
+    assert shm.sweep(f"h5g{os.getpid()}_999_") == [seg.name]
+    # and a GUI that crashed leaves segments under its pid: the next supervisor sweeps them
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = f"h5g{int(gone.stdout)}_1_r0"
+    shm.create(orphan, 4096).close()
+    assert orphan in shm.sweep_orphans() and orphan not in os.listdir(shm.SHM_DIR)
 
 
 def test_callbacks_run_on_the_supervisor_thread(sup):

@@ -116,3 +116,27 @@ def remember(key: str, value: Any) -> None:
 
 def recall(key: str) -> Any:
     return _MEMORY.get(key)
+
+
+_FRAMES: dict[int, Any] = {}
+
+
+def cached_frame(nbytes: int, fill: int | None = None) -> Any:
+    """The same ``nbytes`` uint8 array every call (so a benchmark times the transfer, not the making),
+    filled with ``fill`` when given."""
+    import numpy as np
+
+    if nbytes not in _FRAMES:
+        _FRAMES[nbytes] = np.resize(np.arange(251, dtype=np.uint8), nbytes)
+    if fill is not None:
+        _FRAMES[nbytes].fill(fill)
+    return _FRAMES[nbytes]
+
+
+def read_frame(file: str, path: str, index: int) -> Any:
+    """``dataset[index]`` read through the handle pool (a preview's frame, without the preview logic)."""
+    from h5gui.core import files
+
+    with files.open_file(file) as f:
+        return f[path][index]
+

@@ -48,6 +48,7 @@ def serve(conn: Connection, config: ChildConfig) -> None:
     """Entry point of the I/O process: set up, then run jobs until told to stop."""
     _die_with_parent()
     _drop_forkserver_alive_fd()
+    _tune_malloc()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the parent's to handle
     if not logging.getLogger().handlers:
         logging.basicConfig(level=config.log_level, stream=sys.stderr,
@@ -69,7 +70,8 @@ class _Server:
     def __init__(self, conn: Connection, config: ChildConfig) -> None:
         self.conn = conn
         self.config = config
-        self.encoder = codec.Encoder(config.prefix + "r", config.shm_threshold)
+        self.encoder = codec.Encoder(config.prefix + "r", config.shm_threshold, pool=codec.POOL_SEGMENTS)
+        self.decoder = codec.Decoder()
         self.inbox: queue.SimpleQueue[codec.Message | None] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.current: tuple[int, threading.Event] | None = None
@@ -86,13 +88,15 @@ class _Server:
             try:
                 if self.conn not in wait(waitables):
                     raise EOFError("the parent process is gone")
-                msg = codec.recv(self.conn)
+                msg = codec.recv(self.conn, self.decoder)
             except (EOFError, OSError) as exc:  # ConnectionResetError is an OSError
                 log.info("parent gone (%s): closing", type(exc).__name__)
                 self._stop(exit_after=PARENT_GONE_GRACE)
                 return
             if msg.kind == codec.JOB:
                 self.inbox.put(msg)
+            elif msg.kind == codec.FREE:
+                self.encoder.release(msg.extra)
             elif msg.kind == codec.CANCEL:
                 self._cancel(msg.job_id)
             elif msg.kind == codec.CLOSE:
@@ -140,6 +144,7 @@ class _Server:
                 pool.close_all()
             except Exception:
                 log.exception("closing the files failed")
+            self.encoder.close()
 
     def _send(self, kind: str, job_id: int, *payload: Any, extra: Any = None) -> None:
         try:
@@ -275,6 +280,25 @@ def _limit_memory(ceiling: int | None) -> int | None:
         log.warning("cannot limit the address space to %d bytes", limit, exc_info=True)
         return None
     return limit
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _tune_malloc() -> None:
+    """Keep freed frame-sized blocks for reuse (glibc). Jobs run on this process's main thread, whose
+    malloc arena gives memory back to the system as soon as 2 x the mmap threshold is free at its top, so
+    every 4 MB frame was faulted in afresh: a 4 MB ``ds[i]`` took 4-6 ms instead of 0.7 ms here."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 * 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc
+        log.debug("mallopt not available", exc_info=True)
 
 
 def _die_with_parent() -> None:

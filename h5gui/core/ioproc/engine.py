@@ -8,6 +8,7 @@ quarantine and the file state, which other threads read).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -20,7 +21,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
-from h5gui.core.ioproc import codec, jobs, launch
+from h5gui.core.ioproc import codec, jobs, launch, shm
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.jobs import ABORTED, DONE, ERROR, PENDING, RESULT, RUNNING, Callbacks, JobHandle, RestartInfo
 from h5gui.core.ioproc.launch import Child
@@ -101,6 +102,7 @@ class Engine:
 
     def _main(self) -> None:
         try:
+            shm.sweep_orphans()
             self._launch()
             while not (self._closing and self._child is None):
                 self._run_posted()
@@ -205,7 +207,8 @@ class Engine:
             config = ChildConfig(launch.prefix(self._seq), self._threshold, self._progress_interval,
                                  self.memory_limit, self._preload, self._log_level)
             try:
-                self._child = launch.start(self._ctx, self._seq, config, self.name)  # on this long-lived thread
+                on_free = functools.partial(self._post, self._free, self._seq)  # from any thread
+                self._child = launch.start(self._ctx, self._seq, config, self.name, on_free)  # on this long-lived thread
                 return
             except Exception:
                 log.exception("%s: cannot start the I/O process", self.name)
@@ -243,7 +246,7 @@ class Engine:
                 child.process.close()
         except (OSError, ValueError):
             log.warning("%s: cannot release the I/O process's resources", self.name, exc_info=True)
-        swept = codec.sweep(child.prefix)
+        swept = shm.sweep(child.prefix)
         if swept:
             log.info("%s: removed %d shared memory segments left by the I/O process", self.name, len(swept))
         reason = child.kill_reason or ("crashed" if exitcode is not None and exitcode < 0 else "exited")
@@ -291,7 +294,7 @@ class Engine:
     def _read(self, child: Child) -> None:
         for _ in range(64):  # then let timers and posted work run
             try:
-                msg = codec.recv(child.conn, watch_h5py=True)
+                msg = codec.recv(child.conn, child.decoder)
             except (EOFError, OSError):  # EOFError or ConnectionResetError: the process is gone
                 child.process.join(2.0)
                 self._on_exit(child)
@@ -309,7 +312,7 @@ class Engine:
     def _drain(self, child: Child) -> None:
         try:
             while child.conn.poll(0):
-                self._handle(child, codec.recv(child.conn, watch_h5py=True))
+                self._handle(child, codec.recv(child.conn, child.decoder))
         except (EOFError, OSError):
             return
 
@@ -418,6 +421,16 @@ class Engine:
                     codec.send(child.conn, child.encoder, codec.CANCEL, job.id)
                 except (EOFError, OSError):
                     log.info("%s: cancel of job %d not sent: the process is gone", self.name, job.id)
+
+    def _free(self, seq: int, name: str) -> None:
+        """The last array over pooled segment ``name`` of process ``seq`` is gone: the process may reuse it."""
+        child = self._child
+        if child is None or child.seq != seq:
+            return  # that process is gone, and its segments with it
+        try:
+            codec.send(child.conn, child.encoder, codec.FREE, 0, extra=name)
+        except (EOFError, OSError):
+            log.debug("%s: free %s not sent: the process is gone", self.name, name)
 
     def _kill_running(self, quarantine: bool) -> None:
         child = self._child

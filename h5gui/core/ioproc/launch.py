@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from h5gui.core.ioproc import codec
@@ -20,12 +21,14 @@ _SERVE = FuncRef("h5gui.core.ioproc.child", "serve")  # named, so this process n
 class Child:
     """One I/O process as the supervisor sees it."""
 
-    def __init__(self, seq: int, process: Any, conn: Any, prefix: str, threshold: int, launched_at: float) -> None:
+    def __init__(self, seq: int, process: Any, conn: Any, prefix: str, threshold: int, launched_at: float,
+                 on_free: Callable[[str], None] | None = None) -> None:
         self.seq = seq
         self.process = process
         self.conn = conn
         self.prefix = prefix  # of every shared memory segment of this process (both directions)
-        self.encoder = codec.Encoder(prefix + "a", threshold)
+        self.encoder = codec.Encoder(prefix + "a", threshold)  # one-shot segments for job arguments
+        self.decoder = codec.Decoder(on_free, watch_h5py=True)
         self.launched_at = launched_at
         self.ready = False
         self.info: dict[str, Any] = {}
@@ -47,7 +50,7 @@ def context(method: str | None, preload: tuple[str, ...]) -> Any:
     return ctx
 
 
-def start(ctx: Any, seq: int, config: ChildConfig, name: str) -> Child:
+def start(ctx: Any, seq: int, config: ChildConfig, name: str, on_free: Callable[[str], None] | None = None) -> Child:
     """Start I/O process number ``seq`` (blocks while a cold fork server boots). Raises what
     ``Process.start`` raises. Call it from a thread that outlives the process: under spawn, Linux's
     ``PR_SET_PDEATHSIG`` fires when the *thread* that started the process ends."""
@@ -61,7 +64,7 @@ def start(ctx: Any, seq: int, config: ChildConfig, name: str) -> Child:
         raise
     finally:
         child_conn.close()
-    return Child(seq, process, parent_conn, config.prefix, config.shm_threshold, launched_at)
+    return Child(seq, process, parent_conn, config.prefix, config.shm_threshold, launched_at, on_free)
 
 
 def prefix(seq: int) -> str:
