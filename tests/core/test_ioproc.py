@@ -241,7 +241,9 @@ def test_abort_and_queued_jobs_survive(sup):
 
 
 def test_hang_past_the_deadline(sup):
-    with pytest.raises(ReaderCrashedError) as info:
+    with pytest.raises(ReaderCrashedError, match=r"^reading /slow in BAD.h5 did not finish in 0.3 s; h5gui"):
+        sup.call(job("sleep"), 30, subject=("/d/BAD.h5", "/slow"), deadline=0.3)
+    with pytest.raises(ReaderCrashedError) as info:  # stuck in C with the GIL held: only a kill stops it
         sup.call(job("hold_gil"), subject=("/d/BAD.h5", "/meta/notes"), deadline=0.5)
     assert str(info.value) == "reading /meta/notes in BAD.h5 did not finish in 0.5 s; h5gui restarted its reader"
     assert sup.call(job("echo"), "next") == (("next",), {})

@@ -79,16 +79,19 @@ class Engine:
 
     # -- posting work to the thread -----------------------------------------------------------
 
-    def _post(self, fn: Callable[..., Any], *args: Any) -> None:
+    def _post(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run ``fn(*args)`` on the supervisor's thread; False (nothing queued) once it has finished."""
         with self._lock:
+            if self._finished:
+                return False
             self._posted.append((fn, args))
             wake = self._wake_w
-        if wake < 0:
-            return
-        try:
-            os.write(wake, b"x")
-        except OSError:  # full (the thread is awake anyway) or closed (finished)
-            pass
+        if wake >= 0:
+            try:
+                os.write(wake, b"x")
+            except OSError:  # full: the thread is awake anyway
+                pass
+        return True
 
     def _run_posted(self) -> None:
         while True:
@@ -131,11 +134,12 @@ class Engine:
             self._finish_all()
 
     def _finish_all(self) -> None:
-        with self._lock:
-            self._finished = True
         self._closing = True
         if self._child is not None:
             self._kill(self._child, "close")
+        self._run_posted()
+        with self._lock:
+            self._finished = True  # from now on nothing is posted
         self._run_posted()
         for job in (*self._setup_queue, *self._pending, *([self._running] if self._running else [])):
             self._done(job, ABORTED)
@@ -213,6 +217,9 @@ class Engine:
             except Exception:
                 log.exception("%s: cannot start the I/O process", self.name)
                 self._start_failures += 1
+                if self._method is None and self._ctx.get_start_method() == "forkserver":
+                    log.warning("%s: falling back to the spawn start method", self.name)
+                    self._ctx = launch.context("spawn", self._preload)
         self._give_up()
 
     def _give_up(self) -> None:
@@ -239,6 +246,10 @@ class Engine:
         self._ready.clear()
         self._drain(child)  # a reply may have been sent just before the end
         child.process.join(2.0)
+        if child.process.exitcode is None:  # its pipe closed, yet it runs: it must not outlive its successor
+            child.kill_reason = child.kill_reason or "exited"
+            child.process.kill()
+            child.process.join(5.0)
         exitcode = child.process.exitcode
         try:
             child.conn.close()
@@ -347,7 +358,8 @@ class Engine:
                 self._kill(child, "memory")
         else:
             self._done(job, ERROR, msg.payload)
-        if job.force and job.subject is not None and msg.kind == codec.RESULT:
+        if job.force and job.subject is not None and msg.kind in (codec.RESULT, codec.ERROR) and job.outcome \
+                and not isinstance(job.outcome[1], ReaderCrashedError):  # it no longer kills the reader
             with self._lock:
                 self._quarantine.pop((*job.subject, job.operation), None)
 

@@ -122,12 +122,9 @@ class Supervisor(Engine):
         job = JobHandle(self, next(self._ids), ref, args, kwargs,
                         Callbacks(on_error, on_result, on_progress, on_aborted, on_finished), key=key,
                         subject=subject, operation=operation, deadline=deadline, force=force)
-        with self._lock:
-            finished = self._finished
-        if finished:
-            job._finish(ABORTED)
+        if not self._post(self._enqueue, job):
+            job._finish(ABORTED)  # after shutdown: on this thread, nothing will ever run it
             return job
-        self._post(self._enqueue, job)
         self.start()
         return job
 
@@ -228,10 +225,9 @@ class Supervisor(Engine):
         with self._lock:
             thread = self._thread
             if thread is None:
-                self._finished = True
-        if thread is None:
-            self._run_posted()  # jobs submitted before start: aborted
-            self._close_pipe()
+                self._closing = True
+        if thread is None:  # never started: jobs submitted meanwhile are aborted here
+            self._finish_all()
             return
         self._post(self._begin_close, timeout)
         if thread is not threading.current_thread():
