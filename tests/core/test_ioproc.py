@@ -402,3 +402,34 @@ def test_callbacks_run_on_the_supervisor_thread(sup):
 def test_format_bytes():
     assert procinfo.format_bytes(2e9) == "2 GB" and procinfo.format_bytes(1.5e9) == "1.5 GB"
     assert procinfo.format_bytes(3e8) == "300 MB"
+
+
+def test_restart_callback_cancel_by_key_and_shutdown_before_start():
+    restarts = []
+    s = Supervisor(name="test-misc", on_restart=restarts.append)
+    try:
+        rec = Recorder()
+        started = threading.Event()
+        kw = rec.kw()
+        kw["on_progress"] = lambda p: started.set()
+        s.submit(job("count"), 1000, 0.01, key="k", **kw)
+        assert started.wait(30)
+        s.cancel("k")
+        assert rec.outcome() == ("aborted", None)
+        with pytest.raises(ReaderCrashedError):
+            s.call(job("segfault"), subject=("a.h5", "/x"), timeout=30)
+        assert s.call(job("nothing"), timeout=30) is None
+        info = restarts[-1]
+        assert info.reason == "crashed" and "crashed reading /x in a.h5" in info.message and info.pid == s.pid
+    finally:
+        s.shutdown()
+    never = Supervisor(name="test-never")
+    rec = Recorder()
+    never.submit(job("echo"), **rec.kw())  # starts it...
+    never.shutdown()  # ...and stops it at once: the job is aborted, or it ran first
+    assert rec.outcome()[0] in ("aborted", "result")
+    unstarted = Supervisor(name="test-unstarted")
+    unstarted.shutdown()
+    late = Recorder()
+    unstarted.submit(job("echo"), **late.kw())
+    assert late.outcome(0) == ("aborted", None)
