@@ -134,7 +134,8 @@ def compare(sup: object, rounds: int, calls: int) -> list[list[str]]:
     return rows
 
 
-def restarts(method: str, reps: int) -> tuple[list[float], list[float], int, tuple[float, float]]:
+def restarts(method: str, reps: int) -> tuple[list[float], list[float], int, tuple[float, float],
+                                             tuple[float, float] | None]:
     from h5gui.core.errors import ReaderCrashedError
     from h5gui.core.ioproc import FuncRef, Supervisor
 
@@ -155,7 +156,13 @@ def restarts(method: str, reps: int) -> tuple[list[float], list[float], int, tup
         time.sleep(0.5)  # let the idle process settle before its memory is read
         pid = sup.pid
         assert pid is not None
-        return to_error, to_ready, pid, _pss_rss(pid)
+        server = None
+        if method == "forkserver":
+            from multiprocessing import forkserver
+
+            server_pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+            server = _pss_rss(server_pid) if server_pid else None
+        return to_error, to_ready, pid, _pss_rss(pid), server
     finally:
         sup.shutdown()
 
@@ -175,10 +182,14 @@ def _cold_child(method: str) -> None:
     sup = Supervisor(start_method=method, name="bench-cold")
     sup.start()
     returned = time.perf_counter()
-    sup.wait_ready(120)
+    stall, last = 0.0, returned  # what a GUI thread painting meanwhile would see: the longest gap
+    while not sup.wait_ready(0):
+        time.sleep(0.001)
+        now = time.perf_counter()
+        stall, last = max(stall, now - last - 0.001), now
     ready = time.perf_counter()
     print(json.dumps({"import": imported - t0, "start_returns": returned - imported, "ready": ready - imported,
-                      "h5py_here": "h5py" in sys.modules}))
+                      "stall": stall, "h5py_here": "h5py" in sys.modules}))
     sup.shutdown()
 
 
@@ -230,8 +241,10 @@ def main() -> None:
     rows = []
     memory = {}
     for method in ("forkserver", "spawn"):
-        to_error, to_ready, _, mem = restarts(method, args.restarts)
+        to_error, to_ready, _, mem, server = restarts(method, args.restarts)
         memory[method] = mem
+        if server is not None:
+            memory["fork server (shared by restarts)"] = server
         rows.append([method, _range(to_error), _range(to_ready), "< 1 s"])
     print(f"\nCrash (SIGSEGV in a job) to ready, {args.restarts} crashes each")
     print(bf.table(["start method", "crash to the job's error", "death noticed to new process ready", "target"],
@@ -241,15 +254,17 @@ def main() -> None:
     for method in ("forkserver", "spawn"):
         runs = [cold(method) for _ in range(args.cold)]
         rows.append([method, _range([r["start_returns"] for r in runs]), _range([r["ready"] for r in runs]),
-                     _range([r["import"] for r in runs]), str(any(r["h5py_here"] for r in runs))])
+                     _range([r["stall"] for r in runs]), _range([r["import"] for r in runs]),
+                     str(any(r["h5py_here"] for r in runs))])
     print(f"\nCold start in a fresh process, {args.cold} runs each")
-    print(bf.table(["start method", "start() returns", "first process ready", "import h5gui.core.ioproc",
+    print(bf.table(["start method", "start() returns", "first process ready",
+                    "longest stall of the calling thread meanwhile", "import h5gui.core.ioproc",
                     "h5py imported by the parent"], rows))
 
     base_rss, base_pss = bare_import_memory()
     rows = [[m, mb(r), mb(p), mb(base_rss), bf.ratio(r, base_rss)] for m, (r, p) in memory.items()]
     print("\nIdle I/O process memory")
-    print(bf.table(["start method", "RSS", "PSS (shared pages split)", "bare import numpy+h5py+hdf5plugin RSS",
+    print(bf.table(["process", "RSS", "PSS (shared pages split)", "bare import numpy+h5py+hdf5plugin RSS",
                     "ratio (RSS)"], rows))
 
 
