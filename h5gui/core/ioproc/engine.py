@@ -480,27 +480,3 @@ class Engine:
         if job.key is not None and self._latest.get(job.key) is job:
             del self._latest[job.key]
         job._finish(kind, value)
-
-    # -- closing -------------------------------------------------------------------------------------
-
-    def _begin_close(self, timeout: float) -> None:
-        if self._closing:
-            return
-        self._closing = True
-        self._close_by = time.monotonic() + timeout
-        for job in (*self._setup_queue, *self._pending):
-            self._done(job, ABORTED)
-        self._setup_queue.clear()
-        self._pending.clear()
-        if self._running is not None:
-            self._cancel_job(self._running)
-        child = self._child
-        if child is not None:
-            if not child.ready:
-                self._kill(child, "close")
-                return
-            try:
-                codec.send(child.conn, child.encoder, codec.CLOSE, 0)
-            except (EOFError, OSError):
-                self._kill(child, "close")
-

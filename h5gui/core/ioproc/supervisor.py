@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -234,6 +235,28 @@ class Supervisor(Engine):
             thread.join(timeout + 10)
             if thread.is_alive():
                 log.warning("%s: the supervisor thread did not stop", self.name)
+
+
+    def _begin_close(self, timeout: float) -> None:  # on the supervisor's thread
+        if self._closing:
+            return
+        self._closing = True
+        self._close_by = time.monotonic() + timeout
+        for job in (*self._setup_queue, *self._pending):
+            self._done(job, ABORTED)
+        self._setup_queue.clear()
+        self._pending.clear()
+        if self._running is not None:
+            self._cancel_job(self._running)
+        child = self._child
+        if child is not None:
+            if not child.ready:
+                self._kill(child, "close")
+                return
+            try:
+                codec.send(child.conn, child.encoder, codec.CLOSE, 0)
+            except (EOFError, OSError):
+                self._kill(child, "close")
 
 
 def _ignore(_: Any) -> None:
