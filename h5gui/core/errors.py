@@ -84,3 +84,20 @@ class CancelledError(H5GuiError):
 
     def __init__(self, message: str = "cancelled") -> None:
         super().__init__(message)
+
+
+class ReaderCrashedError(H5GuiError):
+    """The I/O process crashed, hung or outgrew its memory ceiling on an object, and was restarted.
+
+    ``cause`` is ``"crashed"``, ``"hung"``, ``"memory"`` or ``"exited"``; ``file``, ``path`` and
+    ``operation`` name what it was doing (empty when the job named no object).
+    """
+
+    exit_code = 5
+
+    def __init__(self, message: str, file: str = "", path: str = "", operation: str = "", cause: str = "") -> None:
+        super().__init__(message)
+        self.file = file
+        self.path = path
+        self.operation = operation
+        self.cause = cause
