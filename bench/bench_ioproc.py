@@ -83,7 +83,7 @@ def _range(values: list[float], fmt: Callable[[float], str] = bf.ms) -> str:
 
 
 def compare(sup: object, rounds: int, calls: int) -> list[list[str]]:
-    from h5gui.core import files
+    from h5gui.core.h5 import files
     from h5gui.core.ioproc import FuncRef, _testjobs
     from h5gui.core.nodes import describe
 

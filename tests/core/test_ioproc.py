@@ -284,17 +284,17 @@ def test_setup_jobs_are_replayed_into_a_new_process(sup, tmp_path):
     path = tmp_path / "w.h5"
     with h5py.File(path, "w") as f:
         f["x"] = 1
-    assert sup.call(FuncRef("h5gui.core.files", "enable_editing"), str(path)) is True
+    assert sup.call(FuncRef("h5gui.core.h5.files", "enable_editing"), str(path)) is True
     sup.set_file_state(str(path), writable=True)
     sup.add_setup_job("remember", job("remember"), "k", 42)
     assert sup.file_state(str(path)) == {"writable": True}
     with pytest.raises(ReaderCrashedError):
         sup.call(job("segfault"))
-    assert sup.call(FuncRef("h5gui.core.files", "is_writable"), str(path)) is True
+    assert sup.call(FuncRef("h5gui.core.h5.files", "is_writable"), str(path)) is True
     assert sup.call(job("recall"), "k") == 42
     sup.set_file_state(str(path), writable=None)
     sup.remove_setup_job("remember")
-    assert sup.call(FuncRef("h5gui.core.files", "disable_editing"), str(path)) is False
+    assert sup.call(FuncRef("h5gui.core.h5.files", "disable_editing"), str(path)) is False
 
 
 # -- real HDF5, process hygiene ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ MODULES = (
     "hdf5plugin",
     "h5gui.core.errors",
     "h5gui.core.progress",
-    "h5gui.core.files",
+    "h5gui.core.h5.files",
     "h5gui.core.dtypes",
     "h5gui.core.values",
     "h5gui.core.nodes",
@@ -39,7 +39,7 @@ def preload(modules: tuple[str, ...] = MODULES) -> list[str]:
             log.warning("cannot preload %s", name, exc_info=True)
             failed.append(name)
     try:
-        files = importlib.import_module("h5gui.core.files")
+        files = importlib.import_module("h5gui.core.h5.files")
         load = getattr(files, "load_plugins", None)
         if load is not None:
             load()

@@ -135,7 +135,7 @@ def cached_frame(nbytes: int, fill: int | None = None) -> Any:
 
 def read_frame(file: str, path: str, index: int) -> Any:
     """``dataset[index]`` read through the handle pool (a preview's frame, without the preview logic)."""
-    from h5gui.core import files
+    from h5gui.core.h5 import files
 
     with files.open_file(file) as f:
         return f[path][index]

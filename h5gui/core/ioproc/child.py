@@ -1,7 +1,7 @@
 """The I/O process: runs the jobs the supervisor sends, with one handle pool for its whole life.
 
 Started by :class:`~h5gui.core.ioproc.supervisor.Supervisor` (target ``serve``). The main thread runs
-one job at a time inside :func:`h5gui.core.files.pool_scope`; a listener thread receives the next
+one job at a time inside :func:`h5gui.core.h5.files.pool_scope`; a listener thread receives the next
 job, cancel requests and ``close``. For each job it replies exactly one of *result*, *error* or
 *aborted*, after any number of *progress* (rate-limited, the final one always) and *alive* records:
 
@@ -31,8 +31,8 @@ from collections.abc import Generator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from h5gui.core import files
 from h5gui.core.errors import CancelledError, H5GuiError
+from h5gui.core.h5 import files
 from h5gui.core.ioproc import codec, procinfo
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.procinfo import ChildConfig
