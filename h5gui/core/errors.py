@@ -26,6 +26,18 @@ class FileAccessError(H5GuiError):
     exit_code = 2
 
 
+class OpenMarkError(FileAccessError):
+    """HDF5's "open for writing" mark is set but no program is writing: a writer crashed. The file can
+    be opened read-only anyway (without changing it) or the mark cleared, once the user says so."""
+
+    def __init__(self, message: str, file: str = "") -> None:
+        super().__init__(message)
+        self.file = file
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message, self.file))
+
+
 class NodeNotFoundError(H5GuiError):
     """No object at that path."""
 

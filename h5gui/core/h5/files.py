@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
 import logging
 import os
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import h5py
 
-from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
+from h5gui.core.errors import BadRequestError, FileAccessError, OpenMarkError, ReadOnlyError
 from h5gui.core.h5.messages import hdf5_reason, truncation, write_refusal
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ def _open(p: Path, mode: str) -> h5py.File:
         return h5py.File(str(p), mode, locking=False)
     except OSError as exc:
         text = str(exc)
+        if mode == "r" and "already open for write" in text:
+            return _open_marked(p, exc)
         if "truncated" in text:
             raise FileAccessError(f"{p} is truncated or incomplete: {truncation(text)}") from exc
         if "ermission" in text:
@@ -96,6 +99,52 @@ def _open_write(p: Path) -> h5py.File:
         return h5py.File(str(p), "r+", locking=True)
     except OSError as exc:
         raise FileAccessError(f"Cannot open {p} for writing: {write_refusal(str(exc))}") from exc
+
+
+def lock_held(p: str | os.PathLike[str]) -> bool:
+    """Whether a live process holds HDF5's file lock on ``p`` (a writer that uses HDF5 file locking,
+    the default: h5py, HDFView, h5gui's own edits). SWMR writers release it once they are set up."""
+    try:
+        fd = os.open(p, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
+
+
+def _open_marked(p: Path, exc: OSError) -> h5py.File:
+    """Open a file whose superblock says "open for writing" (superblock v3 files: written with
+    ``libver="latest"``, SWMR files).
+
+    A SWMR writer (live, or one that died) allows readers in SWMR mode: the file opens so, and every
+    job reopens it to see what was appended. Otherwise a live writer holds HDF5's lock, and reading
+    under it is not safe; with no writer alive, the mark was left by a program that crashed.
+    """
+    try:
+        return h5py.File(str(p), "r", locking=False, swmr=True)
+    except OSError:
+        pass
+    if lock_held(p):
+        raise FileAccessError(f"{p} is open for writing in another program; h5gui can read it once that "
+                              "program closes it") from exc
+    raise OpenMarkError(
+        f"{p} was not closed properly by the program that last wrote it (HDF5's 'open for writing' mark "
+        "is still set, and no program holds the file)", str(p)) from exc
+
+
+def is_swmr(f: h5py.File) -> bool:
+    """Whether ``f`` was opened in SWMR read mode (a file being written, or left by a SWMR writer)."""
+    try:
+        return bool(f.swmr_mode) and f.mode == "r"
+    except (AttributeError, ValueError):
+        return False
 
 
 class HandlePool:
@@ -131,6 +180,8 @@ class HandlePool:
                 f = _open(p, "r")
         else:
             f = _open(p, "r")
+            if is_swmr(f):
+                return f  # not kept: each job reopens a file being written, to see what was appended
         self._handles[key] = f
         return f
 
@@ -223,6 +274,8 @@ def open_file(path: str | os.PathLike[str], *, write: bool = False) -> Iterator[
             if write and f.id.valid:
                 with contextlib.suppress(Exception):
                     f.flush()
+            elif not write and is_swmr(f) and f.id.valid:
+                f.close()
         return
     f = _open_write(p) if write else _open(p, "r")
     try:
