@@ -151,3 +151,15 @@ def test_resolve_external_is_relative_to_the_linking_file(tmp_path, monkeypatch)
 def test_errors_are_single_lines():
     err = H5GuiError("first line\nsecond   line")
     assert str(err) == "first line second line"
+
+
+def test_devices_and_pipes_are_named_not_called_empty(tmp_path):
+    """Issue 10 item 10: a symlink to /dev/zero was 'empty (0 bytes)'; a pipe must never be opened."""
+    link = tmp_path / "zero.h5"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(FileAccessError, match="is a device, not an HDF5 file"):
+        files.check_readable(link)
+    fifo = tmp_path / "pipe.h5"
+    os.mkfifo(fifo)
+    with pytest.raises(FileAccessError, match="is a pipe, not an HDF5 file"):
+        files.check_readable(fifo)

@@ -60,6 +60,10 @@ def check_readable(path: str | os.PathLike[str]) -> Path:
         raise FileAccessError(f"No such file: {p}")
     if p.is_dir():
         raise FileAccessError(f"{p} is a folder, not an HDF5 file")
+    if not p.is_file():
+        what = "a device" if (p.is_char_device() or p.is_block_device()) else "a pipe" if p.is_fifo() \
+            else "a socket" if p.is_socket() else "not a regular file"
+        raise FileAccessError(f"{p} is {what}, not an HDF5 file" if what.startswith("a ") else f"{p} is {what}")
     if not os.access(p, os.R_OK):
         raise FileAccessError(f"Permission denied: cannot read {p}")
     try:
