@@ -21,6 +21,7 @@ from h5gui.core.errors import (
     UnsafeAccessError,
 )
 from h5gui.core.h5.links import is_inside, resolve, resolve_external
+from h5gui.core.h5.messages import reason_of
 from h5gui.core.paths import decode
 
 MAX_SOURCE_DEPTH = 8  # levels of virtual dataset sources and external links followed by the safety check
@@ -55,11 +56,14 @@ class _SourceWalk:
         self.folder = folder
         self.found: dict[str, None] = {}
         self.problem = ""
-        self.done: set[tuple[str, int]] = set()
-        self.stack: list[tuple[str, int]] = []
+        self.done: set[tuple[str, int | str]] = set()
+        self.stack: list[tuple[str, int | str]] = []
 
     def dataset(self, ds: h5py.Dataset, file: str, depth: int) -> None:
-        key = (os.path.realpath(file), h5py.h5o.get_info(ds.id).addr)
+        try:
+            key: tuple[str, int | str] = (os.path.realpath(file), h5py.h5o.get_info(ds.id).addr)
+        except (RuntimeError, OSError, KeyError):  # a damaged object header: known by its name then
+            key = (os.path.realpath(file), str(ds.name))
         if key in self.stack:
             self.problem = f"its virtual dataset sources form a cycle through {file}:{ds.name}"
             return
@@ -68,6 +72,9 @@ class _SourceWalk:
         self.stack.append(key)
         try:
             self._dataset(ds, file, depth)
+        except (RuntimeError, OSError, KeyError, ValueError) as exc:
+            # where the data comes from cannot be told: it is not read at all (never trusted)
+            self.problem = f"where its data is stored cannot be read ({reason_of(exc)})"
         finally:
             self.stack.pop()
             self.done.add(key)
