@@ -11,11 +11,8 @@ size lookup at open), and the libraries' own retries are switched off (s3fs ``re
 ``total_max_attempts=1``), so :attr:`RemoteFile.stats` is the true count of requests the server
 answered and of body bytes received, not an estimate. The HTTP tests check it against the server's log.
 
-Budgets. ``with budget(max_bytes=16 * MB, max_requests=32):`` limits every remote fetch made on this
-thread inside the block (the fetches run on the calling thread, so a context variable reaches them).
-A fetch that would pass a limit is not made: :class:`BudgetExceededError` is raised instead, and the
-``with`` block re-raises it even when h5py wrapped it in its own error on the way out. A caller that can
-size a read beforehand calls :meth:`Budget.need` to refuse it with the exact number of MB.
+Budgets. ``with budget(max_bytes=16 * MB, max_requests=32):`` limits the remote fetches of one
+operation; a fetch that would pass a limit is not made (:mod:`h5gui.core.remote_budget`).
 
 Errors. Every failure becomes one line, ``s3://bucket/key.h5: access denied (403)``
 (:class:`h5gui.core.errors.RemoteError`, see :mod:`h5gui.core.remote_errors`). The file object also
@@ -30,7 +27,6 @@ Credentials come only from the standard places (AWS environment variables, ``~/.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import gc
 import io
@@ -40,14 +36,18 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError, RemoteError
+from h5gui.core.remote_budget import MB, Budget, BudgetExceededError, budget, current_budget
 from h5gui.core.remote_errors import classify
 from h5gui.core.sources import Source
 
 log = logging.getLogger(__name__)
 
 MiB = 1 << 20
-MB = 1_000_000
 T = TypeVar("T")
+__all__ = [
+    "MB", "MiB", "Budget", "BudgetExceededError", "RemoteFile", "RemoteOptions", "TransferStats", "budget",
+    "close_filesystems", "h5py_kwargs_for", "open_h5", "open_remote", "reporting",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,84 +91,6 @@ class TransferStats(NamedTuple):
 
     requests: int
     bytes: int
-
-
-class BudgetExceededError(H5GuiError):
-    """A remote read would need more bytes or requests than the caller allowed."""
-
-
-def _mb(n: float) -> str:
-    return f"{n / MB:,.1f} MB"
-
-
-class Budget:
-    """Bytes and requests one operation may still use (see :func:`budget`). Used on one thread only."""
-
-    def __init__(self, max_bytes: int | None, max_requests: int | None, parent: Budget | None = None) -> None:
-        self.max_bytes = max_bytes
-        self.max_requests = max_requests
-        self.bytes = 0
-        self.requests = 0
-        self.parent = parent
-        self.exceeded: BudgetExceededError | None = None
-
-    def _limits(self) -> str:
-        parts = [_mb(self.max_bytes) if self.max_bytes is not None else "",
-                 f"{self.max_requests} requests" if self.max_requests is not None else ""]
-        return ", ".join(p for p in parts if p)
-
-    def need(self, nbytes: int, nrequests: int = 0, what: str = "this read") -> None:
-        """Refuse ahead a read known to need ``nbytes`` and ``nrequests`` more (raises BudgetExceededError)."""
-        b: Budget | None = self
-        while b is not None:
-            over_bytes = b.max_bytes is not None and b.bytes + nbytes > b.max_bytes
-            over_requests = b.max_requests is not None and b.requests + nrequests > b.max_requests
-            if over_bytes or over_requests:
-                err = BudgetExceededError(
-                    f"{what} needs {_mb(b.bytes + nbytes)} in {b.requests + nrequests} requests, "
-                    f"over the budget of {b._limits()}"
-                )
-                b.exceeded = err
-                raise err
-            b = b.parent
-
-    def _charge(self, source: Source, nbytes: int) -> None:
-        """Before one fetch of ``nbytes``: refuse it if it passes a limit, else count it."""
-        self.need(nbytes, 1, what=f"{source}: reading this")
-        b: Budget | None = self
-        while b is not None:
-            b.bytes += nbytes
-            b.requests += 1
-            b = b.parent
-
-
-_BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("h5gui_remote_budget", default=None)
-
-
-@contextlib.contextmanager
-def budget(max_bytes: int | None = None, max_requests: int | None = None) -> Iterator[Budget]:
-    """Limit the remote bytes and requests of everything this thread does inside the block.
-
-    Budgets nest (a fetch counts against every enclosing one). Local files are not affected.
-
-    Raises
-    ------
-    BudgetExceededError
-        A fetch would have passed a limit; it was not made. Raised from the ``with`` statement even
-        when h5py wrapped it in another exception on the way out.
-    """
-    b = Budget(max_bytes, max_requests, parent=_BUDGET.get())
-    token = _BUDGET.set(b)
-    try:
-        yield b
-    except BudgetExceededError:
-        raise
-    except Exception as exc:
-        if b.exceeded is not None:
-            raise b.exceeded from exc
-        raise
-    finally:
-        _BUDGET.reset(token)
 
 
 class _Counter:
@@ -254,10 +176,10 @@ class RemoteFile(io.RawIOBase):
         fetch = fsfile.cache.fetcher
 
         def counted_fetch(start: int, end: int) -> bytes:
-            b = _BUDGET.get()
+            b = current_budget()
             if b is not None:
                 try:
-                    b._charge(source, end - start)
+                    b.charge(source, end - start)
                 except BudgetExceededError as err:
                     self.last_error = err
                     raise

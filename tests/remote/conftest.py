@@ -132,34 +132,34 @@ class _Handler(BaseHTTPRequestHandler):
         target = owner.resolve(self.path)
         if target is None:
             return self._reply(404, b"not found\n", rng, head)
-        data = target.read_bytes()
-        size = len(data)
-        if rng is None:
-            body, status, extra = data, 200, {}
-        else:
-            m = _RANGE.match(rng.strip())
-            if not m or (not m.group(1) and not m.group(2)):
-                body, status, extra = data, 200, {}  # unsupported range syntax: the whole file, like most servers
-            else:
-                if m.group(1):
-                    start = int(m.group(1))
-                    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
-                else:  # suffix: the last N bytes
-                    start, end = max(size - int(m.group(2)), 0), size - 1
-                if start >= size or start > end:
-                    return self._reply(416, b"", rng, head, {"Content-Range": f"bytes */{size}"})
-                body, status = data[start : end + 1], 206
-                extra = {"Content-Range": f"bytes {start}-{end}/{size}"}
-        self._reply(status, body, rng, head, extra, drop_after=fault.drop_after if fault else None)
+        size = target.stat().st_size
+        start, end, status, extra = 0, size - 1, 200, {}
+        m = _RANGE.match(rng.strip()) if rng is not None else None
+        if m and (m.group(1) or m.group(2)):  # other range syntax: the whole file, like most servers
+            if m.group(1):
+                start = int(m.group(1))
+                end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+            else:  # suffix: the last N bytes
+                start = max(size - int(m.group(2)), 0)
+            if start >= size or start > end:
+                return self._reply(416, b"", rng, head, {"Content-Range": f"bytes */{size}"})
+            status, extra = 206, {"Content-Range": f"bytes {start}-{end}/{size}"}
+        length = max(end - start + 1, 0)
+        body = b""
+        if not head:
+            with target.open("rb") as fh:  # only the bytes asked for
+                fh.seek(start)
+                body = fh.read(length)
+        self._reply(status, body, rng, head, extra, drop_after=fault.drop_after if fault else None, length=length)
 
     def _reply(
         self, status: int, body: bytes, rng: str | None, head: bool, extra: dict[str, str] | None = None,
-        drop_after: int | None = None,
+        drop_after: int | None = None, length: int | None = None,
     ) -> None:
         self.send_response(status)
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Type", "application/x-hdf5" if status < 300 else "text/plain")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) if length is None else length))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         sent = 0 if head else len(body) if drop_after is None else min(drop_after, len(body))

@@ -1,4 +1,4 @@
-"""Remote sources: Source identity, and reading over real HTTP and S3 servers on 127.0.0.1 (no mocks).
+"""Reading over real HTTP and S3 servers on 127.0.0.1 (no mocks): data, request counts, errors, budgets.
 
 Request counts are asserted, not times; the HTTP counts are checked against the server's own log.
 """
