@@ -116,6 +116,7 @@ def test_http_frames_of_a_per_frame_chunked_stack(http_server, remote_files):
         before = http_server.requests
         assert np.array_equal(ds[5], local["stack"][5])
         step = http_server.requests - before
+        assert http_server.log[-1].nbytes == 512 * 512 * 2  # a large read fetches exactly its chunk
         before = http_server.requests
         assert np.array_equal(ds[5], local["stack"][5])  # again: from the caches
         again = http_server.requests - before
