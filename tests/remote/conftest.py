@@ -307,6 +307,8 @@ def _range_server_session(remote_files: RemoteFiles) -> Iterator[RangeServer]:
 @pytest.fixture
 def http_server(_range_server_session: RangeServer) -> Iterator[RangeServer]:
     """The session's Range server, running, with an empty log and no faults or delay."""
+    pytest.importorskip("fsspec", reason="fsspec is not installed (a test extra)")
+    pytest.importorskip("aiohttp", reason="aiohttp is not installed (fsspec[http], a test extra)")
     s = _range_server_session
     if not s.running:
         s.start()
