@@ -113,3 +113,28 @@ class ReaderCrashedError(H5GuiError):
         self.path = path
         self.operation = operation
         self.cause = cause
+
+
+class RemoteError(FileAccessError):
+    """A remote source cannot be reached or read: ``s3://bucket/key.h5: access denied (403)``.
+
+    Attributes
+    ----------
+    source
+        The address, as printed (never with credentials).
+    reason
+        The short reason alone (``"access denied (403)"``).
+    status
+        The HTTP status when the server answered with an error, else None.
+    transient
+        Whether trying again later may work (timeouts, dropped connections, 5xx).
+    """
+
+    def __init__(
+        self, message: str, *, source: str = "", reason: str = "", status: int | None = None, transient: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.reason = reason or message
+        self.status = status
+        self.transient = transient
