@@ -412,7 +412,7 @@ def reporting(remote_file: RemoteFile) -> Iterator[RemoteFile]:
 def open_h5(source: Source | str, options: RemoteOptions | None = None, **h5py_kwargs: Any) -> Iterator[Any]:
     """``h5py.File`` over a remote source, read-only, with one-line errors; closes both at the end.
 
-    For tests, benchmarks and the CLI until :func:`h5gui.core.files.open_file` takes sources. The errors
+    For tests, benchmarks and the CLI until :func:`h5gui.core.h5.files.open_file` takes sources. The errors
     of reads made later inside the block are translated too (see :func:`reporting`).
     """
     import h5py

@@ -18,8 +18,9 @@ import h5py
 import numpy as np
 import pytest
 
-from h5gui.core import attrs, files, nodes
+from h5gui.core import attrs, nodes
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError, RemoteError
+from h5gui.core.h5 import files
 from h5gui.core.remote import (
     BudgetExceededError,
     RemoteOptions,
