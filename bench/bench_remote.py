@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 from conftest import RangeServer, make_stack  # noqa: E402
 
 from h5gui.core.demo import make_demo  # noqa: E402
-from h5gui.core.remote import close_filesystems, h5py_kwargs_for, open_remote  # noqa: E402
+from h5gui.core.h5.remote import close_filesystems, h5py_kwargs_for, open_remote  # noqa: E402
 
 CLIENTS = ("h5gui", "fsspec default", "no cache")
 STEPS = ("open + root", "metadata", "stack open", "first frame", "next frame", "far frame")

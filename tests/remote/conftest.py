@@ -391,7 +391,7 @@ def s3_server(_aws_env: Path, remote_files: RemoteFiles) -> Iterator[S3Server]:
 def _close_sessions() -> Iterator[None]:
     """Close the network sessions that the module's tests opened (an open aiohttp session warns)."""
     yield
-    from h5gui.core.remote import close_filesystems
+    from h5gui.core.h5.remote import close_filesystems
 
     close_filesystems()
 

@@ -5,13 +5,11 @@ Request counts are asserted, not times; the HTTP counts are checked against the 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import h5py
@@ -21,7 +19,7 @@ import pytest
 from h5gui.core import attrs, nodes
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError, RemoteError
 from h5gui.core.h5 import files
-from h5gui.core.remote import (
+from h5gui.core.h5.remote import (
     BudgetExceededError,
     RemoteOptions,
     budget,
@@ -78,28 +76,11 @@ def test_http_reads_every_dataset_as_locally_and_counts_truly(http_server, remot
     assert all(e.status in (200, 206) for e in log)
 
 
-@pytest.fixture
-def core_over_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``files.open_file`` accepting URLs, as it will once the core takes sources (reads only)."""
-    real = files.open_file
-
-    @contextlib.contextmanager
-    def open_file(path: Any, *, write: bool = False) -> Iterator[h5py.File]:
-        if not str(path).startswith(("http://", "https://", "s3://")):
-            with real(path, write=write) as f:
-                yield f
-            return
-        with open_h5(str(path)) as f:
-            yield f
-
-    monkeypatch.setattr(files, "open_file", open_file)
-
-
 def _without_file(x: Any) -> Any:
     return dataclasses.replace(x, file="") if dataclasses.is_dataclass(x) and hasattr(x, "file") else x
 
 
-def test_core_functions_run_unchanged_over_http(http_server, remote_files, core_over_urls):
+def test_core_functions_run_unchanged_over_http(http_server, remote_files):
     url, local = http_server.url("demo.h5"), str(remote_files.demo)
     assert list(map(_without_file, nodes.list_children(url, "/"))) == list(
         map(_without_file, nodes.list_children(local, "/")))
@@ -233,7 +214,7 @@ def test_no_deadlock_when_garbage_is_collected_on_the_io_thread(http_server):
         f"""
         import asyncio, h5py
         import fsspec.asyn
-        from h5gui.core.remote import open_remote, close_filesystems, RemoteOptions
+        from h5gui.core.h5.remote import open_remote, close_filesystems, RemoteOptions
 
         pending = []
 
@@ -393,3 +374,34 @@ def test_s3_endpoint_down(s3_server, free_port):
     with pytest.raises(RemoteError) as info:
         open_remote(src, RemoteOptions(connect_timeout=2))
     _one_line(info.value, "s3://bkt/k.h5: cannot connect to 127.0.0.1:")
+
+
+def test_the_open_policy_takes_urls_pooled_counted_and_read_only(http_server, remote_files):
+    """Issue 13: a source is a path or a URL wherever a file is named; one cached handle per source."""
+    from h5gui.core import preview
+    from h5gui.core.errors import ReadOnlyError
+
+    url = http_server.url("stack.h5")
+    pool = files.HandlePool()
+    with files.pool_scope(pool):
+        rows = nodes.list_children(url, "/")
+        assert [r.name for r in rows] == ["stack"] and http_server.requests <= 8
+        info = preview.preview_info(url, "/stack")
+        before = http_server.requests
+        frame = preview.read_image(url, "/stack", preview.ImageRequest(axes=info.image_axes, index=(3,)))
+        with h5py.File(remote_files.stack, "r") as local:
+            assert np.array_equal(frame.data, local["stack"][3])
+        assert http_server.requests - before <= 3
+        assert pool.transfer_stats()[url][0] == http_server.requests
+        with pytest.raises(ReadOnlyError, match="remote file"):
+            attrs.set_attr(url, "/stack", "x", "1")
+        files.release(url)
+        assert len(pool) == 0
+
+
+def test_what_a_remote_file_points_at_is_outside_it(tmp_path, http_server, remote_files):
+    """Issue 13 item 4: an external link or VDS source of a remote file is never looked for on the local disk."""
+    from h5gui.core.h5 import links
+
+    assert not links.is_inside("https://host/dir", links.resolve_external("https://host/dir/a.h5", "b.h5"))
+    assert not links.is_inside("s3://bucket/dir", "s3://bucket/dir/b.h5")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from h5gui.core.errors import BadRequestError
-from h5gui.core.remote_errors import classify
+from h5gui.core.h5.remote_errors import classify
 from h5gui.core.sources import S3Options, Source
 
 
@@ -106,7 +106,7 @@ def test_secrets_are_never_kept(caplog):
 
 
 def test_sources_module_imports_no_h5py_or_network():
-    code = ("import sys, h5gui.core.sources, h5gui.core.remote, h5gui.core.remote_errors; "
+    code = ("import sys, h5gui.core.sources, h5gui.core.h5.remote, h5gui.core.h5.remote_errors; "
             "print(sorted(m for m in ('h5py', 'fsspec', 's3fs', 'aiohttp', 'botocore') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"

@@ -29,11 +29,13 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import h5py
 
 from h5gui.core.errors import BadRequestError, FileAccessError, OpenMarkError, ReadOnlyError
 from h5gui.core.h5.messages import hdf5_reason, truncation, write_refusal
+from h5gui.core.sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,7 @@ class HandlePool:
 
     def __init__(self) -> None:
         self._handles: dict[str, h5py.File] = {}
+        self._remote: dict[str, tuple[Any, h5py.File]] = {}
         self._writable: set[str] = set()
 
     def get(self, p: Path, write: bool = False) -> h5py.File:
@@ -188,6 +191,32 @@ class HandlePool:
                 return f  # not kept: each job reopens a file being written, to see what was appended
         self._handles[key] = f
         return f
+
+    def get_remote(self, src: Source) -> tuple[Any, h5py.File]:
+        """The (remote file object, h5py file) of a remote source, opened on first use."""
+        from h5gui.core.h5 import remote
+
+        pair = self._remote.get(src.url)
+        if pair is not None and pair[1].id.valid:
+            return pair
+        rf = remote.open_remote(src)
+        try:
+            with remote.reporting(rf):
+                try:
+                    f = h5py.File(rf, "r", **remote.h5py_kwargs_for(src))
+                except OSError as exc:
+                    if rf.last_error is not None:
+                        raise
+                    raise FileAccessError(f"{src}: not an HDF5 file ({hdf5_reason(str(exc))})") from exc
+        except BaseException:
+            rf.close()
+            raise
+        self._remote[src.url] = (rf, f)
+        return rf, f
+
+    def transfer_stats(self) -> dict[str, tuple[int, int]]:
+        """Requests and bytes read so far from each open remote source (url -> (requests, bytes))."""
+        return {url: (rf.stats.requests, rf.stats.bytes) for url, (rf, _f) in self._remote.items()}
 
     def set_writable(self, path: str | os.PathLike[str], on: bool) -> bool:
         """Reopen ``path`` read-write (``on``) or read-only; return whether it is writable now.
@@ -231,19 +260,29 @@ class HandlePool:
             with contextlib.suppress(Exception):
                 f.close()
 
+    def _close_remote(self, key: str) -> None:
+        pair = self._remote.pop(key, None)
+        if pair is not None:
+            rf, f = pair
+            with contextlib.suppress(Exception):
+                f.close()
+            with contextlib.suppress(Exception):
+                rf.close()
+
     def release(self, path: str | os.PathLike[str]) -> None:
         """Close the handle of ``path``; a writable file goes back to read-only (its lock is dropped)."""
-        key = str(Path(path).absolute())
+        key = _key(path)
         self._writable.discard(key)
         self._close(key)
+        self._close_remote(key)
 
     def close_all(self) -> None:
-        for key in list(self._handles):
+        for key in list(self._handles) + list(self._remote):
             self.release(key)
         self._writable.clear()
 
     def __len__(self) -> int:
-        return len(self._handles)
+        return len(self._handles) + len(self._remote)
 
 
 _POOL: contextvars.ContextVar[HandlePool | None] = contextvars.ContextVar("h5gui_pool", default=None)
@@ -259,16 +298,61 @@ def pool_scope(pool: HandlePool) -> Iterator[HandlePool]:
         _POOL.reset(token)
 
 
+def remote_source(path: str | os.PathLike[str] | Source) -> Source | None:
+    """The remote :class:`Source` that ``path`` names (``s3://``, ``http(s)://``), or None for a local file."""
+    if isinstance(path, Source):
+        return path if path.is_remote else None
+    text = os.fspath(path)
+    if "://" not in text:
+        return None
+    src = Source.parse(text)
+    return src if src.is_remote else None
+
+
+def _key(path: str | os.PathLike[str] | Source) -> str:
+    if isinstance(path, Source):
+        return path.url
+    src = remote_source(path)
+    return src.url if src is not None else str(Path(os.fspath(path)).expanduser().absolute())
+
+
 @contextlib.contextmanager
-def open_file(path: str | os.PathLike[str], *, write: bool = False) -> Iterator[h5py.File]:
+def _open_remote(src: Source, write: bool) -> Iterator[h5py.File]:
+    from h5gui.core.h5 import remote
+
+    if src.kind == "hsds":
+        raise BadRequestError(f"{src}: HSDS domains are read through h5gui's HSDS backend, not as files")
+    if write:
+        raise ReadOnlyError(f"{src} is a remote file: h5gui reads it but does not write it "
+                            "(download a copy to edit it)")
+    pool = _POOL.get()
+    if pool is None:
+        with remote.open_h5(src) as f:
+            yield f
+        return
+    rf, f = pool.get_remote(src)
+    with remote.reporting(rf):
+        yield f
+
+
+@contextlib.contextmanager
+def open_file(path: str | os.PathLike[str] | Source, *, write: bool = False) -> Iterator[h5py.File]:
     """Open ``path`` (checked, with one-line errors); reuse the pool's handle when one is installed.
+
+    ``path`` is a local file or a remote source (``s3://``, ``http(s)://``, read-only, through a bounded
+    block cache: :mod:`h5gui.core.h5.remote`).
 
     Reads (``write=False``) open read-only without locking, or take the pool's handle whatever its
     mode. ``write=True`` with a pool needs the file made writable first (:func:`enable_editing`,
     else :class:`ReadOnlyError`) and flushes at the end of the block; without a pool it opens
     ``r+`` with HDF5 file locking for the block and closes the file afterwards.
     """
-    p = check_readable(path)
+    src = remote_source(path)
+    if src is not None:
+        with _open_remote(src, write) as f:
+            yield f
+        return
+    p = check_readable(path.url if isinstance(path, Source) else path)
     pool = _POOL.get()
     if pool is not None:
         f = pool.get(p, write=write)

@@ -4,6 +4,7 @@ target) that goes through an external link is reported, never silently followed 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from h5gui.core.h5.messages import hdf5_reason
 from h5gui.core.paths import decode, encode, join
 
 MAX_LINK_DEPTH = 16
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3://, https://, and what Path made of them (https:/host)
 
 
 def link_info(loc: Any, path: str) -> Any:
@@ -116,7 +118,13 @@ def native_index(gid: h5py.h5g.GroupID) -> int:
 
 
 def is_inside(folder: str | os.PathLike[str], target: str | os.PathLike[str]) -> bool:
-    """True when ``target`` (after resolving symlinks and ``..``) lies within ``folder``."""
+    """True when ``target`` (after resolving symlinks and ``..``) lies within ``folder``.
+
+    Never for a remote file's "folder" (a URL): whatever a remote file points at is outside it, and is
+    neither looked for on the local disk nor on another host without the user's confirmation.
+    """
+    if _URL.match(os.fspath(folder)) or _URL.match(os.fspath(target)):
+        return False
     base = os.path.realpath(folder)
     real = os.path.realpath(target)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)

@@ -12,10 +12,10 @@ size lookup at open), and the libraries' own retries are switched off (s3fs ``re
 answered and of body bytes received, not an estimate. The HTTP tests check it against the server's log.
 
 Budgets. ``with budget(max_bytes=16 * MB, max_requests=32):`` limits the remote fetches of one
-operation; a fetch that would pass a limit is not made (:mod:`h5gui.core.remote_budget`).
+operation; a fetch that would pass a limit is not made (:mod:`h5gui.core.h5.remote_budget`).
 
 Errors. Every failure becomes one line, ``s3://bucket/key.h5: access denied (403)``
-(:class:`h5gui.core.errors.RemoteError`, see :mod:`h5gui.core.remote_errors`). The file object also
+(:class:`h5gui.core.errors.RemoteError`, see :mod:`h5gui.core.h5.remote_errors`). The file object also
 keeps its :attr:`~RemoteFile.last_error`; :func:`reporting` replaces any error h5py raises while a
 remote read had failed by that one line (h5py 3.16 re-raises the original exception itself; older
 versions wrapped it in ``OSError``).
@@ -36,8 +36,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError, RemoteError
-from h5gui.core.remote_budget import MB, Budget, BudgetExceededError, budget, current_budget
-from h5gui.core.remote_errors import classify
+from h5gui.core.h5.remote_budget import MB, Budget, BudgetExceededError, budget, current_budget
+from h5gui.core.h5.remote_errors import classify
 from h5gui.core.sources import Source
 
 log = logging.getLogger(__name__)

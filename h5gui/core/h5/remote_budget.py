@@ -1,4 +1,4 @@
-"""Budgets of remote bytes and requests for one operation (see :mod:`h5gui.core.remote`).
+"""Budgets of remote bytes and requests for one operation (see :mod:`h5gui.core.h5.remote`).
 
 ``with budget(max_bytes=16 * MB, max_requests=32):`` limits every remote fetch made on this thread
 inside the block: the fetches run on the calling thread (h5py calls the file object there), so a context
