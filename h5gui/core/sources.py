@@ -192,7 +192,10 @@ class Source:
         if scheme == "file":
             return cls("local", _file_url_path(t), opts)
         if scheme == "s3":
-            return cls("s3", _s3_location(t), opts)
+            location = _s3_location(t)
+            if options is None:  # what the user chose for this bucket (Open URL, --endpoint-url ...)
+                opts = _REMEMBERED.get(location.partition("/")[0], opts)
+            return cls("s3", location, opts)
         if scheme in ("http", "https"):
             return cls(scheme, _clean_url(t), opts)  # type: ignore[arg-type]
         if scheme == "hdf5":
@@ -390,3 +393,31 @@ def _hsds_domain(text: str) -> str:
     if not rest.strip("/"):
         raise BadRequestError(f"{text}: no domain (expected hdf5://home/user/file.h5)")
     return "/" + rest
+
+
+# -- options chosen for a bucket ------------------------------------------------------------------
+
+_REMEMBERED: dict[str, S3Options] = {}
+
+
+def remember_options(source: Source | str, options: S3Options | None = None) -> Source:
+    """Use ``options`` (or the source's own) for every later ``s3://`` address of the same bucket in
+    this process, so that a path written as plain text (in a record, a recent file, a job's arguments)
+    reaches the same endpoint, with the same profile or anonymously. Nothing here is a secret.
+
+    Returns the source with those options. The GUI replays this into its I/O process.
+    """
+    src = source if isinstance(source, Source) else Source.parse(source, options)
+    if src.kind != "s3":
+        return src
+    opts = options if options is not None else src.options
+    if opts.is_default:
+        _REMEMBERED.pop(src.bucket, None)
+    else:
+        _REMEMBERED[src.bucket] = opts
+    return dataclasses.replace(src, options=opts)
+
+
+def remembered_options() -> dict[str, S3Options]:
+    """Bucket -> options chosen in this process (for replaying them into another)."""
+    return dict(_REMEMBERED)

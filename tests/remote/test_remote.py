@@ -405,3 +405,23 @@ def test_what_a_remote_file_points_at_is_outside_it(tmp_path, http_server, remot
 
     assert not links.is_inside("https://host/dir", links.resolve_external("https://host/dir/a.h5", "b.h5"))
     assert not links.is_inside("s3://bucket/dir", "s3://bucket/dir/b.h5")
+
+
+def test_download_a_copy_with_progress_and_cancel(http_server, remote_files, tmp_path):
+    """Issue 13 item 5: a remote file becomes a local copy (that opens editable), with progress and cancel."""
+    from h5gui.core import download, progress
+
+    url = http_server.url("stack.h5")
+    out = tmp_path / "copy.h5"
+    seen = []
+    report = progress.run(download.download(url, out), seen.append)
+    assert out.read_bytes() == remote_files.stack.read_bytes()
+    assert report.nbytes == out.stat().st_size and seen[-1].done == seen[-1].total == report.nbytes
+    assert report.requests <= 2 + report.nbytes // download.BLOCK + 1
+    job = download.download(url, tmp_path / "cancelled.h5")
+    next(job)
+    next(job)  # one block written
+    job.close()  # cancel
+    assert not list(tmp_path.glob("cancelled.h5*"))
+    with pytest.raises(BadRequestError, match="exists"):
+        progress.run(download.download(url, out))

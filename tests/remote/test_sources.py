@@ -119,3 +119,19 @@ def test_dns_failure_is_one_line():
     except socket.gaierror as exc:
         failure = classify(exc, Source.parse("https://no-such-host.example/f.h5"))
     assert failure.reason == "host not found (no-such-host.example)" and not failure.transient
+
+
+def test_options_chosen_for_a_bucket_follow_its_plain_addresses():
+    """The endpoint/profile/anon the user chose (Open URL, --endpoint-url) reach every later job that
+    names a file of the same bucket as plain text."""
+    from h5gui.core import sources
+
+    chosen = sources.remember_options("s3://bkt/a.h5", S3Options(endpoint_url="http://127.0.0.1:9000"))
+    try:
+        assert chosen.options.endpoint_url == "http://127.0.0.1:9000"
+        assert Source.parse("s3://bkt/other/b.h5").options.endpoint_url == "http://127.0.0.1:9000"
+        assert Source.parse("s3://else/b.h5").options.is_default
+        assert Source.parse("s3://bkt/x.h5", S3Options(anon=True)).options.anon  # given explicitly: wins
+    finally:
+        sources.remember_options("s3://bkt/a.h5", S3Options())
+    assert Source.parse("s3://bkt/other/b.h5").options.is_default
