@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,26 +16,10 @@ import psutil
 import pytest
 from PIL import Image
 
-import h5gui.cli
 from h5gui.cli import main
 
-# until h5gui.cli lists the module in COMMAND_MODULES
 MANY = 1500
-RUN_CLI = textwrap.dedent(
-    """
-    import sys
-    import h5gui.cli as cli
-    if "import_images" not in cli.COMMAND_MODULES:
-        cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, "import_images")
-    sys.exit(cli.main())
-    """
-)
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch):
-    if "import_images" not in h5gui.cli.COMMAND_MODULES:
-        monkeypatch.setattr(h5gui.cli, "COMMAND_MODULES", (*h5gui.cli.COMMAND_MODULES, "import_images"))
+RUN_CLI = [sys.executable, "-m", "h5gui.cli"]
 
 
 def run(capsys, *argv):
@@ -149,7 +132,7 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_progress_line_on_stderr(many, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-c", RUN_CLI, "import-images", str(many), str(tmp_path / "o.h5"), "--compression", "gzip:9",
+        [*RUN_CLI, "import-images", str(many), str(tmp_path / "o.h5"), "--compression", "gzip:9",
          "--workers", "1"],
         capture_output=True, text=True, timeout=120,
     )
@@ -169,7 +152,7 @@ def test_killed_import_leaves_an_existing_file_readable(many, tmp_path):
         f["old"].attrs["note"] = "earlier content"
         f.create_dataset("old/images", data=np.ones((4, 8, 8), np.uint8), chunks=(1, 8, 8), compression="gzip")
     proc = subprocess.Popen(
-        [sys.executable, "-c", RUN_CLI, "import-images", str(src), str(target), "--group", "new",
+        [*RUN_CLI, "import-images", str(src), str(target), "--group", "new",
          "--compression", "gzip:9", "--workers", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -14,25 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import h5gui.cli
 from h5gui.cli import main
-
-# until h5gui.cli lists the module in COMMAND_MODULES
-RUN_CLI = textwrap.dedent(
-    """
-    import sys
-    import h5gui.cli as cli
-    if "structure" not in cli.COMMAND_MODULES:
-        cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, "structure")
-    sys.exit(cli.main())
-    """
-)
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch):
-    if "structure" not in h5gui.cli.COMMAND_MODULES:
-        monkeypatch.setattr(h5gui.cli, "COMMAND_MODULES", (*h5gui.cli.COMMAND_MODULES, "structure"))
 
 
 def run(capsys, *argv):
@@ -210,17 +192,15 @@ def test_ctrl_c_during_a_copy_leaves_nothing(tmp_path):
     code = textwrap.dedent(
         """
         import os, signal, sys
-        import h5gui.cli as cli
+        from h5gui.cli import main
         from h5gui.core import structure
         structure.BIG_COPY_BYTES = 1000  # chunk by chunk
-        if "structure" not in cli.COMMAND_MODULES:
-            cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, "structure")
         real = structure._Copier._chunks
         def interrupted(self, *a):
             yield from real(self, *a)
             os.kill(os.getpid(), signal.SIGINT)
         structure._Copier._chunks = interrupted
-        sys.exit(cli.main(sys.argv[1:]))
+        sys.exit(main(sys.argv[1:]))
         """
     )
     proc = subprocess.run([sys.executable, "-c", code, "cp", str(src), "/", str(dest), "/copy", "-q"],
@@ -232,6 +212,6 @@ def test_ctrl_c_during_a_copy_leaves_nothing(tmp_path):
 
 
 def test_registered_in_a_real_process(h5):
-    proc = subprocess.run([sys.executable, "-c", RUN_CLI, "find", str(h5), "stack"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "h5gui.cli", "find", str(h5), "stack"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "/g/stack (dataset)\n"

@@ -11,24 +11,24 @@
                         [--replace] [--dry-run] [--json] [--quiet]
 
 The MNIST case: ``h5gui-cli transform mnist.h5 /images --add-axis=-1 --dtype float32
---normalize scale:255`` writes ``/images_f32`` of shape (N, 28, 28, 1). Progress goes to stderr
-(when it is a terminal), the result to stdout; errors are one line with a non-zero exit code.
+--normalize scale:255`` writes ``/images_f32`` of shape (N, 28, 28, 1). The progress line goes to
+stderr, the result to stdout; errors are one line with a non-zero exit code.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
-import time
-from typing import Any
+from typing import Any, TextIO
 
-PROG = "h5gui-cli"
+from h5gui.cli import output
+from h5gui.core import codecs
+from h5gui.core.parsing import parse_ints
 
 
-def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add ``transform`` to ``h5gui-cli``'s subcommands (``func=run``)."""
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``transform`` to ``h5gui-cli``'s subcommands."""
     p = subparsers.add_parser(
         "transform", parents=[common],
         help="reshape, cast, normalize or rechunk a dataset into a new one (or in place)",
@@ -78,12 +78,9 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Arg
     g.add_argument("--allow-external", action="store_true",
                    help="also read a source kept outside the file's folder (external storage, virtual sources)")
     p.set_defaults(func=run)
-    return p
 
 
 def _ints(text: str | None, what: str) -> tuple[int, ...] | None:
-    from h5gui.core.parsing import parse_ints
-
     return None if text is None else parse_ints(text, what, allow_empty=False)
 
 
@@ -119,12 +116,7 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         chunks = _ints(chunks, "--chunks")
     elif chunks is not None and chunks.strip().lower() in ("none", "contiguous"):
         chunks = None
-    compression = opts = None
-    if args.compression and args.compression.strip().lower() != "none":
-        parts = args.compression.strip().lower().split(":")
-        if len(parts) > 1 and parts[-1].lstrip("-").isdigit():
-            opts = int(parts.pop())
-        compression = ":".join(parts)
+    compression, opts = codecs.parse(args.compression) if args.compression else (None, None)
     return TransformSpec(
         file=args.file, source=args.source, dest=args.dest, replace=args.replace,
         reshape=_ints(args.reshape, "--reshape"), add_axis=args.add_axis, squeeze=args.squeeze,
@@ -142,25 +134,22 @@ def _shape(shape: Any) -> str:
     return shape_text(tuple(shape))
 
 
-def _print_plan(plan: Any, out: Any) -> None:
+def _print_plan(plan: Any, out: TextIO) -> None:
     from h5gui.core.text import format_bytes
 
-    rows = [
+    output.print_fields([
         ("Source", f"{plan.source}: {_shape(plan.in_shape)} {plan.in_dtype}"),
         ("Output", f"{plan.dest}: {_shape(plan.out_shape)} {plan.out_dtype}"),
         ("Chunks", _shape(plan.out_chunks) if plan.out_chunks else "contiguous"),
         ("Compression", plan.compression or "none"),
         ("Size", format_bytes(plan.estimated_bytes) + (" before compression" if plan.compression else "")),
         ("Passes", str(plan.passes)),
-    ]
-    width = max(len(label) for label, _ in rows) + 1
-    for label, text in rows:
-        out.write(f"{label + ':':<{width}} {text}\n")
-    out.write("Steps:\n")
+    ], out)
+    output.print_line("Steps:", out)
     for i, step in enumerate(plan.steps, 1):
-        out.write(f"  {i}. {step}\n")
+        output.print_line(f"  {i}. {step}", out)
     for w in plan.warnings:
-        out.write(f"Warning: {w}\n")
+        output.print_line(f"Warning: {w}", out)
 
 
 def _fmt(v: Any) -> str:
@@ -172,80 +161,42 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _print_report(report: Any, out: Any) -> None:
+def _print_report(report: Any, out: TextIO) -> None:
     from h5gui.core.text import format_bytes
 
     rate = report.nbytes_in / report.seconds / 1e6 if report.seconds > 0 else 0.0
-    text = (f"wrote {report.dest}: {_shape(report.out_shape)} {report.out_dtype}, {format_bytes(report.nbytes_out)}")
+    text = f"wrote {report.dest}: {_shape(report.out_shape)} {report.out_dtype}, {format_bytes(report.nbytes_out)}"
     if report.storage_bytes and report.storage_bytes != report.nbytes_out:
         text += f" ({format_bytes(report.storage_bytes)} on disk)"
     text += f" in {report.seconds:.1f} s ({rate:,.0f} MB/s of input)"
-    out.write(text + "\n")
+    output.print_line(text, out)
     stats = {k: v for k, v in report.stats.items() if k in ("scale", "offset", "min", "max", "mean", "std",
                                                             "clip_min", "clip_max")}
     if stats:
-        out.write("statistics: " + ", ".join(f"{k} {_fmt(v)}" for k, v in stats.items()) + "\n")
-        out.write("invert with: x = y * scale + offset (attributes scale and offset of the output)\n")
+        output.print_line("statistics: " + ", ".join(f"{k} {_fmt(v)}" for k, v in stats.items()), out)
+        output.print_line("invert with: x = y * scale + offset (attributes scale and offset of the output)", out)
     if report.stats.get("clipped"):
-        out.write(f"clipped: {report.stats['clipped']:,} values\n")
-
-
-class _ProgressLine:
-    """A throttled ``\\r``-updated line on stderr (only on a terminal)."""
-
-    def __init__(self, enabled: bool) -> None:
-        from h5gui.core.progress import RateMeter
-
-        self.enabled = enabled
-        self.meter = RateMeter()
-        self.last = 0.0
-        self.width = 0
-
-    def update(self, p: Any) -> None:
-        self.meter.update(p)
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self.last < 0.25 and not (p.total and p.done >= p.total):
-            return
-        self.last = now
-        text = self.meter.describe(p)
-        if p.fraction is not None:
-            text = f"{p.fraction * 100:5.1f}% {text}"
-        sys.stderr.write("\r" + text.ljust(self.width))
-        sys.stderr.flush()
-        self.width = len(text)
-
-    def close(self) -> None:
-        if self.enabled and self.width:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+        output.print_line(f"clipped: {report.stats['clipped']:,} values", out)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``h5gui-cli transform``; return the exit code (errors are raised as ``H5GuiError``)."""
-    from h5gui.core import progress, transform
+    from h5gui.core import transform
 
     spec = spec_from_args(args)
     out = sys.stdout
     if args.dry_run:
         plan = transform.plan_transform(spec)
         if args.json:
-            json.dump(plan.to_json(), out, indent=2, default=str)
-            out.write("\n")
+            output.dump_json(plan.to_json(), out)
         else:
             _print_plan(plan, out)
         return 0
-    line = _ProgressLine(not args.quiet and sys.stderr.isatty())
-    try:
-        report = progress.run(transform.run_transform(spec), line.update)  # Ctrl-C: partial output removed
-    finally:
-        line.close()
+    report = output.drive(transform.run_transform(spec), args.quiet)  # Ctrl-C: partial output removed
     for w in report.warnings:
-        sys.stderr.write(f"{PROG}: warning: {w}\n")
+        output.print_warning(w)
     if args.json:
-        json.dump(report.to_json(), out, indent=2, default=str)
-        out.write("\n")
+        output.dump_json(report.to_json(), out)
     else:
         _print_report(report, out)
     return 0

@@ -1,0 +1,131 @@
+"""``h5gui-cli``: the headless side of h5gui, over the same core functions as the GUI.
+
+::
+
+    h5gui-cli ls FILE [PATH] [-r] [--json]     members of a group (or one entry)
+    h5gui-cli info FILE [PATH] [--json]        what the info panel shows
+    h5gui-cli show FILE PATH [--index I,J,..] [--out F.png|F.npy]
+                                               the preview the GUI shows (image slice, text, table)
+    h5gui-cli attrs FILE [PATH] [--json]       list an object's attributes
+    h5gui-cli attrs FILE PATH --set NAME=VALUE [--type T] [--fixed-length]
+                              --rename OLD NEW  --delete NAME
+                                               edit them (the file is opened for writing only then)
+    h5gui-cli demo [OUT]                       write the demo file, print its path
+    h5gui-cli import-images SRC DEST.h5 [--group G] [--layout ...] [--dry-run]
+                                               pack a folder tree of images into HDF5
+    h5gui-cli transform FILE SRC [DEST] [--add-axis=-1] [--dtype T] [--normalize scale:255] [--replace]
+                                               reshape, cast, normalize, rechunk (out of core)
+    h5gui-cli mkgroup | rm | mv | cp | compact | export | snippet | find ...
+                                               structure edits, export, code snippets, search
+
+One module per family of subcommands, each with ``register(subparsers, common)`` (``common``: the
+parent parser of the shared options; every subcommand sets ``func``): :mod:`~h5gui.cli.browse` (ls,
+info, show), :mod:`~h5gui.cli.attrs`, :mod:`~h5gui.cli.demo`, :mod:`~h5gui.cli.import_images`,
+:mod:`~h5gui.cli.transform`, :mod:`~h5gui.cli.structure` (mkgroup, rm, mv, cp, compact),
+:mod:`~h5gui.cli.export` (export, snippet), :mod:`~h5gui.cli.find`. What they print goes through
+:mod:`~h5gui.cli.output`. They import the core (h5py, numpy, Pillow) only when a command runs:
+``h5gui-cli --help`` loads none of it.
+
+Errors are one line on stderr (``h5gui-cli: error: ...``) with a non-zero exit code: 2 for a file
+that cannot be opened or a bad request, 3 for a missing node or a dangling link, 4 when reading
+would leave the file's folder (``--allow-external`` to confirm) (each :class:`~h5gui.core.errors.H5GuiError`
+carries its ``exit_code``), :data:`EXIT_FAILED` for anything else, :data:`EXIT_INTERRUPTED` on Ctrl-C.
+
+No Qt is imported here, directly or not (an import-linter contract checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from h5gui import __version__
+from h5gui.cli import attrs, browse, demo, export, find, import_images, structure, transform
+from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
+from h5gui.core.errors import H5GuiError
+
+log = logging.getLogger("h5gui.cli")
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # anything that is not a bad request, a missing node or a refusal to read outside
+EXIT_USAGE = 2  # a malformed command line (argparse), like BadRequestError
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
+
+# the families of subcommands, in the order ``--help`` lists them
+FAMILIES = (browse, attrs, demo, import_images, transform, structure, export, find)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with its one-line usage errors escaped like every other message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {escape(message)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (imports no h5py, numpy or Pillow)."""
+    common = ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and tracebacks to stderr"
+    )
+    parser = ArgumentParser(
+        prog=PROG,
+        description="Inspect HDF5 files without a window: list groups, describe objects, write the demo file.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for family in FAMILIES:
+        family.register(sub, common)
+    return parser
+
+
+def _log_to_stderr(debug: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter(f"{PROG}: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    if debug:
+        logging.getLogger("h5gui").setLevel(logging.DEBUG)  # ours only: h5py's debug log is noise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``h5gui-cli`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
+    debug = getattr(args, "debug", False)
+    _log_to_stderr(debug)
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here rather than at exit
+        return code
+    except H5GuiError as err:
+        if debug:
+            log.debug("details", exc_info=True)
+        print_error(err)
+        return err.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader (``| head``) went away: stop quietly, and keep Python from complaining at exit
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            log.debug("could not point stdout at %s", os.devnull, exc_info=True)
+        return EXIT_BROKEN_PIPE
+    except Exception as err:  # the last line of defence: one line, no traceback
+        if debug:
+            log.exception("unexpected error")
+        hint = "" if debug else " (run with --debug for the traceback)"
+        print_error(f"unexpected {type(err).__name__}: {err}{hint}")
+        return EXIT_FAILED

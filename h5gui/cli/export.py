@@ -1,0 +1,98 @@
+"""``h5gui-cli export | snippet``: a dataset's data out of the file, as files or as code::
+
+    h5gui-cli export FILE PATH OUT [--index I,J] [--levels auto|LO,HI] [--colormap NAME]
+                                                     .npy .csv .tsv .png .tif .h5, or a folder of images
+    h5gui-cli snippet FILE PATH [--torch]            Python that reads the dataset (h5py, or a PyTorch Dataset)
+
+An existing OUT is refused unless ``--force``; the export shows a progress line on stderr (``-q`` for
+none) and Ctrl-C removes what was partly written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from typing import Any
+
+from h5gui.cli import output
+from h5gui.core.parsing import parse_ints
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``export`` and ``snippet`` to ``h5gui-cli``'s subcommands."""
+    p = subparsers.add_parser(
+        "export", parents=[common], help="export a dataset, a slice or a stack (format from OUT's extension)",
+        description="Export the dataset at PATH (or the slice --index picks) to OUT: .npy; .csv, .tsv, .txt (1-D "
+        "and 2-D); .png, .tif (a picture: raw values, or 8-bit with --levels/--colormap); .h5 (a group or "
+        "dataset into a new HDF5 file); a folder name (no extension, or ending in /): every frame of a "
+        "stack as a picture, named after the 'filenames' dataset beside it.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--index", metavar="I,J,..", default="", help="fix the leading axes (e.g. 5: frame 5 of a stack)")
+    p.add_argument("--levels", metavar="auto|LO,HI",
+                   help="pictures: map LO..HI (or auto: percentiles 0.5-99.5) to 8 bits (default: raw values)")
+    p.add_argument("--colormap", metavar="NAME", help="pictures: colormap of an 8-bit grey picture "
+                   "(grey, viridis, magma, inferno, plasma, cividis, turbo)")
+    p.add_argument("--format", dest="image_format", choices=("png", "tif"), default="png",
+                   help="picture format of a folder export (default png)")
+    p.add_argument("--delimiter", metavar="D", help="CSV: the separator (default from the extension)")
+    p.add_argument("--force", action="store_true", help="replace an existing OUT file")
+    p.add_argument("--allow-external", action="store_true", help="also read data kept outside the file's folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("snippet", parents=[common],
+                              help="print Python that reads the dataset (h5py; --torch: a PyTorch Dataset)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--torch", action="store_true", help="a PyTorch Dataset class over the first axis")
+    p.set_defaults(func=cmd_snippet)
+
+
+def parse_levels(text: str | None) -> Any:
+    """``--levels``: ``None``, ``'auto'`` or ``(low, high)``."""
+    from h5gui.core.errors import BadRequestError
+
+    if text is None:
+        return None
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        lo, hi = (float(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise BadRequestError(f"--levels takes 'auto' or LOW,HIGH (like 0,4095), not {text!r}") from None
+    return (lo, hi)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from h5gui.core import export
+    from h5gui.core.text import shape_text
+
+    job = export.export(args.file, args.path, args.out, index=parse_ints(args.index, "--index"),
+                        levels=parse_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
+                        image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external)
+    report = output.drive(job, args.quiet)
+    if args.json:
+        output.dump_json(dataclasses.asdict(report))
+        return 0
+    what = f"{report.count:,} file(s)" if report.format == "folder" else report.format
+    text = f"wrote {report.out}: {what}"
+    if report.shape:
+        text += f", {shape_text(report.shape)}"
+    if report.dtype:
+        text += f" {report.dtype}"
+    if report.note:
+        text += f" ({report.note})"
+    output.print_line(text)
+    return 0
+
+
+def cmd_snippet(args: argparse.Namespace) -> int:
+    from h5gui.core import snippets
+
+    output.print_block(snippets.snippet(args.file, args.path, torch=args.torch), sys.stdout, end="")
+    return 0
