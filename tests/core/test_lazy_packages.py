@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["nodes"]
+PACKAGES = ["attrs", "nodes"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
