@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["attrs", "nodes"]
+PACKAGES = ["attrs", "nodes", "search"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -35,6 +35,7 @@ __all__ = [
     "prepare",
     "read",
     "rename",
+    "storage_size",
     "store",
     "stored",
     "string_ftype",
@@ -85,6 +86,11 @@ def stored(oid: Any, name: str) -> tuple[tuple[int, ...] | None, np.dtype | None
     except Exception:  # no numpy equivalent: the caller says the type is unsupported
         dt = None
     return aid.shape, dt, aid.get_type()
+
+
+def storage_size(oid: Any, name: str) -> int:
+    """Bytes attribute ``name`` of ``oid`` takes in the file."""
+    return int(h5py.h5a.open(oid, encode(name)).get_storage_size())
 
 
 def has_class(tid: Any, cls: int, *, on_error: bool = True) -> bool:
