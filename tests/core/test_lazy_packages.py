@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["attrs", "nodes", "search"]
+PACKAGES = ["attrs", "nodes", "search", "structure"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
