@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-PACKAGES = ["attrs", "nodes", "search", "structure"]
+PACKAGES = ["attrs", "nodes", "search", "structure", "values"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
