@@ -33,3 +33,18 @@ def test_submodule_names_are_exported(package):
         module = importlib.import_module(f"h5gui.core.{package}.{info.name}")
         missing = set(getattr(module, "__all__", ())) - exported
         assert not missing, f"h5gui.core.{package} does not export {sorted(missing)} of {module.__name__}"
+
+
+def test_lazy_exports_aliases_and_unknown_names(monkeypatch):
+    import types
+
+    from h5gui.core import lazy
+
+    pkg = types.ModuleType("h5gui_lazy_probe")
+    monkeypatch.setitem(sys.modules, pkg.__name__, pkg)
+    getattr_, dir_ = lazy.exports(pkg.__name__, {"h5gui.core.kinds": ("Kind", "Label=LABELS")})
+    assert getattr_("Label") is importlib.import_module("h5gui.core.kinds").LABELS
+    assert pkg.Label is getattr_("Label")  # stored on the package after the first lookup
+    assert {"Kind", "Label"} <= set(dir_())
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        getattr_("nothing")

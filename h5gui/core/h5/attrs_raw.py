@@ -254,7 +254,8 @@ def store(oid: Any, name: str, data: Any, ftype: Any, mtype: Any, path: str) -> 
             aid = h5py.h5a.open(oid, encode(name))
             # H5Tequal ignores a vlen string's charset: compare the serialized types instead
             try:
-                if aid.shape is not None and tuple(aid.shape) == data.shape and aid.get_type().encode() == ftype.encode():
+                same_type = aid.get_type().encode() == ftype.encode()
+                if aid.shape is not None and tuple(aid.shape) == data.shape and same_type:
                     aid.write(np.ascontiguousarray(data), mtype=mtype)  # same type and shape: in place
                     return
             finally:

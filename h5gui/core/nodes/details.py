@@ -212,17 +212,21 @@ def _describe_external(
     resolved = links.resolve_external(file, fname)
     common: dict[str, Any] = {"link_target": target, "link_file": fname, "link_file_resolved": str(resolved)}
     if not resolved.exists():
-        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error=f"external link to a missing file: {resolved}", **common)
+        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error=f"external link to a missing file: {resolved}",
+                        **common)
     inside = links.is_inside(Path(file).absolute().parent, resolved)
     if not inside and not allow_external:
         return NodeInfo(file, path, name, Kind.EXTERNAL_LINK, outside_files=(str(resolved),), **common)
     if depth >= MAX_LINK_DEPTH:
-        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error="too many levels of external links (a cycle)", **common)
+        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error="too many levels of external links (a cycle)",
+                        **common)
     try:
         target_info = _describe(str(resolved), normalize_path(target), allow_external, depth + 1)
     except H5GuiError as exc:
-        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error=f"external link target unavailable: {exc}", **common)
-    fields = {k: getattr(target_info, k) for k in NodeInfo.__dataclass_fields__ if k not in ("file", "path", "name", "kind")}
+        return NodeInfo(file, path, name, Kind.DANGLING_LINK, error=f"external link target unavailable: {exc}",
+                        **common)
+    fields = {k: getattr(target_info, k) for k in NodeInfo.__dataclass_fields__
+              if k not in ("file", "path", "name", "kind")}
     fields.update(common)
     fields["object_kind"] = target_info.object_kind or target_info.kind
     fields["outside_files"] = tuple(dict.fromkeys(((str(resolved),) if not inside else ()) + target_info.outside_files))

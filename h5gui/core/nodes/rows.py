@@ -106,7 +106,8 @@ def child_row(gid: h5py.h5g.GroupID, parent: str, name: str, file: str, base: st
         try:
             oid = h5py.h5o.open(gid, encode(hard))
         except Exception as exc:
-            return ChildInfo(file, path, name, Kind.UNREADABLE, link_target=target, error=messages.hdf5_reason(str(exc)))
+            return ChildInfo(file, path, name, Kind.UNREADABLE, link_target=target,
+                             error=messages.hdf5_reason(str(exc)))
         facts = object_facts(oid)
         target_kind = facts.pop("kind")
         return ChildInfo(file, path, name, Kind.SOFT_LINK, target_kind=target_kind, link_target=target, **facts)

@@ -94,7 +94,8 @@ def copy(src_file: str, src_path: str, dest_file: str, dest_path: str, *, parent
             if same and h5py.h5o.get_info(d.id, encode(dhard)).addr in copier.group_addrs:
                 raise BadRequestError(f"cannot copy {spath} into itself ({dest}) in {dest_file}")
         else:
-            copier.total = structure.OBJECT_WEIGHT + storage_size(src_oid) if isinstance(src_oid, h5py.h5d.DatasetID) else 0
+            is_dataset = isinstance(src_oid, h5py.h5d.DatasetID)
+            copier.total = structure.OBJECT_WEIGHT + storage_size(src_oid) if is_dataset else 0
         del src_oid
         tmp = staging.temp_name("tmp")
         dgid = h5py.h5o.open(d.id, encode(dhard))

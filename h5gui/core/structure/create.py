@@ -269,5 +269,6 @@ def create_external_link(file: str, path: str, target_file: str, target_path: st
     file, parent, name = _where(file, path, "link")
     _link_target_text(str(target_file))
     target_path = normalize_path(_link_target_text(target_path))
+    stored_file = encode(str(target_file))
     return _create_link(file, parent, name, "link", parents,
-                        lambda gid, bname: gid.links.create_external(bname, encode(str(target_file)), encode(target_path)))
+                        lambda gid, bname: gid.links.create_external(bname, stored_file, encode(target_path)))

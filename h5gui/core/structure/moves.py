@@ -52,7 +52,8 @@ def move(file: str, src: str, dest: str, *, parents: bool = False) -> ChildInfo:
         try:
             sgid.links.move(encode(sname), dgid, encode(dname))
         except Exception as exc:
-            raise H5GuiError(f"Cannot move {join(sparent, sname)} to {dest} in {file}: {messages.reason_of(exc)}") from exc
+            reason = messages.reason_of(exc)
+            raise H5GuiError(f"Cannot move {join(sparent, sname)} to {dest} in {file}: {reason}") from exc
         f.flush()
         return row(f, file, dhard, dparent, dname)
 
