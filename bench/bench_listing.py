@@ -206,8 +206,8 @@ def run_cold(name: str, file: str) -> float:
 def child(name: str, file: str) -> None:
     import h5py  # noqa: F401
 
-    from h5gui.core import nodes  # noqa: F401
     from h5gui.core.h5 import files
+    from h5gui.core.nodes import details, listing  # noqa: F401  (imported before the clock starts)
 
     t = time.perf_counter()
     files.load_plugins()

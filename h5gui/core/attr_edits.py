@@ -9,31 +9,15 @@ them run on the I/O thread, through the same functions as the CLI.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from h5gui.core import attrs
-from h5gui.core.attrs import AttrInfo, AttrValue
+from h5gui.core.attrs.records import AttrEdit, AttrInfo, AttrValue, EditResult
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress, relay
 
-
-@dataclass(frozen=True, slots=True)
-class AttrEdit:
-    file: str
-    path: str
-    removed: tuple[str, ...] = ()  # deleted first (those that exist)
-    values: tuple[AttrValue, ...] = ()  # then written, exact type and shape
-
-
-@dataclass(frozen=True, slots=True)
-class EditResult:
-    description: str  # "set units on /data", for the Edit menu ("Undo set units")
-    undo: tuple[AttrEdit, ...]
-    redo: tuple[AttrEdit, ...]
-    attrs: tuple[AttrInfo, ...] = ()  # the (first) edited object's attributes afterwards
-    count: int = 1  # objects changed
+__all__ = ["AttrEdit", "EditResult", "apply", "delete", "duplicate", "paste", "rename", "set_on_many", "set_value"]
 
 
 def _existing(file: str, path: str, names: Sequence[str]) -> list[AttrValue]:
@@ -143,8 +127,11 @@ def set_on_many(targets: Sequence[tuple[str, str]], name: str, text: str, type_n
     done = 0
     for file, paths in by_file.items():
         job = attrs.set_attr_on_many(file, paths, name, text, type_name, shape=shape, fixed_length=fixed_length)
-        base = done
-        written = yield from relay(job, lambda p, base=base: Progress(base + p.done, len(targets), "objects", p.message))
+
+        def step(p: Progress, base: int = done) -> Progress:
+            return Progress(base + p.done, len(targets), "objects", p.message)
+
+        written = yield from relay(job, step)
         done += int(written or 0)
         for p in paths:
             undo.append(AttrEdit(file, p, (name,), tuple(befores[(file, p)])))

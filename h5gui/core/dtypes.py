@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import h5py
 import numpy as np
+
+__all__ = ["describe_dtype", "h5t_class_name"]
+
+log = logging.getLogger(__name__)
 
 _H5T_CLASS_NAMES = {
     0: "integer",
@@ -22,9 +28,11 @@ _H5T_CLASS_NAMES = {
 
 
 def h5t_class_name(type_id: h5py.h5t.TypeID) -> str:
+    """The HDF5 class of a datatype in words (``'opaque'``, ``'time'``): for types numpy cannot describe."""
     try:
         return _H5T_CLASS_NAMES.get(type_id.get_class(), f"class {type_id.get_class()}")
     except Exception:  # pragma: no cover - defensive
+        log.debug("datatype class unknown", exc_info=True)
         return "unknown class"
 
 
@@ -57,19 +65,16 @@ def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
         if dt == np.bool_:
             return "bool"
         # the base integer type without the enum metadata (describing ``dt`` itself would recurse)
-        base = np.dtype(dt.str).name if dt.kind in "iu" else "int8"
+        base_name = np.dtype(dt.str).name if dt.kind in "iu" else "int8"
         if short:
-            return f"enum {base}"
+            return f"enum {base_name}"
         names = sorted(enum, key=lambda k: enum[k])
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-        return f"enum {base} {{{shown}}}"
+        return f"enum {base_name} {{{shown}}}"
     if dt.names is not None:
         if short:
             return "compound"
-        fields = []
-        for name in dt.names[:16]:
-            fdt = dt.fields[name][0]
-            fields.append(f"{name}: {_field_words(fdt)}")
+        fields = [f"{name}: {_field_words(dt[name])}" for name in dt.names[:16]]
         more = ", ..." if len(dt.names) > 16 else ""
         return "compound {" + ", ".join(fields) + more + "}"
     if dt.subdtype is not None:

@@ -1,46 +1,24 @@
-"""Editing a dataset's values from its table: typed like attributes, written in place, undoable.
-
-A table cell (row, col) maps onto the dataset through the same layout as the table view: 1-D data is
-one column, 2-D data rows x columns, N-D data the chosen (row axis, column axis) with the other axes
-fixed by ``index``; compound data has one column per field. Every write returns the values it
-replaced, so the GUI can undo it.
-"""
+"""Writing typed cell texts into a dataset's table: cells mapped onto the dataset, parsed like attributes,
+written in place, the replaced values returned for undo."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import h5py
 import numpy as np
 
-from h5gui.core import attrs
+from h5gui.core.attrs.codec import parse_value
+from h5gui.core.attrs.records import ATTR_TYPES
 from h5gui.core.errors import BadRequestError, H5GuiError
 from h5gui.core.h5 import files, links, messages
 from h5gui.core.paths import normalize_path
+from h5gui.core.values.records import BlockWrite, ValueEdit
 
-MAX_CELLS = 1_000_000
+__all__ = ["MAX_CELLS", "apply", "parse_block", "write_block"]
 
-
-@dataclass(frozen=True, slots=True)
-class BlockWrite:
-    """Values for a rectangle of table cells, exactly typed."""
-
-    file: str
-    path: str
-    row0: int
-    col0: int
-    values: np.ndarray  # (rows, cols) of the dataset's dtype (object array of field values for compound)
-    axes: tuple[int, int] | None = None
-    index: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ValueEdit:
-    description: str
-    undo: BlockWrite
-    redo: BlockWrite
+MAX_CELLS = 1_000_000  # cells one edit may write
 
 
 def _type_name(dt: np.dtype) -> tuple[str, bool]:
@@ -48,7 +26,7 @@ def _type_name(dt: np.dtype) -> tuple[str, bool]:
         return "string", h5py.check_string_dtype(dt).length is not None
     if dt.kind == "b":
         return "bool", False
-    if dt.name in attrs.ATTR_TYPES:
+    if dt.name in ATTR_TYPES:
         return dt.name, False
     raise BadRequestError(f"values of type {dt} cannot be edited as text")
 
@@ -150,7 +128,7 @@ def parse_block(file: str, path: str, col0: int, texts: Sequence[Sequence[str]])
             cdt = dt.fields[fields[col0 + j]][0] if fields else dt
             try:
                 type_name, fixed = _type_name(cdt)
-                value = attrs.parse_value(text.strip(), type_name, shape=(), fixed_length=fixed)
+                value = parse_value(text.strip(), type_name, shape=(), fixed_length=fixed)
             except H5GuiError as exc:
                 raise BadRequestError(f"row {i + 1}, column {j + 1}: {exc}") from exc
             out[i, j] = value
@@ -161,7 +139,7 @@ def write_block(file: str, path: str, row0: int, col0: int, texts: Sequence[Sequ
                 axes: tuple[int, int] | None = None, index: Sequence[int] = ()) -> ValueEdit:
     """Write typed cell texts into a rectangle of the table; returns how to undo and redo it."""
     values = parse_block(file, path, col0, texts)
-    before = _apply(BlockWrite(str(file), normalize_path(path), row0, col0, values, axes, tuple(index)))
+    before = apply(BlockWrite(str(file), normalize_path(path), row0, col0, values, axes, tuple(index)))
     n = values.size
     what = "1 value" if n == 1 else f"{n:,} values"
     return ValueEdit(f"edit {what} of {path}", before,
@@ -170,10 +148,6 @@ def write_block(file: str, path: str, row0: int, col0: int, texts: Sequence[Sequ
 
 def apply(w: BlockWrite) -> BlockWrite:
     """Write ``w`` (undo/redo); returns the values it replaced."""
-    return _apply(w)
-
-
-def _apply(w: BlockWrite) -> BlockWrite:
     with files.open_file(w.file, write=True) as f:
         ds = links.open_object(f, w.path, w.file)
         if not isinstance(ds, h5py.Dataset):

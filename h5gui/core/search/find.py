@@ -1,106 +1,43 @@
-"""Find objects by name (substring, glob, regex) and by attribute names and values, streaming.
+"""Finding objects by name and by attribute names and values: the streaming :func:`search` job.
 
-:func:`search` is a job: it walks the file in bounded pieces (one low-level call lists at most
-:data:`PAGE` links of a group, each object is opened on its own) so that h5py's lock is never held
-for long and the GUI's other jobs get their turn. It yields a :class:`SearchBatch` (a
-:class:`~h5gui.core.progress.Progress` carrying the hits found since the previous batch) after every
-piece, and returns a :class:`SearchReport` with every hit.
-
-The walk (:func:`iter_links`, shared with :mod:`h5gui.core.structure`) never follows soft or
-external links: a soft link is a hit by its own name, an object reachable by several hard links is
-visited (and its attributes searched) once, under the first path met.
-
-Patterns
-    ``substring`` (default): the text contains the pattern. ``glob``: shell wildcards (``*``, ``?``,
-    ``[abc]``) matching the whole name. ``regex``: Python regular expression searched in the name.
-    Names are matched, or whole paths when the pattern contains ``/``. Case-insensitive unless
-    ``case_sensitive``.
+The walk (:func:`h5gui.core.h5.walk.iter_links`) never follows soft or external links: a soft link
+is a hit by its own name, an object reachable by several hard links is visited (and its attributes
+searched) once, under the first path met.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import h5py
 import numpy as np
 
-from h5gui.core import attrs as _attrs
-from h5gui.core import nodes
+from h5gui.core.attrs.formatting import format_value
+from h5gui.core.attrs.read import read_raw
 from h5gui.core.errors import BadRequestError
-from h5gui.core.h5 import files, walk
+from h5gui.core.h5 import attrs_raw, files, walk
 from h5gui.core.h5 import links as h5links
 from h5gui.core.h5.walk import iter_links
-from h5gui.core.paths import decode, normalize_path
-from h5gui.core.progress import Job, Progress
+from h5gui.core.kinds import Kind
+from h5gui.core.paths import normalize_path
+from h5gui.core.progress import Job
+from h5gui.core.search.records import ATTR_NAME, ATTR_VALUE, MODES, NAME, SearchBatch, SearchHit, SearchReport
 
-__all__ = [
-    "MODES",
-    "SearchBatch",
-    "SearchHit",
-    "SearchReport",
-    "compile_matcher",
-    "search",
-]
+__all__ = ["MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "compile_matcher", "search"]
 
-MODES = ("substring", "glob", "regex")
+log = logging.getLogger(__name__)
+
 PAGE = walk.PAGE  # links listed by one low-level call (one short hold of h5py's lock)
 MAX_ATTR_VALUE_BYTES = 64 * 1024  # larger attribute values are not read for a value search
 MAX_VALUE_TEXT = 200  # characters of a matching value kept in a hit
 
-NAME = "name"
-ATTR_NAME = "attr_name"
-ATTR_VALUE = "attr_value"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One result: the object at ``path`` matched by its name, an attribute's name or its value."""
-
-    file: str
-    path: str
-    kind: str  # nodes.GROUP, DATASET, DATATYPE, SOFT_LINK, EXTERNAL_LINK, UNREADABLE
-    match: str  # NAME | ATTR_NAME | ATTR_VALUE
-    attr: str = ""  # the attribute, for attribute matches
-    value: str = ""  # the attribute's value as text (clipped), for value matches
-
-    @property
-    def text(self) -> str:
-        """``'/data/u8 (dataset): attribute unit = counts'`` - one line for lists and the CLI."""
-        what = nodes.KIND_LABELS.get(self.kind, self.kind)
-        if self.match == ATTR_NAME:
-            return f"{self.path} ({what}): attribute {self.attr}"
-        if self.match == ATTR_VALUE:
-            return f"{self.path} ({what}): attribute {self.attr} = {self.value}"
-        return f"{self.path} ({what})"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchBatch(Progress):
-    """Progress of a search (``done`` = links visited) with the hits found since the last batch."""
-
-    hits: tuple[SearchHit, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchReport:
-    file: str
-    pattern: str
-    mode: str
-    hits: tuple[SearchHit, ...]
-    visited: int  # links looked at
-    truncated: bool = False  # stopped at ``max_hits``
-
-
-# ---------------------------------------------------------------------------------------------
-# matching
-
 
 def compile_matcher(pattern: str, mode: str = "substring", case_sensitive: bool = False) -> Callable[[str], bool]:
-    """A predicate on text for ``pattern`` (see the module's docstring). Raises :class:`BadRequestError`."""
+    """A predicate on text for ``pattern`` (see :mod:`h5gui.core.search`). Raises :class:`BadRequestError`."""
     if mode not in MODES:
         raise BadRequestError(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
     if not pattern:
@@ -127,11 +64,13 @@ def compile_matcher(pattern: str, mode: str = "substring", case_sensitive: bool 
 def _value_texts(oid: Any, name: str, file: str) -> list[str]:
     """An attribute's value as texts to match: each string of a string array, else the typed text."""
     try:
-        aid = h5py.h5a.open(oid, name.encode("utf-8"))
-        if aid.get_storage_size() > MAX_ATTR_VALUE_BYTES:
+        if attrs_raw.storage_size(oid, name) > MAX_ATTR_VALUE_BYTES:
             return []
-        v = _attrs.read_raw(oid, name, file).value
+        v = read_raw(oid, name, file).value
+    except SystemError:  # Ctrl-C in an HDF5 callback: not an unreadable attribute
+        raise
     except Exception:  # an attribute that cannot be read is simply not matched by value
+        log.debug("attribute %s not searched by value", name, exc_info=True)
         return []
     if isinstance(v, h5py.Empty):
         return []
@@ -143,11 +82,12 @@ def _value_texts(oid: Any, name: str, file: str) -> list[str]:
             out.append(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x))
         return out
     try:
-        return [_attrs.format_value(arr if arr.ndim else arr[()], dt)]
-    except Exception:
+        return [format_value(arr if arr.ndim else arr[()], dt)]
+    except Exception:  # no typed text (references, compounds, bytes that are not UTF-8): the plain one
         try:
             return [str(arr.tolist())]
-        except Exception:
+        except Exception:  # pragma: no cover - defensive
+            log.debug("attribute %s has no text to search", name, exc_info=True)
             return []
 
 
@@ -157,12 +97,13 @@ def _clip(text: str) -> str:
 
 
 def _attr_names(oid: Any) -> list[str]:
-    out: list[str] = []
     try:
-        h5py.h5a.iterate(oid, lambda name, *_: out.append(decode(name)))
-    except Exception:
-        pass
-    return out
+        return attrs_raw.names(oid, creation_order=False)
+    except SystemError:  # Ctrl-C in HDF5's iteration callback
+        raise
+    except Exception:  # pragma: no cover - attributes that cannot be listed are not searched
+        log.debug("cannot list the attributes of an object", exc_info=True)
+        return []
 
 
 def _attr_hits(file: str, path: str, kind: str, oid: Any, match: Callable[[str], bool],
@@ -210,7 +151,7 @@ def search(
         root = h5links.open_group(f, path, file)
         pending: list[SearchHit] = []
         if attrs:  # the starting group's own attributes
-            pending = list(_attr_hits(file, path, nodes.GROUP, root.id, match, values))
+            pending = list(_attr_hits(file, path, Kind.GROUP, root.id, match, values))
         for entries in iter_links(root.id, path, page=page, creation_order=False):
             batch, pending = pending, []
             for e in entries:
@@ -220,8 +161,10 @@ def search(
                 if attrs and e.first and e.num_attrs and e.link_type == h5py.h5l.TYPE_HARD:
                     try:
                         batch.extend(_attr_hits(file, e.path, e.kind, e.open(), match, values))
+                    except SystemError:  # Ctrl-C in an HDF5 callback
+                        raise
                     except Exception:  # pragma: no cover - an object that cannot be opened has no attributes to show
-                        pass
+                        log.debug("attributes of %s not searched", e.path, exc_info=True)
                 e.oid = None  # close objects as we go
             if max_hits is not None and len(found) + len(batch) >= max_hits:
                 batch = batch[: max_hits - len(found)]
