@@ -67,7 +67,9 @@ Modules: :mod:`~.records` (spec, scan, plan, report; no h5py, no Pillow), :mod:`
 their shared memory), :mod:`~.scanning` (:func:`scan`), :mod:`~.plan` (:func:`plan_import`),
 :mod:`~.target` (the new file or temporary group written into), :mod:`~.write` (datasets and
 provenance), :mod:`~.run` (:func:`run_import`). The names below are loaded from them on first use,
-so that importing :mod:`~.records` alone imports neither h5py nor Pillow.
+so that importing :mod:`~.records` alone imports neither h5py nor Pillow. Constants such as
+``SCAN_INLINE_MAX_FILES`` are read where they are defined: to change one, set it there
+(``importer.scanning.SCAN_INLINE_MAX_FILES``); setting the package's attribute changes nothing.
 """
 
 from __future__ import annotations

@@ -40,7 +40,9 @@ Modules: :mod:`~.records` (spec, plan, report; no h5py), :mod:`~.geometry` (shap
 percentiles), :mod:`~.numerics` (the arithmetic), :mod:`~.passes` (blocks over the data),
 :mod:`~.parallel_gzip`, :mod:`~.attrs` (the output's attributes), :mod:`~.run` (:func:`run_transform`),
 :mod:`~.preview` (:func:`preview_transform`, :func:`estimate_storage`). The names below are loaded
-from them on first use, so that importing :mod:`~.records` alone does not import h5py.
+from them on first use, so that importing :mod:`~.records` alone does not import h5py. Constants
+such as ``BLOCK_BYTES`` are read where they are defined: to change one, set it there
+(``transform.plan.BLOCK_BYTES``); setting the package's attribute changes nothing.
 """
 
 from __future__ import annotations
