@@ -149,10 +149,10 @@ def test_warnings_go_to_stderr(tmp_path, capsys):
 
 def test_ctrl_c_removes_the_partial_output(mnist, capsys, monkeypatch):
     from h5gui.cli import output
-    from h5gui.core import transform
+    from h5gui.core.transform import plan as planning
 
     p, _ = mnist
-    monkeypatch.setattr(transform, "BLOCK_BYTES", 28 * 28 * 5 * 4)  # many blocks
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 28 * 28 * 5 * 4)  # many blocks
     calls = []
 
     def interrupt(self, progress):

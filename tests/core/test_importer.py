@@ -7,6 +7,8 @@ import io
 import json
 import os
 import struct
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -19,7 +21,8 @@ from PIL import Image, ImageOps
 from h5gui.core import importer, preview, progress
 from h5gui.core.errors import BadRequestError, FileAccessError, ReadOnlyError
 from h5gui.core.h5 import files
-from h5gui.core.importer import ImportSpec
+from h5gui.core.importer import ImportSpec, decode, sniff, write
+from h5gui.core.importer import run as running
 
 RNG = np.random.default_rng(1234)
 
@@ -517,10 +520,11 @@ def test_unreadable_files_are_skipped_even_as_root(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(importer, "open", guarded, raising=False)  # the scan and the in-process decoding
+    for module in (sniff, decode):  # the scan and the in-process decoding
+        monkeypatch.setattr(module, "open", guarded, raising=False)
     s = scan_of(src)
     assert s.skipped == (("secret.png", "permission denied"),)
-    monkeypatch.setattr(importer, "open", lambda p, *a, **k: guarded(str(p).replace("later", "secret"), *a, **k),
+    monkeypatch.setattr(decode, "open", lambda p, *a, **k: guarded(str(p).replace("later", "secret"), *a, **k),
                         raising=False)
     report = do_import(ImportSpec(str(src), str(tmp_path / "p.h5")), s)
     assert report.n_imported == 1 and ("later.png", "permission denied") in report.skipped
@@ -618,7 +622,7 @@ def test_an_error_leaves_an_existing_file_unchanged(folders, existing, monkeypat
         calls.append(1)
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(importer._UnitWriter, "finish", failing_finish)
+    monkeypatch.setattr(write.UnitWriter, "finish", failing_finish)
     with pytest.raises(OSError, match="disk full"):
         do_import(ImportSpec(str(folders["tree"]), str(existing), group="new", layout="stack"))
     assert calls and dump(existing) == before
@@ -638,7 +642,7 @@ def test_a_file_that_appears_meanwhile_is_not_replaced(folders, tmp_path):
 
 
 def test_an_error_removes_a_new_partial_file(folders, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_provenance", lambda *a: (_ for _ in ()).throw(OSError("disk full (simulated)")))
+    monkeypatch.setattr(running, "write_provenance", lambda *a: (_ for _ in ()).throw(OSError("disk full (simulated)")))
     with pytest.raises(OSError):
         do_import(ImportSpec(str(folders["tree"] / "a"), str(tmp_path / "n.h5")))
     assert list(tmp_path.iterdir()) == []
@@ -680,3 +684,10 @@ def test_a_partial_file_replaced_by_another_program_is_not_published(folders, tm
     with pytest.raises(FileAccessError, match="replaced or removed by another program"):
         progress.run(job)
     assert not target.exists()
+
+
+def test_records_import_without_h5py_or_pillow_and_every_name_resolves():
+    code = "import sys, h5gui.core.importer.records; print('h5py' in sys.modules, 'PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == ["False", "False"]  # the GUI builds specs without h5py
+    assert all(getattr(importer, name) is not None for name in importer.__all__)

@@ -6,6 +6,8 @@ tested.
 """
 
 import json
+import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -15,12 +17,14 @@ from h5gui import __version__
 from h5gui.core import transform as T
 from h5gui.core.errors import BadRequestError
 from h5gui.core.progress import Progress, run
+from h5gui.core.transform import geometry, parallel_gzip, stats
+from h5gui.core.transform import plan as planning
 
 
 @pytest.fixture
 def tiny_blocks(monkeypatch):
-    monkeypatch.setattr(T, "BLOCK_BYTES", 60)  # a dozen elements per block
-    monkeypatch.setattr(T, "PIECE_ELEMS", 7)  # pieces that align with nothing
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 60)  # a dozen elements per block
+    monkeypatch.setattr(planning, "PIECE_ELEMS", 7)  # pieces that align with nothing
 
 
 def make(path, data, name="/data", **kw):
@@ -138,12 +142,12 @@ def test_squeeze_and_contiguous_output(tmp_path, tiny_blocks):
 
 
 def test_large_blocks_with_chunk_aligned_reads(tmp_path, monkeypatch):
-    monkeypatch.setattr(T, "BLOCK_BYTES", 7 * 28 * 28 * 5 * 3)  # three chunks of rows per block
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 7 * 28 * 28 * 5 * 3)  # three chunks of rows per block
     x = np.random.default_rng(1).integers(0, 256, (100, 28, 28), dtype=np.uint8)
     file = make(tmp_path / "s.h5", x, chunks=(7, 28, 28))
     spec = T.TransformSpec(file, "/data", dest="/out", add_axis=1, dtype="float32", chunks=(7, 1, 28, 28))
     with h5py.File(file) as f:
-        ctx, _ = T._prepare(f, spec)
+        ctx, _ = planning.prepare(f, spec)
     assert ctx.align == 7 and ctx.block_elems % 7 == 0 or ctx.block_elems // 784 % 7 == 0
     _, y, _, _ = go(file, dest="/out", add_axis=1, dtype="float32", chunks=(7, 1, 28, 28))
     np.testing.assert_array_equal(y, x[:, None].astype(np.float32))
@@ -153,12 +157,12 @@ def test_flat_boxes_cover_any_range_contiguously():
     shape = (3, 4, 5)
     for start, stop in [(0, 60), (7, 8), (7, 53), (20, 40), (19, 41), (0, 1), (59, 60)]:
         seen = []
-        for sel, box in T._flat_boxes(shape, start, stop):
+        for sel, box in geometry.flat_boxes(shape, start, stop):
             idx = np.arange(60).reshape(shape)[sel]
             assert idx.shape == box
             seen.extend(idx.ravel().tolist())
         assert seen == list(range(start, stop))
-    assert len(list(T._flat_boxes(shape, 7, 53))) <= 2 * len(shape) - 1
+    assert len(list(geometry.flat_boxes(shape, 7, 53))) <= 2 * len(shape) - 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,13 +344,13 @@ def test_percentiles_of_integers_and_ties(tmp_path, tiny_blocks):
 
 
 def test_percentile_search_on_awkward_floats():
-    m = T._Moments(1)
+    m = stats.Moments(1)
     values = np.concatenate([np.geomspace(1e-300, 1e300, 999), -np.geomspace(1e-300, 1e300, 999), [0.0, -0.0]])
     m.add(values.copy(), None, 0, np.empty(values.size, bool))
-    search = T._PercentileSearch(m, (0.1, 37.0, 99.9))
+    search = stats.PercentileSearch(m, (0.1, 37.0, 99.9))
     while not search.done():
         search.start_pass()
-        keys = T._keys(values.copy(), np.empty(values.size, np.uint64))
+        keys = stats.float_keys(values.copy(), np.empty(values.size, np.uint64))
         search.add(keys, None, 0)
         search.end_pass()
     got = search.result()
@@ -356,7 +360,7 @@ def test_percentile_search_on_awkward_floats():
 
 
 def test_uint8_zscore_statistics_equal_numpy(tmp_path, monkeypatch):
-    monkeypatch.setattr(T, "BLOCK_BYTES", 50_000)
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 50_000)
     x = np.random.default_rng(5).integers(0, 256, (64, 32, 32), dtype=np.uint8)
     file = make(tmp_path / "u.h5", x, chunks=(4, 32, 32))
     report, y, attrs, _ = go(file, dest="/z", add_axis=-1, dtype="float32", normalize="zscore")
@@ -490,11 +494,11 @@ def test_suggest_dest(tmp_path):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_gzip_chunks_compressed_on_every_core_read_back_by_hdf5(tmp_path, monkeypatch, shuffle):
-    monkeypatch.setattr(T, "BLOCK_BYTES", 5 * 6 * 7 * 5 * 3)  # a few blocks, chunk-aligned along axis 0
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 5 * 6 * 7 * 5 * 3)  # a few blocks, chunk-aligned along axis 0
     calls = []
-    real = T._gzip_chunk
-    monkeypatch.setattr(T, "_gzip_chunk", lambda *a: calls.append(1) or real(*a))
-    monkeypatch.setattr(T.os, "cpu_count", lambda: 4)
+    real = parallel_gzip.gzip_chunk
+    monkeypatch.setattr(parallel_gzip, "gzip_chunk", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(parallel_gzip.os, "cpu_count", lambda: 4)
     x = np.random.default_rng(7).integers(0, 50, (23, 6, 7), dtype=np.int16)
     file = make(tmp_path / "gz.h5", x)
     report, y, _, _ = go(file, dest="/out", dtype="float32", normalize="scale", scale=3, chunks=(5, 4, 7),
@@ -516,3 +520,10 @@ def test_relative_destination_and_memory_estimate(tmp_path):
     plan = T.plan_transform(T.TransformSpec(file, "/mnist/images", dest="as_float", dtype="float32"))
     assert plan.dest == "/mnist/as_float"
     assert plan.memory_bytes <= 2 * T.BLOCK_BYTES + 5 * 2**20  # whatever the dataset's size
+
+
+def test_records_import_without_h5py_and_every_name_resolves():
+    code = "import sys, h5gui.core.transform.records; print('h5py' in sys.modules, 'PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == ["False", "False"]  # the GUI builds specs without h5py
+    assert all(getattr(T, name) is not None for name in T.__all__)

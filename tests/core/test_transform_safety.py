@@ -1,6 +1,8 @@
 """Transforms leave the file as it was unless they complete: refusals, cancel, errors, replace;
 attributes, HDF5 image attributes and dimension scales carried over; the GUI's handle pool."""
 
+import shutil
+
 import h5py
 import numpy as np
 import pytest
@@ -9,12 +11,14 @@ from h5gui.core import transform as T
 from h5gui.core.errors import BadRequestError, NodeNotFoundError, ReadOnlyError
 from h5gui.core.h5 import files
 from h5gui.core.progress import run
+from h5gui.core.transform import plan as planning
+from h5gui.core.transform.numerics import Numerics
 
 
 @pytest.fixture
 def tiny_blocks(monkeypatch):
-    monkeypatch.setattr(T, "BLOCK_BYTES", 40)  # 4-6 elements per block: a dozen blocks
-    monkeypatch.setattr(T, "PIECE_ELEMS", 11)
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 40)  # 4-6 elements per block: a dozen blocks
+    monkeypatch.setattr(planning, "PIECE_ELEMS", 11)
 
 
 def snapshot(path):
@@ -178,7 +182,7 @@ def test_refused_overflow_in_the_last_block_leaves_the_source_intact(h5, tiny_bl
 def test_an_error_mid_way_leaves_the_source_intact(h5, tiny_blocks, monkeypatch):
     before = snapshot(h5)
     calls = []
-    real = T._Numerics.apply
+    real = Numerics.apply
 
     def flaky(self, *a, **kw):
         calls.append(1)
@@ -186,7 +190,7 @@ def test_an_error_mid_way_leaves_the_source_intact(h5, tiny_blocks, monkeypatch)
             raise RuntimeError("disk on fire")
         return real(self, *a, **kw)
 
-    monkeypatch.setattr(T._Numerics, "apply", flaky)
+    monkeypatch.setattr(Numerics, "apply", flaky)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(T.run_transform(spec(h5, replace=True, dtype="float64")))
     assert snapshot(h5) == before
@@ -346,7 +350,7 @@ def test_not_enough_disk_space_is_refused_before_writing(h5, monkeypatch):
 
     before = snapshot(h5)
     usage = collections.namedtuple("usage", "total used free")
-    monkeypatch.setattr(T.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 100, 100))
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 100, 100))
     with pytest.raises(BadRequestError, match=r"not enough disk space: the output needs 480 bytes, \d+ bytes are free"):
         run(T.run_transform(spec(h5, dtype="float64")))
     assert snapshot(h5) == before

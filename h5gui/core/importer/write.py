@@ -1,0 +1,155 @@
+"""Writing an import's results: one unit's datasets (stacked images, encoded bytes, one dataset per
+image), file names, labels and class names, the HDF5 image attributes, and the provenance."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import h5py
+import numpy as np
+
+from h5gui import __version__
+from h5gui.core.h5.dataset_io import VLEN_UINT8, write_vlen_uint8
+from h5gui.core.h5.images import write_image_attrs
+from h5gui.core.importer.plan import Unit, compression_kwargs, join_h5
+from h5gui.core.importer.records import ImportPlan, ImportSpec, ScanResult
+
+_STR = h5py.string_dtype()
+
+
+def _image_attrs(ds: h5py.Dataset, channels: int) -> None:
+    """The HDF5 image attributes, so that HDFView, silx and H5Web show the data as images."""
+    write_image_attrs(ds, colour=bool(channels))
+
+
+def _strings(g: h5py.Group, name: str, values: Sequence[str]) -> h5py.Dataset:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = [safe_text(v) for v in values]
+    return g.create_dataset(name, data=arr, dtype=_STR)
+
+
+def safe_text(text: str) -> str:
+    """Names from the file system may hold undecodable bytes (surrogates): keep them readable."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@dataclass
+class UnitWriter:
+    """Writes one unit's results as they come (the generator is the only writer)."""
+
+    unit: Unit
+    g: h5py.Group
+    layout: str
+    spec: ImportSpec
+    paths: list[str]
+    per_chunk: int = 1
+    ds: h5py.Dataset | None = None
+    pos: int = 0
+    names: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        n = len(self.unit.items)
+        if self.layout in ("stack", "classes"):
+            assert self.unit.shape is not None and self.unit.dtype is not None
+            shape, dtype = self.unit.shape, np.dtype(self.unit.dtype)
+            chunk_bytes = self.per_chunk * math.prod(shape) * dtype.itemsize
+            self.ds = self.g.create_dataset(
+                "images", shape=(n, *shape), maxshape=(None, *shape), dtype=dtype, chunks=(self.per_chunk, *shape),
+                rdcc_nbytes=max(4 << 20, 4 * chunk_bytes), **compression_kwargs(self.spec, dtype.itemsize),
+            )
+            _image_attrs(self.ds, _channels_of(shape))
+        elif self.layout == "encoded" and not self.spec.encoded_per_file:
+            self.ds = self.g.create_dataset(
+                "images", shape=(n,), maxshape=(None,), dtype=VLEN_UINT8, chunks=(min(n, 4096),),
+            )
+            self.ds.attrs["content"] = "encoded image files (their bytes, untouched)"
+
+    def write(self, idx: Sequence[int], data: Any) -> None:
+        items = self.unit.items
+        if self.layout in ("stack", "classes"):
+            assert self.ds is not None
+            m = len(idx)
+            if m:
+                self.ds[self.pos : self.pos + m] = data
+                self.pos += m
+        elif self.layout == "encoded" and not self.spec.encoded_per_file:
+            assert self.ds is not None
+            m = len(idx)
+            if m:
+                arr = np.empty(m, dtype=object)
+                for j, a in enumerate(data):  # one by one: equal lengths must not make a 2-D array
+                    arr[j] = a
+                write_vlen_uint8(self.ds, self.pos, arr)
+                self.pos += m
+        elif self.layout == "encoded":
+            for i, a in zip(idx, data, strict=True):
+                name = safe_text(items[i][3])
+                self.g.create_dataset(name, data=a, dtype=np.uint8)
+                self.paths.append(name)
+        else:
+            ckw = compression_kwargs(self.spec, 1)
+            for i, a in zip(idx, data, strict=True):
+                name = safe_text(items[i][3])
+                kw = compression_kwargs(self.spec, a.dtype.itemsize) if ckw else {}
+                ds = self.g.create_dataset(name, data=a, dtype=a.dtype, chunks=a.shape if kw else None, **kw)
+                _image_attrs(ds, _channels_of(a.shape))
+                self.paths.append(name)
+        for i in idx:
+            self.names.append(items[i][3])
+            self.labels.append(items[i][4])
+
+    def finish(self) -> None:
+        if self.ds is not None:
+            if self.pos < self.ds.shape[0]:
+                self.ds.resize(self.pos, axis=0)
+            self.paths.append("images")
+        if self.layout in ("stack", "classes") or (self.layout == "encoded" and not self.spec.encoded_per_file):
+            if self.layout == "classes":
+                labels = self.g.create_dataset("labels", data=np.asarray(self.labels, dtype=np.int32), dtype=np.int32)
+                labels.attrs["class_names"] = np.array(self.unit.class_names, dtype=_STR)
+                self.g.attrs["class_names"] = np.array(self.unit.class_names, dtype=_STR)
+                self.paths.append("labels")
+            _strings(self.g, "filenames", self.names)
+            self.paths.append("filenames")
+        self.g.attrs["source_folder"] = self.unit.source
+
+    def expected(self, group: str) -> dict[str, int]:
+        """What :meth:`finish` left: dataset path (under ``group``) -> its length (-1: not checked)."""
+        n = {"images": self.pos, "filenames": len(self.names), "labels": len(self.labels)}
+        return {join_h5(group, p).lstrip("/"): n.get(p, -1) for p in self.paths}
+
+
+def _channels_of(shape: tuple[int, ...]) -> int:
+    return shape[2] if len(shape) == 3 else 0
+
+
+def write_provenance(g: h5py.Group, spec: ImportSpec, scan_: ScanResult, plan: ImportPlan, imported: int,
+                     skipped: Sequence[tuple[str, str]]) -> None:
+    """The import's attributes on its group and the ``skipped`` dataset (path, reason)."""
+    options = dataclasses.asdict(spec)
+    options["source"] = scan_.source
+    options["target"] = os.path.abspath(os.path.expanduser(spec.target))
+    g.attrs["import_source"] = safe_text(scan_.source)
+    g.attrs["import_date"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    g.attrs["import_h5gui_version"] = __version__
+    g.attrs["import_layout"] = plan.layout
+    g.attrs["import_options"] = json.dumps(options, ensure_ascii=False)
+    g.attrs["import_imported"] = np.int64(imported)
+    g.attrs["import_skipped"] = np.int64(len(skipped))
+    dt = np.dtype([("path", _STR), ("reason", _STR)])
+    rows = np.empty(len(skipped), dtype=dt)
+    for i, (p, r) in enumerate(skipped):
+        rows[i] = (safe_text(p), safe_text(r))
+    g.create_dataset("skipped", data=rows, dtype=dt)
