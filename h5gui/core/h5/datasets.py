@@ -100,13 +100,18 @@ def check_filters(ds: h5py.Dataset, path: str) -> None:
         raise FilterUnavailableError(message)
 
 
+def stored_bytes(ds: h5py.Dataset) -> int:
+    """Bytes the dataset's data takes in the file (compressed chunks as stored)."""
+    return int(ds.id.get_storage_size())
+
+
 def nothing_stored(ds: h5py.Dataset) -> bool:
     """Nothing stored (chunked or contiguous data never written): every value is the fill value."""
     try:
         dcpl = ds.id.get_create_plist()
         if dcpl.get_layout() not in (h5py.h5d.CHUNKED, h5py.h5d.CONTIGUOUS) or dcpl.get_external_count():
             return False
-        return bool(ds.id.get_storage_size() == 0)
+        return stored_bytes(ds) == 0
     except Exception:  # pragma: no cover - defensive: then it is read
         log.debug("cannot tell whether %s stores anything", ds.name, exc_info=True)
         return False
