@@ -19,6 +19,7 @@ from h5gui.core.export.common import copy_rows, format_of, plain_dtype, source, 
 from h5gui.core.export.records import MAX_IMAGE_BYTES, ExportReport
 from h5gui.core.h5.datasets import dataset_dtype
 from h5gui.core.paths import normalize_path
+from h5gui.core.preview.axes import element_count
 from h5gui.core.preview.image import image_stats
 from h5gui.core.progress import Job
 from h5gui.core.text import shape_text
@@ -152,7 +153,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         shape, where = src.shape, src.where
         check_image_shape(shape, where, fmt)
         dt = dataset_dtype(src.ds, path)
-        if int(np.prod(shape, dtype=np.float64)) * dt.itemsize > MAX_IMAGE_BYTES:
+        if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = np.empty(shape, dtype=plain_dtype(dt) if dt.names is None else dt)
         yield from copy_rows(src, a)

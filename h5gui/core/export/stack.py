@@ -22,6 +22,7 @@ from h5gui.core.export.records import BLOCK_BYTES, MAX_IMAGE_BYTES, ExportReport
 from h5gui.core.h5 import staging
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, hard_sibling, read_selection
 from h5gui.core.paths import normalize_path
+from h5gui.core.preview.axes import element_count
 from h5gui.core.preview.common import decode_text
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import shape_text
@@ -134,7 +135,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
                 note = "the stored files, byte for byte"
             else:
                 names, note = _frame_names(ds, n, ext)
-                frame_bytes = int(np.prod(shape[1:], dtype=np.float64)) * dt.itemsize
+                frame_bytes = element_count(shape[1:]) * dt.itemsize
                 if frame_bytes > MAX_IMAGE_BYTES:
                     raise BadRequestError(f"{path}: one frame is too large for a picture ({shape_text(shape[1:])})")
                 fixed = _stack_levels(ds, path, levels, len(shape) == 4 and shape[3] in (3, 4)) \
