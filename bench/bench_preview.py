@@ -201,6 +201,7 @@ def main() -> None:
     stack, sparse, signal = str(stack_file()), str(sparse_file()), str(signal_file())
 
     import h5gui.core.preview as hp
+    from h5gui.core.preview.cells import format_float
     from h5gui.gui.main_window import MainWindow
     from h5gui.gui.models import array_model
 
@@ -482,7 +483,7 @@ def main() -> None:
     r["table_true_text"] = model.cell(SIGNAL_N - 1, 0) if ok else None
     idle()
     r["table_true_stall"] = probe.longest()
-    r["table_true_ok"] = ok and r["table_true_text"] == hp._fmt_float(float(sig[SIGNAL_N - 1]))
+    r["table_true_ok"] = ok and r["table_true_text"] == format_float(float(sig[SIGNAL_N - 1]))
     a = (view_last // br) * br
     r["base_table"] = bf.median([timed(lambda: sig[a : a + br]) for _ in range(5)])
     # reference: reading the whole dataset with h5py (warm, 8 MB blocks into one buffer)

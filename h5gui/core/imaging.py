@@ -11,6 +11,7 @@ The bytes come from files we did not write, so decoding is defensive (DESIGN.md 
 from __future__ import annotations
 
 import io
+import logging
 import struct
 import warnings
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from h5gui.core.errors import UnreadableError
+
+log = logging.getLogger(__name__)
 
 # Pillow's names for the formats we recognise
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")
@@ -141,8 +144,8 @@ def decode_image(
             orientation = 1
             try:
                 orientation = int(img.getexif().get(0x0112, 1))
-            except Exception:  # noqa: BLE001 - a broken EXIF block does not stop the picture
-                orientation = 1
+            except Exception:  # a broken EXIF block does not stop the picture: taken as stored
+                log.debug("cannot read the EXIF orientation of %s", name, exc_info=True)
             try:
                 img.load()
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -20,6 +20,7 @@ is safe to paste.
 from __future__ import annotations
 
 import keyword
+import logging
 import os
 import posixpath
 import re
@@ -28,17 +29,22 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import preview
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
+from h5gui.core.h5.datasets import dataset_dtype, hard_sibling
 from h5gui.core.paths import join, normalize_path
+from h5gui.core.preview.axes import element_count
+from h5gui.core.preview.common import kind_of
+from h5gui.core.preview.records import BOOL, COMPOUND, ENUM, NUMERIC, STRING
 from h5gui.core.text import format_bytes, shape_text
 
 __all__ = ["BIG_READ_BYTES", "h5py_snippet", "snippet", "torch_snippet"]
 
 BIG_READ_BYTES = 256 * 2**20  # larger datasets: the h5py snippet reads one slice, not everything
 _NORM_ATTRS = ("normalization", "scale", "offset", "mean", "std")
+
+log = logging.getLogger(__name__)
 
 
 def _facts(file: str, path: str) -> dict[str, Any]:
@@ -51,33 +57,28 @@ def _facts(file: str, path: str) -> dict[str, Any]:
             return d
         if not isinstance(obj, h5py.Dataset):
             raise BadRequestError(f"{path} in {file} is not a dataset or a group")
-        dt = preview.dataset_dtype(obj, path)
-        d.update(shape=obj.shape, dtype=dt, dtype_text=describe_dtype(dt), kind=preview.kind_of(dt))
-        size = int(np.prod(obj.shape, dtype=np.float64)) if obj.shape else (0 if obj.shape is None else 1)
-        d["nbytes"] = size * dt.itemsize
+        dt = dataset_dtype(obj, path)
+        d.update(shape=obj.shape, dtype=dt, dtype_text=describe_dtype(dt), kind=kind_of(dt))
+        d["nbytes"] = element_count(obj.shape) * dt.itemsize
         d["attrs"] = {}
         for k in _NORM_ATTRS:
             try:
                 if k in obj.attrs:
                     d["attrs"][k] = obj.attrs[k]
             except Exception:  # an odd attribute is left out of the comment, not fatal
-                pass
+                log.debug("cannot read attribute %s of %s", k, path, exc_info=True)
         vlen = h5py.check_vlen_dtype(dt)
         d["encoded"] = vlen is not None and np.dtype(vlen) == np.uint8
-        d["labels"] = _labels(f, obj, path)
+        d["labels"] = _labels(obj, path)
     return d
 
 
-def _labels(f: h5py.File, obj: h5py.Dataset, path: str) -> str | None:
+def _labels(obj: h5py.Dataset, path: str) -> str | None:
     """The path of a ``labels`` dataset beside ``obj`` with one integer per sample (a hard link in the
     same group: no link is followed), else None."""
-    here = join(posixpath.dirname(obj.name) or "/", "labels")
-    if here == obj.name or not obj.shape:
+    if posixpath.basename(obj.name) == "labels" or not obj.shape:
         return None
-    info = links.link_info(f.id, here)
-    if info is None or info.type != h5py.h5l.TYPE_HARD:
-        return None
-    labels = f[here]
+    labels = hard_sibling(obj, "labels")
     if isinstance(labels, h5py.Dataset) and labels.shape == (obj.shape[0],) and labels.dtype.kind in "iu":
         return join(posixpath.dirname(path) or "/", "labels")
     return None
@@ -101,7 +102,7 @@ def h5py_snippet(file: str, path: str) -> str:
         return "\n".join(lines) + "\n"
     lines.append(f"    dset = f[{d['path']!r}]")
     shape = d["shape"]
-    reader = "dset.asstr()" if d["kind"] == preview.STRING else "dset"
+    reader = "dset.asstr()" if d["kind"] == STRING else "dset"
     if shape is None:
         lines.append("    data = None  # an empty dataset: no values (dset.dtype is its type)")
     elif d["nbytes"] > BIG_READ_BYTES and shape:
@@ -109,7 +110,7 @@ def h5py_snippet(file: str, path: str) -> str:
                      "read it in slices (dset[i], dset[a:b])")
     else:
         lines.append(f"    data = {reader}[()]  # the whole dataset as a numpy array")
-    if d["kind"] == preview.COMPOUND:
+    if d["kind"] == COMPOUND:
         lines.append(f"    # a structured array: fields {', '.join(d['dtype'].names)}")
     a = d["attrs"]
     if "normalization" in a and "scale" in a and "offset" in a:
@@ -273,7 +274,7 @@ def torch_snippet(file: str, path: str, *, class_name: str | None = None) -> str
     if not d["shape"]:
         raise BadRequestError(f"{d['path']} has no axis to index ({shape_text(d['shape'])}): a PyTorch Dataset "
                               "needs samples along the first axis")
-    if not d["encoded"] and d["kind"] not in (preview.NUMERIC, preview.BOOL, preview.ENUM):
+    if not d["encoded"] and d["kind"] not in (NUMERIC, BOOL, ENUM):
         raise BadRequestError(f"{d['path']} holds {d['dtype_text']}: a PyTorch Dataset needs numbers "
                               "(or encoded images)")
     name = class_name if class_name and class_name.isidentifier() else _class_name(d["path"])

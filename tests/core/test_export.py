@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -14,6 +16,7 @@ from PIL import Image
 
 from h5gui.core import colormaps, export, progress
 from h5gui.core.errors import BadRequestError, FileAccessError, UnsafeAccessError
+from h5gui.core.export import common as export_common
 
 
 def one_line(exc: BaseException, *words: str) -> str:
@@ -61,7 +64,7 @@ def run(job):
 
 
 def test_npy_whole_slice_and_strings(h5, tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "BLOCK_BYTES", 4096)  # several blocks
+    monkeypatch.setattr(export_common, "BLOCK_BYTES", 4096)  # several blocks
     seen = []
     r = progress.run(export.export(str(h5), "/chunked", tmp_path / "all.npy"), on_progress=seen.append)
     assert r.format == "npy" and r.shape == (1000, 100) and len(seen) > 10
@@ -315,3 +318,18 @@ def test_group_to_new_hdf5_file(h5, tmp_path):
         assert f["chunked"].compression == "gzip" and f["chunked"][5, 5] == 505
     with pytest.raises(BadRequestError):
         run(export.export(str(h5), "/chunked", tmp_path / "one.h5"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the package
+
+
+def test_records_import_no_h5py_and_every_name_resolves():
+    code = ("import sys, h5gui.core.export, h5gui.core.export.records; h5gui.core.export.ExportReport; "
+            "print(' '.join(m for m in ('h5py', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "", f"importing the export's records loaded {out.stdout.strip()}"
+    for name in export.__all__:
+        assert getattr(export, name) is not None, name
+    with pytest.raises(AttributeError):
+        export.no_such_name  # noqa: B018

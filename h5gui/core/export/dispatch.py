@@ -1,0 +1,50 @@
+"""The one entry point: :func:`export` picks the export by the target's extension (:func:`format_of`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from h5gui.core import structure
+from h5gui.core.errors import BadRequestError
+from h5gui.core.export.common import format_of
+from h5gui.core.export.npy import export_array
+from h5gui.core.export.picture import export_image
+from h5gui.core.export.records import ExportReport
+from h5gui.core.export.stack import export_stack
+from h5gui.core.export.table import export_table
+from h5gui.core.paths import normalize_path
+from h5gui.core.progress import Job
+
+
+def export(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
+           colormap: str | None = None, delimiter: str | None = None, image_format: str = "png",
+           overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
+    """Job: export by ``out``'s extension (see :func:`format_of`): ``.npy``, ``.csv``/``.tsv``/``.txt``,
+    ``.png``/``.tif``, ``.h5`` (a new HDF5 file, :func:`h5gui.core.structure.export_hdf5`), or a folder
+    (a stack of ``image_format`` pictures)."""
+    fmt = format_of(out)
+    if fmt == "npy":
+        return (yield from export_array(file, path, out, index=index, overwrite=overwrite,
+                                        allow_external=allow_external))
+    if fmt == "csv":
+        return (yield from export_table(file, path, out, index=index, delimiter=delimiter, overwrite=overwrite,
+                                        allow_external=allow_external))
+    if fmt in ("png", "tif"):
+        return (yield from export_image(file, path, out, index=index, levels=levels, colormap=colormap,
+                                        overwrite=overwrite, allow_external=allow_external))
+    if fmt == "hdf5":
+        if index:
+            raise BadRequestError("--index does not apply to an HDF5 export (the whole object is copied)")
+        if overwrite:
+            raise BadRequestError("an HDF5 export never overwrites a file: choose a new name")
+        report = yield from structure.export_hdf5(file, path, out)
+        return ExportReport(str(file), normalize_path(path), report.dest_file, "hdf5", (), "", 1,
+                            os.path.getsize(report.dest_file),
+                            f"{report.objects:,} objects, {report.links:,} links")
+    if index:
+        raise BadRequestError("--index does not apply to a folder export (every frame is written)")
+    return (yield from export_stack(file, path, out, format=image_format, levels=levels, colormap=colormap,
+                                    allow_external=allow_external))
+

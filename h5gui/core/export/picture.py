@@ -1,0 +1,163 @@
+"""Export pictures: ``.png`` / ``.tif`` of ``(h, w)``, ``(h, w, 1|3|4)`` data, either with its raw values
+(PNG: 8/16-bit grey, 8-bit colour; TIFF also 32-bit integers and floats; refused, saying what would
+work, when the format cannot hold them exactly) or as an 8-bit picture mapped through ``levels`` and
+a ``colormap``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from h5gui.core import imaging
+from h5gui.core.colormaps import apply_colormap
+from h5gui.core.dtypes import describe_dtype
+from h5gui.core.errors import BadRequestError
+from h5gui.core.export.common import copy_rows, format_of, plain_dtype, source, target, writing
+from h5gui.core.export.records import MAX_IMAGE_BYTES, ExportReport
+from h5gui.core.h5.datasets import dataset_dtype
+from h5gui.core.paths import normalize_path
+from h5gui.core.preview.axes import element_count
+from h5gui.core.preview.image import image_stats
+from h5gui.core.progress import Job
+from h5gui.core.text import shape_text
+
+
+def check_image_shape(shape: tuple[int, ...], where: str, fmt: str) -> None:
+    """Refuse a shape that is not one picture (``(h, w)``, ``(h, w, 1|3|4)``, none of them 0)."""
+    ok = len(shape) == 2 or (len(shape) == 3 and shape[2] in (1, 3, 4))
+    if not ok or 0 in shape:
+        raise BadRequestError(
+            f"{where} has shape {shape_text(shape)}: not an image; {fmt.upper()} needs (height, width), "
+            "(height, width, 3) or (height, width, 4) (give --index to pick a frame)"
+        )
+
+
+def _fits(a: np.ndarray, dt: np.dtype) -> bool:
+    if a.size == 0:
+        return True
+    info = np.iinfo(dt)
+    return bool(a.min() >= info.min and a.max() <= info.max)
+
+
+def _raw_picture(a: np.ndarray, fmt: str, where: str, force: np.dtype | None = None) -> tuple[Any, str]:
+    """(Pillow image, note) holding ``a``'s values exactly (or refuse, saying what would work).
+
+    Integers keep their type where the format has it, else take the smallest type that holds every
+    value (``force``: that type, so that every frame of a stack gets the same one)."""
+    from PIL import Image
+
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    rgb = a.ndim == 3
+    dt = a.dtype
+    note = ""
+    if dt.kind == "b":
+        if rgb:
+            raise BadRequestError(f"{where}: colour images of booleans cannot be written; export .npy")
+        return Image.fromarray(np.ascontiguousarray(a)), ""  # mode '1'
+    if dt.kind == "c":
+        raise BadRequestError(f"{where} holds complex numbers: give levels for an 8-bit picture, or export .npy")
+    if rgb:
+        if dt != np.uint8 and not (dt.kind in "iu" and _fits(a, np.dtype(np.uint8))):
+            raise BadRequestError(f"{where}: colour {fmt.upper()} holds 8-bit values, not {dt}: give levels for an "
+                                  "8-bit picture, or export .npy")
+        return Image.fromarray(np.ascontiguousarray(a.astype(np.uint8, copy=False))), ""
+    if dt.kind in "iu":
+        allowed: list[np.dtype] = [np.dtype(np.uint8), np.dtype(np.uint16)]
+        if fmt == "tif":
+            allowed.append(np.dtype(np.int32))
+        candidates: list[np.dtype] = [force] if force is not None else ([dt] if dt in allowed else []) + allowed
+        for wanted in candidates:
+            if dt == wanted or _fits(a, wanted):
+                note = "" if dt == wanted else f"{dt} written as {wanted} (every value fits)"
+                return Image.fromarray(np.ascontiguousarray(a.astype(wanted, copy=False))), note
+        if fmt == "png":
+            raise BadRequestError(f"{where}: PNG holds 8- or 16-bit values, and these {dt} values do not fit: "
+                                  "export .tif, .npy, or give levels for an 8-bit picture")
+        raise BadRequestError(f"{where}: TIFF holds 32-bit integers, and these {dt} values do not fit: "
+                              "export .npy, or give levels")
+    if dt.kind == "f":
+        if fmt == "png":
+            raise BadRequestError(f"{where} holds {dt} values: PNG holds integers; export .tif (32-bit float) "
+                                  "or .npy, or give levels for an 8-bit picture")
+        f32 = a.astype(np.float32, copy=False)
+        if dt != np.float32:
+            exact = bool(np.array_equal(f32.astype(dt), a, equal_nan=True))
+            note = f"{dt} written as float32" + (" (exactly)" if exact else " (rounded: TIFF via Pillow holds "
+                                                                            "32-bit floats)")
+        return Image.fromarray(np.ascontiguousarray(f32)), note
+    raise BadRequestError(f"{where} holds {describe_dtype(dt)}: it cannot be written as a picture")
+
+
+def levels_of(a: np.ndarray, levels: Any, rgb: bool) -> tuple[float, float]:
+    """``(low, high)`` from ``levels``: two finite numbers, or ``'auto'`` (percentiles of ``a``)."""
+    if isinstance(levels, str):
+        if levels != "auto":
+            raise BadRequestError(f"levels must be 'auto' or two numbers, not {levels!r}")
+        data = np.abs(a) if a.dtype.kind == "c" else a
+        return image_stats(data, rgb, (0.5, 99.5))[0]
+    lo, hi = (float(v) for v in levels)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        raise BadRequestError(f"levels must be two finite numbers, low < high, not {lo:g}, {hi:g}")
+    return lo, hi
+
+
+def to_picture(a: np.ndarray, fmt: str, where: str, levels: Any, colormap: str | None,
+             fixed: tuple[float, float] | None = None, force: np.dtype | None = None) -> tuple[Any, str, str]:
+    """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image)."""
+    from PIL import Image
+
+    if levels is None and colormap is None:
+        img, note = _raw_picture(a, fmt, where, force)
+        return img, str(np.asarray(img).dtype) if img.mode != "1" else "bool", note
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    rgb = a.ndim == 3
+    if rgb and colormap not in (None, "grey", "gray"):
+        raise BadRequestError(f"{where} is a colour image: a colormap applies to grey images only")
+    if a.dtype.kind not in "iufbc" or a.dtype.names is not None:
+        raise BadRequestError(f"{where} holds {describe_dtype(a.dtype)}: it cannot be written as a picture")
+    lv = fixed if fixed is not None else levels_of(a, "auto" if levels is None else levels, rgb)
+    data = np.abs(a) if a.dtype.kind == "c" else (a.astype(np.uint8) if a.dtype.kind == "b" else a)
+    u8 = imaging.to_uint8(data, lv)
+    if colormap is not None and not rgb:
+        u8 = apply_colormap(u8, colormap)
+    return Image.fromarray(np.ascontiguousarray(u8)), "uint8", f"8-bit, levels {lv[0]:g} to {lv[1]:g}" + (
+        f", colormap {colormap}" if colormap else "")
+
+
+def save_picture(img: Any, fh: Any, fmt: str) -> None:
+    """Write the Pillow image ``img`` to the open file ``fh`` as PNG or TIFF."""
+    img.save(fh, format="PNG" if fmt == "png" else "TIFF")
+
+
+def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
+                 colormap: str | None = None, overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
+    """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``.
+
+    ``levels=None`` and no ``colormap``: raw values (refused, with what would work, when the format
+    cannot hold them exactly). ``levels=(low, high)`` or ``'auto'`` (percentiles 0.5-99.5, like the
+    preview): an 8-bit picture, through ``colormap`` (one of :data:`COLORMAPS`) for grey data; a
+    colormap without levels uses ``'auto'``.
+    """
+    file = str(file)
+    path = normalize_path(path)
+    final, partial = target(out, overwrite)
+    fmt = format_of(final)
+    if fmt not in ("png", "tif"):
+        raise BadRequestError(f"{final} is not a .png or .tif file")
+    with source(file, path, index, allow_external) as src:
+        shape, where = src.shape, src.where
+        check_image_shape(shape, where, fmt)
+        dt = dataset_dtype(src.ds, path)
+        if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
+            raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
+        a = np.empty(shape, dtype=plain_dtype(dt) if dt.names is None else dt)
+        yield from copy_rows(src, a)
+        img, written, note = to_picture(a, fmt, where, levels, colormap)
+        with writing(final, partial, overwrite), open(partial, "wb") as fh:
+            save_picture(img, fh, fmt)
+        return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)

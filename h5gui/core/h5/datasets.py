@@ -1,0 +1,162 @@
+"""Datasets as the rest of core reads them: opened safely, their datatype, reads whose errors are one
+line, the filters their data needs, whether anything is stored, references as text, and the
+hard-linked neighbours a dataset is described by (``filenames``, ``labels``).
+
+Previews, exports and snippets read datasets through these helpers, so that the low-level h5py calls
+(dataset creation properties, chunk index, references) stay in the HDF5 layer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import posixpath
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import h5py
+import numpy as np
+
+from h5gui.core.dtypes import h5t_class_name
+from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
+from h5gui.core.h5 import files, links, messages, safety
+from h5gui.core.h5.filters import filter_applied, pipeline
+from h5gui.core.paths import decode, join, normalize_path
+
+log = logging.getLogger(__name__)
+
+
+def open_dataset(f: h5py.File, path: str, file: str, allow_external: bool = False) -> h5py.Dataset:
+    """The dataset at ``path`` in the open file ``f`` (resolved without following external links),
+    after the outside-data check.
+
+    Raises
+    ------
+    NodeNotFoundError, DanglingLinkError, ExternalLinkError
+        Nothing (reachable) at ``path``.
+    BadRequestError
+        ``path`` is not a dataset.
+    UnsafeAccessError
+        The data lives outside the file's folder and ``allow_external`` is False.
+    """
+    obj = links.open_object(f, path, file)
+    if not isinstance(obj, h5py.Dataset):
+        raise BadRequestError(f"{path} in {file} is not a dataset")
+    safety.check_data_access(obj, file, allow_external)
+    return obj
+
+
+@contextlib.contextmanager
+def dataset_at(file: str, path: str, allow_external: bool = False) -> Iterator[tuple[h5py.Dataset, str]]:
+    """Open ``file`` and yield ``(dataset, normalized path)`` (see :func:`open_dataset`)."""
+    path = normalize_path(path)
+    with files.open_file(file) as f:
+        yield open_dataset(f, path, str(file), allow_external), path
+
+
+def dataset_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
+    """``ds.dtype``, or :class:`UnreadableError` naming the HDF5 class h5py cannot map."""
+    try:
+        return ds.dtype
+    except Exception as exc:  # h5py raises TypeError, ValueError or others for types numpy lacks
+        cls = h5t_class_name(ds.id.get_type())
+        raise UnreadableError(f"cannot read {path}: h5py cannot map its datatype ({cls})") from exc
+
+
+def datatype_class(ds: h5py.Dataset) -> str:
+    """The HDF5 class of ``ds``'s datatype in words (for a datatype h5py cannot map)."""
+    return h5t_class_name(ds.id.get_type())
+
+
+def read_selection(ds: Any, sel: Any, path: str) -> Any:
+    """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s."""
+    try:
+        return ds[sel]
+    except (OSError, RuntimeError, TypeError) as exc:
+        reason = messages.hdf5_reason(str(exc))
+        if "filter" in reason.lower():
+            raise FilterUnavailableError(f"cannot decompress {path}: {reason}") from exc
+        raise UnreadableError(f"cannot read {path}: {reason}") from exc
+
+
+def missing_filter(ds: h5py.Dataset, path: str) -> str:
+    """The message for a filter the data needs and that is not available, or ``''``."""
+    try:
+        pipe = pipeline(ds.id.get_create_plist())
+    except Exception:  # pragma: no cover - defensive: the read itself will say what is wrong
+        log.debug("cannot list the filters of %s", path, exc_info=True)
+        return ""
+    for i, fi in enumerate(pipe):
+        if not fi.available and filter_applied(ds.id, i, fi):
+            named = f" ({fi.name})" if fi.name and fi.name != f"filter {fi.code}" else ""
+            return f"cannot decompress {path}: filter {fi.code}{named} not available"
+    return ""
+
+
+def check_filters(ds: h5py.Dataset, path: str) -> None:
+    """Raise :class:`FilterUnavailableError` when the data needs a filter that is not available."""
+    message = missing_filter(ds, path)
+    if message:
+        raise FilterUnavailableError(message)
+
+
+def stored_bytes(ds: h5py.Dataset) -> int:
+    """Bytes the dataset's data takes in the file (compressed chunks as stored)."""
+    return int(ds.id.get_storage_size())
+
+
+def nothing_stored(ds: h5py.Dataset) -> bool:
+    """Nothing stored (chunked or contiguous data never written): every value is the fill value."""
+    try:
+        dcpl = ds.id.get_create_plist()
+        if dcpl.get_layout() not in (h5py.h5d.CHUNKED, h5py.h5d.CONTIGUOUS) or dcpl.get_external_count():
+            return False
+        return stored_bytes(ds) == 0
+    except Exception:  # pragma: no cover - defensive: then it is read
+        log.debug("cannot tell whether %s stores anything", ds.name, exc_info=True)
+        return False
+
+
+def can_tell_chunks(ds: h5py.Dataset) -> bool:
+    """Whether :func:`chunk_stored` can look chunks up (chunked data, an HDF5 with the chunk index API)."""
+    return ds.chunks is not None and hasattr(ds.id, "get_chunk_info_by_coord")
+
+
+def chunk_stored(ds: h5py.Dataset, coord: Sequence[int]) -> bool:
+    """Whether the chunk at ``coord`` (its first element) is stored (True when that cannot be told)."""
+    try:
+        return ds.id.get_chunk_info_by_coord(tuple(coord)).byte_offset is not None
+    except Exception:  # pragma: no cover - defensive: read it
+        log.debug("cannot look up chunk %s of %s", tuple(coord), ds.name, exc_info=True)
+        return True
+
+
+def reference_text(ref: Any, ds: h5py.Dataset) -> str:
+    """An object reference as its target's path; a region reference as ``/path[r0:r1, c0:c1] (region)``."""
+    if not ref:
+        return "(null reference)"
+    try:
+        name = decode(h5py.h5r.get_name(ref, ds.id))
+    except Exception:  # shown as such in the cell
+        log.debug("cannot resolve a reference in %s", ds.name, exc_info=True)
+        return "(unresolvable reference)"
+    if isinstance(ref, h5py.RegionReference):
+        try:
+            sel = h5py.h5r.get_region(ref, ds.id)
+            lo, hi = sel.get_select_bounds()
+            bounds = ", ".join(f"{a}:{b + 1}" for a, b in zip(lo, hi, strict=True))
+            return f"{name}[{bounds}] (region)"
+        except Exception:  # the region is left out of the text
+            log.debug("cannot read a region reference in %s", ds.name, exc_info=True)
+            return f"{name} (region)"
+    return name
+
+
+def hard_sibling(obj: Any, name: str) -> Any | None:
+    """The object called ``name`` in ``obj``'s group when that name is a hard link there, else None
+    (no link is followed: a soft or external link of that name gives None)."""
+    here = join(posixpath.dirname(obj.name) or "/", name)
+    info = links.link_info(obj.file.id, here)
+    if info is None or info.type != h5py.h5l.TYPE_HARD:
+        return None
+    return obj.file[here]
