@@ -57,6 +57,7 @@ from h5gui.core.h5 import files as core_files
 from h5gui.gui.actions import create_actions
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel, Node
+from h5gui.gui.session import Session
 from h5gui.gui.widgets.attr_dialog import AttrDialog
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
@@ -120,7 +121,8 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.data_dir = data_dir
         self.runner = JobRunner(self)
-        self.model = H5TreeModel(self.runner, self)
+        self.session = Session()
+        self.model = H5TreeModel(self.runner, self.session, self)
         self.model.error.connect(self.show_error)
         self.model.revealed.connect(self._on_revealed)
         self.model.reveal_failed.connect(self._on_reveal_failed)
@@ -439,7 +441,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if self.model.files() or self._opening else self.start_page)
         files = self.model.files()
         if len(files) == 1:
-            mark = " [editable]" if files[0] in self.model.writable_files else " [read-only]"
+            mark = " [editable]" if files[0] in self.session.writable else " [read-only]"
             self.setWindowTitle(f"{os.path.basename(files[0])}{mark} \u2014 h5gui")
         elif files:
             self.setWindowTitle(f"{len(files)} files \u2014 h5gui")
@@ -511,7 +513,7 @@ class MainWindow(QMainWindow):
         if self._current and self.model.top_file_of(self._source_current()) == file:
             self._clear_panels()
         self.model.remove_file(file)
-        self.model.writable_files.discard(file)
+        self.session.writable.discard(file)
         self.runner.release_file(file, on_error=self.show_error)
         self._update_stack()
         self._sync_edit_state()
@@ -531,9 +533,9 @@ class MainWindow(QMainWindow):
         selected = None
         if current.isValid():
             node = self.model.node(current)
-            selected = (self.model.top_file_of(current), self.model.tree_path(node))
+            selected = (self.model.top_file_of(current), node.tree_path())
         self._clear_panels()
-        self._reenable = {f for f in files if f in self.model.writable_files}
+        self._reenable = {f for f in files if f in self.session.writable}
         for f in files:
             self.model.remove_file(f)
             self.runner.release_file(f, on_error=self.show_error)
@@ -709,12 +711,12 @@ class MainWindow(QMainWindow):
         """Enable the editing controls for the file of the current object."""
         file = self._current[0] if self._current else self._current_top_file()
         top = self._current_top_file()
-        writable = bool(file) and file in self.model.writable_files
+        writable = bool(file) and file in self.session.writable
         self.attr_panel.set_editable(writable)
         self.preview.set_editable(writable)
         a = self.actions_
         a.enable_editing.blockSignals(True)
-        a.enable_editing.setChecked(bool(top) and top in self.model.writable_files)
+        a.enable_editing.setChecked(bool(top) and top in self.session.writable)
         a.enable_editing.blockSignals(False)
         a.enable_editing.setEnabled(bool(top))
         a.set_attr_selected.setEnabled(writable)
@@ -726,7 +728,7 @@ class MainWindow(QMainWindow):
             self.show_error("Select a file first")
             self._sync_edit_state()
             return
-        self._set_editing(file, file not in self.model.writable_files)
+        self._set_editing(file, file not in self.session.writable)
 
     def _set_editing(self, file: str, on: bool) -> None:
         fn = core_files.enable_editing if on else core_files.disable_editing
@@ -740,10 +742,10 @@ class MainWindow(QMainWindow):
         if then is not None and on:
             QTimer.singleShot(0, then)
         if on:
-            self.model.writable_files.add(file)
+            self.session.writable.add(file)
             self.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
         else:
-            self.model.writable_files.discard(file)
+            self.session.writable.discard(file)
             self.show_status(f"{file} is read-only again")
         idx = self.model.file_index(file)
         if idx.isValid():
@@ -752,7 +754,7 @@ class MainWindow(QMainWindow):
         self._sync_edit_state()
 
     def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
-        self.model.writable_files.discard(file)
+        self.session.writable.discard(file)
         self.show_error(err)
         self._sync_edit_state()
 
@@ -760,7 +762,7 @@ class MainWindow(QMainWindow):
     def _require_writable(self) -> tuple[str, str] | None:
         if self._current is None:
             return None
-        if self._current[0] not in self.model.writable_files:
+        if self._current[0] not in self.session.writable:
             self.attr_panel.show_refusal(READ_ONLY_HINT)
             self.show_error(READ_ONLY_HINT)
             return None
@@ -795,7 +797,7 @@ class MainWindow(QMainWindow):
                      index: object) -> None:
         from h5gui.core import values
 
-        if file not in self.model.writable_files:
+        if file not in self.session.writable:
             self.show_error(READ_ONLY_HINT)
             return
         self.runner.submit(values.write_block, file, path, row0, col0, rows, axes=axes, index=index,
@@ -852,7 +854,7 @@ class MainWindow(QMainWindow):
 
     def require_writable(self, file: str) -> bool:
         """True when ``file`` is open for editing; otherwise say so in the status bar."""
-        if file in self.model.writable_files:
+        if file in self.session.writable:
             return True
         self.show_error(f"{os.path.basename(file)} is open read-only: enable editing (Ctrl+E) first")
         return False
@@ -909,7 +911,7 @@ class MainWindow(QMainWindow):
             return
         targets = self._writable_targets()
         if targets is None:
-            if self._current is not None and self._current[0] not in self.model.writable_files:
+            if self._current is not None and self._current[0] not in self.session.writable:
                 self.attr_panel.show_refusal(READ_ONLY_HINT)
             return
         self.runner.submit(attr_edits.paste, targets, list(self._attr_clipboard),
@@ -941,7 +943,7 @@ class MainWindow(QMainWindow):
         if node is None or node.info is None or node.info.effective_kind != nodes.DATASET:
             self.show_error("Select a dataset to transform")
             return
-        if node.file not in self.model.writable_files:
+        if node.file not in self.session.writable:
             answer = QMessageBox.question(
                 self, "Enable editing?",
                 f"The transform writes a new dataset into {os.path.basename(node.file)}, which is open read-only.\n"
@@ -1005,7 +1007,7 @@ class MainWindow(QMainWindow):
         def visit(node: Node, parent_index: QModelIndex) -> bool:
             any_match = False
             for child in node.children:
-                cidx = model._index_of(child)
+                cidx = model.index_of(child)
                 below = visit(child, cidx) if child.children else False
                 match = not text or child.kind == "file" or below or text in child.name.casefold()
                 row = node.row_of(child)
@@ -1014,7 +1016,7 @@ class MainWindow(QMainWindow):
                 any_match = any_match or match
             return any_match
 
-        visit(model._root, QModelIndex())
+        visit(model.root, QModelIndex())
 
     def _on_filter_changed(self, text: str) -> None:
         self._filter_text = text

@@ -47,7 +47,7 @@ def open_for_editing(qtbot, wait_idle, window: MainWindow, path: Path, select: s
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    assert str(path) in window.model.writable_files
+    assert str(path) in window.session.writable
     assert "[editable]" in window.windowTitle()
     window.tabs.setCurrentWidget(window.attr_panel)
 
@@ -247,7 +247,7 @@ def test_enable_editing_fails_clearly_when_another_program_holds_the_file(qtbot,
         wait_idle(window)
         window.actions_.enable_editing.trigger()
         wait_idle(window)
-        assert str(edit_file) not in window.model.writable_files
+        assert str(edit_file) not in window.session.writable
         assert "another program" in window.status_text()
         assert not window.actions_.enable_editing.isChecked()
         # still browsable

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -174,8 +175,8 @@ class ArrayTableModel(QAbstractTableModel):
             preview.read_table, file, path, row0, min(BLOCK_ROWS, self.n_rows - row0), col0,
             min(BLOCK_COLS, self.n_cols - col0), axes=self._axes, index=self._index,
             allow_external=self._allow_external,
-            on_result=lambda block, g=gen, k=key: self._on_block(g, k, block),
-            on_error=lambda err, g=gen: self._on_error(g, err),
+            on_result=partial(self._on_block, gen, key),
+            on_error=partial(self._on_error, gen),
         )
 
     def _on_block(self, gen: int, key: tuple[int, int], block: preview.TableBlock) -> None:

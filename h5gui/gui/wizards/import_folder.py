@@ -280,7 +280,7 @@ class TargetPage(QWizardPage):
             self.group_edit.setText("/" + (os.path.basename(src) or "images"))
         self.open_files.clear()
         for f in self.w.window.model.files():
-            writable = f in self.w.window.model.writable_files
+            writable = f in self.w.window.session.writable
             self.open_files.addItem(os.path.basename(f) + ("" if writable else "  (read-only: enable editing first)"), f)
         self.into_open.setEnabled(self.open_files.count() > 0)
         self._invalidate()
@@ -304,7 +304,7 @@ class TargetPage(QWizardPage):
         except H5GuiError as exc:
             self.plan_text.setPlainText(str(exc))
             return
-        if self.into_open.isChecked() and spec.target not in self.w.window.model.writable_files:
+        if self.into_open.isChecked() and spec.target not in self.w.window.session.writable:
             self.plan_text.setPlainText("That file is open read-only: enable editing (Ctrl+E) for it first.")
             return
         self._planning = True
