@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog, QMessageBox
 
 from h5gui.gui.main_window import MainWindow
 
@@ -255,7 +255,7 @@ def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Pat
         d.dtype.setCurrentText("uint16")
         d.compression.setCurrentText("gzip")
         d.fill.setText("7")
-        d._check()
+        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(20, fill)
     window.actions_.new_empty_dataset.trigger()

@@ -152,9 +152,10 @@ class ArrayTableModel(QAbstractTableModel):
         if key in self._wanted:
             self._wanted.remove(key)
         self._wanted.append(key)
-        self._pump()
+        self.pump()
 
-    def _pump(self) -> None:
+    def pump(self) -> None:
+        """Read the next wanted block that is still in sight (after a scroll, or when a block arrived)."""
         if self._in_flight is not None or self._source is None or not self._wanted:
             return
         lo, hi = self.visible_rows() if self.visible_rows is not None else (0, self.n_rows)
@@ -194,7 +195,7 @@ class ArrayTableModel(QAbstractTableModel):
         if bottom >= top:
             self.dataChanged.emit(self.index(top, block.col0), self.index(bottom, right))
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, block.col0, right)
-        self._pump()
+        self.pump()
 
     def _on_error(self, gen: int, err: H5GuiError) -> None:
         if gen != self._generation:

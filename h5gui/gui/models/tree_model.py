@@ -263,10 +263,6 @@ class H5TreeModel(TreeRows):
     def has_pending_operations(self) -> bool:
         return self._root.any_pending()
 
-    def loaded_nodes(self) -> list[Node]:
-        """Every loaded real node (for the name filter)."""
-        return self._root.walk()
-
     def loaded_names(self, file: str, group: str) -> set[str]:
         """Names of the rows loaded under ``group`` of ``file``."""
         idx = self.group_index(file, group)

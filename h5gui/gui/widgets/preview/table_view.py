@@ -41,7 +41,7 @@ class TableView(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setDefaultSectionSize(96)
         self.model.visible_rows = self._visible_rows
-        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model._pump())
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model.pump())
         layout.addWidget(self.table, 1)
         footer = QHBoxLayout()
         footer.setContentsMargins(4, 0, 4, 2)
