@@ -7,8 +7,12 @@ import logging
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from h5gui import __version__
+
+if TYPE_CHECKING:
+    from h5gui.gui.main_window import MainWindow
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,27 +69,30 @@ def main(argv: list[str] | None = None) -> int:
         window.open_demo()
 
     if args.screenshot:
-        return _screenshot_when_idle(app, window, args.screenshot, args.timeout)
+        return _screenshot_when_idle(window, args.screenshot, args.timeout)
     return app.exec()
 
 
-def _screenshot_when_idle(app: object, window: object, out: str, timeout: float) -> int:
-    from PySide6.QtCore import QTimer
+def _screenshot_when_idle(window: MainWindow, out: str, timeout: float) -> int:
+    """Save a PNG of ``window`` once nothing has been pending for a moment (or after ``timeout`` s)."""
+    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
     start = time.monotonic()
-    state = {"idle_since": None, "code": 0}
+    idle_since: float | None = None
+    result = [0]
 
     def poll() -> None:
+        nonlocal idle_since
         now = time.monotonic()
-        if window.is_idle():  # type: ignore[attr-defined]
-            if state["idle_since"] is None:
-                state["idle_since"] = now
-            elif now - state["idle_since"] >= 0.25:  # let the last signals paint
+        if window.is_idle():
+            if idle_since is None:
+                idle_since = now
+            elif now - idle_since >= 0.25:  # let the last signals paint
                 finish(0)
                 return
         else:
-            state["idle_since"] = None
+            idle_since = None
         if now - start > timeout:
             print(f"h5gui: still busy after {timeout:.0f} s; saving the screenshot anyway", file=sys.stderr)
             finish(1)
@@ -93,23 +100,22 @@ def _screenshot_when_idle(app: object, window: object, out: str, timeout: float)
     def finish(code: int) -> None:
         timer.stop()
         QApplication.processEvents()
-        pixmap = window.grab()  # type: ignore[attr-defined]
-        if not pixmap.save(out):
+        if not window.grab().save(out):
             print(f"h5gui: cannot write {out}", file=sys.stderr)
             code = 1
-        status = window.status_text()  # type: ignore[attr-defined]
+        status = window.status_text()
         if status:
             print(status, file=sys.stderr)
-        state["code"] = code
-        window.close()  # type: ignore[attr-defined]
+        result[0] = code
+        window.close()
         QApplication.quit()
 
     timer = QTimer()
     timer.setInterval(50)
     timer.timeout.connect(poll)
     timer.start()
-    QApplication.instance().exec()  # type: ignore[union-attr]
-    return int(state["code"])
+    QCoreApplication.exec()
+    return result[0]
 
 
 if __name__ == "__main__":

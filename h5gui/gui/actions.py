@@ -1,11 +1,15 @@
-"""Every QAction of the main window in one place: text, shortcut, tooltip."""
+"""Every QAction of the main window in one place (text, shortcut, tooltip), and where each one
+appears: the menu bar, the toolbar and the tree's context menu."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+
+from h5gui.gui.models.tree_nodes import Node
 
 
 @dataclass
@@ -104,3 +108,58 @@ def create_actions(parent: QWidget) -> Actions:
                          "Copy a PyTorch Dataset class over this dataset (lazy open per worker)"),
         find_all=_make(parent, "&Find...", K.Find, "Search names and attributes across the whole file"),
     )
+
+
+def _add(menu: QMenu, actions: list[QAction | None]) -> None:
+    """Add actions to a menu; None is a separator."""
+    for act in actions:
+        if act is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(act)
+
+
+def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -> tuple[QMenu, QToolBar]:
+    """The menu bar and the toolbar of ``window``; returns the (empty) Open Recent menu and the toolbar."""
+    mb = window.menuBar()
+    m = mb.addMenu("&File")
+    m.addAction(a.open)
+    recent = m.addMenu("Open &Recent")
+    _add(m, [a.open_demo, a.import_images, a.export, a.export_stack, a.export_shown, a.compact, None,
+             a.enable_editing, a.refresh, a.close, a.close_all, None, a.quit])
+    _add(mb.addMenu("&Edit"), [
+        undo, redo, None, a.set_attr_selected, a.paste_attrs, a.transform, None,
+        a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link, a.rename,
+        a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.copy_path, a.copy_name, a.copy_code,
+        a.copy_torch, None, a.find_all, a.find,
+    ])
+    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all])
+    _add(mb.addMenu("&Help"), [a.about])
+    tb = QToolBar("Main", window)
+    tb.setObjectName("main_toolbar")
+    tb.setMovable(False)
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for act in (a.open, a.refresh, a.enable_editing, undo, redo, a.import_images, a.transform):
+        tb.addAction(act)
+    window.addToolBar(tb)
+    return recent, tb
+
+
+def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
+    """The tree's context menu for the row ``node`` (None: below the rows)."""
+    menu = QMenu(parent)
+    if node is not None:
+        _add(menu, [a.copy_path, a.copy_name, None])
+        if node.is_dataset:
+            _add(menu, [a.transform, a.export, a.export_stack, a.export_shown, a.copy_code, a.copy_torch])
+        else:
+            menu.addAction(a.export)
+        menu.addSeparator()
+        _add(menu.addMenu("New"), [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link,
+                                   a.new_external_link])
+        _add(menu, [a.rename, a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.set_attr_selected,
+                    a.paste_attrs, None, a.expand_below, a.collapse_all, None])
+    menu.addAction(a.refresh)
+    if node is not None:
+        menu.addAction(a.close)
+    return menu

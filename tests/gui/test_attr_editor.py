@@ -47,7 +47,7 @@ def open_for_editing(qtbot, wait_idle, window: MainWindow, path: Path, select: s
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    assert str(path) in window.model.writable_files
+    assert str(path) in window.session.writable
     assert "[editable]" in window.windowTitle()
     window.tabs.setCurrentWidget(window.attr_panel)
 
@@ -81,7 +81,7 @@ def test_read_only_mode_refuses_edits_with_a_message(qtbot, wait_idle, window: M
     assert "[read-only]" in window.windowTitle()
     panel = window.attr_panel
     assert not (panel.model.flags(panel.model.index(0, VALUE_COL)) & Qt.ItemFlag.ItemIsEditable)
-    window.add_attr()
+    window.attributes.add()
     assert "read-only" in panel.refusal.text() and "Ctrl+E" in panel.refusal.text()
     assert read_attrs(edit_file, "/data")["units"] == "m"
 
@@ -124,7 +124,7 @@ def test_add_rename_twice_delete_undo_redo(qtbot, wait_idle, window: MainWindow,
     orig_exec = AttrDialog.exec
     AttrDialog.exec = lambda self: (fill(self), 1)[1]  # the user fills the dialog and presses OK
     try:
-        window.add_attr()
+        window.attributes.add()
     finally:
         AttrDialog.exec = orig_exec
     wait_idle(window)
@@ -169,7 +169,7 @@ def test_add_rename_twice_delete_undo_redo(qtbot, wait_idle, window: MainWindow,
 
 def test_copy_and_paste_onto_several_objects(qtbot, wait_idle, window: MainWindow, edit_file: Path) -> None:
     open_for_editing(qtbot, wait_idle, window, edit_file, "/data")
-    window.copy_attrs(["units", "count"])
+    window.attributes.copy(["units", "count"])
     wait_idle(window)
     # select the three datasets of /group in the tree
     window.select_path(str(edit_file), "/group/a")
@@ -226,7 +226,7 @@ def test_browsing_and_closing_never_touches_the_file(qtbot, wait_idle, window: M
     for path in ("/group/a", "/group", "/data"):
         window.select_path(str(edit_file), path)
         wait_idle(window)
-    window.close_all_files()
+    window.files.close_all()
     wait_idle(window)
     assert edit_file.read_bytes() == before
     assert edit_file.stat().st_mtime_ns == mtime
@@ -247,7 +247,7 @@ def test_enable_editing_fails_clearly_when_another_program_holds_the_file(qtbot,
         wait_idle(window)
         window.actions_.enable_editing.trigger()
         wait_idle(window)
-        assert str(edit_file) not in window.model.writable_files
+        assert str(edit_file) not in window.session.writable
         assert "another program" in window.status_text()
         assert not window.actions_.enable_editing.isChecked()
         # still browsable

@@ -194,7 +194,7 @@ def test_refresh_sees_changes_made_by_another_program(qtbot, wait_idle, window: 
     # another program writes to the file while h5gui has it open (h5gui holds no HDF5 lock)
     code = f"import h5py, numpy; f = h5py.File({str(small_file)!r}, 'a'); f['added_later'] = numpy.arange(3); f.close()"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    window.refresh()
+    window.files.refresh()
     wait_idle(window)
     assert "added_later" in tree_names(window, file_index(window))
 
@@ -207,7 +207,7 @@ def test_close_file_returns_to_start_page_and_remembers_recent(qtbot, wait_idle,
     wait_idle(window)
     assert window.model.files() == []
     assert window.stack.currentWidget() is window.start_page
-    assert window.recent_files()[0] == str(small_file)
+    assert window.recent.files()[0] == str(small_file)
     assert window.start_page.recent.count() == 1
 
 
@@ -222,7 +222,7 @@ def test_settings_remember_geometry_and_recent_files(qtbot, wait_idle, settings,
     w2 = MainWindow(settings, data_dir=str(tmp_path))
     qtbot.addWidget(w2)
     assert (w2.size().width(), w2.size().height()) == (700, 500)
-    assert w2.recent_files() == [str(small_file)]
+    assert w2.recent.files() == [str(small_file)]
     w2.runner.shutdown()
 
 

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog, QMessageBox
 
 from h5gui.gui.main_window import MainWindow
 
@@ -127,7 +127,7 @@ def test_find_streams_results_and_selects(qtbot, wait_idle, window: MainWindow, 
     window.open_files([str(path)])
     wait_idle(window)
     window.actions_.find_all.trigger()
-    dialog = window.structure.find_dialog
+    dialog = window.find_dialog
     dialog.pattern.setText("run29")
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.progress.running(), timeout=10000)
@@ -241,7 +241,7 @@ def test_drag_and_drop_moves_within_a_file(qtbot, wait_idle, window: MainWindow,
 
 
 def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Path) -> None:
-    from h5gui.gui.structure_actions import NewDatasetDialog
+    from h5gui.gui.widgets.new_dataset_dialog import NewDatasetDialog
 
     editable(qtbot, wait_idle, window, tree_file, "/grp")
 
@@ -255,7 +255,7 @@ def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Pat
         d.dtype.setCurrentText("uint16")
         d.compression.setCurrentText("gzip")
         d.fill.setText("7")
-        d._check()
+        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(20, fill)
     window.actions_.new_empty_dataset.trigger()
@@ -264,3 +264,29 @@ def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Pat
     with h5py.File(tree_file, "r", locking=True) as f:
         d = f["grp/zeros"]
         assert d.shape == (4, 6) and d.dtype == np.uint16 and d.compression == "gzip" and d[0, 0] == 7
+
+
+def test_export_shown_image_writes_the_frame_as_drawn(qtbot, wait_idle, window: MainWindow, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    path = tmp_path / "img.h5"
+    with h5py.File(path, "w") as f:
+        f["stack"] = np.arange(5 * 8 * 10, dtype=np.uint16).reshape(5, 8, 10)
+    window.open_files([str(path)], select="/stack")
+    wait_idle(window)
+    window.preview.set_view("image")
+    qtbot.waitUntil(lambda: window.preview.shown_image_style() is not None, timeout=10000)
+    window.preview.axes_bar.set_position(0, 2)
+    wait_idle(window)
+    assert window.preview.frame_index() == (2,)
+    assert window.preview.shown_image_style()[1] == "grey"
+    out = tmp_path / "frame.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(out), "")))
+    window.actions_.export_shown.trigger()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    wait_idle(window)
+    assert "Exported the shown image" in window.status_text()
+    with Image.open(out) as image:
+        assert image.size == (10, 8)

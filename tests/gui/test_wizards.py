@@ -40,8 +40,8 @@ def image_folder(tmp_path: Path) -> tuple[Path, dict[str, np.ndarray]]:
 
 def test_import_wizard_to_a_new_file(qtbot, wait_idle, window: MainWindow, image_folder) -> None:
     root, pixels = image_folder
-    window.open_import_wizard(str(root))
-    wizard = window._wizard
+    window.wizards.open_import(str(root))
+    wizard = window.wizards.current
     qtbot.addWidget(wizard)
     wizard.next()  # scans in the background, then moves on by itself
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.options_page, timeout=20000)
@@ -89,8 +89,8 @@ def test_transform_wizard_mnist_case(qtbot, wait_idle, window: MainWindow, tmp_p
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    window.open_transform_wizard()
-    wizard = window._wizard
+    window.wizards.open_transform()
+    wizard = window.wizards.current
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
     # defaults for uint8 images: channel axis last, float32, divided by 255
@@ -124,8 +124,8 @@ def test_transform_refuses_an_impossible_shape_before_running(qtbot, wait_idle, 
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    window.open_transform_wizard()
-    wizard = window._wizard
+    window.wizards.open_transform()
+    wizard = window.wizards.current
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
     ops.reshape.setCurrentIndex([k for k, _ in __import__("h5gui.gui.wizards.transform", fromlist=["RESHAPES"]).RESHAPES].index("custom"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -151,9 +152,10 @@ class ArrayTableModel(QAbstractTableModel):
         if key in self._wanted:
             self._wanted.remove(key)
         self._wanted.append(key)
-        self._pump()
+        self.pump()
 
-    def _pump(self) -> None:
+    def pump(self) -> None:
+        """Read the next wanted block that is still in sight (after a scroll, or when a block arrived)."""
         if self._in_flight is not None or self._source is None or not self._wanted:
             return
         lo, hi = self.visible_rows() if self.visible_rows is not None else (0, self.n_rows)
@@ -174,8 +176,8 @@ class ArrayTableModel(QAbstractTableModel):
             preview.read_table, file, path, row0, min(BLOCK_ROWS, self.n_rows - row0), col0,
             min(BLOCK_COLS, self.n_cols - col0), axes=self._axes, index=self._index,
             allow_external=self._allow_external,
-            on_result=lambda block, g=gen, k=key: self._on_block(g, k, block),
-            on_error=lambda err, g=gen: self._on_error(g, err),
+            on_result=partial(self._on_block, gen, key),
+            on_error=partial(self._on_error, gen),
         )
 
     def _on_block(self, gen: int, key: tuple[int, int], block: preview.TableBlock) -> None:
@@ -193,7 +195,7 @@ class ArrayTableModel(QAbstractTableModel):
         if bottom >= top:
             self.dataChanged.emit(self.index(top, block.col0), self.index(bottom, right))
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, block.col0, right)
-        self._pump()
+        self.pump()
 
     def _on_error(self, gen: int, err: H5GuiError) -> None:
         if gen != self._generation:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +23,7 @@ from h5gui.core.parsing import parse_shape
 
 
 class AttrDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, *, title: str = "New attribute", existing: set[str] = frozenset(),
+    def __init__(self, parent: QWidget | None = None, *, title: str = "New attribute", existing: AbstractSet[str] = frozenset(),
                  target: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)

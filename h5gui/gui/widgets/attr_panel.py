@@ -3,7 +3,16 @@ and names edit in place (checked as typed), and attributes can be added, duplica
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +37,8 @@ from h5gui.core.attrs import AttrInfo
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.models.attr_model import ATTR_ROLE, NAME_COL, VALUE_COL, AttrTableModel
 
+Index = QModelIndex | QPersistentModelIndex
+
 
 class ValueDelegate(QStyledItemDelegate):
     """Edits a value as text and refuses, inline, what does not fit the attribute's type."""
@@ -36,7 +47,7 @@ class ValueDelegate(QStyledItemDelegate):
         super().__init__(panel)
         self.panel = panel
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
         editor = QLineEdit(parent)
         a: AttrInfo = index.data(ATTR_ROLE)
         if a is not None and a.type_name:
@@ -44,7 +55,7 @@ class ValueDelegate(QStyledItemDelegate):
                               + ("true" if a.type_name == "bool" else "[1, 2, 3]" if a.shape else "3"))
         return editor
 
-    def setModelData(self, editor: QWidget, model: object, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:  # noqa: N802
         assert isinstance(editor, QLineEdit)
         text = editor.text()
         if index.column() == VALUE_COL:
@@ -59,7 +70,7 @@ class ValueDelegate(QStyledItemDelegate):
             self.panel.show_refusal("an attribute needs a name")
             return
         self.panel.show_refusal("")
-        super().setModelData(editor, model, index)  # type: ignore[arg-type]
+        super().setModelData(editor, model, index)
 
 
 class AttrPanel(QWidget):
@@ -249,7 +260,7 @@ class AttrPanel(QWidget):
             self.show_refusal("")
             self.value_apply_requested.emit(a.name, text)
 
-    def _menu(self, pos: object) -> None:
+    def _menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         names = self.selected_names()
         editable = self.model.editable
@@ -266,7 +277,7 @@ class AttrPanel(QWidget):
         menu.addAction("Copy selected" if names else "Copy all", lambda: self.copy_requested.emit(names))
         act = menu.addAction("Paste", self.paste_requested.emit)
         act.setEnabled(editable)
-        menu.exec(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()

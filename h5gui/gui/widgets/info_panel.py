@@ -50,15 +50,15 @@ class InfoPanel(QWidget):
         self.banner = Banner(self)
         self.banner.action_clicked.connect(self._on_banner_action)
         outer.addWidget(self.banner)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.body = QWidget()
         self.form = QFormLayout(self.body)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.scroll.setWidget(self.body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.body)
+        outer.addWidget(self.scroll_area, 1)
         self._pending: tuple[str, str] | None = None
 
     # -- state changes
@@ -143,6 +143,8 @@ class InfoPanel(QWidget):
         for row in range(self.form.rowCount()):
             label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label and field and label.widget() and field.widget():
-                out[label.widget().text()] = field.widget().text()
+            label_w = label.widget() if label else None
+            field_w = field.widget() if field else None
+            if isinstance(label_w, QLabel) and isinstance(field_w, QLabel):
+                out[label_w.text()] = field_w.text()
         return out

@@ -4,8 +4,9 @@ into a new HDF5 file or a new group of an open writable file, with progress and 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -29,11 +31,10 @@ from PySide6.QtWidgets import (
 from h5gui.core import codecs, importer
 from h5gui.core.errors import H5GuiError
 from h5gui.core.text import format_bytes
+from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.wizards import RunPageBase
-
-if TYPE_CHECKING:
-    from h5gui.gui.main_window import MainWindow
+from h5gui.gui.workers import JobRunner
 
 LAYOUTS = (
     ("stack", "Arrays, stacked per folder",
@@ -165,8 +166,8 @@ class OptionsPage(QWizardPage):
         form.addRow("", self.exif)
         comp_row = QHBoxLayout()
         self.compression = QComboBox(self)
-        for text, key in COMPRESSIONS:
-            self.compression.addItem(text, key)
+        for label, codec in COMPRESSIONS:
+            self.compression.addItem(label, codec)
         self.compression.setToolTip("Off by default: natural images shrink 0-4 % at 1.2-1.7x the time")
         self.level = QSpinBox(self)
         self.level.setRange(0, 9)
@@ -279,8 +280,8 @@ class TargetPage(QWizardPage):
             self.file_edit.setText(src + ".h5")
             self.group_edit.setText("/" + (os.path.basename(src) or "images"))
         self.open_files.clear()
-        for f in self.w.window.model.files():
-            writable = f in self.w.window.model.writable_files
+        for f in self.w.session.files:
+            writable = self.w.session.is_writable(f)
             self.open_files.addItem(os.path.basename(f) + ("" if writable else "  (read-only: enable editing first)"), f)
         self.into_open.setEnabled(self.open_files.count() > 0)
         self._invalidate()
@@ -304,7 +305,7 @@ class TargetPage(QWizardPage):
         except H5GuiError as exc:
             self.plan_text.setPlainText(str(exc))
             return
-        if self.into_open.isChecked() and spec.target not in self.w.window.model.writable_files:
+        if self.into_open.isChecked() and not self.w.session.is_writable(spec.target):
             self.plan_text.setPlainText("That file is open read-only: enable editing (Ctrl+E) for it first.")
             return
         self._planning = True
@@ -363,7 +364,7 @@ class RunPage(RunPageBase):
             lines += [f"  {rel}: {reason}" for rel, reason in report.skipped[:1000]]
         self.result.setPlainText("\n".join(lines))
         self.completeChanged.emit()
-        self.w.window.import_finished(report)
+        self.w.imported.emit(report)
 
     def _error(self, err: H5GuiError) -> None:
         self.failed = str(err)
@@ -378,10 +379,15 @@ class RunPage(RunPageBase):
 
 
 class ImportWizard(QWizard):
-    def __init__(self, window: MainWindow, source: str = "") -> None:
-        super().__init__(window)
-        self.window = window
-        self.runner = window.runner
+    """Source folder -> what was found and how to store it -> where -> run. Emits ``imported`` with the
+    ImportReport when the import is complete."""
+
+    imported = Signal(object)  # importer.ImportReport
+
+    def __init__(self, parent: QWidget, session: Session, runner: JobRunner, source: str = "") -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
         self.scan: importer.ScanResult | None = None
         self.setWindowTitle("Import image folder")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

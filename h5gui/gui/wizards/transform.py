@@ -4,10 +4,10 @@ with a preview of one sample before running, progress and cancel."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -30,9 +30,7 @@ from h5gui.core.errors import H5GuiError
 from h5gui.core.parsing import parse_ints
 from h5gui.core.text import format_bytes, shape_text
 from h5gui.gui.wizards import RunPageBase
-
-if TYPE_CHECKING:
-    from h5gui.gui.main_window import MainWindow
+from h5gui.gui.workers import JobRunner
 
 DTYPES = ("keep", "float32", "float64", "float16", "uint8", "uint16", "int8", "int16", "int32", "int64", "uint32",
           "uint64")
@@ -134,7 +132,7 @@ class OperationsPage(QWizardPage):
         for wdg in (self.reshape, self.normalize, self.dtype):
             wdg.currentIndexChanged.connect(self._sync)
         self._sync()
-        if wizard.dtype_kind in "ui" and wizard.dtype_text.endswith("uint8"):
+        if wizard.dtype_text == "uint8":
             # the MNIST case is the common one: (N,28,28) uint8 -> (N,28,28,1) float32 in [0, 1]
             self.reshape.setCurrentIndex(1)
             self.dtype.setCurrentText("float32")
@@ -204,8 +202,8 @@ class StoragePage(QWizardPage):
         form.addRow("", self.custom_chunks)
         comp = QHBoxLayout()
         self.compression = QComboBox(self)
-        for text, key in COMPRESSIONS:
-            self.compression.addItem(text, key)
+        for label, codec in COMPRESSIONS:
+            self.compression.addItem(label, codec)
         self.level = QSpinBox(self)
         self.level.setRange(0, 9)
         self.level.setValue(4)
@@ -350,7 +348,7 @@ class RunPage(RunPageBase):
             f"({format_bytes(report.nbytes_out)}) in {report.seconds:.1f} s." + (f"\nStatistics: {stats}" if stats else "")
         )
         self.completeChanged.emit()
-        self.w.window.transform_finished(report)
+        self.w.transformed.emit(report)
 
     def _error(self, err: H5GuiError) -> None:
         self.result.setPlainText(f"The transform failed: {err}\nThe partial output was removed; the file is as it was.")
@@ -363,13 +361,17 @@ class RunPage(RunPageBase):
 
 
 class TransformWizard(QWizard):
-    def __init__(self, window: MainWindow, file: str, source: str, shape: tuple[int, ...], dtype_text: str,
-                 dtype_kind: str = "") -> None:
-        super().__init__(window)
-        self.window = window
-        self.runner = window.runner
+    """Operations -> output -> check (plan and a before/after sample) -> run. Emits ``transformed`` with
+    the TransformReport when the new dataset is complete."""
+
+    transformed = Signal(object)  # transform.TransformReport
+
+    def __init__(self, parent: QWidget, runner: JobRunner, file: str, source: str, shape: tuple[int, ...],
+                 dtype_text: str) -> None:
+        super().__init__(parent)
+        self.runner = runner
         self.file, self.source, self.shape = file, source, tuple(shape)
-        self.dtype_text, self.dtype_kind = dtype_text, dtype_kind
+        self.dtype_text = dtype_text
         self.shape_text = shape_text(shape)
         self.setWindowTitle(f"Transform {source}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -391,5 +393,3 @@ class TransformWizard(QWizard):
             self.run_page.progress.cancel()
         super().reject()
 
-
-__all__ = ["QPushButton", "TransformWizard", "array_pixmap"]

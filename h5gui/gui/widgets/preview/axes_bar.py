@@ -220,6 +220,13 @@ class AxesBar(QWidget):
     def index(self) -> tuple[int, ...]:
         return tuple(self._index)
 
+    def leading_index(self) -> tuple[int, ...]:
+        """In image mode with sliders: the index on the axes before the first image axis, else ()."""
+        if self.mode != "image" or not self.sliders:
+            return ()
+        axes = [a for a in self._axes if a is not None]
+        return tuple(self._index[ax] for ax in range(min(axes) if axes else 0))
+
     def set_position(self, axis: int, value: int) -> None:
         if axis in self.sliders:
             self.sliders[axis].set_value(value)

@@ -131,6 +131,12 @@ class ImageView(QWidget):
     def colormap_name(self) -> str:
         return self.cmap_combo.currentText()
 
+    def drawn_style(self) -> tuple[tuple[float, float], str | None] | None:
+        """(levels, colormap; None for colour) the shown image is drawn with, or None when none is."""
+        if self.slice is None:
+            return None
+        return self._display_levels, None if self.slice.rgb else self.colormap_name
+
     def set_colormap_name(self, name: str) -> None:
         if name in COLORMAPS:
             self.cmap_combo.setCurrentText(name)

@@ -4,8 +4,7 @@ others, and reads only what is shown through latest-wins jobs on the I/O thread.
 from __future__ import annotations
 
 import logging
-import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +21,11 @@ from h5gui.core import preview
 from h5gui.core.errors import H5GuiError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
+from h5gui.gui.widgets.preview.preload import Preloader
 from h5gui.gui.workers import JobRunner
+
+if TYPE_CHECKING:
+    from h5gui.gui.widgets.preview.image_view import ImageView
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,6 @@ class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
 
     confirm_external = Signal(str, str)  # file, path: the user allows reading data outside the folder
-    _preloaded = Signal()  # emitted by the preload thread; builds the views on the GUI thread
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
@@ -57,6 +59,8 @@ class PreviewPanel(QWidget):
         self._pending: set[str] = set()
         self._memory: dict[str, Any] = {}
         self._views: dict[str, QWidget] = {}
+        self._image: ImageView | None = None  # the image view, once built
+        self._preloader: Preloader | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
@@ -115,6 +119,14 @@ class PreviewPanel(QWidget):
         file, path, axes, index = src
         self.write_requested.emit(file, path, row0, col0, rows, axes, index)
 
+    def frame_index(self) -> tuple[int, ...]:
+        """The index on the axes before the image axes of the frame shown (() unless a stack is shown)."""
+        return self.axes_bar.leading_index() if self.view in ("image", "encoded") else ()
+
+    def shown_image_style(self) -> tuple[tuple[float, float], str | None] | None:
+        """(levels, colormap; None for colour) of the image on screen, or None when none is shown."""
+        return self._image.drawn_style() if self.view == "image" and self._image is not None else None
+
     def refresh_table(self) -> None:
         table = self._views.get("table")
         if table is not None:
@@ -129,9 +141,11 @@ class PreviewPanel(QWidget):
         if key == "image":
             from h5gui.gui.widgets.preview.image_view import ImageView
 
-            w = ImageView(self)
+            w = self._image = ImageView(self)
             w.region_requested.connect(self._request_region)
             w.complex_mode_changed.connect(lambda _m: self._request())
+            if "colormap" in self._memory:
+                w.set_colormap_name(self._memory["colormap"])
         elif key == "table":
             from h5gui.gui.widgets.preview.table_view import TableView
 
@@ -149,32 +163,17 @@ class PreviewPanel(QWidget):
             from h5gui.gui.widgets.preview.text_view import TextView
 
             w = TextView(self)
-        if "colormap" in self._memory and key == "image":
-            w.set_colormap_name(self._memory["colormap"])  # type: ignore[attr-defined]
         self._views[key] = w
         self.stack.addWidget(w)
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph ahead of time, in a background thread (an import on the GUI thread froze
-        the window for ~0.35 s; Python imports are thread-safe and pyqtgraph creates no widgets then)."""
-        if getattr(self, "_preload", None) is not None or "image" in self._views:
+        """Import pyqtgraph in a background thread, then build the image and plot views."""
+        if self._preloader is not None or "image" in self._views:
             return
-
-        def load() -> None:
-            try:
-                import h5gui.gui.widgets.preview.image_view  # noqa: F401
-                import h5gui.gui.widgets.preview.pg  # noqa: F401
-                import h5gui.gui.widgets.preview.plot_view  # noqa: F401
-            except Exception:  # pragma: no cover - the views import it again and report
-                log.exception("importing pyqtgraph failed")
-                return
-            self._preloaded.emit()  # queued to the GUI thread
-
-        self._preloaded.connect(self._build_views, Qt.ConnectionType.QueuedConnection)
-
-        self._preload = threading.Thread(target=load, name="h5gui-preload", daemon=True)
-        self._preload.start()
+        self._preloader = Preloader(self)
+        self._preloader.loaded.connect(self._build_views, Qt.ConnectionType.QueuedConnection)
+        self._preloader.start()
 
     def _build_views(self) -> None:
         """Create the image and plot views while the user has not selected anything yet."""
@@ -184,9 +183,8 @@ class PreviewPanel(QWidget):
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
-        thread = getattr(self, "_preload", None)
-        if thread is not None and thread.is_alive():
-            thread.join(timeout)
+        if self._preloader is not None:
+            self._preloader.wait(timeout)
 
     @property
     def image_view(self) -> Any:
@@ -361,37 +359,33 @@ class PreviewPanel(QWidget):
         gen = self._gen
         view = self.view
         if view == "image":
-            axes = tuple(self.axes_bar.axes()) or info.image_axes
-            rank = len(info.shape or ())
-            if not self.axes_bar.isVisible() or len(axes) < 2:
-                axes = info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
-            axes = (axes[0], axes[1], axes[2] if len(axes) > 2 else None)
+            chosen = (tuple(self.axes_bar.axes()) or info.image_axes) if self.axes_bar.isVisible() else None
             request = preview.ImageRequest(
-                axes=axes, index=self.axes_bar.index() or tuple(0 for _ in range(rank)),
+                axes=_image_axes(chosen, info), index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
                 max_pixels=MAX_PIXELS, complex_mode=self.image_view.complex_mode,
             )
             self.axes_bar.frame_pending = True
             self._submit("data", preview.read_image, file, path, request, allow_external=allow, key="preview-data",
                          on_result=lambda s: self._on_image(gen, s), on_error=lambda e: self._on_error(gen, e))
         elif view == "encoded":
-            index = self.axes_bar.index()[0] if self.axes_bar.mode == "elements" else 0
+            element = self.axes_bar.index()[0] if self.axes_bar.mode == "elements" else 0
             self.axes_bar.frame_pending = True
-            self._submit("data", preview.read_encoded, file, path, index=index, allow_external=allow,
+            self._submit("data", preview.read_encoded, file, path, index=element, allow_external=allow,
                          key="preview-data", on_result=lambda r: self._on_encoded(gen, r),
                          on_error=lambda e: self._on_error(gen, e))
         elif view == "table":
             shape = info.shape or ()
-            axes = None
+            table_axes: tuple[int, int] | None = None
             index: tuple[int, ...] = ()
             if self.axes_bar.mode == "table":
-                axes_t = self.axes_bar.axes()
-                axes = (axes_t[0], axes_t[1]) if len(axes_t) >= 2 else None
+                a = self.axes_bar.axes()
+                table_axes = (a[0], a[1]) if len(a) >= 2 and a[0] is not None and a[1] is not None else None
                 index = self.axes_bar.index()
-            n_rows, n_cols = preview.table_shape(info, axes, index)
+            n_rows, n_cols = preview.table_shape(info, table_axes, index)
             columns = info.fields if info.fields else ()
             if len(shape) <= 1 and not info.fields:
                 columns = ("value",)
-            self.table_view.configure(file, path, n_rows, n_cols, axes=axes, index=index, allow_external=allow,
+            self.table_view.configure(file, path, n_rows, n_cols, axes=table_axes, index=index, allow_external=allow,
                                       columns=columns)
             self.banner.hide()
             self.shown.emit("table")
@@ -421,11 +415,8 @@ class PreviewPanel(QWidget):
             return
         file, path, allow = target
         gen = self._gen
-        axes = self.axes_bar.axes() if self.axes_bar.mode == "image" and len(self.axes_bar.axes()) >= 2 else None
-        if axes is None:
-            rank = len(info.shape or ())
-            axes = info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
-        request = preview.ImageRequest(axes=(axes[0], axes[1], axes[2] if len(axes) > 2 else None),
+        chosen = self.axes_bar.axes() if self.axes_bar.mode == "image" else None
+        request = preview.ImageRequest(axes=_image_axes(chosen, info),
                                        index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
                                        region=region, max_pixels=MAX_PIXELS,
                                        complex_mode=self.image_view.complex_mode)
@@ -497,3 +488,12 @@ class PreviewPanel(QWidget):
         if "image" in self._views:
             mem["colormap"] = self.image_view.colormap_name
         self._memory = mem
+
+
+def _image_axes(chosen: tuple[int | None, ...] | None, info: preview.PreviewInfo) -> tuple[int, int, int | None]:
+    """(row, column, channel or None) axes of an image read: ``chosen`` (the axes bar's) when it names a
+    row and a column axis, else the dataset's default."""
+    if chosen is None or len(chosen) < 2 or chosen[0] is None or chosen[1] is None:
+        rank = len(info.shape or ())
+        return info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
+    return chosen[0], chosen[1], chosen[2] if len(chosen) > 2 else None

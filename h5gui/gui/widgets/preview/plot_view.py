@@ -49,9 +49,9 @@ class PlotView(QWidget):
         self.fit_button.setText("Fit")
         self.fit_button.setToolTip("Show the whole curve")
         self.fit_button.clicked.connect(self.fit)
-        for w in (self.x_label, self.x_combo, self.y_label, self.y_combo, self.line_combo, self.line_spin,
-                  self.fit_button):
-            bar.addWidget(w)
+        for widget in (self.x_label, self.x_combo, self.y_label, self.y_combo, self.line_combo, self.line_spin,
+                       self.fit_button):
+            bar.addWidget(widget)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.plot = pg.PlotWidget(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,7 +41,7 @@ class TableView(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setDefaultSectionSize(96)
         self.model.visible_rows = self._visible_rows
-        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model._pump())
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model.pump())
         layout.addWidget(self.table, 1)
         footer = QHBoxLayout()
         footer.setContentsMargins(4, 0, 4, 2)
@@ -57,8 +57,8 @@ class TableView(QWidget):
         footer.addWidget(self.offset_label)
         footer.addWidget(self.offset_spin)
         layout.addLayout(footer)
-        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_selection)
-        QShortcut(QKeySequence.StandardKey.Paste, self.table, activated=self.paste_block)
+        QShortcut(QKeySequence.StandardKey.Copy, self.table, self.copy_selection)
+        QShortcut(QKeySequence.StandardKey.Paste, self.table, self.paste_block)
         self.model.edit_requested.connect(lambda r, c, text: self.write_requested.emit(r, c, [[text]]))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -72,10 +72,10 @@ class TableView(QWidget):
 
     def _selected_range(self) -> tuple[int, int, int, int] | None:
         ranges = self.table.selectionModel().selection()
-        if not ranges:
+        if ranges.isEmpty():
             idx = self.table.currentIndex()
             return (idx.row(), idx.row(), idx.column(), idx.column()) if idx.isValid() else None
-        r = ranges[0]
+        r = ranges.first()
         return r.top(), r.bottom(), r.left(), r.right()
 
     def paste_block(self) -> None:
@@ -98,7 +98,7 @@ class TableView(QWidget):
         rows = [[value] * (right - left + 1) for _ in range(bottom - top + 1)]
         self.write_requested.emit(top + self.model.row_offset, left, rows)
 
-    def _menu(self, pos: object) -> None:
+    def _menu(self, pos: QPoint) -> None:
         from PySide6.QtWidgets import QInputDialog, QMenu
 
         menu = QMenu(self)
@@ -113,7 +113,7 @@ class TableView(QWidget):
 
         act = menu.addAction("Fill selection...", fill)
         act.setEnabled(self.model.editable)
-        menu.exec(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def configure(self, file: str, path: str, n_rows: int, n_cols: int, *, axes: tuple[int, int] | None,
                   index: tuple[int, ...], allow_external: bool, columns: tuple[str, ...] = ()) -> None:
@@ -141,9 +141,9 @@ class TableView(QWidget):
     def copy_selection(self) -> None:
         """Copy the selected range as tab-separated values (cells not read yet are read now)."""
         ranges = self.table.selectionModel().selection()
-        if not ranges:
+        if ranges.isEmpty():
             return
-        r = ranges[0]
+        r = ranges.first()
         rows = range(r.top(), r.bottom() + 1)
         cols = range(r.left(), r.right() + 1)
         if len(rows) * len(cols) > MAX_COPY_CELLS:

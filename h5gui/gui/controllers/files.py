@@ -1,0 +1,183 @@
+"""Open files and their modes: open (dialog, drop, recent, demo), close, refresh (reopen keeping the
+expanded groups and the selection), and editing mode (reopen a file read-write on the I/O thread)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from h5gui.core import demo as core_demo
+from h5gui.core import nodes
+from h5gui.core.errors import H5GuiError
+from h5gui.core.h5 import files as core_files
+from h5gui.gui.controllers.base import Controller
+from h5gui.gui.controllers.inspector import Inspector
+from h5gui.gui.models.tree_model import H5TreeModel
+from h5gui.gui.session import Notifier, Session
+from h5gui.gui.widgets.recent_menu import RecentFiles
+from h5gui.gui.widgets.tree_view import TreeView
+from h5gui.gui.workers import JobRunner
+
+OPEN_FILTER = "HDF5 files (*.h5 *.hdf5 *.hdf *.he5 *.nc *.nc4 *.mat *.nxs *.cxi *.keras *.h5ad);;All files (*)"
+
+
+class FileActions(Controller):
+    """Opening, closing and refreshing files, and switching a file between read-only and editable."""
+
+    def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier, *,
+                 model: H5TreeModel, tree: TreeView, inspector: Inspector, recent: RecentFiles,
+                 settings: QSettings, data_dir: str | None) -> None:
+        super().__init__(parent, session, runner, notifier)
+        self.model = model
+        self.tree = tree
+        self.inspector = inspector
+        self.recent = recent
+        self.settings = settings
+        self.data_dir = data_dir
+        self._reenable: set[str] = set()  # files to make writable again after a refresh
+        self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
+
+    # ------------------------------------------------------------------ opening
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", "") or os.getcwd())
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Open HDF5 file", start, OPEN_FILTER)
+        if paths:
+            self.settings.setValue("last_dir", os.path.dirname(paths[0]))
+            self.open_files(paths)
+
+    def open_files(self, paths: list[str], select: str | None = None) -> None:
+        """Check each file on the I/O thread and add it to the tree (errors go to the status bar)."""
+        for p in paths:
+            path = str(Path(p).expanduser().absolute())
+            if self.session.is_open(path):
+                self.tree.select_index(self.model.file_index(path))
+                continue
+            self.session.opening.add(path)
+            self.notifier.show_status(f"Opening {path}...")
+            self.runner.submit(nodes.describe, path, "/", on_result=partial(self._on_opened, path, select),
+                               on_error=partial(self._on_open_failed, path))
+        self.notifier.state_changed()
+
+    def _on_opened(self, path: str, select: str | None, info: nodes.NodeInfo) -> None:
+        self.session.opening.discard(path)
+        idx = self.model.add_file(path, info)
+        self.recent.add(path)
+        self.notifier.state_changed()
+        self.notifier.show_status(f"Opened {path} read-only ({info.members or 0} members at the root)")
+        self.tree.expand(idx)
+        self.tree.setFocus()
+        if select:
+            self.tree.select_path(path, select)
+        elif len(self.session.files) == 1 or not self.tree.currentIndex().isValid():
+            self.tree.select_index(idx)
+
+    def _on_open_failed(self, path: str, err: H5GuiError) -> None:
+        self.session.opening.discard(path)
+        self.notifier.state_changed()
+        self.notifier.show_error(err)
+        if not self.session.files:
+            self.recent.show_on_start_page()
+
+    def open_demo(self) -> None:
+        self.notifier.show_status("Writing the demo file...")
+        self.runner.submit(core_demo.ensure_demo, self.data_dir, on_result=lambda p: self.open_files([p]),
+                           on_error=self.notifier.show_error)
+
+    # ------------------------------------------------------------------ closing
+    def close_current(self) -> None:
+        file = self.session.top_file()
+        if file:
+            self.close(file)
+
+    def close(self, file: str) -> None:
+        current = self.session.current_node()
+        if self.session.shown and current is not None and current.top_file() == file:
+            self.inspector.clear()
+        self.model.remove_file(file)
+        self.session.set_writable(file, False)
+        self.runner.release_file(file, on_error=self.notifier.show_error)
+        self.notifier.state_changed()
+        self.notifier.show_status(f"Closed {file}")
+
+    def close_all(self) -> None:
+        for f in list(self.session.files):
+            self.close(f)
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self) -> None:
+        """Reopen every file, keeping expanded groups and the selection."""
+        files = list(self.session.files)
+        if not files:
+            return
+        expanded = self.model.expanded_paths_under(self.tree.isExpanded)
+        current = self.tree.currentIndex()
+        selected = None
+        if current.isValid():
+            selected = (self.model.top_file_of(current), self.model.node(current).tree_path())
+        self.inspector.clear()
+        self._reenable = {f for f in files if self.session.is_writable(f)}
+        for f in files:
+            self.model.remove_file(f)
+            self.runner.release_file(f, on_error=self.notifier.show_error)
+        self.tree.restore(expanded, selected)
+        for f in files:
+            self.session.opening.add(f)
+            self.runner.submit(nodes.describe, f, "/", on_result=partial(self._on_reopened, f),
+                               on_error=partial(self._on_open_failed, f))
+        self.notifier.show_status("Refreshing...")
+
+    def _on_reopened(self, path: str, info: nodes.NodeInfo) -> None:
+        self.session.opening.discard(path)
+        idx = self.model.add_file(path, info)
+        if path in self._reenable:
+            self.set_editing(path, True)
+        self.tree.expand(idx)
+        self.notifier.state_changed()
+        if not self.session.opening:
+            self.notifier.show_status("Refreshed")
+            self.tree.continue_reveals()
+
+    # ------------------------------------------------------------------ editing mode
+    def toggle_editing(self) -> None:
+        file = self.session.top_file()
+        if not file:
+            self.notifier.show_error("Select a file first")
+            self.notifier.state_changed()
+            return
+        self.set_editing(file, not self.session.is_writable(file))
+
+    def enable_editing_then(self, file: str, then: Callable[[], None]) -> None:
+        """Reopen ``file`` read-write, then call ``then`` (when that worked)."""
+        self._after_editing = then
+        self.set_editing(file, True)
+
+    def set_editing(self, file: str, on: bool) -> None:
+        fn = core_files.enable_editing if on else core_files.disable_editing
+        self.notifier.show_status(("Enabling editing of " if on else "Closing editing of ") + file + "...")
+        self.runner.submit(fn, file, on_result=lambda _r: self._on_editing_set(file, on),
+                           on_error=partial(self._on_editing_failed, file))
+
+    def _on_editing_set(self, file: str, on: bool) -> None:
+        then = self._after_editing
+        self._after_editing = None
+        if then is not None and on:
+            QTimer.singleShot(0, then)
+        self.session.set_writable(file, on)
+        if on:
+            self.notifier.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
+        else:
+            self.notifier.show_status(f"{file} is read-only again")
+        idx = self.model.file_index(file)
+        if idx.isValid():
+            self.model.dataChanged.emit(idx, idx.siblingAtColumn(2))
+        self.notifier.state_changed()
+
+    def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
+        self.session.set_writable(file, False)
+        self.notifier.show_error(err)
+        self.notifier.state_changed()

@@ -1,0 +1,124 @@
+"""Showing the selected object: its description in the Info tab, its attributes in the Attributes tab
+and the best view of its data in the preview, each read by a latest-wins job on the I/O thread; and
+the user's permission to read data stored outside the file's folder."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from h5gui.core import attrs as core_attrs
+from h5gui.core import nodes
+from h5gui.core.errors import H5GuiError
+from h5gui.core.kinds import Kind
+from h5gui.gui.controllers.base import Controller
+from h5gui.gui.models.tree_model import H5TreeModel
+from h5gui.gui.session import Notifier, Session
+from h5gui.gui.widgets.attr_panel import AttrPanel
+from h5gui.gui.widgets.info_panel import InfoPanel
+from h5gui.gui.widgets.preview.panel import PreviewPanel
+from h5gui.gui.workers import JobRunner
+
+NO_SELECTION = "Select a dataset to preview it"
+
+
+class Inspector(Controller):
+    """Fills the info, attribute and preview panels for ``session.shown``."""
+
+    def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier, model: H5TreeModel,
+                 tabs: QTabWidget, info_panel: InfoPanel, attr_panel: AttrPanel, preview: PreviewPanel) -> None:
+        super().__init__(parent, session, runner, notifier)
+        self.model = model
+        self.tabs = tabs
+        self.info_panel = info_panel
+        self.attr_panel = attr_panel
+        self.preview = preview
+
+    def show_current(self) -> None:
+        """The tree's current row changed: show it (status rows are ignored)."""
+        node = self.session.current_object()
+        if node is not None:
+            self.show_node(node.file, node.path)
+
+    def show_node(self, file: str, path: str) -> None:
+        self.session.shown = (file, path)
+        self.notifier.state_changed()
+        allow = self.session.is_trusted(file, path)
+        self.info_panel.show_loading(file, path)
+        node = self.session.current_node()
+        info = node.info if node is not None and node.file == file and node.path == path else None
+        if info is not None and info.kind in (Kind.DATASET, Kind.SOFT_LINK) and info.effective_kind == Kind.DATASET:
+            self.preview.show_node(file, path, allow)  # at once, in parallel with the info
+        elif info is not None and info.kind == Kind.EXTERNAL_LINK:
+            pass  # decided when the info says where the link leads
+        elif node is not None and node.kind == "file":
+            self.preview.show_message(f"Root group of {node.name}")
+        else:
+            self._preview_message_for(info)
+        self.runner.submit(
+            nodes.describe, file, path, allow_external=allow, key="info",
+            on_result=self._on_info, on_error=partial(self._on_info_error, file, path),
+        )
+        self.runner.submit(
+            core_attrs.list_attrs, file, path, key="attrs",
+            on_result=self._on_attrs, on_error=lambda err: self.attr_panel.show_message(str(err)),
+        )
+
+    def clear(self) -> None:
+        """Nothing is shown (the file of the shown object was closed, or every file is reopened)."""
+        self.session.shown = None
+        self.info_panel.clear()
+        self.attr_panel.clear()
+        self.preview.show_message(NO_SELECTION)
+        self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), "Attributes")
+
+    def confirm_external(self, file: str, path: str) -> None:
+        """The user allowed reading data from outside the file's folder for this one object."""
+        self.session.trust(file, path)
+        node = self.session.current_node()
+        if node is not None and node.file == file and node.path == path and node.info is not None \
+                and node.info.kind == Kind.EXTERNAL_LINK:
+            self.model.allow_external(self.model.index_of(node))
+        self.show_node(file, path)
+
+    # ------------------------------------------------------------------ results
+    def _on_info(self, info: nodes.NodeInfo) -> None:
+        if self.session.shown != (info.file, info.path):
+            return
+        self.info_panel.show_info(info)
+        if info.kind == Kind.EXTERNAL_LINK:
+            if info.object_kind == Kind.DATASET and not info.needs_confirmation and info.link_file_resolved:
+                self.preview.show_node(info.link_file_resolved, info.link_target,
+                                       self.session.is_trusted(info.file, info.path))
+            elif info.needs_confirmation:
+                self.preview.show_message("External link outside the file's folder: allow it in the Info tab")
+            else:
+                self.preview.show_message(f"External link to {info.link_file}:{info.link_target}")
+
+    def _on_info_error(self, file: str, path: str, err: H5GuiError) -> None:
+        if self.session.shown != (file, path):
+            return
+        self.info_panel.show_error(file, path, str(err))
+        self.notifier.show_error(err)
+
+    def _on_attrs(self, attrs: list[core_attrs.AttrInfo]) -> None:
+        self.notifier.state_changed()
+        self.attr_panel.set_attrs(attrs)
+        n = len(attrs)
+        self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), f"Attributes ({n})" if n else "Attributes")
+
+    def _preview_message_for(self, info: nodes.ChildInfo | None) -> None:
+        if info is None:
+            self.preview.show_message(NO_SELECTION)
+        elif info.kind == Kind.DANGLING_LINK:
+            self.preview.show_message(info.error or "Dangling link: nothing to show")
+        elif info.kind == Kind.UNREADABLE:
+            self.preview.show_message(f"Unreadable: {info.error}")
+        elif info.is_group_like:
+            n = info.members
+            self.preview.show_message(f"Group with {n:,} member{'s' if n != 1 else ''}" if n is not None else "Group")
+        elif info.effective_kind == Kind.DATATYPE:
+            self.preview.show_message(f"Committed datatype: {info.dtype}")
+        else:
+            self.preview.show_message("Nothing to preview")

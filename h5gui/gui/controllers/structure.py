@@ -1,0 +1,239 @@
+"""Structure editing from the tree: new group, dataset and link, rename (F2), delete (Del) with a
+confirmation that says what goes, copy/cut/paste and drag and drop of objects (also between open
+files), and compacting a file.
+
+Every change runs on the I/O thread through ``h5gui.core.structure``; the tree re-lists only the group
+that changed (``Notifier.group_changed``), so expansion and selection elsewhere stay as they were."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from h5gui.core import structure
+from h5gui.core.paths import join
+from h5gui.core.text import format_bytes
+from h5gui.gui.controllers.base import Controller
+from h5gui.gui.models.tree_nodes import Node
+from h5gui.gui.session import ObjectClip
+from h5gui.gui.widgets.new_dataset_dialog import NewDatasetDialog
+
+
+class StructureActions(Controller):
+    """Tree edits (the window owns the actions and menus and connects them here)."""
+
+    # ------------------------------------------------------------------ helpers
+    def _object(self) -> Node | None:
+        """The current object, when it is not a file row."""
+        node = self.session.current_object()
+        return node if node is not None and node.kind != "file" else None
+
+    def _target_group(self) -> tuple[str, str] | None:
+        """(file, group) where a new object goes, when that file is writable."""
+        node = self.session.current_object()
+        if node is None:
+            return None
+        file, group = node.new_object_group()
+        return (file, group) if self.require_writable(file) else None
+
+    def _ask_new_path(self, what: str) -> tuple[str, str, str] | None:
+        """(file, group, path) of a new object named by the user."""
+        target = self._target_group()
+        if target is None:
+            return None
+        file, group = target
+        name, ok = QInputDialog.getText(self.parent, f"New {what}", f"Name of the new {what} in {group}:")
+        if not ok or not name:
+            return None
+        return file, group, join(group, name)
+
+    # ------------------------------------------------------------------ new objects
+    def new_group(self) -> None:
+        asked = self._ask_new_path("group")
+        if asked is None:
+            return
+        file, group, path = asked
+        self.runner.submit(structure.create_group, file, path, on_error=self.notifier.show_error,
+                           on_result=self.done(f"Created group {path}", (file, group, path)))
+
+    def new_dataset(self) -> None:
+        target = self._target_group()
+        if target is None:
+            return
+        file, group = target
+        dialog = NewDatasetDialog(self.parent, group)
+        if not dialog.exec():
+            return
+        path = join(group, dialog.name.text())
+        self.runner.submit(structure.create_dataset, file, path, **dialog.values(), on_error=self.notifier.show_error,
+                           on_result=self.done(f"Created {path}", (file, group, path)))
+
+    def new_dataset_from_file(self) -> None:
+        target = self._target_group()
+        if target is None:
+            return
+        file, group = target
+        source, _ = QFileDialog.getOpenFileName(self.parent, "Array to store", os.getcwd(),
+                                                "Arrays (*.npy *.npz *.csv *.tsv *.txt);;All files (*)")
+        if not source:
+            return
+        name, ok = QInputDialog.getText(self.parent, "New dataset", f"Name of the new dataset in {group}:",
+                                        text=os.path.splitext(os.path.basename(source))[0])
+        if not ok or not name:
+            return
+        path = join(group, name)
+        self.run_with_dialog(f"Creating {path}", structure.create_dataset_from_file, file, path, source,
+                             on_result=self.done(f"Created {path}", (file, group, path)))
+
+    def new_link(self, external: bool = False) -> None:
+        node = self.session.current_object()
+        asked = self._ask_new_path("link")
+        if node is None or asked is None:
+            return
+        file, group, path = asked
+        done = self.done(f"Created link {path}", (file, group, path))
+        if external:
+            target_file, _ = QFileDialog.getOpenFileName(self.parent, "File the link points into",
+                                                         os.path.dirname(file), "HDF5 (*.h5 *.hdf5);;All files (*)")
+            if not target_file:
+                return
+            rel = os.path.relpath(target_file, os.path.dirname(file))
+            target, ok = QInputDialog.getText(self.parent, "New external link", f"Path inside {rel}:", text="/")
+            if not ok:
+                return
+            self.runner.submit(structure.create_external_link, file, path, rel, target or "/",
+                               on_error=self.notifier.show_error, on_result=done)
+            return
+        target, ok = QInputDialog.getText(self.parent, "New soft link", "Path the link points to:",
+                                          text=node.path if node.kind != "file" else "/")
+        if not ok or not target:
+            return
+        self.runner.submit(structure.create_soft_link, file, path, target, on_error=self.notifier.show_error,
+                           on_result=done)
+
+    # ------------------------------------------------------------------ rename, delete
+    def rename(self) -> None:
+        node = self._object()
+        if node is None or not self.require_writable(node.file):
+            return
+        name, ok = QInputDialog.getText(self.parent, "Rename", f"New name for {node.path}:", text=node.name)
+        if not ok or not name or name == node.name:
+            return
+        parent = posixpath.dirname(node.path) or "/"
+        file, old = node.file, node.path
+        new = join(parent, name)
+        self.runner.submit(structure.rename, file, old, name, on_error=self.notifier.show_error,
+                           on_result=self.done(f"Renamed {old} to {new}", (file, parent, new)))
+
+    def delete(self) -> None:
+        node = self._object()
+        if node is None or not self.require_writable(node.file):
+            return
+        file, path = node.file, node.path
+        self.runner.submit(structure.delete_info, file, path, on_error=self.notifier.show_error,
+                           on_result=lambda info: self._confirm_delete(file, path, info))
+
+    def _confirm_delete(self, file: str, path: str, info: structure.DeleteInfo) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete", info.text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.parent)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setObjectName("confirm_delete")
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        parent = posixpath.dirname(path) or "/"
+
+        def deleted(report: structure.DeleteReport) -> None:
+            self.notifier.show_status(report.text + "  (File > Compact file... gives the space back)")
+            self.notifier.group_changed(file, parent)
+
+        self.runner.submit(structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+
+    # ------------------------------------------------------------------ copy, cut, paste, drag and drop
+    def copy(self) -> None:
+        node = self._object()
+        if node is None:
+            return
+        self.session.object_clip = ObjectClip(node.file, node.path)
+        QGuiApplication.clipboard().setText(node.path)
+        self.notifier.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
+
+    def cut(self) -> None:
+        node = self._object()
+        if node is None or not self.require_writable(node.file):
+            return
+        self.session.object_clip = ObjectClip(node.file, node.path, cut=True)
+        self.notifier.show_status(f"Cut {node.path}: select a group of the same file and Paste object to move it there")
+
+    def paste(self) -> None:
+        node = self.session.current_object()
+        clip = self.session.object_clip
+        if node is None or clip is None:
+            self.notifier.show_error("Copy an object first (right-click > Copy object)")
+            return
+        file, group = node.new_object_group()
+        if not self.require_writable(file):
+            return
+        if clip.cut:
+            if clip.file != file:
+                self.notifier.show_error("Cut objects move within their file: use Copy object to copy into another file")
+                return
+            self.session.object_clip = None
+            self._move(file, clip.path, group)
+            return
+        name = posixpath.basename(clip.path)
+        dest = join(group, name)
+        existing = self.session.selection.loaded_names(file, group)
+        i = 2
+        while posixpath.basename(dest) in existing:
+            dest, i = join(group, f"{name}_{i}"), i + 1
+
+        def copied(report: structure.CopyReport) -> None:
+            self.notifier.show_status(f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}")
+            self.notifier.group_changed(file, group, dest)
+
+        self.run_with_dialog(f"Copying {clip.path}", structure.copy, clip.file, clip.path, file, dest,
+                             on_result=copied)
+
+    def drop(self, src_file: str, src_path: str, file: str, group: str) -> None:
+        """Drag and drop in the tree: move within a file, copy into another file."""
+        if not self.require_writable(file):
+            return
+        dest = join(group, posixpath.basename(src_path))
+        if dest == src_path or (src_file == file and (group + "/").startswith(src_path + "/")):
+            return
+        if src_file == file:
+            self._move(file, src_path, group)
+        else:
+            self.run_with_dialog(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
+                                 on_result=self.done(f"Copied {src_path} to {os.path.basename(file)}:{dest}",
+                                                     (file, group, dest)))
+
+    def _move(self, file: str, src_path: str, group: str) -> None:
+        """Move ``src_path`` into ``group`` of the same file; both groups are listed again."""
+        old_parent = posixpath.dirname(src_path) or "/"
+        dest = join(group, posixpath.basename(src_path))
+        self.runner.submit(structure.move, file, src_path, dest, on_error=self.notifier.show_error,
+                           on_result=self.done(f"Moved {src_path} to {dest}", (file, old_parent, None),
+                                               (file, group, dest)))
+
+    # ------------------------------------------------------------------ whole file
+    def compact(self) -> None:
+        file = self.session.top_file()
+        if not file or not self.require_writable(file):
+            return
+        answer = QMessageBox.question(
+            self.parent, "Compact file",
+            f"Rewrite {os.path.basename(file)} without its unused space? The new file replaces it only when "
+            "complete.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def compacted(r: structure.CompactReport) -> None:
+            self.notifier.show_status(f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
+                                      f"{format_bytes(r.size_after)}")
+            self.notifier.files_changed()
+
+        self.run_with_dialog(f"Compacting {os.path.basename(file)}", structure.compact, file, on_result=compacted)

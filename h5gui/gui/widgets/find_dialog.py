@@ -1,0 +1,127 @@
+"""Find (Ctrl+F): names (substring, glob, regex) and attributes across a whole file, results streaming
+in as they are found; activating one selects it in the tree."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from h5gui.core import search
+from h5gui.core.errors import H5GuiError
+from h5gui.gui.session import Session
+from h5gui.gui.widgets.progress_panel import ProgressPanel
+from h5gui.gui.workers import Box, JobRunner
+
+
+class FindDialog(QDialog):
+    """Find (Ctrl+F): names (substring, glob, regex) and attributes across the whole file, results
+    streaming in as they are found; activating one selects it in the tree."""
+
+    hit_activated = Signal(str, str)  # file, path
+    hits_found = Signal(object)  # tuple of SearchHit, from the I/O thread
+
+    def __init__(self, parent: QWidget, session: Session, runner: JobRunner) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.setWindowTitle("Find")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.pattern = QLineEdit(self)
+        self.pattern.setPlaceholderText("name, glob (img_*), or regular expression")
+        self.mode = QComboBox(self)
+        self.mode.addItems(["substring", "glob", "regex"])
+        self.where = QComboBox(self)
+        self.where.addItem("names", False)
+        self.where.addItem("names and attributes", True)
+        self.go = QPushButton("Find", self)
+        self.go.setDefault(True)
+        for w in (self.pattern, self.mode, self.where, self.go):
+            row.addWidget(w)
+        layout.addLayout(row)
+        self.files = QComboBox(self)
+        layout.addWidget(self.files)
+        self.results = QListWidget(self)
+        layout.addWidget(self.results, 1)
+        self.progress = ProgressPanel(self)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        layout.addWidget(self.status)
+        self.go.clicked.connect(self.start)
+        self.pattern.returnPressed.connect(self.start)
+        self.results.itemActivated.connect(self._activate)
+        self.hits_found.connect(self._add_hits, Qt.ConnectionType.QueuedConnection)
+        self.resize(620, 480)
+        self._gen = 0
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        current = self.files.currentData()
+        self.files.clear()
+        for f in self.session.files:
+            self.files.addItem(os.path.basename(f), f)
+        i = self.files.findData(current or self.session.top_file())
+        self.files.setCurrentIndex(max(0, i))
+        super().showEvent(event)
+
+    def start(self) -> None:
+        file = self.files.currentData()
+        text = self.pattern.text()
+        if not file or not text:
+            return
+        if self.progress.running():
+            self.progress.cancel()
+        self._gen += 1
+        gen = self._gen
+        self.results.clear()
+        self.status.setText("")
+        self.progress.show()
+        job = self.runner.submit(
+            search.search, file, text, mode=self.mode.currentText(), attrs=self.where.currentData(),
+            on_hits=partial(self._found, gen), on_result=partial(self._done, gen), on_error=self._error, key="find",
+        )
+        self.progress.attach(job, f"Searching {os.path.basename(file)}...")
+
+    def _found(self, gen: int, hits: Sequence[search.SearchHit]) -> None:  # on the I/O thread
+        self.hits_found.emit(Box((gen, tuple(hits))))
+
+    def _add_hits(self, box: Box) -> None:
+        gen, hits = box.value
+        if gen != self._gen:
+            return
+        for h in hits:
+            item = QListWidgetItem(h.text)
+            item.setData(Qt.ItemDataRole.UserRole, (h.file, h.path))
+            self.results.addItem(item)
+        self.status.setText(f"{self.results.count():,} found so far")
+
+    def _done(self, gen: int, report: Any) -> None:
+        if gen != self._gen:
+            return
+        self.progress.hide()
+        more = " (stopped at the limit)" if report.truncated else ""
+        self.status.setText(f"{self.results.count():,} found among {report.visited:,} objects{more}")
+
+    def _error(self, err: H5GuiError) -> None:
+        self.progress.hide()
+        self.status.setText(str(err))
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        file, path = item.data(Qt.ItemDataRole.UserRole)
+        self.hit_activated.emit(file, path)
