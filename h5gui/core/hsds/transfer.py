@@ -254,7 +254,7 @@ def upload(
                 stamp = time.time() - 2.0
                 batch = {}
                 for j, (name, item) in enumerate(items[i:i + link_batch]):
-                    one = {"id": ids[item["obj"]]} if "obj" in item else dict(item)
+                    one: dict[str, Any] = {"id": ids[item["obj"]]} if "obj" in item else dict(item)
                     one["created"] = stamp + j * 1e-6
                     batch[name] = one
                 c.request("PUT", f"/groups/{gid}/links", where=d.where(gpath), domain=d.path,
