@@ -119,6 +119,7 @@ class HsdsClient:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._sessions: list[requests.Session] = []
         self._counts = [0, 0, 0, 0]
         self._seconds = 0.0
 
@@ -136,6 +137,8 @@ class HsdsClient:
             if self.config.username:
                 s.auth = (self.config.username, self.config.password)
             self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
         return s
 
     def stats(self) -> ClientStats:
@@ -152,10 +155,11 @@ class HsdsClient:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-        s = getattr(self._local, "session", None)
-        if s is not None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
             s.close()
-            self._local.session = None
+        self._local = threading.local()
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[fn(x) for x in items]`` with up to ``pool_size`` requests in flight; results in order."""

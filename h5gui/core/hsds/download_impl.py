@@ -39,9 +39,28 @@ def _value(item: dict[str, Any]) -> tuple[np.dtype, Any]:
     return dt, arr
 
 
-def _copy_attrs(d: Domain, oid: str, path: str, obj: h5py.HLObject, notes: list[str]) -> int:
+def _bulk_attr_items(d: Domain, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Attributes (with values) of many objects: one request per 256."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i in range(0, len(ids), 256):
+        piece = ids[i:i + 256]
+        if len(piece) == 1:
+            out[piece[0]] = _attr_items(d, piece[0], "")
+            continue
+        js = d.call("POST", f"/groups/{d.root_id}/attributes", params={"IncludeData": 1},
+                    body={"obj_ids": piece}, write=False)
+        for oid in piece:
+            items = list(js.get("attributes", {}).get(oid, []))
+            if d.obj(oid).get("creationProperties", {}).get("CreateOrder"):
+                items.sort(key=lambda it: (it.get("created", 0), it["name"]))
+            out[oid] = items
+    return out
+
+
+def _copy_attrs(d: Domain, oid: str, path: str, obj: h5py.HLObject, notes: list[str],
+                items: list[dict[str, Any]] | None = None) -> int:
     n = 0
-    for item in _attr_items(d, oid, path):
+    for item in _attr_items(d, oid, path) if items is None else items:
         name = item["name"]
         try:
             dt, value = _value(item)
@@ -68,10 +87,18 @@ def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[Transfe
             counts["attrs"] += _copy_attrs(d, start_id, path, f, notes)
             made[start_id] = "/"
             stack: list[tuple[str, str, h5py.Group]] = [(start_id, path, f)]
-            while stack:
+            while stack:  # depth first; children's JSON and attributes read 256 per request
                 gid, gpath, g = stack.pop()
-                order = d.obj(gid, gpath).get("creationProperties", {}).get("CreateOrder")
+                gjs = d.obj(gid, gpath)
+                if gjs.get("linkCount", 1) == 0:
+                    continue
+                order = gjs.get("creationProperties", {}).get("CreateOrder")
                 links = _links(d, gid, gpath, bool(order))
+                objs = d.objects(gid, gpath, [lk.name for lk in links if lk.cls == "hard" and lk.id not in made])
+                with_attrs = [js["id"] for js in objs.values() if js.get("attributeCount")]
+                attr_items = _bulk_attr_items(d, with_attrs)
+                for js in objs.values():
+                    attr_items.setdefault(js["id"], [])
                 for lk in links:
                     child = join(gpath, lk.name)
                     counts["links"] += 1
@@ -89,7 +116,7 @@ def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[Transfe
                                                                         .get("CreateOrder")))
                         made[lk.id] = sub.name
                         counts["groups"] += 1
-                        counts["attrs"] += _copy_attrs(d, lk.id, child, sub, notes)
+                        counts["attrs"] += _copy_attrs(d, lk.id, child, sub, notes, attr_items.get(lk.id))
                         stack.append((lk.id, child, sub))
                     elif lk.id.startswith("d-"):
                         try:
@@ -99,7 +126,7 @@ def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[Transfe
                             continue
                         made[lk.id] = ds.name
                         counts["datasets"] += 1
-                        counts["attrs"] += _copy_attrs(d, lk.id, child, ds, notes)
+                        counts["attrs"] += _copy_attrs(d, lk.id, child, ds, notes, attr_items.get(lk.id))
                     else:
                         notes.append(f"{child}: committed datatype not carried")
                     yield Progress(counts["links"], None, "objects", f"downloading {gpath}", nbytes=counts["bytes"])

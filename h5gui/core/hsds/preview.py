@@ -164,7 +164,9 @@ def read_image(domain: DomainLike, path: str, request: ImageRequest, *, allow_ex
     perm = [kept.index(rows_ax), kept.index(cols_ax)] + ([kept.index(ch_ax)] if all_ch and ch_ax is not None else [])
     piece = np.transpose(piece, perm)
     if kind == COMPLEX:
-        piece = {"abs": np.abs, "phase": np.angle, "real": np.real, "imag": np.imag}[request.complex_mode](piece)
+        mode = request.complex_mode
+        piece = np.abs(piece) if mode == "abs" else np.angle(piece) if mode == "phase" else (
+            piece.real if mode == "real" else piece.imag)
     out_dt = np.float32 if kind == COMPLEX or dt.kind == "f" else (np.uint8 if kind == BOOL else base_dtype(dt).newbyteorder("="))
     data = np.ascontiguousarray(piece, dtype=out_dt)
     rgb = all_ch and kind != BOOL
