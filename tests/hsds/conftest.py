@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,20 +37,7 @@ def hsds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     root = tmp_path_factory.mktemp("hsds")
     server = local.start(root)
     try:
-        from h5gui.core.errors import FileAccessError
-        from h5gui.core.hsds.client import HsdsClient, load_config
-
-        c = HsdsClient(load_config(server.endpoint, server.username, server.password))
-        for folder, body in (("/home", {"folder": True}), ("/home/admin", {"folder": True, "owner": "admin"})):
-            for attempt in range(20):  # the first writes may meet a data node still starting (500)
-                try:
-                    c.request("PUT", "/", where=folder, domain=folder, body=body, write=True)
-                    break
-                except FileAccessError as exc:
-                    if "(500)" not in str(exc) or attempt == 19:
-                        raise
-                    time.sleep(0.25)
-        c.close()
+        local.make_home(server)
         yield server
     finally:
         stopped = server.stop()

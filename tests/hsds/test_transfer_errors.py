@@ -39,7 +39,7 @@ def test_upload_10000_member_group_and_page(hsds_client, many_file):
     used = hsds_client.stats().requests - n0
     assert not listing.complete and len(listing.first) == 256 and listing.first[0].name == "item00000"
     assert all(r.kind == "dataset" and r.shape == (3, 4) and r.dtype == "int16" for r in listing.first)
-    assert used <= 6, used  # domain, path, group, one page of links, one bulk read of 256 objects
+    assert used <= 8, used  # domain, path, group, one page of links, one bulk read per 32 distinct objects (one here)
     assert browse.count_children(uri, "/many") == MANY
     page = browse.list_children(uri, "/many", 9_990, 50)
     assert [r.name for r in page] == [f"item{i:05d}" for i in range(9_990, MANY)]

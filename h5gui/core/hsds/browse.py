@@ -29,7 +29,7 @@ from h5gui.core.errors import (
     UnreadableError,
 )
 from h5gui.core.hsds import types, values
-from h5gui.core.hsds.domain import Domain, Link
+from h5gui.core.hsds.domain import Domain, Link, link_of
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.kinds import Kind
 from h5gui.core.nodes import ChildInfo, FilterInfo, GroupListing, NodeInfo
@@ -76,9 +76,7 @@ def _names(d: Domain, gid: str, path: str, start: int, count: int | None, create
         if marker:
             params["Marker"] = marker
         js = d.get(f"/groups/{gid}/links", path, params=params)
-        from h5gui.core.hsds.domain import _link
-
-        got = [_link(item) for item in js.get("links", [])]
+        got = [link_of(item) for item in js.get("links", [])]
         if not got:
             break
         marker = got[-1].name
@@ -115,7 +113,7 @@ def _facts(d: Domain, js: dict[str, Any]) -> dict[str, Any]:
 def _rows(d: Domain, gid: str, parent: str, links: Sequence[Link]) -> list[ChildInfo]:
     """Tree rows for ``links`` of group ``gid``: one bulk request for the hard links."""
     file = d.uri
-    objs = d.objects(gid, parent, [lk.name for lk in links if lk.cls == "hard"])
+    objs = d.objects(gid, parent, [lk for lk in links if lk.cls == "hard"])
     rows: list[ChildInfo] = []
     for lk in links:
         path = join(parent, lk.name)

@@ -41,7 +41,7 @@ R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer
 CONNECT_TIMEOUT = 5.0  # seconds to wait for a connection
-POOL_SIZE = 4  # requests in flight at once (the service node serves them concurrently)
+POOL_SIZE = 4  # requests in flight at once (8 drew 503s from a one-data-node HSDS)
 RETRY_STATUS = (502, 503, 504)
 
 
@@ -213,6 +213,7 @@ class HsdsClient:
                 raise FileAccessError(f"{where}: HSDS not reachable at {self.config.endpoint} (server down?)") from exc
             self._count(payload, resp, time.monotonic() - t0, attempt)
             if resp.status_code in RETRY_STATUS and attempt + 1 < tries:
+                time.sleep(0.2)  # a busy server: let it breathe once
                 continue
             if resp.status_code >= 400:
                 raise status_error(resp.status_code, where, _reason(resp), missing=missing, write=write)

@@ -94,7 +94,7 @@ def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[Transfe
                     continue
                 order = gjs.get("creationProperties", {}).get("CreateOrder")
                 links = _links(d, gid, gpath, bool(order))
-                objs = d.objects(gid, gpath, [lk.name for lk in links if lk.cls == "hard" and lk.id not in made])
+                objs = d.objects(gid, gpath, [lk for lk in links if lk.cls == "hard" and lk.id not in made])
                 with_attrs = [js["id"] for js in objs.values() if js.get("attributeCount")]
                 attr_items = _bulk_attr_items(d, with_attrs)
                 for js in objs.values():

@@ -141,3 +141,26 @@ def _wait_ready(server: LocalHsds, timeout: float) -> None:
                     pass
             time.sleep(0.1)
     raise FileAccessError(f"HSDS did not become ready within {timeout:.0f} s (log: {server.logfile})")
+
+
+def make_home(server: LocalHsds, attempts: int = 40) -> None:
+    """Make the folders ``/home/`` and ``/home/<user>/`` (owned by the user), as ``hstouch`` does.
+
+    The first writes after start may meet a data node still settling (HSDS answers 500): retried.
+    """
+    from h5gui.core.hsds.client import HsdsClient, load_config
+
+    c = HsdsClient(load_config(server.endpoint, server.username, server.password))
+    try:
+        for folder, body in (("/home", {"folder": True}),
+                             (f"/home/{server.username}", {"folder": True, "owner": server.username})):
+            for attempt in range(attempts):
+                try:
+                    c.request("PUT", "/", where=folder, domain=folder, body=body, write=True)
+                    break
+                except FileAccessError as exc:
+                    if "(500)" not in str(exc) or attempt == attempts - 1:
+                        raise
+                    time.sleep(0.25)
+    finally:
+        c.close()
