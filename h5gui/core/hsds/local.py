@@ -72,6 +72,7 @@ class LocalHsds:
             pass
         if self.process.poll() is None:
             self.process.wait(timeout=timeout)
+        shutil.rmtree(self.socket_dir.parent, ignore_errors=True)  # the folder start() made
         self.stopped_in = time.monotonic() - t0
         return self.stopped_in
 
