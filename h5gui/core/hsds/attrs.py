@@ -1,0 +1,297 @@
+"""Attributes of HSDS objects as :class:`AttrInfo` records, read in bulk, and attribute edits.
+
+:func:`list_attrs` reads one object's attributes with their values in one request;
+:func:`list_attrs_many` those of many objects (a page of tree rows) in one ``POST .../attributes``.
+Edits go through ``PUT .../attributes/{name}?replace=1`` and are read back to confirm; a refusal
+(403) is one line (:class:`ReadOnlyError`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+import h5py
+import numpy as np
+
+from h5gui.core.attrs import AttrInfo, format_value, parse_value
+from h5gui.core.dtypes import describe_dtype
+from h5gui.core.errors import BadRequestError, NodeNotFoundError, UnreadableError
+from h5gui.core.hsds import types
+from h5gui.core.hsds.domain import Domain, collection_of
+from h5gui.core.hsds.session import DomainLike, open_domain
+from h5gui.core.paths import normalize_path
+
+MAX_ATTR_ELEMENTS = 1_000_000
+MAX_EDIT_ELEMENTS = 100_000
+SUMMARY_CHARS = 300
+BIG_BYTES = 64 * 1024
+BULK = 256  # objects per bulk attribute request
+
+
+def _classify(dt: np.dtype) -> tuple[str, str]:
+    """``(type_name, reason)``: as the local attribute table decides what can be typed as text."""
+    if h5py.check_string_dtype(dt) is not None:
+        return "string", ""
+    ref = h5py.check_ref_dtype(dt)
+    if ref is not None:
+        what = "region references" if ref is h5py.RegionReference else "object references"
+        return "", f"{what} cannot be typed as text"
+    if h5py.check_vlen_dtype(dt) is not None:
+        return "", f"variable-length sequences ({describe_dtype(dt)}) cannot be typed as text"
+    if dt.names is not None:
+        return "", "compound values cannot be typed as text"
+    if dt.subdtype is not None:
+        return "", "values of an HDF5 array datatype cannot be typed as text"
+    if dt.kind == "b":
+        return "bool", ""
+    if h5py.check_enum_dtype(dt) is not None:
+        return "", ""
+    if dt.kind == "V":
+        return "", "opaque data cannot be typed as text"
+    if dt.kind in "iufc" and dt.itemsize in ((1, 2, 4, 8) if dt.kind in "iu" else (2, 4, 8, 16)):
+        return np.dtype(dt.str).name, ""
+    return "", f"unsupported datatype ({describe_dtype(dt)})"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "OS":
+            value = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel()],
+                             dtype=object).reshape(value.shape)
+        with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
+            return np.array2string(value, separator=", ")
+    return str(value)
+
+
+def _pretty(text: str) -> str:
+    stripped = text.strip()
+    if len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
+        try:
+            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
+
+
+def _nbytes(value: Any) -> int:
+    arr = np.asarray(value)
+    if arr.dtype.kind != "O":
+        return int(arr.nbytes)
+    total = 0
+    for v in arr.flat:
+        total += len(v.encode("utf-8", "surrogateescape")) if isinstance(v, str) else (
+            len(v) if isinstance(v, bytes) else 8)
+    return total
+
+
+def attr_info(item: dict[str, Any]) -> AttrInfo:
+    """The :class:`AttrInfo` of one attribute as HSDS sends it (with its value)."""
+    name = item["name"]
+    try:
+        dt = types.to_dtype(item["type"])
+    except UnreadableError as exc:
+        return AttrInfo(name, "unsupported", None, "", error=str(exc), editable=False, reason="unsupported datatype")
+    shape = types.shape_of(item["shape"])
+    dtype = describe_dtype(dt)
+    type_name, reason = _classify(dt)
+    info = h5py.check_string_dtype(dt)
+    common: dict[str, Any] = {"type_name": type_name, "vlen": info is not None and info.length is None}
+    if shape is None:
+        return AttrInfo(name, dtype, None, "(empty)", editable=False, reason="an empty attribute has no value to edit",
+                        **common)
+    n = math.prod(shape)
+    if n > MAX_ATTR_ELEMENTS or "value" not in item:
+        return AttrInfo(name, dtype, shape, f"({n:,} elements, not read)", editable=False,
+                        reason=f"too large to show ({n:,} elements)", big=True, **common)
+    try:
+        arr = types.from_json(item["value"], dt, shape)
+    except (TypeError, ValueError, UnreadableError) as exc:
+        return AttrInfo(name, dtype, shape, "", error=f"cannot read: {exc}", editable=False,
+                        reason="it cannot be read", **common)
+    value: Any = arr[()] if shape == () else arr
+    if shape == () and info is not None and isinstance(value, bytes) and info.length is None:
+        value = value.decode("utf-8", "surrogateescape") if info.encoding == "utf-8" else value
+    text = _text(value)
+    one_line = " ".join(text.split())
+    summary = one_line if len(one_line) <= SUMMARY_CHARS else one_line[:SUMMARY_CHARS] + "..."
+    full = _pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""
+    edit_text = ""
+    if not reason and n > MAX_EDIT_ELEMENTS:
+        reason = f"too large to edit as text ({n:,} elements)"
+    if not reason:
+        try:
+            edit_text = format_value(value, dt)
+        except UnicodeError:
+            reason = "it holds bytes that are not UTF-8 text"
+        except ValueError as exc:
+            reason = str(exc)
+    return AttrInfo(name, dtype, shape, summary, full_text=full, editable=not reason, reason=reason,
+                    edit_text=edit_text, big=_nbytes(value) >= BIG_BYTES, **common)
+
+
+def _ordered(d: Domain, oid: str, path: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Creation order where the object tracks it, else by name (as the local table lists them)."""
+    if d.obj(oid, path).get("creationProperties", {}).get("CreateOrder"):
+        return sorted(items, key=lambda it: (it.get("created", 0), it["name"]))
+    return sorted(items, key=lambda it: it["name"].encode("utf-8"))
+
+
+def list_attrs(domain: DomainLike, path: str = "/") -> list[AttrInfo]:
+    """Every attribute of the object at ``path``, with values: one request."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    oid = d.resolve(path)
+    js = d.get(f"/{collection_of(oid)}/{oid}/attributes", path, params={"IncludeData": 1})
+    return [attr_info(it) for it in _ordered(d, oid, path, js.get("attributes", []))]
+
+
+def list_attrs_many(domain: DomainLike, paths: Sequence[str]) -> dict[str, list[AttrInfo]]:
+    """Attributes of many objects: one ``POST /groups/{root}/attributes`` per :data:`BULK` objects."""
+    d = open_domain(domain)
+    ids = {normalize_path(p): d.resolve(p) for p in paths}
+    out: dict[str, list[AttrInfo]] = {}
+    pairs = list(ids.items())
+    for i in range(0, len(pairs), BULK):
+        piece = dict(pairs[i:i + BULK])
+        if len(piece) == 1:
+            (p, _), = piece.items()
+            out[p] = list_attrs(d, p)
+            continue
+        js = d.call("POST", f"/groups/{d.root_id}/attributes", params={"IncludeData": 1},
+                    body={"obj_ids": list(piece.values())}, write=False)
+        got = js.get("attributes", {})
+        for p, oid in piece.items():
+            out[p] = [attr_info(it) for it in _ordered(d, oid, p, list(got.get(oid, [])))]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# edits
+
+
+def _url(oid: str, name: str) -> str:
+    return f"/{collection_of(oid)}/{oid}/attributes/{quote(name, safe='')}"
+
+
+def read_item(d: Domain, oid: str, path: str, name: str) -> dict[str, Any] | None:
+    """The stored attribute ``name`` (type, shape, value), None when there is none."""
+    try:
+        js = d.get(_url(oid, name), path, missing=f"no attribute {name}")
+    except NodeNotFoundError:
+        return None
+    return {"name": name, **{k: js[k] for k in ("type", "shape", "value", "created") if k in js}}
+
+
+def _put(d: Domain, oid: str, path: str, name: str, item: dict[str, Any]) -> AttrInfo:
+    body = {k: item[k] for k in ("type", "shape", "value") if k in item}
+    d.call("PUT", _url(oid, name), path, params={"replace": 1}, body=body)
+    d.forget(obj_id=oid)
+    back = read_item(d, oid, path, name)
+    if back is None or back.get("value") != body.get("value") or back.get("type") != body.get("type"):
+        raise UnreadableError(f"{d.where(path)}: attribute {name} did not read back as written")
+    return attr_info(back)
+
+
+def set_attr(domain: DomainLike, path: str, name: str, text: str, type_name: str | None = None, *,
+             shape: tuple[int, ...] | None = None) -> AttrInfo:
+    """Set attribute ``name`` from typed text: the stored type kept unless ``type_name`` is given
+    (then one of :data:`h5gui.core.attrs.ATTR_TYPES`). Returns the attribute as read back."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    if not name:
+        raise BadRequestError("an attribute needs a name")
+    oid = d.resolve(path)
+    old = read_item(d, oid, path, name)
+    if type_name is None and old is not None:
+        dt = types.to_dtype(old["type"])
+        kind, reason = _classify(dt)
+        if reason or not kind:
+            raise BadRequestError(f"{d.where(path)}: attribute {name}: {reason or 'give a type'}")
+        value = parse_value(text, kind, shape=shape, fixed_length=h5py.check_string_dtype(dt) is not None
+                            and h5py.check_string_dtype(dt).length is not None)
+        arr = np.asarray(value, dtype=dt if kind != "string" else None)
+        type_item = old["type"] if kind != "string" else None
+    else:
+        value = parse_value(text, type_name or "string", shape=shape)
+        arr = np.asarray(value)
+        type_item = None
+    if type_item is None:
+        dt = h5py.string_dtype() if arr.dtype.kind in "OU" else arr.dtype
+        if arr.dtype.kind == "U":
+            arr = arr.astype(object)
+        type_item = types.type_json(dt)
+    item = {"type": type_item, "shape": list(arr.shape), "value": types.to_json(arr)}
+    if not arr.shape:
+        item["shape"] = []
+    return _put(d, oid, path, name, item)
+
+
+def rename_attr(domain: DomainLike, path: str, old: str, new: str) -> AttrInfo:
+    """Rename an attribute (written under the new name, read back, then the old one deleted)."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    oid = d.resolve(path)
+    item = read_item(d, oid, path, old)
+    if item is None:
+        raise NodeNotFoundError(f"{d.where(path)}: no attribute {old}")
+    if old == new:
+        return attr_info(item)
+    if read_item(d, oid, path, new) is not None:
+        raise BadRequestError(f"{d.where(path)}: an attribute {new} already exists")
+    info = _put(d, oid, path, new, item)
+    delete_attrs(d, path, [old])
+    return info
+
+
+def delete_attrs(domain: DomainLike, path: str, names: Sequence[str]) -> int:
+    """Delete attributes; returns how many were deleted (missing names are skipped)."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    oid = d.resolve(path)
+    n = 0
+    for name in names:
+        if read_item(d, oid, path, name) is None:  # HSDS answers 200 for a missing one
+            continue
+        d.call("DELETE", _url(oid, name), path, missing=f"no attribute {name}")
+        n += 1
+    d.forget(obj_id=oid)
+    return n
+
+
+def create_group(domain: DomainLike, path: str) -> str:
+    """Make a new group at ``path`` (its parent must exist); returns its id."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    parent, _, name = path.rpartition("/")
+    parent = parent or "/"
+    gid = d.resolve(parent)
+    if d.link(gid, parent, name) is not None:
+        raise BadRequestError(f"{d.where(path)}: already exists")
+    js = d.call("POST", "/groups", path, body={"link": {"id": gid, "name": name}})
+    d.forget(obj_id=gid)
+    d.remember(js["id"], js, path)
+    return str(js["id"])
+
+
+def delete(domain: DomainLike, path: str) -> None:
+    """Remove the link at ``path`` (the object goes when nothing else links to it)."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    if path == "/":
+        raise BadRequestError(f"{d.where(path)}: the root group cannot be deleted")
+    parent, _, name = path.rpartition("/")
+    parent = parent or "/"
+    gid = d.resolve(parent)
+    d.call("DELETE", f"/groups/{gid}/links/{quote(name, safe='')}", path, missing=f"no object {path}")
+    d.forget(path=path, obj_id=gid)
+

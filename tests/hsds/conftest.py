@@ -1,0 +1,75 @@
+"""A real HSDS for the tests: one per session, on unix sockets (no TCP port), stopped at the end.
+
+Started with ``hsds --root_dir ... --socket_dir ... --count 1`` (see :mod:`h5gui.core.hsds.local`);
+the folders ``/home/`` and ``/home/admin/`` are made before anything is loaded. Every test here is
+marked ``hsds`` and skipped, with the reason, where the ``hsds`` package is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HAVE_HSDS = importlib.util.find_spec("hsds") is not None and importlib.util.find_spec("requests_unixsocket") is not None
+log = logging.getLogger(__name__)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.hsds)
+            if not HAVE_HSDS:
+                item.add_marker(pytest.mark.skip(reason="hsds is not installed (pip install -e '.[hsds]')"))
+
+
+@pytest.fixture(scope="session")
+def hsds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from h5gui.core.hsds import local
+
+    if local.hsds_command() is None:
+        pytest.skip("the hsds launcher is not installed")
+    root = tmp_path_factory.mktemp("hsds")
+    server = local.start(root)
+    try:
+        local.make_home(server)
+        yield server
+    finally:
+        stopped = server.stop()
+        log.info("HSDS started in %.1f s, stopped in %.1f s", server.started_in, stopped)
+        shutil.rmtree(server.socket_dir.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def hsds_client(hsds_server: object) -> Iterator[object]:
+    from h5gui.core.hsds import session
+    from h5gui.core.hsds.client import HsdsClient, load_config
+
+    c = HsdsClient(load_config(hsds_server.endpoint, hsds_server.username, hsds_server.password))  # type: ignore[attr-defined]
+    session.use_client(c)
+    yield c
+    session.use_client(None)
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from h5gui.core.demo import make_demo
+
+    return make_demo(tmp_path_factory.mktemp("demo") / "demo.h5")
+
+
+@pytest.fixture(scope="session")
+def demo_domain(hsds_client: object, demo_file: Path) -> str:
+    """The demo file uploaded by h5gui's uploader."""
+    from h5gui.core.hsds import transfer
+    from h5gui.core.progress import run
+
+    uri = "hdf5://home/admin/demo.h5"
+    run(transfer.upload(demo_file, uri, overwrite=True))
+    return uri
