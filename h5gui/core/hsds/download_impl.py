@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import h5py
 import numpy as np
@@ -13,11 +13,9 @@ from h5gui.core.errors import H5GuiError, UnreadableError
 from h5gui.core.h5 import staging
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain, Link
+from h5gui.core.hsds.records import TransferReport
 from h5gui.core.paths import join
 from h5gui.core.progress import Job, Progress
-
-if TYPE_CHECKING:
-    from h5gui.core.hsds.transfer import TransferReport
 
 PIECE_BYTES = 8 * 2**20
 
@@ -74,8 +72,6 @@ def _copy_attrs(d: Domain, oid: str, path: str, obj: h5py.HLObject, notes: list[
 
 
 def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[TransferReport]:
-    from h5gui.core.hsds.transfer import TransferReport
-
     t0 = time.monotonic()
     n0 = d.client.stats().requests
     notes: list[str] = []

@@ -35,6 +35,7 @@ from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.client import HsdsClient
 from h5gui.core.hsds.domain import Domain, domain_path
+from h5gui.core.hsds.records import TransferReport
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.progress import Job, Progress
@@ -44,22 +45,6 @@ log = logging.getLogger(__name__)
 CREATE_BATCH = 200  # objects created per request
 LINK_BATCH = 1000  # links added per request (well under HSDS's request size limit)
 PIECE_BYTES = 8 * 2**20  # values written or read per request
-
-
-@dataclass(frozen=True, slots=True)
-class TransferReport:
-    """What a transfer did."""
-
-    source: str
-    target: str
-    groups: int
-    datasets: int
-    links: int
-    attributes: int
-    bytes: int  # values moved
-    requests: int
-    seconds: float
-    not_carried: tuple[str, ...] = ()  # 'path: reason' for each thing left out
 
 
 # ---------------------------------------------------------------------------------------------
