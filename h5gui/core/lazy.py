@@ -53,3 +53,10 @@ def exports(package: str, modules: Mapping[str, Iterable[str]]) -> tuple[Callabl
 
     return getattr_, dir_
 
+
+def by_module(homes: Mapping[str, str]) -> dict[str, list[str]]:
+    """``{name: module}`` -> ``{module: [names]}`` (the form :func:`exports` takes)."""
+    out: dict[str, list[str]] = {}
+    for name, module in homes.items():
+        out.setdefault(module, []).append(name)
+    return out

@@ -59,7 +59,8 @@ __getattr__, __dir__ = lazy.exports(__name__, {
     "codec": ("AttrValueError", "parse_for_target", "parse_value"),
     "formatting": ("format_value",),
     "read": ("BIG_BYTES", "MAX_ATTR_ELEMENTS", "MAX_EDIT_ELEMENTS", "SUMMARY_CHARS", "get_attr_values", "list_attrs",
-             "missing", "present", "pretty", "read_attr", "read_raw"),
+             "missing", "present", "read_attr", "read_raw"),
+    "h5gui.core.formatting": ("pretty",),
     "write": ("create_raw", "delete_attrs", "duplicate_attr", "has_refs", "prepare_raw", "put_attr_values",
               "rename_attr", "set_attr", "set_attr_on_many", "store_raw"),
 })

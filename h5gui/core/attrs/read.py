@@ -3,20 +3,19 @@ values for undo and copy/paste (:func:`get_attr_values`, :func:`read_raw`)."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
 from typing import Any
 
 import h5py
-import numpy as np
 
-from h5gui.core.attrs.formatting import format_value
 from h5gui.core.attrs.records import AttrInfo, AttrValue
+from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS, summarize
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError
+from h5gui.core.formatting import pretty
 from h5gui.core.h5 import attrs_raw, files, links, messages
 from h5gui.core.paths import normalize_path
 
@@ -29,61 +28,11 @@ __all__ = [
     "list_attrs",
     "missing",
     "present",
-    "pretty",
     "read_attr",
     "read_raw",
 ]
 
 MAX_ATTR_ELEMENTS = 1_000_000  # larger attributes are described, not read
-MAX_EDIT_ELEMENTS = 100_000  # larger ones are not offered as text (copy/paste still works)
-SUMMARY_CHARS = 300
-BIG_BYTES = 64 * 1024  # HDF5 stores attributes this large densely (they need the newer object header)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O" or value.dtype.kind == "S":
-            value = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel()],
-                             dtype=object).reshape(value.shape)
-        with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
-            return np.array2string(value, separator=", ")
-    return str(value)
-
-
-def pretty(text: str) -> str:
-    """``text`` indented as JSON when it is a JSON list or object, else unchanged."""
-    stripped = text.strip()
-    if len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
-        try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
-            return text
-    return text
-
-
-def _value_bytes(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.encode("utf-8", "surrogateescape"))
-    if isinstance(value, bytes):
-        return len(value)
-    arr = np.asarray(value)
-    if arr.dtype.kind == "O":
-        total = 0
-        for v in arr.flat:
-            if isinstance(v, str):
-                total += len(v.encode("utf-8", "surrogateescape"))
-            elif isinstance(v, bytes | np.ndarray):
-                total += len(v) if isinstance(v, bytes) else v.nbytes
-            else:
-                total += 8
-        return total
-    return int(arr.nbytes)
 
 
 def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
@@ -117,23 +66,7 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     except Exception as exc:
         return AttrInfo(name, dtype, shape, "", error=f"cannot read: {messages.hdf5_reason(str(exc))}",
                         editable=False, reason="it cannot be read", **common)
-    text = _text(value)
-    one_line = " ".join(text.split())
-    summary = one_line if len(one_line) <= SUMMARY_CHARS else one_line[:SUMMARY_CHARS] + "..."
-    full = pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""
-    big = _value_bytes(value) >= BIG_BYTES
-    edit_text = ""
-    if not reason and n > MAX_EDIT_ELEMENTS:
-        reason = f"too large to edit as text ({n:,} elements)"
-    if not reason:
-        try:
-            edit_text = format_value(value, dt)
-        except UnicodeError:
-            reason = "it holds bytes that are not UTF-8 text"
-        except ValueError as exc:
-            reason = str(exc)
-    return AttrInfo(name, dtype, shape, summary, full_text=full, editable=not reason, reason=reason,
-                    edit_text=edit_text, big=big, **common)
+    return summarize(name, dtype, shape, value, dt, n, reason, common)
 
 
 def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:

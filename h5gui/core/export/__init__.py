@@ -26,9 +26,9 @@ The modules: :mod:`~.records` (formats, limits, :class:`ExportReport`; no h5py),
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from h5gui.core import lazy
 from h5gui.core.export import records
 from h5gui.core.export.records import *  # noqa: F403  (no h5py: formats, limits, ExportReport)
 
@@ -56,11 +56,4 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [*records.__all__, *sorted(_HOME)]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOME[name], __name__), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy.exports(__name__, {k.lstrip('.'): v for k, v in _HOMES.items()})

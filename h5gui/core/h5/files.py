@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import fcntl
 import logging
 import os
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from typing import Any
 import h5py
 
 from h5gui.core.errors import BadRequestError, FileAccessError, OpenMarkError, ReadOnlyError
+from h5gui.core.h5 import locks
 from h5gui.core.h5.messages import hdf5_reason, truncation, write_refusal
 from h5gui.core.sources import Source
 
@@ -110,19 +110,7 @@ def _open_write(p: Path) -> h5py.File:
 def lock_held(p: str | os.PathLike[str]) -> bool:
     """Whether a live process holds HDF5's file lock on ``p`` (a writer that uses HDF5 file locking,
     the default: h5py, HDFView, h5gui's own edits). SWMR writers release it once they are set up."""
-    try:
-        fd = os.open(p, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return False
+    return locks.held(p)
 
 
 def _open_marked(p: Path, exc: OSError) -> h5py.File:

@@ -116,7 +116,7 @@ def compression(name: str | None, level: int | None = None, shuffle: bool | None
 
         filt: Any
         if base == "zstd":
-            filt, text = hdf5plugin.Zstd(clevel=lvl), f"zstd (level {lvl})"
+            filt, text = hdf5plugin.Zstd(clevel=int(lvl or 0)), f"zstd (level {lvl})"
         elif base == "lz4":
             filt, text = hdf5plugin.LZ4(), "lz4"
         elif base == "bitshuffle":
@@ -126,10 +126,10 @@ def compression(name: str | None, level: int | None = None, shuffle: bool | None
             try:
                 if base == "blosc":
                     mode = hdf5plugin.Blosc.SHUFFLE if shuf else hdf5plugin.Blosc.NOSHUFFLE
-                    filt = hdf5plugin.Blosc(cname=cname, clevel=lvl, shuffle=mode)
+                    filt = hdf5plugin.Blosc(cname=cname, clevel=int(lvl or 0), shuffle=mode)  # type: ignore[arg-type]
                 else:
                     mode = hdf5plugin.Blosc2.SHUFFLE if shuf else hdf5plugin.Blosc2.NOFILTER
-                    filt = hdf5plugin.Blosc2(cname=cname, clevel=lvl, filters=mode)
+                    filt = hdf5plugin.Blosc2(cname=cname, clevel=int(lvl or 0), filters=mode)  # type: ignore[arg-type]
             except ValueError as exc:
                 raise BadRequestError(f"{name}: {exc}") from None
             text = f"{base} ({cname}, level {lvl}{', shuffle' if shuf else ''})"

@@ -3,6 +3,7 @@ target) that goes through an external link is reported, never silently followed 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -19,6 +20,8 @@ from h5gui.core.errors import (
 )
 from h5gui.core.h5.messages import hdf5_reason
 from h5gui.core.paths import decode, encode, join
+
+log = logging.getLogger(__name__)
 
 MAX_LINK_DEPTH = 16
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3://, https://, and what Path made of them (https:/host)
@@ -112,8 +115,8 @@ def native_index(gid: h5py.h5g.GroupID) -> int:
     try:
         if gid.get_create_plist().get_link_creation_order() & h5py.h5p.CRT_ORDER_INDEXED:
             return h5py.h5.INDEX_CRT_ORDER
-    except Exception:  # pragma: no cover - defensive
-        pass
+    except (RuntimeError, OSError, ValueError):  # a damaged creation property list: listed by name
+        log.debug("creation order of a group not readable", exc_info=True)
     return h5py.h5.INDEX_NAME
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from h5gui.core.errors import FileAccessError
+from h5gui.core.h5 import locks
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +69,7 @@ def leftover_of(final: str | os.PathLike[str]) -> str | None:
 
 def _held(partial: Path) -> bool:
     """Whether a live process holds the claim on ``partial`` (its exclusive flock)."""
-    try:
-        fd = os.open(partial, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return False
+    return os.path.lexists(partial) and not partial.is_symlink() and locks.held(partial)
 
 
 class PartialFile:

@@ -8,7 +8,6 @@ Edits go through ``PUT .../attributes/{name}?replace=1`` and are read back to co
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +16,9 @@ from urllib.parse import quote
 import h5py
 import numpy as np
 
-from h5gui.core.attrs import AttrInfo, format_value, parse_value
+from h5gui.core.attrs import AttrInfo, parse_value
+from h5gui.core.attrs.summary import summarize
+from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, NodeNotFoundError, UnreadableError
 from h5gui.core.hsds import types
@@ -26,72 +27,7 @@ from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import normalize_path
 
 MAX_ATTR_ELEMENTS = 1_000_000
-MAX_EDIT_ELEMENTS = 100_000
-SUMMARY_CHARS = 300
-BIG_BYTES = 64 * 1024
 BULK = 256  # objects per bulk attribute request
-
-
-def _classify(dt: np.dtype) -> tuple[str, str]:
-    """``(type_name, reason)``: as the local attribute table decides what can be typed as text."""
-    if h5py.check_string_dtype(dt) is not None:
-        return "string", ""
-    ref = h5py.check_ref_dtype(dt)
-    if ref is not None:
-        what = "region references" if ref is h5py.RegionReference else "object references"
-        return "", f"{what} cannot be typed as text"
-    if h5py.check_vlen_dtype(dt) is not None:
-        return "", f"variable-length sequences ({describe_dtype(dt)}) cannot be typed as text"
-    if dt.names is not None:
-        return "", "compound values cannot be typed as text"
-    if dt.subdtype is not None:
-        return "", "values of an HDF5 array datatype cannot be typed as text"
-    if dt.kind == "b":
-        return "bool", ""
-    if h5py.check_enum_dtype(dt) is not None:
-        return "", ""
-    if dt.kind == "V":
-        return "", "opaque data cannot be typed as text"
-    if dt.kind in "iufc" and dt.itemsize in ((1, 2, 4, 8) if dt.kind in "iu" else (2, 4, 8, 16)):
-        return np.dtype(dt.str).name, ""
-    return "", f"unsupported datatype ({describe_dtype(dt)})"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "OS":
-            value = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel()],
-                             dtype=object).reshape(value.shape)
-        with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
-            return np.array2string(value, separator=", ")
-    return str(value)
-
-
-def _pretty(text: str) -> str:
-    stripped = text.strip()
-    if len(stripped) > 1 and stripped[0] in "[{" and stripped[-1] in "]}":
-        try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
-            return text
-    return text
-
-
-def _nbytes(value: Any) -> int:
-    arr = np.asarray(value)
-    if arr.dtype.kind != "O":
-        return int(arr.nbytes)
-    total = 0
-    for v in arr.flat:
-        total += len(v.encode("utf-8", "surrogateescape")) if isinstance(v, str) else (
-            len(v) if isinstance(v, bytes) else 8)
-    return total
 
 
 def attr_info(item: dict[str, Any]) -> AttrInfo:
@@ -103,7 +39,7 @@ def attr_info(item: dict[str, Any]) -> AttrInfo:
         return AttrInfo(name, "unsupported", None, "", error=str(exc), editable=False, reason="unsupported datatype")
     shape = types.shape_of(item["shape"])
     dtype = describe_dtype(dt)
-    type_name, reason = _classify(dt)
+    type_name, reason = classify(dt)
     info = h5py.check_string_dtype(dt)
     common: dict[str, Any] = {"type_name": type_name, "vlen": info is not None and info.length is None}
     if shape is None:
@@ -121,22 +57,7 @@ def attr_info(item: dict[str, Any]) -> AttrInfo:
     value: Any = arr[()] if shape == () else arr
     if shape == () and info is not None and isinstance(value, bytes) and info.length is None:
         value = value.decode("utf-8", "surrogateescape") if info.encoding == "utf-8" else value
-    text = _text(value)
-    one_line = " ".join(text.split())
-    summary = one_line if len(one_line) <= SUMMARY_CHARS else one_line[:SUMMARY_CHARS] + "..."
-    full = _pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""
-    edit_text = ""
-    if not reason and n > MAX_EDIT_ELEMENTS:
-        reason = f"too large to edit as text ({n:,} elements)"
-    if not reason:
-        try:
-            edit_text = format_value(value, dt)
-        except UnicodeError:
-            reason = "it holds bytes that are not UTF-8 text"
-        except ValueError as exc:
-            reason = str(exc)
-    return AttrInfo(name, dtype, shape, summary, full_text=full, editable=not reason, reason=reason,
-                    edit_text=edit_text, big=_nbytes(value) >= BIG_BYTES, **common)
+    return summarize(name, dtype, shape, value, dt, n, reason, common)
 
 
 def _ordered(d: Domain, oid: str, path: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -214,7 +135,7 @@ def set_attr(domain: DomainLike, path: str, name: str, text: str, type_name: str
     old = read_item(d, oid, path, name)
     if type_name is None and old is not None:
         dt = types.to_dtype(old["type"])
-        kind, reason = _classify(dt)
+        kind, reason = classify(dt)
         if reason or not kind:
             raise BadRequestError(f"{d.where(path)}: attribute {name}: {reason or 'give a type'}")
         value = parse_value(text, kind, shape=shape, fixed_length=h5py.check_string_dtype(dt) is not None

@@ -28,6 +28,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     UnreadableError,
 )
+from h5gui.core.formatting import short_value
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain, Link, link_of
 from h5gui.core.hsds.session import DomainLike, open_domain
@@ -236,23 +237,6 @@ def child_info(domain: DomainLike, path: str) -> ChildInfo:
 # details
 
 
-def _format_value(value: Any) -> str:
-    """A short, single-line rendering of a small value (as the local Info panel shows it)."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O" and value.size and isinstance(value.flat[0], bytes):
-            value = np.array([v.decode("utf-8", "replace") for v in value.flat], dtype=object).reshape(value.shape)
-        elif value.dtype.kind == "S":
-            value = np.char.decode(value, "utf-8", "replace").astype(object)
-        with np.printoptions(threshold=64, edgeitems=4, linewidth=100_000):
-            text = np.array2string(value, separator=", ")
-        text = " ".join(text.split())
-    else:
-        text = str(value.item() if isinstance(value, np.generic) else value)
-    return text if len(text) <= 400 else text[:400] + "..."
-
-
 def filter_infos(js: dict[str, Any], compressors: Sequence[str] = ()) -> tuple[FilterInfo, ...]:
     """A dataset's filters (from its creation properties) as :class:`FilterInfo` records."""
     out = []
@@ -287,14 +271,14 @@ def _describe_dataset(d: Domain, oid: str, path: str) -> dict[str, Any]:
     if dt.kind in "iufcb" and dt.names is None:
         fill = js.get("creationProperties", {}).get("fillValue", 0)
         try:
-            out["fill_value"] = _format_value(np.asarray(fill, dtype=dt)[()])
+            out["fill_value"] = short_value(np.asarray(fill, dtype=dt)[()])
         except (TypeError, ValueError):
             out["fill_value"] = str(fill)
     if shape is not None and out["nbytes"] <= SMALL_VALUE_BYTES and size <= 256:
         try:
             meta = values.DatasetMeta(oid, path, dt, shape, js)
             v = values.read(d, meta)
-            out["value"] = _format_value(v[()] if v.ndim == 0 else v)
+            out["value"] = short_value(v[()] if v.ndim == 0 else v)
         except H5GuiError as exc:
             out["error"] = f"cannot read the data: {exc}"
     return out

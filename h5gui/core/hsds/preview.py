@@ -39,39 +39,9 @@ from h5gui.core.preview import (
     kind_of,
     views_for,
 )
+from h5gui.core.preview.axes import image_axes  # noqa: E402 - the local preview's rules, shared
 
 MAX_CELL_CHARS = 1_000
-
-
-def _image_axes(shape: tuple[int, ...], kind: str, interlace: str, subclass: str
-                ) -> tuple[tuple[int, int, int | None] | None, bool]:
-    """Default (rows, cols, channel) axes and colour: the local preview's rules."""
-    rank = len(shape)
-    if kind not in IMAGE_KINDS or rank < 2:
-        return None, False
-    colour = kind != BOOL
-    if rank == 2:
-        return (0, 1, None), False
-    if rank == 3 and interlace == "INTERLACE_PLANE":
-        return (1, 2, 0), colour and shape[0] in (3, 4)
-    if rank == 3 and (interlace == "INTERLACE_PIXEL" or subclass == "IMAGE_TRUECOLOR"):
-        return (0, 1, 2), colour and shape[2] in (3, 4)
-    last = shape[-1]
-    if subclass in ("IMAGE_GRAYSCALE", "IMAGE_BITMAP", "IMAGE_INDEXED") and last != 1:
-        return (rank - 2, rank - 1, None), False
-    if rank == 3:
-        if last in (3, 4):
-            return (0, 1, 2), colour
-        if shape[0] in (3, 4) and shape[1] > 4 and shape[2] > 4:
-            return (1, 2, 0), colour
-        if last == 1:
-            return (0, 1, 2), False
-        return (1, 2, None), False
-    if last in (1, 3, 4):
-        return (rank - 3, rank - 2, rank - 1), colour and last != 1
-    if shape[-3] in (3, 4) and shape[-2] > 4 and shape[-1] > 4:
-        return (rank - 2, rank - 1, rank - 3), colour
-    return (rank - 2, rank - 1, None), False
 
 
 def _attr_texts(d: Domain, meta: values.DatasetMeta, names: Sequence[str]) -> dict[str, str]:
@@ -112,7 +82,7 @@ def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False)
         image_class = texts.get("CLASS", "")
         if image_class == "IMAGE":
             interlace, subclass = texts.get("INTERLACE_MODE", ""), texts.get("IMAGE_SUBCLASS", "")
-    axes, rgb = _image_axes(shape, kind, interlace, subclass)
+    axes, rgb = image_axes(shape, kind, interlace, subclass)
     table_axes = None
     if len(shape) >= 2 and not fields:
         table_axes = (axes[0], axes[1]) if axes else (len(shape) - 2, len(shape) - 1)

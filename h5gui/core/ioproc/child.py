@@ -148,7 +148,10 @@ class _Server:
 
     def _send(self, kind: str, job_id: int, *payload: Any, extra: Any = None) -> None:
         try:
-            codec.send(self.conn, self.encoder, kind, job_id, *payload, extra=extra)
+            if payload:
+                codec.send(self.conn, self.encoder, kind, job_id, payload[0], extra=extra)
+            else:
+                codec.send(self.conn, self.encoder, kind, job_id, extra=extra)
         except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
             log.info("parent gone while sending (%s)", type(exc).__name__)
             self._stop(exit_after=PARENT_GONE_GRACE)

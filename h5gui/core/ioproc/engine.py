@@ -211,7 +211,10 @@ class Engine:
             config = ChildConfig(launch.prefix(self._seq), self._threshold, self._progress_interval,
                                  self.memory_limit, self._preload, self._log_level)
             try:
-                on_free = functools.partial(self._post, self._free, self._seq)  # from any thread
+                seq = self._seq
+
+                def on_free(name: str, seq: int = seq) -> None:  # from any thread
+                    self._post(self._free, seq, name)
                 self._child = launch.start(self._ctx, self._seq, config, self.name, on_free)  # on this long-lived thread
                 return
             except Exception:
@@ -377,7 +380,7 @@ class Engine:
                         format_bytes(limit), format_bytes(info["rss"]))
         self._setup_queue = deque(
             JobHandle(None, next(self._ids), ref, args, kwargs,
-                      Callbacks(on_error=lambda err, k=key: self._setup_failed(k, err)), setup_key=key)
+                      Callbacks(on_error=functools.partial(self._setup_failed, key)), setup_key=key)
             for key, (ref, args, kwargs) in self._setup.items())
         if self._death is None:
             self.start_seconds = now - child.launched_at

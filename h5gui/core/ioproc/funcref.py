@@ -67,4 +67,4 @@ def _resolve(module: str, name: str) -> Callable[..., Any]:
         obj = getattr(obj, part)
     if not callable(obj):
         raise TypeError(f"{module}:{name} is not callable")
-    return obj  # type: ignore[no-any-return]
+    return obj

@@ -7,21 +7,26 @@ import os
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.procinfo import format_bytes
 from h5gui.core.progress import Progress
 
-if TYPE_CHECKING:
-    from h5gui.core.ioproc.supervisor import Supervisor
-
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE = "pending", "running", "done"
 RESULT, ERROR, ABORTED = "result", "error", "aborted"
 RESTARTED = "h5gui restarted its reader"
+
+
+class Owner(Protocol):
+    """What a job needs of the supervisor that made it (a protocol: no import of the supervisor here)."""
+
+    def _post(self, fn: Callable[..., Any], *args: Any) -> bool: ...
+
+    def _cancel_job(self, job: JobHandle) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,7 @@ class JobHandle:
     ``("error", H5GuiError)`` or ``("aborted", None)``.
     """
 
-    def __init__(self, supervisor: Supervisor | None, job_id: int, ref: FuncRef, args: tuple[Any, ...],
+    def __init__(self, supervisor: Owner | None, job_id: int, ref: FuncRef, args: tuple[Any, ...],
                  kwargs: dict[str, Any], callbacks: Callbacks, *, key: Hashable | None = None,
                  subject: tuple[str, str | None] | None = None, operation: str = "reading",
                  deadline: float | None = None, force: bool = False, setup_key: Hashable | None = None) -> None:

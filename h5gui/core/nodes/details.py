@@ -25,6 +25,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     UnsafeAccessError,
 )
+from h5gui.core.formatting import short_value
 from h5gui.core.h5 import files, links, messages
 from h5gui.core.h5.filters import filter_applied, pipeline
 from h5gui.core.h5.links import link_info, open_object, resolve
@@ -40,23 +41,6 @@ log = logging.getLogger(__name__)
 LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
 MAX_LINK_DEPTH = links.MAX_LINK_DEPTH
 SMALL_VALUE_BYTES = 4096  # datasets this small show their value
-
-
-def _format_value(value: Any) -> str:
-    """A short, single-line rendering of a small value (strings decoded)."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O" and value.size and isinstance(value.flat[0], bytes):
-            value = np.array([v.decode("utf-8", "replace") for v in value.flat], dtype=object).reshape(value.shape)
-        elif value.dtype.kind == "S":
-            value = np.char.decode(value, "utf-8", "replace").astype(object)
-        with np.printoptions(threshold=64, edgeitems=4, linewidth=100_000):
-            text = np.array2string(value, separator=", ")
-        text = " ".join(text.split())
-    else:
-        text = str(value.item() if isinstance(value, np.generic) else value)
-    return text if len(text) <= 400 else text[:400] + "..."
 
 
 def filter_infos(dcpl: h5py.h5p.PropDCID) -> tuple[FilterInfo, ...]:
@@ -104,7 +88,7 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
         d["storage_size"] = None
     if dt is not None and dt.kind in "iufcb" and dt.names is None:
         try:
-            d["fill_value"] = _format_value(ds.fillvalue)
+            d["fill_value"] = short_value(ds.fillvalue)
         except Exception:  # the row is left out
             log.debug("cannot read the fill value of %s in %s", ds.name, file, exc_info=True)
     outside, problem = data_sources(ds, file)
@@ -118,7 +102,7 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
     elif dt is not None and ds.shape is not None and d["nbytes"] <= SMALL_VALUE_BYTES and size <= 256:
         if not outside or allow_external:
             try:
-                d["value"] = _format_value(ds[()])
+                d["value"] = short_value(ds[()])
             except Exception as exc:
                 d["error"] = f"cannot read the data: {messages.hdf5_reason(str(exc))}"
     return d

@@ -38,9 +38,9 @@ on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from h5gui.core import lazy
 from h5gui.core.preview import records
 from h5gui.core.preview.records import *  # noqa: F403  (numpy only: kinds, limits, records)
 
@@ -79,11 +79,4 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [*records.__all__, *sorted(_HOME)]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOME[name], __name__), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy.exports(__name__, {k.lstrip('.'): v for k, v in _HOMES.items()})

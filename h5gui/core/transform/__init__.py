@@ -47,8 +47,9 @@ such as ``BLOCK_BYTES`` are read where they are defined: to change one, set it t
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from h5gui.core import lazy
 
 _EXPORTS = {
     "CHUNK_PRESETS": "records", "COMPRESSIONS": "records", "NORMALIZE_MODES": "records",
@@ -64,14 +65,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy.exports(__name__, lazy.by_module(_EXPORTS))
 
 
 if TYPE_CHECKING:

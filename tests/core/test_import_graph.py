@@ -13,10 +13,7 @@ ROOT = Path(h5gui.__file__).resolve().parent
 
 # Cycles in code other sessions own, tolerated until they are gone: a new cycle fails, and so does any
 # cycle through the GUI. Remove an entry once its cycle is broken.
-KNOWN_CYCLES = {
-    # core/ioproc/jobs.py imports Supervisor under TYPE_CHECKING
-    frozenset({"h5gui.core.ioproc.engine", "h5gui.core.ioproc.jobs", "h5gui.core.ioproc.supervisor"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()  # none: keep it so
 
 
 def modules() -> dict[str, Path]:
