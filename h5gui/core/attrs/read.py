@@ -15,7 +15,6 @@ from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError
-from h5gui.core.formatting import pretty
 from h5gui.core.h5 import attrs_raw, files, links, messages
 from h5gui.core.paths import normalize_path
 
