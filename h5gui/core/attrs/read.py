@@ -15,7 +15,7 @@ from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError
-from h5gui.core.h5 import attrs_raw, files, links, messages
+from h5gui.core.h5 import attrs_raw, files, limits, links, messages
 from h5gui.core.paths import normalize_path
 
 __all__ = [
@@ -60,6 +60,11 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     if n > MAX_ATTR_ELEMENTS:
         return AttrInfo(name, dtype, shape, f"({n:,} elements, not read)", editable=False,
                         reason=f"too large to show ({n:,} elements)", big=True, **common)
+    try:
+        limits.check_attr(aid, f"attribute {name}")
+    except limits.LimitError as exc:
+        return AttrInfo(name, dtype, shape, f"({exc.message.split(';')[0]})", editable=False,
+                        reason="too large to read", big=True, **common)
     try:
         value = attrs[name]
     except Exception as exc:

@@ -19,7 +19,7 @@ import numpy as np
 
 from h5gui.core.dtypes import h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
-from h5gui.core.h5 import files, links, messages, safety
+from h5gui.core.h5 import files, limits, links, messages, safety
 from h5gui.core.h5.filters import filter_applied, pipeline
 from h5gui.core.paths import decode, join, normalize_path
 
@@ -69,7 +69,11 @@ def datatype_class(ds: h5py.Dataset) -> str:
 
 
 def read_selection(ds: Any, sel: Any, path: str) -> Any:
-    """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s."""
+    """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s, sized first
+    (:func:`h5gui.core.h5.limits.check_read`: chunks that inflate past the limit, reads or
+    variable-length claims larger than it are refused before anything is allocated)."""
+    if isinstance(ds, h5py.Dataset):
+        limits.check_read(ds, limits.selected(ds, sel), path, sel)
     try:
         return ds[sel]
     except (OSError, RuntimeError, TypeError) as exc:
