@@ -8,8 +8,9 @@ Usage: ``python journal_child.py SCENARIO MODE PATH [ROUNDS]``
 * MODE: ``journal`` (one :func:`open_for_edit` block) or ``plain`` (``h5py.File(PATH, "r+")``);
 * ROUNDS: how much work (default 1).
 
-It prints ``ready`` once imported, does the whole edit in one open file (flushing now and then so
-that HDF5 writes while it works, as long jobs do), closes it and prints ``done``. The edit is
+It prints ``ready`` once imported, waits for a line on stdin (the parent starts its clock as it
+sends it), does the whole edit in one open file (flushing now and then so that HDF5 writes while it
+works, as long jobs do), closes it and prints ``done SECONDS`` (the edit's own time). The edit is
 deterministic: the same scenario gives the same content. :func:`make_prior` writes the file before
 the edit; :func:`snapshot` reads every object and attribute of a file for comparison.
 """
@@ -136,20 +137,21 @@ def run(path: str, scenario: str, mode: str, *, rounds: int = 1, kill_after: flo
     """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), _ROOT])))
     child = subprocess.Popen([sys.executable, __file__, scenario, mode, path, str(rounds)],
-                             stdout=subprocess.PIPE, text=True, env=env)
-    assert child.stdout is not None
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdin is not None and child.stdout is not None
     try:
         line = child.stdout.readline().strip()
         if line != "ready":
             raise RuntimeError(f"the journal child did not start: {line!r}")
+        child.stdin.write("go\n")
+        child.stdin.flush()
         start = time.perf_counter()
         if kill_after is None:
             line = child.stdout.readline().strip()
-            seconds = time.perf_counter() - start
-            if child.wait() != 0 or line != "done":
+            if child.wait() != 0 or not line.startswith("done "):
                 raise RuntimeError(f"the journal child failed with exit code {child.returncode}")
-            return False, seconds
-        time.sleep(kill_after)
+            return False, float(line.split()[1])
+        time.sleep(max(0.0, kill_after - (time.perf_counter() - start)))
         child.send_signal(signal.SIGKILL)
         child.wait()
         return "done" not in child.stdout.read(), kill_after
@@ -158,6 +160,7 @@ def run(path: str, scenario: str, mode: str, *, rounds: int = 1, kill_after: flo
             child.kill()
             child.wait()
         child.stdout.close()
+        child.stdin.close()
 
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -168,13 +171,15 @@ def main(argv: list[str]) -> None:
     rounds = int(argv[3]) if len(argv) > 3 else 1
     edit = SCENARIOS[scenario]
     print("ready", flush=True)
+    sys.stdin.readline()  # "go": the parent's clock starts now
+    start = time.perf_counter()
     if mode == "journal":
         with open_for_edit(path) as f:
             edit(f, rounds)
     else:
         with h5py.File(path, "r+") as f:
             edit(f, rounds)
-    print("done", flush=True)
+    print(f"done {time.perf_counter() - start:.6f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -262,6 +262,7 @@ def test_a_second_writer_is_refused_in_one_line_while_the_first_holds_the_file(t
     p = small_file(tmp_path / "f.h5", "latest")
     with open_for_edit(p) as f:
         f.attrs["first"] = 1
+        f.flush()  # the journal exists from the first write on
         with pytest.raises(FileAccessError, match="in use by another process") as err:
             with open_for_edit(p):
                 pass
@@ -318,6 +319,15 @@ def test_a_journal_with_an_unfinished_last_record_is_still_applied(tmp_path):
         j.truncate(os.path.getsize(journal_path(p)) - 100)
     assert "rolled back" in recover(p)
     assert digest(p) == before
+
+
+def test_a_journal_killed_before_its_header_was_written_is_removed(tmp_path):
+    p = small_file(tmp_path / "f.h5", "earliest")
+    before = digest(p)
+    journal_path(p).write_bytes(b"")
+    outcome = recover_file(p)
+    assert outcome.kind == "unfinished" and outcome.ok
+    assert digest(p) == before and not journal_path(p).exists()
 
 
 def test_a_stale_journal_of_another_file_is_never_applied(tmp_path):

@@ -5,7 +5,8 @@ for superblock-v3 files (``libver="latest"``, every SWMR file) with the "open fo
 which every reader refuses. h5gui edits files through :func:`open_for_edit` instead: h5py opens a
 :class:`JournaledFile` (its file-object driver), and before HDF5 overwrites a byte that belongs to
 the file as it was, the original page is appended to ``NAME.h5gui-journal`` beside it (format in
-:mod:`h5gui.core.h5.undo_log`), and the journal is synced before that overwrite reaches the file.
+:mod:`h5gui.core.h5.undo_log`; created at the edit's first change), and the journal and its folder
+entry are synced before that overwrite reaches the file.
 
 * Overwrites are held in memory until HDF5 flushes (or 8 MiB are held), so a whole batch costs one
   journal sync. Bytes past the original size are written at once: a rollback truncates them away.
@@ -48,11 +49,9 @@ from h5gui.core.h5.recovery import (
     JOURNAL_SUFFIX,
     RecoveryOutcome,
     journal_path,
-    new_journal_path,
     recover,
     recover_file,
     recover_locked,
-    remove_stale_new,
     try_lock,
 )
 from h5gui.core.h5.superblock import SWMR_WRITE_ACCESS, cleared, consistency_flag_set, read_superblock_fd
@@ -158,7 +157,6 @@ class JournaledFile(io.RawIOBase):
             if not try_lock(self._fd):
                 raise FileAccessError(f"{path} is in use by another process (an h5gui edit, or a program that "
                                       "opened it with HDF5 file locking); try again when it is closed")
-            remove_stale_new(self._jpath)
             #: what rolling back an interrupted earlier edit did (None: there was none)
             self.recovered: str | None = None
             outcome = recover_locked(self._real, self._fd, self._jpath)
@@ -177,7 +175,7 @@ class JournaledFile(io.RawIOBase):
             self._jpos = undo_log.HEADER_SIZE
             self._header = undo_log.Header(PAGE_SIZE, st.st_size, st.st_dev, st.st_ino,
                                            int.from_bytes(os.urandom(8), "little"))
-            self._jfd = self._create_journal()
+            self._dir_synced = False
         except BaseException:
             os.close(self._fd)
             self._fd = -1
@@ -188,28 +186,32 @@ class JournaledFile(io.RawIOBase):
 
     # -- journal ---------------------------------------------------------------------------------
 
-    def _create_journal(self) -> int:
-        new = new_journal_path(self._jpath)
+    def _ensure_journal(self) -> int:
+        """Create the journal at the first change (not synced: :meth:`_sync` does that before any overwrite).
+
+        Until the first overwrite below the original size only appends can have reached the file,
+        which a missing journal after a power loss would leave as harmless trailing bytes; after a
+        kill the journal is there (the kernel keeps it), so the appends are truncated away.
+        """
+        if self._jfd is not None:
+            return self._jfd
         try:
-            jfd = os.open(new, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            jfd = os.open(self._jpath, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise FileAccessError(f"Cannot create the edit journal beside {self.name}: {exc.strerror}") from exc
         try:
             fcntl.flock(jfd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             undo_log.pwrite_all(jfd, self._header.encode(), 0)
-            os.fsync(jfd)
-            os.rename(new, self._jpath)
-            undo_log.fsync_dir(self._jpath.parent)
         except BaseException:
             os.close(jfd)
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(new)
+            os.unlink(self._jpath)
             raise
+        self._jfd = jfd
+        self._journal_dirty = True
         return jfd
 
     def _save(self, lo_page: int, hi_page: int) -> None:
         """Append the original bytes of pages ``[lo_page, hi_page)`` to the journal (not synced yet)."""
-        assert self._jfd is not None
         for a, b in self._saved.missing(lo_page, hi_page):
             start, end = a * PAGE_SIZE, min(b * PAGE_SIZE, self._orig)
             while start < end:
@@ -218,7 +220,7 @@ class JournaledFile(io.RawIOBase):
                 if len(data) != n:
                     raise FileAccessError(f"{self.name} shrank during the edit (another program wrote it?)")
                 rec = undo_log.record_bytes(self._header.nonce, start, data)
-                undo_log.pwrite_all(self._jfd, rec, self._jpos)
+                undo_log.pwrite_all(self._ensure_journal(), rec, self._jpos)
                 self._jpos += len(rec)
                 self.stats["records"] += 1
                 self.stats["saved_bytes"] += n
@@ -231,6 +233,9 @@ class JournaledFile(io.RawIOBase):
         if self._journal_dirty:
             assert self._jfd is not None
             os.fdatasync(self._jfd)
+            if not self._dir_synced:  # the journal's name must survive a power loss too
+                undo_log.fsync_dir(self._jpath.parent)
+                self._dir_synced = True
             self._journal_dirty = False
             self.stats["journal_syncs"] += 1
         for offset, data in self._pending:
@@ -296,6 +301,8 @@ class JournaledFile(io.RawIOBase):
         self._check()
         view = memoryview(buffer).cast("B")
         n, pos = len(view), self._pos
+        if n:
+            self._ensure_journal()
         if pos < self._orig and n:
             low = view[: min(n, self._orig - pos)]
             self._save(pos // PAGE_SIZE, (pos + len(low) - 1) // PAGE_SIZE + 1)
@@ -319,6 +326,9 @@ class JournaledFile(io.RawIOBase):
     def truncate(self, size: int | None = None) -> int:
         self._check()
         size = self._pos if size is None else size
+        if size == self._size and self._jfd is None:
+            return size  # no change: no journal needed
+        self._ensure_journal()
         if size < self._orig and size < self._size:
             self._save(size // PAGE_SIZE, (min(self._orig, self._size) - 1) // PAGE_SIZE + 1)
         self._sync()
@@ -341,7 +351,11 @@ class JournaledFile(io.RawIOBase):
     def commit(self) -> None:
         """Make the edit permanent: sync the file, then delete the journal (the commit point) and sync the folder."""
         self._check()
-        self._sync()
+        if self._jfd is None:  # nothing was changed
+            self._finish()
+            return
+        if self._pending:
+            self._sync()
         os.fsync(self._fd)
         os.unlink(self._jpath)
         undo_log.fsync_dir(self._jpath.parent)
@@ -359,8 +373,10 @@ class JournaledFile(io.RawIOBase):
             return
         self._pending.clear()
         self._pending_bytes = 0
+        if self._jfd is None:  # nothing was changed
+            self._finish()
+            return
         try:
-            assert self._jfd is not None
             header, records, _ = undo_log.read_journal(self._jfd)
             undo_log.restore(self._fd, self._jfd, header, records)
             os.unlink(self._jpath)

@@ -1,7 +1,7 @@
 """Finding and rolling back interrupted h5gui edits: the journal beside a file, and its owner's lock.
 
 An edit (:class:`h5gui.core.h5.journal.JournaledFile`) keeps ``NAME.h5gui-journal`` beside the file
-and holds an exclusive ``flock`` on both for its whole life. A journal whose file lock is free was
+(from its first change on) and holds an exclusive ``flock`` on both for its whole life. A journal whose file lock is free was
 left by a process that died (the kernel releases a dead process's locks): it is rolled back, unless
 it belongs to another file (its ``st_dev``/``st_ino`` differ) or is damaged; then it is left alone
 and reported in one line.
@@ -9,7 +9,6 @@ and reported in one line.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
 import fcntl
@@ -30,11 +29,6 @@ def journal_path(path: str | os.PathLike[str]) -> Path:
     return real.with_name(real.name + JOURNAL_SUFFIX)
 
 
-def new_journal_path(jpath: Path) -> Path:
-    """Where a journal is made before it is renamed into place (so a journal is never seen half-written)."""
-    return jpath.with_name(jpath.name + "-new")
-
-
 @dataclasses.dataclass(frozen=True)
 class RecoveryOutcome:
     """What :func:`recover_file` found and did.
@@ -42,7 +36,8 @@ class RecoveryOutcome:
     Attributes
     ----------
     kind : str
-        ``"rolled_back"`` (the file is as before the interrupted edit), ``"in_use"`` (a live edit
+        ``"rolled_back"`` (the file is as before the interrupted edit), ``"unfinished"`` (a journal
+        killed while it was being made, before it guarded any write, was removed), ``"in_use"`` (a live edit
         holds it), ``"foreign"`` (the journal belongs to another file), ``"damaged"`` (the journal
         cannot be trusted) or ``"unreachable"`` (the file is missing or not writable). Only
         ``rolled_back`` changed anything.
@@ -56,7 +51,7 @@ class RecoveryOutcome:
     @property
     def ok(self) -> bool:
         """The file can be edited now (no journal remains)."""
-        return self.kind == "rolled_back"
+        return self.kind in ("rolled_back", "unfinished")
 
 
 def try_lock(fd: int) -> bool:
@@ -87,6 +82,14 @@ def recover_locked(path: Path, data_fd: int, jpath: Path) -> RecoveryOutcome | N
     try:
         if not try_lock(jfd):
             return RecoveryOutcome("in_use", f"{path}: another process holds its edit journal; left alone")
+        head = undo_log.pread_exact(jfd, undo_log.HEADER_SIZE, 0)
+        if len(head) < undo_log.HEADER_SIZE or head.count(0) == len(head):
+            # killed (or power lost) before its header was complete: no overwrite was made yet
+            os.unlink(jpath)
+            undo_log.fsync_dir(jpath.parent)
+            msg = f"{path}: removed the journal of an edit interrupted before it changed anything"
+            log.warning("%s", msg)
+            return RecoveryOutcome("unfinished", msg)
         try:
             header, records, ignored = undo_log.read_journal(jfd)
         except undo_log.JournalDamaged as exc:
@@ -109,13 +112,6 @@ def recover_locked(path: Path, data_fd: int, jpath: Path) -> RecoveryOutcome | N
            f"size {header.original_size:,} bytes{tail})")
     log.warning("%s", msg)
     return RecoveryOutcome("rolled_back", msg)
-
-
-def remove_stale_new(jpath: Path) -> None:
-    """A half-made journal (killed before it was renamed into place) never guarded a write: remove it."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(new_journal_path(jpath))
-        log.info("removed the unfinished journal %s", new_journal_path(jpath))
 
 
 def recover_file(path: str | os.PathLike[str]) -> RecoveryOutcome | None:
@@ -147,7 +143,6 @@ def recover_file(path: str | os.PathLike[str]) -> RecoveryOutcome | None:
     try:
         if not try_lock(fd):
             return RecoveryOutcome("in_use", f"{path} is being edited right now (its lock is held); its journal was left alone")
-        remove_stale_new(jpath)
         return recover_locked(real, fd, jpath)
     finally:
         os.close(fd)
