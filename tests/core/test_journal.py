@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import random
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import h5py
@@ -253,6 +255,88 @@ def test_raw_writes_truncates_and_reads_agree_with_a_model_then_roll_back(tmp_pa
         syncs += jf.stats["journal_syncs"]
         assert not journal_path(p).exists()
     assert syncs > 3
+
+
+def test_a_full_disk_while_saving_originals_rolls_back_cleanly(tmp_path, monkeypatch):
+    rng = random.Random(5)
+    original = bytes(rng.randrange(256) for _ in range(40_000))
+    p = tmp_path / "raw.bin"
+    p.write_bytes(original)
+    jf = JournaledFile(p, max_pending=1)
+    jf.seek(0)
+    jf.write(b"\x01" * 5000)  # saved, synced and written
+    real = undo_log.pwrite_all
+
+    def disk_full(fd, data, offset):
+        if fd == jf._jfd:
+            real(fd, bytes(data)[: len(data) // 2], offset)  # half a record, then ENOSPC
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd, data, offset)
+
+    monkeypatch.setattr(undo_log, "pwrite_all", disk_full)
+    jf.seek(20_000)
+    assert jf.write(b"\x02" * 9000) == 9000  # never raises into HDF5: the rest is held in memory
+    monkeypatch.setattr(undo_log, "pwrite_all", real)
+    jf.seek(60_000)
+    jf.write(b"\x03" * 10)
+    jf.truncate(60_005)
+    jf.seek(19_999)
+    buf = bytearray(9002)
+    assert jf.readinto(buf) == 9002
+    assert bytes(buf) == original[19_999:20_000] + b"\x02" * 9000 + original[29_000:29_001]
+    jf.seek(59_990)
+    buf = bytearray(30)
+    assert jf.readinto(buf) == 15 and bytes(buf[:15]) == bytes(10) + b"\x03" * 5
+    with pytest.raises(FileAccessError, match="Cannot finish the edit .*No space left"):
+        jf.commit()
+    jf.rollback()
+    assert p.read_bytes() == original
+    assert not journal_path(p).exists()
+
+
+def test_an_error_inside_hdf5_callbacks_reaches_the_caller_and_the_file_is_unchanged(tmp_path, monkeypatch):
+    p = small_file(tmp_path / "f.h5", "latest")
+    before = digest(p)
+
+    def refuse(self):
+        raise FileAccessError(f"Cannot create the edit journal beside {p}: Read-only file system")
+
+    monkeypatch.setattr(JournaledFile, "_ensure_journal", refuse)
+    with pytest.raises(FileAccessError, match="Cannot finish the edit .*Read-only file system"):
+        with open_for_edit(p) as f:
+            edit_everything(f)
+    assert digest(p) == before
+
+
+@pytest.mark.parametrize("libver", LIBVERS)
+def test_a_disk_that_fills_up_during_an_edit_ends_in_one_error_and_the_prior_bytes(tmp_path, libver):
+    """The file may not grow past its size + 300 kB (RLIMIT_FSIZE, like a full disk): no crash, one
+    error line, the file rolled back. Plain h5py crashes (SIGSEGV) on a full disk at close."""
+    p = small_file(tmp_path / "f.h5", libver)
+    before = digest(p)
+    code = textwrap.dedent(f"""
+        import resource, signal, sys
+        import numpy as np
+        from h5gui.core.errors import H5GuiError
+        from h5gui.core.h5.journal import open_for_edit
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        limit = {p.stat().st_size + 300_000}
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        try:
+            with open_for_edit({str(p)!r}) as f:
+                f["g"].attrs["before"] = 1
+                ds = f.create_dataset("big", shape=(40, 256, 256), dtype="u1", chunks=(1, 256, 256))
+                for i in range(40):
+                    ds[i] = i
+        except H5GuiError as exc:
+            print(exc)
+            sys.exit(3)
+    """)
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert child.returncode == 3, child.stderr[-2000:]
+    assert child.stdout.startswith("Cannot finish the edit of") and child.stdout.count("\n") == 1
+    assert "File too large" in child.stdout
+    assert digest(p) == before and not journal_path(p).exists()
 
 
 # -- exclusion ------------------------------------------------------------------------------------
