@@ -12,7 +12,7 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
-from h5gui.core.export.common import source, target, writing
+from h5gui.core.export.common import check_room, source, target, writing
 from h5gui.core.export.records import BLOCK_BYTES, ExportReport
 from h5gui.core.h5.datasets import dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
@@ -61,6 +61,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
             raise BadRequestError(f"{where} holds {describe_dtype(dt)}: it cannot be written as text")
         n = shape[0]
         width = shape[1] if len(shape) == 2 else 1
+        check_room(src, 2.0 * n * width, final)  # at least a digit and a separator per value
         step = max(1, BLOCK_BYTES // max(1, width * max(dt.itemsize, 8)))
         with writing(final, partial, overwrite), open(partial, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, delimiter=delim, lineterminator="\n")

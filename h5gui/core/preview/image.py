@@ -11,6 +11,7 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
+from h5gui.core.h5 import sparse as sparse_io
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, nothing_stored, read_selection
 from h5gui.core.preview.axes import element_count, full_index, normalize_axis
 from h5gui.core.preview.common import base_dtype, kind_of
@@ -194,10 +195,25 @@ def read_image_job(
             notes.append(f"channel {index[ch_ax]} of {n_ch}")
         if all_fill:
             notes.append("nothing stored: all fill value")
-            fv = np.asarray(ds.fillvalue)
-            fv = _to_image(fv.astype(base_dtype(dt)) if kind == ENUM else fv, kind, request.complex_mode)
-            data = np.full(out_shape, fv, dtype=out_dtype)
-        else:
+            data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
+        sparse = None if all_fill else sparse_io.written_chunks(ds, out_h * out_w)
+        if sparse is not None:
+            notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
+            data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
+            kept = sorted(free)
+            perm = [kept.index(rows_ax), kept.index(cols_ax)] + (
+                [kept.index(ch_ax)] if read_all_channels and ch_ax is not None else [])
+            fixed = {a: index[a] for a in range(rank) if a not in free}
+            assert chunks is not None
+            blocks = list(sparse_io.sample_blocks(sparse, chunks, rows_ax, cols_ax, (r0, r1, c0, c1), step, fixed))
+            for k, (i0, i1, j0, j1) in enumerate(blocks):
+                block: list[Any] = [slice(r0 + i0 * step, r0 + (i1 - 1) * step + 1, step) if a == rows_ax
+                       else slice(c0 + j0 * step, c0 + (j1 - 1) * step + 1, step) if a == cols_ax
+                       else slice(None) if (a == ch_ax and read_all_channels) else index[a] for a in range(rank)]
+                piece = np.transpose(np.asarray(read_selection(ds, tuple(block), path)), perm)
+                data[i0:i1, j0:j1] = _to_image(piece, kind, request.complex_mode)
+                yield Progress(k + 1, len(blocks), "chunks", "reading image")
+        elif not all_fill:
             data = np.empty(out_shape, dtype=out_dtype)
             row_bytes = max(1, out_w * max(1, n_ch if read_all_channels else 1) * max(dt.itemsize, 1))
             per_piece = max(1, IMAGE_PIECE_BYTES // row_bytes)
@@ -239,6 +255,14 @@ def read_image_job(
             data=data, step=(step, step), region=(r0, r1, c0, c1), full_shape=(H, W), levels=levels,
             minmax=minmax, nonfinite=nonfinite, rgb=rgb, all_fill=all_fill, note="; ".join(notes),
         )
+
+
+def _filled(ds: Any, dt: np.dtype, kind: str, complex_mode: str, shape: tuple[int, ...], dtype: np.dtype
+            ) -> np.ndarray:
+    """An image of the dataset's fill value."""
+    fv = np.asarray(ds.fillvalue)
+    return np.full(shape, _to_image(fv.astype(base_dtype(dt)) if kind == ENUM else fv, kind, complex_mode),
+                   dtype=dtype)
 
 
 def read_image(file: str, path: str, request: ImageRequest, *, allow_external: bool = False) -> ImageSlice:
