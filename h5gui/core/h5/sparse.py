@@ -22,13 +22,13 @@ log = logging.getLogger(__name__)
 MAX_LISTED = 100_000  # chunk offsets listed at most (a dataset with more is not "sparse" for a preview)
 
 
-def written_chunks(ds: h5py.Dataset, samples: int) -> list[tuple[int, ...]] | None:
-    """The offsets of the written chunks when they are fewer than a quarter of ``samples`` (the points a
-    strided read would touch), else None (read it the usual way)."""
+def written_chunks(ds: h5py.Dataset, touched: int) -> list[tuple[int, ...]] | None:
+    """The offsets of the written chunks when they are fewer than a quarter of ``touched`` (the chunks a
+    strided read would visit), else None (read it the usual way)."""
     if ds.chunks is None:
         return None
     chunk_bytes = math.prod(ds.chunks) * max(1, ds.dtype.itemsize)
-    limit = min(MAX_LISTED, samples // 4)
+    limit = min(MAX_LISTED, touched // 4)
     if limit < 1 or stored_bytes(ds) // max(1, chunk_bytes) > limit * 64:  # compressed chunks are smaller
         return None
     offsets: list[tuple[int, ...]] = []

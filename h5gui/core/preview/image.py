@@ -196,7 +196,10 @@ def read_image_job(
         if all_fill:
             notes.append("nothing stored: all fill value")
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
-        sparse = None if all_fill else sparse_io.written_chunks(ds, out_h * out_w)
+        sparse = None
+        if not all_fill and chunk_rc is not None:  # chunks the grid touches: rows x columns of chunks
+            touched = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) * min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1)
+            sparse = sparse_io.written_chunks(ds, touched)
         if sparse is not None:
             notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
