@@ -44,9 +44,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from h5gui import __version__
-from h5gui.cli import attrs, browse, demo, export, find, import_images, structure, transform
+from h5gui.cli import attrs, browse, demo, export, find, import_images, reader, structure, transform
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
-from h5gui.core.errors import H5GuiError
+from h5gui.core.errors import H5GuiError, ReaderCrashedError
 
 log = logging.getLogger("h5gui.cli")
 
@@ -74,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and tracebacks to stderr"
     )
+    common.add_argument(
+        "--in-process", action="store_true", default=argparse.SUPPRESS,
+        help="read in this process instead of the supervised reader process (faster to start; a file that "
+        "crashes libhdf5 then ends the command)",
+    )
+    common.add_argument(
+        "--deadline", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
+        help="a read that shows no progress for this long counts as hung: its object is reported, exit code 5 "
+        "(default 15)",
+    )
     parser = ArgumentParser(
         prog=PROG,
         description="Inspect HDF5 files without a window: list groups, describe objects, write the demo file.",
@@ -92,6 +102,8 @@ def _log_to_stderr(debug: bool) -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if debug:
         logging.getLogger("h5gui").setLevel(logging.DEBUG)  # ours only: h5py's debug log is noise
+    else:  # a crashed or hung read is the command's own one-line error: not logged twice
+        logging.getLogger("h5gui.core.ioproc").setLevel(logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,9 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
     debug = getattr(args, "debug", False)
     _log_to_stderr(debug)
+    run_reader = reader.configure(in_process=getattr(args, "in_process", False),
+                                  deadline=getattr(args, "deadline", reader.DEFAULT_DEADLINE))
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here rather than at exit
+        if run_reader.crashes and code == EXIT_OK:
+            code = ReaderCrashedError.exit_code  # objects were skipped: say so in the exit code
         return code
     except H5GuiError as err:
         if debug:
@@ -129,3 +145,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if debug else " (run with --debug for the traceback)"
         print_error(f"unexpected {type(err).__name__}: {err}{hint}")
         return EXIT_FAILED
+    finally:
+        run_reader.close()

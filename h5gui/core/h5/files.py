@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import importlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -450,3 +451,19 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def unpooled(module: str, name: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """Job: ``module.name(*args, **kwargs)`` without the handle pool, so that every file it opens is
+    read as it is now (the CLI's reader process, whose files other commands change in between)."""
+    from h5gui.core import progress
+
+    fn = getattr(importlib.import_module(module), name)
+    token = _POOL.set(None)
+    try:
+        result = fn(*args, **kwargs)
+        if isinstance(result, Generator):
+            result = yield from progress.relay(result, lambda p: p)
+        return result
+    finally:
+        _POOL.reset(token)

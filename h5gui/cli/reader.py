@@ -1,0 +1,97 @@
+"""Where the CLI's reads run: in the supervised I/O process (the default), so that a file that crashes
+or hangs libhdf5 costs one line for the object that did it, exit code 5, and the rest goes on; or in
+this process with ``--in-process`` (faster to start, for files known to be healthy).
+
+    describe = reader.read("h5gui.core.nodes", "describe", file, path, subject=(file, path), operation="describing")
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from h5gui.core.errors import ReaderCrashedError
+from h5gui.core.progress import Progress
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEADLINE = 15.0
+
+
+class Reader:
+    """Runs core functions for the CLI (see the module notes)."""
+
+    def __init__(self, in_process: bool = False, deadline: float = DEFAULT_DEADLINE) -> None:
+        self.in_process = in_process
+        self.deadline = deadline
+        self.crashes = 0  # objects that crashed or hung the reader (exit code 5 at the end)
+
+    def read(self, module: str, name: str, *args: Any, subject: tuple[str, str | None] | None = None,
+             operation: str = "reading", on_progress: Callable[[Progress], None] | None = None,
+             **kwargs: Any) -> Any:
+        """``module.name(*args, **kwargs)`` driven to its result (progress passed to ``on_progress``)."""
+        if self.in_process:
+            from h5gui.core import progress
+
+            fn = getattr(importlib.import_module(module), name)
+            return progress.run(fn(*args, **kwargs), on_progress)
+        from h5gui.core.ioproc import FuncRef
+
+        sup = self._supervisor()
+        try:
+            return sup.submit(FuncRef("h5gui.core.h5.files", "unpooled"), module, name, *args, subject=subject,
+                              operation=operation, on_error=lambda _e: None, on_progress=on_progress,
+                              **kwargs).result()
+        except ReaderCrashedError:
+            self.crashes += 1
+            raise
+
+    def _supervisor(self) -> Any:
+        global _shared
+        if _shared is None or _shared[0] != self.deadline:
+            from h5gui.core.ioproc import Supervisor
+
+            if _shared is not None:
+                _shared[1].shutdown()
+            sup = Supervisor(deadline=self.deadline)
+            sup.start()
+            _shared = (self.deadline, sup)
+        return _shared[1]
+
+    def close(self) -> None:
+        """Nothing to do: the reader process serves every command of this process and ends at exit."""
+
+
+_shared: tuple[float, Any] | None = None  # (deadline, Supervisor): one reader process for this process
+
+
+def _shutdown() -> None:
+    global _shared
+    if _shared is not None:
+        sup, _shared = _shared[1], None
+        sup.shutdown()
+
+
+atexit.register(_shutdown)
+
+
+_reader = Reader(in_process=True)
+
+
+def configure(in_process: bool, deadline: float = DEFAULT_DEADLINE) -> Reader:
+    """Set how this run's reads go (from the command line); returns the reader."""
+    global _reader
+    _reader = Reader(in_process=in_process, deadline=deadline)
+    return _reader
+
+
+def reader() -> Reader:
+    return _reader
+
+
+def read(module: str, name: str, *args: Any, **kwargs: Any) -> Any:
+    """:meth:`Reader.read` of this run's reader."""
+    return _reader.read(module, name, *args, **kwargs)
