@@ -28,11 +28,22 @@ class Reader:
         self.in_process = in_process
         self.deadline = deadline
         self.crashes = 0  # objects that crashed or hung the reader (exit code 5 at the end)
+        self._checked: set[str] = set()  # files whose interrupted edits were looked for
 
     def read(self, module: str, name: str, *args: Any, subject: tuple[str, str | None] | None = None,
              operation: str = "reading", on_progress: Callable[[Progress], None] | None = None,
              **kwargs: Any) -> Any:
-        """``module.name(*args, **kwargs)`` driven to its result (progress passed to ``on_progress``)."""
+        """``module.name(*args, **kwargs)`` driven to its result (progress passed to ``on_progress``).
+
+        An edit of the subject's file that a killed h5gui left unfinished is rolled back first, and
+        the command says so (one warning line)."""
+        if subject is not None and subject[0] not in self._checked:
+            self._checked.add(subject[0])
+            from h5gui.core.maintenance import recover_interrupted
+
+            note = recover_interrupted(subject[0])
+            if note:
+                log.warning("%s", note)
         if self.in_process:
             from h5gui.core import progress
 
@@ -56,7 +67,9 @@ class Reader:
 
             if _shared is not None:
                 _shared[1].shutdown()
-            sup = Supervisor(deadline=self.deadline)
+            # the reader's own log (tracebacks of failed jobs) only with --debug: the command says what failed
+            level = logging.DEBUG if logging.getLogger("h5gui").isEnabledFor(logging.DEBUG) else logging.CRITICAL
+            sup = Supervisor(deadline=self.deadline, log_level=level)
             sup.start()
             _shared = (self.deadline, sup)
         return _shared[1]

@@ -19,8 +19,11 @@ def value_text(value: Any) -> str:
         if value.dtype.kind == "O" or value.dtype.kind == "S":
             value = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel()],
                              dtype=object).reshape(value.shape)
-        with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
-            return np.array2string(value, separator=", ")
+        try:
+            with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
+                return np.array2string(value, separator=", ")
+        except RecursionError:  # a datatype nested hundreds of levels deep (a crafted file)
+            return "(nested too deeply to show)"
     return str(value)
 
 
@@ -33,8 +36,11 @@ def short_value(value: Any) -> str:
             value = np.array([v.decode("utf-8", "replace") for v in value.flat], dtype=object).reshape(value.shape)
         elif value.dtype.kind == "S":
             value = np.char.decode(value, "utf-8", "replace").astype(object)
-        with np.printoptions(threshold=64, edgeitems=4, linewidth=100_000):
-            text = np.array2string(value, separator=", ")
+        try:
+            with np.printoptions(threshold=64, edgeitems=4, linewidth=100_000):
+                text = np.array2string(value, separator=", ")
+        except RecursionError:  # a datatype nested hundreds of levels deep (a crafted file)
+            return "(nested too deeply to show)"
         text = " ".join(text.split())
     else:
         text = str(value.item() if isinstance(value, np.generic) else value)

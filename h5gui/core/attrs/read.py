@@ -14,7 +14,7 @@ from h5gui.core.attrs.records import AttrInfo, AttrValue
 from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS, summarize
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
-from h5gui.core.errors import NodeNotFoundError
+from h5gui.core.errors import NodeNotFoundError, UnreadableError
 from h5gui.core.h5 import attrs_raw, files, limits, links, messages
 from h5gui.core.paths import normalize_path
 
@@ -78,7 +78,12 @@ def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
     path = normalize_path(path)
     with files.open_file(file) as f:
         obj = links.open_object(f, path, str(file))
-        return [read_attr(obj.attrs, name) for name in obj.attrs]
+        try:
+            names = list(obj.attrs)
+        except (RuntimeError, OSError, KeyError, ValueError) as exc:  # a damaged attribute message
+            raise UnreadableError(f"cannot list the attributes of {path} in {file}: "
+                                  f"{messages.hdf5_reason(str(exc))}") from exc
+        return [read_attr(obj.attrs, name) for name in names]
 
 
 def missing(name: str, path: str, file: str) -> NodeNotFoundError:

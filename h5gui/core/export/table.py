@@ -24,6 +24,8 @@ from h5gui.core.text import shape_text
 
 def _delimiter(out: str, delimiter: str | None) -> str:
     if delimiter is not None:
+        if len(delimiter) != 1 or delimiter in "\"\r\n":
+            raise BadRequestError(f"the delimiter must be one character (not a quote or a line break), not {delimiter!r}")
         return delimiter
     ext = os.path.splitext(out)[1].lower()
     return {".tsv": "\t", ".txt": " "}.get(ext, ",")

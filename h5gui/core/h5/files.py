@@ -59,7 +59,10 @@ def load_plugins() -> bool:
 
 def check_readable(path: str | os.PathLike[str]) -> Path:
     """Return the absolute path of an HDF5 file, or raise :class:`FileAccessError` saying why not."""
-    p = Path(path).expanduser()
+    try:
+        p = Path(path).expanduser()
+    except RuntimeError as exc:  # '~nouser/x.h5'
+        raise FileAccessError(f"No such file: {path} (no home folder for {str(path).split('/')[0]})") from exc
     if not p.exists():
         raise FileAccessError(f"No such file: {p}")
     if p.is_dir():

@@ -27,11 +27,16 @@ def normalize_axis(axis: int, rank: int, path: str, what: str = "axis") -> int:
 
 
 def full_index(index: Sequence[int], shape: tuple[int, ...], free: Sequence[int], path: str) -> list[int]:
-    """One index per axis: ``index`` padded with zeros, checked on the fixed (non-``free``) axes."""
-    out = [int(i) for i in index][: len(shape)]
+    """One index per axis: ``index`` padded with zeros. Refused: more values than axes, and a value out
+    of its axis's range (on a shown axis too: it would be ignored without a word)."""
+    if len(index) > len(shape):
+        raise BadRequestError(f"the index {tuple(int(i) for i in index)} has {len(index)} values: {path} has "
+                              f"{len(shape)} axis(es)")
+    given = len(index)
+    out = [int(i) for i in index]
     out += [0] * (len(shape) - len(out))
     for axis, n in enumerate(shape):
-        if axis in free:
+        if axis in free and axis >= given:
             continue
         i = out[axis]
         if i < 0:
