@@ -46,7 +46,9 @@ from typing import NoReturn
 from h5gui import __version__
 from h5gui.cli import attrs, browse, demo, export, find, import_images, reader, structure, transform
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
+from h5gui.core import sources
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
+from h5gui.core.sources import S3Options, add_s3_arguments
 
 log = logging.getLogger("h5gui.cli")
 
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and tracebacks to stderr"
     )
+    add_s3_arguments(common)
     common.add_argument(
         "--in-process", action="store_true", default=argparse.SUPPRESS,
         help="read in this process instead of the supervised reader process (faster to start; a file that "
@@ -96,6 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _remember_s3_options(args: argparse.Namespace) -> None:
+    """``--endpoint-url``, ``--profile``, ``--anon``: for every ``s3://`` file the command names."""
+    opts = S3Options.from_namespace(args)
+    if opts.is_default:
+        return
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith("s3://"):
+                sources.remember_options(item, opts)
+
+
 def _log_to_stderr(debug: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(EscapingFormatter(f"{PROG}: %(levelname)s: %(message)s"))
@@ -115,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
     debug = getattr(args, "debug", False)
     _log_to_stderr(debug)
+    _remember_s3_options(args)
     run_reader = reader.configure(in_process=getattr(args, "in_process", False),
                                   deadline=getattr(args, "deadline", reader.DEFAULT_DEADLINE))
     try:

@@ -8,6 +8,7 @@ this process with ``--in-process`` (faster to start, for files known to be healt
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import importlib
 import logging
 from collections.abc import Callable
@@ -29,6 +30,7 @@ class Reader:
         self.deadline = deadline
         self.crashes = 0  # objects that crashed or hung the reader (exit code 5 at the end)
         self._checked: set[str] = set()  # files whose interrupted edits were looked for
+        self._applied: dict[str, Any] = {}
 
     def read(self, module: str, name: str, *args: Any, subject: tuple[str, str | None] | None = None,
              operation: str = "reading", on_progress: Callable[[Progress], None] | None = None,
@@ -72,7 +74,17 @@ class Reader:
             sup = Supervisor(deadline=self.deadline, log_level=level)
             sup.start()
             _shared = (self.deadline, sup)
-        return _shared[1]
+        sup = _shared[1]
+        from h5gui.core import sources
+        from h5gui.core.ioproc import FuncRef
+
+        chosen = {b: dataclasses.asdict(o) for b, o in sources.remembered_options().items()}
+        if chosen != self._applied:  # --endpoint-url, --profile, --anon reach the reader process too
+            ref = FuncRef("h5gui.core.sources", "restore_options")
+            sup.add_setup_job("s3-options", ref, chosen)  # into every new reader process
+            sup.call(ref, chosen)  # and the running one
+            self._applied = chosen
+        return sup
 
     def close(self) -> None:
         """Nothing to do: the reader process serves every command of this process and ends at exit."""

@@ -425,3 +425,20 @@ def test_download_a_copy_with_progress_and_cancel(http_server, remote_files, tmp
     assert not list(tmp_path.glob("cancelled.h5*"))
     with pytest.raises(BadRequestError, match="exists"):
         progress.run(download.download(url, out))
+
+
+def test_the_cli_reads_s3_and_https_urls_in_its_reader_process(s3_server, http_server, remote_files, capsys):
+    """Issue 13 item 1: every read-only CLI command takes a URL, with --endpoint-url/--anon/--profile."""
+    from h5gui.cli import main
+
+    url = f"s3://{s3_server.bucket}/data/demo.h5"
+    assert main(["ls", url, "--endpoint-url", s3_server.endpoint_url]) == 0
+    out = capsys.readouterr().out
+    assert "mnist" in out and "images" in out
+    assert main(["info", url, "/mnist/images", "--endpoint-url", s3_server.endpoint_url]) == 0
+    assert "100 x 28 x 28" in capsys.readouterr().out
+    assert main(["attrs", http_server.url("demo.h5"), "/"]) == 0
+    assert "title" in capsys.readouterr().out
+    assert main(["ls", http_server.url("missing.h5")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "not found (404)" in err
