@@ -128,10 +128,11 @@ def _walk(file: str, path: str) -> list[Any]:
     walk goes on group by group and each group that fails is reported in one line."""
     from h5gui.core.errors import H5GuiError, ReaderCrashedError
 
-    try:
-        return list(read("h5gui.core.nodes", "walk", file, path, subject=(file, path), operation="walking"))
-    except ReaderCrashedError as exc:
-        output.print_error(exc)
+    if not file.startswith("hdf5://"):  # an HSDS domain is walked group by group (paged listings)
+        try:
+            return list(read("h5gui.core.nodes", "walk", file, path, subject=(file, path), operation="walking"))
+        except ReaderCrashedError as exc:
+            output.print_error(exc)
     rows: list[Any] = []
     seen: set[str] = set()
 

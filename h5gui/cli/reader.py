@@ -39,7 +39,9 @@ class Reader:
 
         An edit of the subject's file that a killed h5gui left unfinished is rolled back first, and
         the command says so (one warning line)."""
-        if subject is not None and subject[0] not in self._checked:
+        if subject is not None and str(subject[0]).startswith("hdf5://"):
+            module, name = hsds_function(name)
+        elif subject is not None and subject[0] not in self._checked:
             self._checked.add(subject[0])
             from h5gui.core.maintenance import recover_interrupted
 
@@ -101,6 +103,21 @@ def _shutdown() -> None:
 
 
 atexit.register(_shutdown)
+
+
+# the core functions that have an HSDS twin (same records, from the REST API: h5gui.core.hsds)
+HSDS_FUNCTIONS = frozenset({"child_info", "count_children", "describe", "describe_children", "list_children",
+                            "list_names", "open_group_listing", "list_attrs", "preview_info", "read_image",
+                            "read_plot", "read_table", "search"})
+
+
+def hsds_function(name: str) -> tuple[str, str]:
+    """Where ``name`` is read from for an ``hdf5://`` domain, or a one-line refusal."""
+    from h5gui.core.errors import BadRequestError
+
+    if name not in HSDS_FUNCTIONS:
+        raise BadRequestError(f"{name.replace('_', ' ')} is not available for HSDS domains yet")
+    return "h5gui.core.hsds", name
 
 
 _reader = Reader(in_process=True)
