@@ -11,6 +11,7 @@ import atexit
 import dataclasses
 import importlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -66,7 +67,8 @@ class Reader:
 
     def _supervisor(self) -> Any:
         global _shared
-        if _shared is None or _shared[0] != self.deadline:
+        key = self.deadline
+        if _shared is None or _shared[0] != key:
             from h5gui.core.ioproc import Supervisor
 
             if _shared is not None:
@@ -75,12 +77,18 @@ class Reader:
             level = logging.DEBUG if logging.getLogger("h5gui").isEnabledFor(logging.DEBUG) else logging.CRITICAL
             sup = Supervisor(deadline=self.deadline, log_level=level)
             sup.start()
-            _shared = (self.deadline, sup)
+            _shared = (key, sup)
         sup = _shared[1]
         from h5gui.core import sources
         from h5gui.core.ioproc import FuncRef
 
         chosen = {b: dataclasses.asdict(o) for b, o in sources.remembered_options().items()}
+        env = dict(_environment())
+        if env != _shared_env.get(id(sup)):  # servers and credentials: the reader process takes this process's
+            ref = FuncRef("h5gui.cli.reader", "apply_environment")
+            sup.add_setup_job("environment", ref, env)
+            sup.call(ref, env)
+            _shared_env[id(sup)] = env
         if chosen != self._applied:  # --endpoint-url, --profile, --anon reach the reader process too
             ref = FuncRef("h5gui.core.sources", "restore_options")
             sup.add_setup_job("s3-options", ref, chosen)  # into every new reader process
@@ -92,7 +100,24 @@ class Reader:
         """Nothing to do: the reader process serves every command of this process and ends at exit."""
 
 
-_shared: tuple[float, Any] | None = None  # (deadline, Supervisor): one reader process for this process
+_shared: tuple[Any, Any] | None = None  # ((deadline, environment), Supervisor): one reader process
+
+
+_PREFIXES = ("AWS_", "HS_", "HDF5_")
+_shared_env: dict[int, dict[str, str]] = {}
+
+
+def _environment() -> tuple[tuple[str, str], ...]:
+    """The settings a reader process takes from the environment: where servers and credentials are."""
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_PREFIXES)))
+
+
+def apply_environment(env: dict[str, str]) -> None:
+    """Job (in the reader process): the CLI's current AWS_*, HS_* and HDF5_* settings (a fork server
+    started earlier has its own); nothing is written anywhere."""
+    for k in [k for k in os.environ if k.startswith(_PREFIXES) and k not in env]:
+        del os.environ[k]
+    os.environ.update(env)
 
 
 def _shutdown() -> None:
