@@ -44,10 +44,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from h5gui import __version__
-from h5gui.cli import attrs, browse, demo, export, find, import_images, reader, structure, transform
+from h5gui.cli import attrs, browse, demo, export, find, import_images, maintenance, reader, structure, transform
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
 from h5gui.core import sources
-from h5gui.core.errors import H5GuiError, ReaderCrashedError
+from h5gui.core.errors import H5GuiError, OpenMarkError, ReaderCrashedError
 from h5gui.core.sources import S3Options, add_s3_arguments
 
 log = logging.getLogger("h5gui.cli")
@@ -59,7 +59,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
-FAMILIES = (browse, attrs, demo, import_images, transform, structure, export, find)
+FAMILIES = (browse, attrs, demo, import_images, transform, structure, export, find, maintenance)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--in-process", action="store_true", default=argparse.SUPPRESS,
         help="read in this process instead of the supervised reader process (faster to start; a file that "
         "crashes libhdf5 then ends the command)",
+    )
+    common.add_argument(
+        "--read-past-mark", action="store_true", default=argparse.SUPPRESS,
+        help="read a file that a crashed writer left marked 'open for writing' (it is not changed)",
     )
     common.add_argument(
         "--deadline", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
@@ -131,13 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _log_to_stderr(debug)
     _remember_s3_options(args)
     run_reader = reader.configure(in_process=getattr(args, "in_process", False),
-                                  deadline=getattr(args, "deadline", reader.DEFAULT_DEADLINE))
+                                  deadline=getattr(args, "deadline", reader.DEFAULT_DEADLINE),
+                                  past_mark=getattr(args, "read_past_mark", False))
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here rather than at exit
         if run_reader.crashes and code == EXIT_OK:
             code = ReaderCrashedError.exit_code  # objects were skipped: say so in the exit code
         return code
+    except OpenMarkError as err:
+        print_error(f"{err}; read it as it is with --read-past-mark, or clear the mark: "
+                    f"{PROG} clear-mark {err.file}")
+        return err.exit_code
     except H5GuiError as err:
         if debug:
             log.debug("details", exc_info=True)

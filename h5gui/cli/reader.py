@@ -26,8 +26,9 @@ DEFAULT_DEADLINE = 15.0
 class Reader:
     """Runs core functions for the CLI (see the module notes)."""
 
-    def __init__(self, in_process: bool = False, deadline: float = DEFAULT_DEADLINE) -> None:
+    def __init__(self, in_process: bool = False, deadline: float = DEFAULT_DEADLINE, past_mark: bool = False) -> None:
         self.in_process = in_process
+        self.past_mark = past_mark  # --read-past-mark
         self.deadline = deadline
         self.crashes = 0  # objects that crashed or hung the reader (exit code 5 at the end)
         self._checked: set[str] = set()  # files whose interrupted edits were looked for
@@ -49,6 +50,8 @@ class Reader:
             note = recover_interrupted(subject[0])
             if note:
                 log.warning("%s", note)
+            if self.past_mark:
+                self._call_plain("h5gui.core.h5.files", "read_past_mark", subject[0])
         if self.in_process:
             from h5gui.core import progress
 
@@ -64,6 +67,14 @@ class Reader:
         except ReaderCrashedError:
             self.crashes += 1
             raise
+
+    def _call_plain(self, module: str, name: str, *args: Any) -> Any:
+        """A setup call where this run's reads go."""
+        if self.in_process:
+            return getattr(importlib.import_module(module), name)(*args)
+        from h5gui.core.ioproc import FuncRef
+
+        return self._supervisor().call(FuncRef(module, name), *args)
 
     def _supervisor(self) -> Any:
         global _shared
@@ -148,10 +159,10 @@ def hsds_function(name: str) -> tuple[str, str]:
 _reader = Reader(in_process=True)
 
 
-def configure(in_process: bool, deadline: float = DEFAULT_DEADLINE) -> Reader:
+def configure(in_process: bool, deadline: float = DEFAULT_DEADLINE, past_mark: bool = False) -> Reader:
     """Set how this run's reads go (from the command line); returns the reader."""
     global _reader
-    _reader = Reader(in_process=in_process, deadline=deadline)
+    _reader = Reader(in_process=in_process, deadline=deadline, past_mark=past_mark)
     return _reader
 
 

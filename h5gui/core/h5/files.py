@@ -188,9 +188,29 @@ def _open_marked(p: Path, exc: OSError) -> h5py.File:
     if lock_held(p):
         raise FileAccessError(f"{p} is open for writing in another program; h5gui can read it once that "
                               "program closes it") from exc
+    if str(p) in PAST_MARK:  # the user said: read it anyway (nothing is written)
+        from h5gui.core.h5 import marked
+
+        return marked.open_read_only(p)
     raise OpenMarkError(
         f"{p} was not closed properly by the program that last wrote it (HDF5's 'open for writing' mark "
         "is still set, and no program holds the file)", str(p)) from exc
+
+
+PAST_MARK: set[str] = set()  # files the user chose to read past a crashed writer's mark
+
+
+def read_past_mark(file: str | os.PathLike[str]) -> None:
+    """Job: read ``file`` although a crashed writer left it marked "open for writing" (the mark stays)."""
+    PAST_MARK.add(str(check_readable(file)))
+
+
+def clear_mark(file: str | os.PathLike[str], *, force: bool = False) -> bool:
+    """Job: clear a crashed writer's "open for writing" mark (what ``h5clear -s`` does), through the
+    journal; True when there was one. Refused while a program holds the file."""
+    p = check_readable(file)
+    release(p)
+    return journal.clear_consistency_flag(p, force=force)
 
 
 def is_swmr(f: h5py.File) -> bool:
