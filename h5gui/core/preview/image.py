@@ -251,6 +251,9 @@ def read_image_job(
                 data[i:j] = _to_image(piece, kind, request.complex_mode)
                 i = j
                 yield Progress(i, out_h, "rows", "reading image")
+        if rgb and data.ndim == 3 and data.shape[-1] == 4 and data.size and not np.any(data[..., 3]):
+            data = np.ascontiguousarray(data[..., :3])  # an alpha of 0 everywhere would blank the view
+            notes.append("alpha is 0 everywhere: shown without it")
         levels, minmax, nonfinite = image_stats(data, rgb, (p0, p1))
         if all_fill and levels[1] <= levels[0]:  # pragma: no cover - image_stats already widens
             levels = (levels[0], levels[0] + 1.0)
