@@ -16,6 +16,7 @@ from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError, UnreadableError
 from h5gui.core.h5 import attrs_raw, files, limits, links, messages
+from h5gui.core.h5.datasets import reference_text
 from h5gui.core.paths import normalize_path
 
 __all__ = [
@@ -70,7 +71,8 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
     except Exception as exc:
         return AttrInfo(name, dtype, shape, "", error=f"cannot read: {messages.hdf5_reason(str(exc))}",
                         editable=False, reason="it cannot be read", **common)
-    return summarize(name, dtype, shape, value, dt, n, reason, common)
+    return summarize(name, dtype, shape, value, dt, n, reason, common,
+                     deref=lambda ref: reference_text(ref, attrs._id))
 
 
 def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:

@@ -27,7 +27,7 @@ from h5gui.core.errors import (
 )
 from h5gui.core.formatting import short_value
 from h5gui.core.h5 import files, links
-from h5gui.core.h5.datasets import read_selection
+from h5gui.core.h5.datasets import read_selection, reference_text
 from h5gui.core.h5.filters import filter_applied, pipeline
 from h5gui.core.h5.links import link_info, open_object, resolve
 from h5gui.core.h5.safety import data_sources
@@ -103,7 +103,7 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
     elif dt is not None and ds.shape is not None and d["nbytes"] <= SMALL_VALUE_BYTES and size <= 256:
         if not outside or allow_external:
             try:
-                d["value"] = short_value(read_selection(ds, (), ds.name or "/"))
+                d["value"] = short_value(read_selection(ds, (), ds.name or "/"), lambda ref: reference_text(ref, ds))
             except H5GuiError as exc:
                 d["error"] = str(exc)
     return d
