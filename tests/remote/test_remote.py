@@ -442,3 +442,22 @@ def test_the_cli_reads_s3_and_https_urls_in_its_reader_process(s3_server, http_s
     assert main(["ls", http_server.url("missing.h5")]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "not found (404)" in err
+
+
+def test_a_remote_image_over_the_budget_says_how_many_mb_before_reading(http_server, remote_files):
+    """Issue 13 item 3: the first paint stays within about 16 MB / 32 requests; more is asked for."""
+    from h5gui.core import preview
+    from h5gui.core.h5.remote_budget import BudgetExceededError
+
+    big = remote_files.root / "big_chunk.h5"
+    if not big.exists():
+        with h5py.File(big, "w") as f:
+            f.create_dataset("img", data=np.ones((3000, 3000), dtype="u2"), chunks=(3000, 3000))
+    url = http_server.url("big_chunk.h5")
+    info = preview.preview_info(url, "/img")
+    before = http_server.bytes_sent
+    with pytest.raises(BudgetExceededError, match=r"the image of /img at this zoom needs 18\.0 MB in 1 requests"):
+        preview.read_image(url, "/img", preview.ImageRequest(axes=info.image_axes, index=()))
+    assert http_server.bytes_sent - before <= 2**21, "refused before the 18 MB chunk was fetched (one metadata block at most)"
+    s = preview.read_image(url, "/img", preview.ImageRequest(axes=info.image_axes, index=(), remote_budget=False))
+    assert s.data.mean() == 1

@@ -11,8 +11,10 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
+from h5gui.core.h5 import remote_budget
 from h5gui.core.h5 import sparse as sparse_io
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, nothing_stored, read_selection
+from h5gui.core.h5.files import remote_source
 from h5gui.core.preview.axes import element_count, full_index, normalize_axis
 from h5gui.core.preview.common import base_dtype, kind_of
 from h5gui.core.preview.records import (
@@ -187,6 +189,8 @@ def read_image_job(
         )
         out_h, out_w = -(-(r1 - r0) // step), -(-(c1 - c0) // step)
         out_shape: tuple[int, ...] = (out_h, out_w) + ((n_ch,) if read_all_channels else ())
+        if request.remote_budget and not all_fill and remote_source(file) is not None:
+            _check_remote_budget(ds, chunk_rc, step, (r0, r1, c0, c1), other, out_h, out_w, path)
         out_dtype = _image_dtype(dt, kind)
         notes = []
         if step > 1:
@@ -261,6 +265,28 @@ def read_image_job(
             data=data, step=(step, step), region=(r0, r1, c0, c1), full_shape=(H, W), levels=levels,
             minmax=minmax, nonfinite=nonfinite, rgb=rgb, all_fill=all_fill, note="; ".join(notes),
         )
+
+
+REMOTE_BUDGET = (16_000_000, 32)  # bytes and requests the first paint of a remote image may take
+
+
+def _check_remote_budget(ds: Any, chunk_rc: tuple[int, int] | None, step: int, region: tuple[int, int, int, int],
+                         other: int, out_h: int, out_w: int, path: str) -> None:
+    """Refuse before reading, with the MB it would take, an image of a remote file over the budget
+    (the user then asks for it: ``remote_budget=False``)."""
+    r0, r1, c0, c1 = region
+    item = max(1, ds.dtype.itemsize)
+    if chunk_rc is not None:
+        rows = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) if step >= chunk_rc[0] else -(-(r1 - r0) // chunk_rc[0])
+        cols = min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1) if step >= chunk_rc[1] else -(-(c1 - c0) // chunk_rc[1])
+        touched = rows * cols * other
+        nbytes = touched * math.prod(ds.chunks) * item
+        requests = touched
+    else:
+        nbytes = out_h * min(1 << 20, (c1 - c0) * item)
+        requests = max(1, nbytes >> 20)
+    b = remote_budget.Budget(*REMOTE_BUDGET)
+    b.need(nbytes, requests, what=f"the image of {path} at this zoom")
 
 
 def _filled(ds: Any, dt: np.dtype, kind: str, complex_mode: str, shape: tuple[int, ...], dtype: np.dtype
