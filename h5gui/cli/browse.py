@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from typing import Any
 
@@ -221,26 +220,9 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
 
 
 def _write_image(s: Any, out: str) -> None:
-    import numpy as np
+    from h5gui.core.export.shown import save_slice
 
-    from h5gui.core import imaging
-    from h5gui.core.errors import BadRequestError, FileAccessError
-    from h5gui.core.h5 import staging
-
-    ext = os.path.splitext(out)[1].lower()
-    if ext not in (".png", ".npy"):
-        raise BadRequestError(f"--out must end in .png or .npy, not {out!r}")
-    try:
-        with staging.PartialFile(out, overwrite=True) as claim:
-            with open(claim.path, "wb") as fh:
-                if ext == ".npy":
-                    np.save(fh, s.data)
-                else:
-                    data = s.data if s.data.dtype == np.uint16 and not s.rgb else imaging.to_uint8(s.data, s.levels)
-                    fh.write(imaging.encode_png(data))
-            claim.publish()
-    except OSError as exc:
-        raise FileAccessError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    save_slice(s, out)
 
 
 def _summary(info: Any) -> list[tuple[str, str]]:
