@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from h5gui import __version__
-from h5gui.core.errors import H5GuiError
+from h5gui.core.errors import H5GuiError, ReaderCrashedError
 from h5gui.gui.actions import build_menus, create_actions, tree_menu
 from h5gui.gui.controllers.attributes import AttributeActions
 from h5gui.gui.controllers.files import FileActions
@@ -51,21 +52,28 @@ from h5gui.gui.widgets.tree_view import TreeView
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:
+    from h5gui.core.ioproc.jobs import RestartInfo
+    from h5gui.core.ioproc.supervisor import Supervisor
     from h5gui.gui.widgets.find_dialog import FindDialog
 
 log = logging.getLogger(__name__)
+
+STUCK_SECONDS = 1.0  # a job running this long gets a Stop button in the status bar
 
 
 class MainWindow(QMainWindow):
     """The window: builds the widgets and controllers, connects them, and is their notifier."""
 
-    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None,
+                 supervisor: Supervisor | None = None) -> None:
+        """``supervisor``: an I/O process already starting (``h5gui.app`` starts it before building the
+        window); None starts one with the reader settings of ``settings``."""
         super().__init__()
         self.setWindowTitle("h5gui")
         self.setWindowIcon(icon("h5gui"))
         self.setAcceptDrops(True)
         self.settings = settings if settings is not None else QSettings()
-        self.runner = JobRunner(self)
+        self.runner = JobRunner(self, supervisor=supervisor, settings=self.settings)
         self.session = Session()
         self.model = H5TreeModel(self.runner, self.session, self)
         self.undo_stack = QUndoStack(self)
@@ -146,10 +154,16 @@ class MainWindow(QMainWindow):
         self.busy.setTextVisible(False)
         self.busy.hide()
         sb.addPermanentWidget(self.busy)
+        self.stop_button = QToolButton(self)
+        self.stop_button.setText("Stop")
+        self.stop_button.setToolTip("Stop the job that does not finish: h5gui's reader restarts at once, and the "
+                                    "object is not read again automatically")
+        self.stop_button.clicked.connect(self.stop_stuck_job)
+        self.stop_button.hide()
+        sb.addPermanentWidget(self.stop_button)
         self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(300)  # only show the busy bar for jobs that take a while
-        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.runner.has_pending()))
+        self._busy_timer.setInterval(300)  # only show the busy bar (and Stop) for jobs that take a while
+        self._busy_timer.timeout.connect(self._show_busy)
 
     def _build_menus(self) -> None:
         a = self.actions_
@@ -213,6 +227,11 @@ class MainWindow(QMainWindow):
         ap.copy_requested.connect(at.copy)
         ap.paste_requested.connect(at.paste)
         self.runner.busy_changed.connect(self._on_busy_changed)
+        self.runner.crashed.connect(self._on_reader_failed)
+        self.runner.restarted.connect(self._on_reader_restarted)
+        self.runner.setup_failed.connect(self._on_setup_failed)
+        self.info_panel.retry_requested.connect(self.inspector.retry)
+        self.preview.retry_requested.connect(self.inspector.retry)
         for action, slot in (
             (a.open, f.open_dialog), (a.open_demo, f.open_demo), (a.close, f.close_current),
             (a.close_all, f.close_all), (a.refresh, f.refresh), (a.quit, self.close), (a.copy_path, self.copy_path),
@@ -311,6 +330,38 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy.hide()
+            self.stop_button.hide()
+
+    def _show_busy(self) -> None:
+        self.busy.setVisible(self.runner.has_pending())
+        job = self.runner.running_job()
+        self.stop_button.setVisible(job is not None and job.seconds_running() > STUCK_SECONDS)
+
+    def stop_stuck_job(self) -> None:
+        """The user stops the running job: the reader is killed and restarts; its object is quarantined."""
+        job = self.runner.running_job()
+        if job is not None:
+            self.runner.kill_running(job, quarantine=True)
+            self.show_error(f"Stopped {job.description}; h5gui restarts its reader")
+        self.stop_button.hide()
+
+    # ================================================================== the reader (I/O process)
+    def _on_reader_failed(self, err: ReaderCrashedError) -> None:
+        """An object crashed or hung the reader: mark it in the tree and say so where the user looks."""
+        if err.file:
+            self.model.mark_failed(err.file, err.path or "/", str(err))
+        self.show_error(err)
+
+    def _on_reader_restarted(self, info: RestartInfo) -> None:
+        if not info.message and info.reason not in ("killed", "close"):
+            self.show_error(f"h5gui's reader stopped ({info.reason}) and was restarted")
+
+    def _on_setup_failed(self, key: object, err: H5GuiError) -> None:
+        """A file could not be made writable again in a new reader: it is read-only now."""
+        if isinstance(key, tuple) and len(key) == 3 and key[0] == "file-state":
+            self.session.set_writable(str(key[1]), False)
+            self.state_changed()
+        self.show_error(err)
 
     # ================================================================== entry points (app, tests, benchmarks)
     def open_files(self, paths: list[str], select: str | None = None) -> None:

@@ -245,10 +245,27 @@ def _lookup(ref: FuncRef) -> Any:
         raise H5GuiError(f"h5gui has no job {ref}: {exc}") from exc
 
 
+_ERRORS_MODULE = H5GuiError.__module__
+
+
 def _portable(exc: H5GuiError) -> H5GuiError:
-    """``exc`` itself when it survives pickling, else a plain H5GuiError with its text and exit code."""
+    """``exc`` as the parent can unpickle it without importing h5py: itself when its class lives in
+    :mod:`h5gui.core.errors` (which imports nothing heavy), else its nearest base class from there (a
+    ``LimitError`` of :mod:`h5gui.core.h5.limits` travels as an ``H5GuiError`` with the same text, exit code
+    and attributes); a plain H5GuiError when that does not pickle either."""
     import pickle
 
+    cls = type(exc)
+    if cls.__module__ != _ERRORS_MODULE:
+        base = next(c for c in cls.__mro__ if c.__module__ == _ERRORS_MODULE and issubclass(c, H5GuiError))
+        try:
+            moved = base(str(exc))
+        except TypeError:  # a base that needs more arguments
+            moved = H5GuiError(str(exc))
+        for name, value in vars(exc).items():
+            setattr(moved, name, value)
+        moved.exit_code = exc.exit_code
+        exc = moved
     try:
         pickle.loads(pickle.dumps(exc, protocol=5))
         return exc

@@ -406,12 +406,8 @@ class Engine:
         if self._closing or self._finished:
             self._done(job, ABORTED)
             return
-        if job.subject is not None and not job.force:
-            with self._lock:
-                err = self._quarantine.get((*job.subject, job.operation))
-            if err is not None:
-                self._done(job, ERROR, ReaderCrashedError(err.message, err.file, err.path, err.operation, err.cause))
-                return
+        if self._refuse_quarantined(job):
+            return
         if job.key is not None:
             previous = self._latest.get(job.key)
             if previous is not None:
@@ -420,6 +416,17 @@ class Engine:
         self._pending.append(job)
         if self._child is None:
             self._launch()  # after giving up: try again
+
+    def _refuse_quarantined(self, job: JobHandle) -> bool:
+        """Fail ``job`` at once when its (file, path, operation) broke the reader before (unless forced)."""
+        if job.subject is None or job.force:
+            return False
+        with self._lock:
+            err = self._quarantine.get((*job.subject, job.operation))
+        if err is None:
+            return False
+        self._done(job, ERROR, ReaderCrashedError(err.message, err.file, err.path, err.operation, err.cause))
+        return True
 
     def _cancel_job(self, job: JobHandle) -> None:
         if job.state == PENDING:
@@ -447,8 +454,11 @@ class Engine:
         except (EOFError, OSError):
             log.debug("%s: free %s not sent: the process is gone", self.name, name)
 
-    def _kill_running(self, quarantine: bool) -> None:
+    def _kill_running(self, quarantine: bool, job: JobHandle | None = None) -> None:
         child = self._child
+        if job is not None and job is not self._running:
+            self._cancel_job(job)
+            return
         if self._running is not None and child is not None:
             child.quarantine_on_kill = quarantine
             self._kill(child, "user")
@@ -460,7 +470,7 @@ class Engine:
         while self._setup_queue or (self._pending and not self._closing):
             queue = self._setup_queue if self._setup_queue else self._pending
             job = queue.popleft()
-            if job.state != PENDING:
+            if job.state != PENDING or self._refuse_quarantined(job):  # queued before its object broke the reader
                 continue
             try:
                 data, segment = child.encoder.dumps((job.ref, job.args, job.kwargs))

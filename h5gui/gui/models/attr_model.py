@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from h5gui.core.attrs import AttrInfo
+from h5gui.core.attrs.records import AttrInfo
 
 COLUMNS = ("Name", "Value", "Type", "Shape")
 ATTR_ROLE = Qt.ItemDataRole.UserRole + 1
