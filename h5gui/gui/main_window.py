@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STUCK_SECONDS = 1.0  # a job running this long gets a Stop button in the status bar
+WARM_UP_MS = 300  # after the window is built: start importing pyqtgraph in the background
 
 
 class MainWindow(QMainWindow):
@@ -85,13 +86,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self.state_changed()
-        # pyqtgraph takes ~0.2 s to import, and even in a background thread the import holds the GIL
-        # long enough to stall the GUI: do it when nothing has happened for a moment
-        self._idle_ticks = 0
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setInterval(250)
-        self._warm_timer.timeout.connect(self._warm_up_when_idle)
-        self._warm_timer.start()
+        # pyqtgraph takes ~0.2 s to import: import it on a background thread once the window is up, so that
+        # the first image or plot does not wait for it (h5py is not in this process: no other thread holds
+        # the GIL for long). The views themselves are built when first shown (~35 ms), not ahead of time.
+        QTimer.singleShot(WARM_UP_MS, self.preview.warm_up)
         # the objects made at start-up (modules, Qt wrappers) live as long as the app: keep them out
         # of the cyclic collector's full passes, which otherwise pause the GUI thread
         QTimer.singleShot(1000, gc.freeze)
@@ -435,12 +433,6 @@ class MainWindow(QMainWindow):
             self.open_files(paths)
 
     # ================================================================== idle / shutdown
-    def _warm_up_when_idle(self) -> None:
-        self._idle_ticks = self._idle_ticks + 1 if not self.runner.has_pending() else 0
-        if self._idle_ticks >= 6:  # 1.5 s without I/O work
-            self._warm_timer.stop()
-            self.preview.warm_up()
-
     def is_idle(self) -> bool:
         return not self.runner.has_pending() and not self.model.has_pending_operations() \
             and not self.tree.has_pending_reveals() and not self.session.opening and not self.preview.is_busy()

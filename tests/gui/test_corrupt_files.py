@@ -14,12 +14,14 @@ from corpus import DEMO_CRASH, DEMO_HANG, metadata_positions, mutate, patched
 from PySide6.QtCore import QSettings, Qt
 
 from h5gui.core import demo
+from h5gui.core.ioproc import FuncRef
 from h5gui.gui.main_window import MainWindow
 from h5gui.gui.workers import JobRunner
 
 DEADLINE = 1.5
 SLACK = 2.0  # restart (tens of ms from the fork server) and a loaded machine
 MUTANTS = 20
+TEST_JOBS = "h5gui.core.ioproc._testjobs"
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +158,38 @@ def test_random_mutants_with_every_object_selected(qtbot, window: MainWindow, de
     window.open_files([str(demo_file)], select="/images/gray")  # the reader still works
     idle(qtbot, window)
     assert window.preview.view == "image"
+
+
+def test_editing_mode_survives_a_new_reader(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "edit.h5"
+    with h5py.File(path, "w") as f:
+        f["data"] = [1, 2, 3]
+        f["data"].attrs["units"] = "m"
+    window.open_files([str(path)], select="/data")
+    idle(qtbot, window)
+    window.actions_.enable_editing.trigger()
+    idle(qtbot, window)
+    assert str(path) in window.session.writable
+    pid = window.runner.supervisor.pid
+    window.runner.submit(FuncRef(TEST_JOBS, "segfault"), on_error=lambda _e: None)  # the reader dies
+    qtbot.waitUntil(lambda: window.runner.supervisor.pid not in (None, pid), timeout=10000)
+    idle(qtbot, window)
+    window.attributes.set_value("units", "km")  # the new reader has the file open for writing already
+    idle(qtbot, window)
+    with h5py.File(path, "r", locking=False) as f:
+        assert f["data"].attrs["units"] == "km"
+
+
+def test_stop_button_ends_a_stuck_job(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    window.runner.supervisor.deadline = 60.0  # not the deadline: the user stops it
+    got: list[object] = []
+    stuck = str(tmp_path / "stuck.h5")
+    window.runner.submit(FuncRef(TEST_JOBS, "hold_gil"), subject=(stuck, "/x"), on_error=got.append,
+                         on_aborted=lambda: got.append("aborted"))
+    qtbot.waitUntil(window.stop_button.isVisible, timeout=10000)
+    t0 = time.monotonic()
+    window.stop_button.click()
+    qtbot.waitUntil(lambda: got == ["aborted"] and window.is_idle(), timeout=10000)
+    assert time.monotonic() - t0 < 5 and not window.stop_button.isVisible()
+    assert window.runner.quarantined(stuck, "/x")
+    assert "Stopped" in window.status_text()

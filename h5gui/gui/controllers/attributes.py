@@ -100,7 +100,7 @@ class AttributeActions(Controller):
         self.notifier.show_error(text)
 
     def apply(self, edits: tuple[AttrEdit, ...], message: str) -> None:
-        """Undo/redo: re-run recorded edits on the I/O thread."""
+        """Undo/redo: re-run recorded edits in the I/O process."""
 
         def applied(_attrs: object) -> None:
             self.notifier.show_status(message)

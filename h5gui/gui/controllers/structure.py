@@ -2,7 +2,7 @@
 confirmation that says what goes, copy/cut/paste and drag and drop of objects (also between open
 files), and compacting a file.
 
-Every change runs on the I/O thread through ``h5gui.core.structure``; the tree re-lists only the group
+Every change runs in the I/O process through ``h5gui.core.structure``; the tree re-lists only the group
 that changed (``Notifier.group_changed``), so expansion and selection elsewhere stay as they were."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dataset values edited in the preview's table (typed or pasted): written on the I/O thread through
+"""Dataset values edited in the preview's table (typed or pasted): written in the I/O process through
 ``h5gui.core.values``, pushed onto the undo stack, refused with the reason when they do not fit."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class ValueActions(Controller):
         self.preview.banner.show_message(str(err), "error")
 
     def apply(self, write: BlockWrite, message: str) -> None:
-        """Undo/redo: write the recorded block again on the I/O thread."""
+        """Undo/redo: write the recorded block again in the I/O process."""
         def applied(_old: object) -> None:
             self.notifier.show_status(message)
             self.preview.refresh_table()

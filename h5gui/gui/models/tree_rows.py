@@ -273,7 +273,7 @@ class TreeRows(QAbstractItemModel):
         dest_file = target.child_file if target.kind != "file" else target.file
         for file, path in decode_nodes(data):
             self.drop_requested.emit(file, path, dest_file, group)
-        return False  # the move runs on the I/O thread; the groups are re-listed when it is done
+        return False  # the move runs in the I/O process; the groups are re-listed when it is done
 
     # ------------------------------------------------------------------ inserting and removing rows
     def set_bottom(self, node: Node, kind: str | None, text: str = "") -> None:

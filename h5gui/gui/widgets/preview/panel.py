@@ -162,18 +162,11 @@ class PreviewPanel(QWidget):
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph in a background thread, then build the image and plot views."""
+        """Import pyqtgraph and the plotting views in a background thread (the views are built on first use)."""
         if self._preloader is not None or "image" in self._views:
             return
-        self._preloader = Preloader(self)
-        self._preloader.loaded.connect(self._build_views, Qt.ConnectionType.QueuedConnection)
+        self._preloader = Preloader()
         self._preloader.start()
-
-    def _build_views(self) -> None:
-        """Create the image and plot views while the user has not selected anything yet."""
-        for name in ("image", "plot"):
-            if name not in self._views:
-                self._view_widget(name)
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
