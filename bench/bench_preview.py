@@ -239,8 +239,8 @@ def main() -> None:
             return job
 
         def timed_forget(job) -> None:  # noqa: ANN001
+            forget(job)  # records the job's sent_at and drops its result
             finished[id(job)] = time.monotonic()
-            forget(job)
 
         runner.submit, runner._forget = counting_submit, timed_forget
 
@@ -412,15 +412,14 @@ def main() -> None:
     # a read ran when its job was sent to the I/O process; positions only grow: a read of frame f sent
     # once a newer frame had been asked for is stale
     log = drag["log"]  # type: ignore[assignment]
-    ran = [(job, f) for job, f, _t in reads
-           if getattr(job, "handle", None) is not None and job.handle.sent_at]  # type: ignore[attr-defined]
+    ran = [(job, f) for job, f, _t in reads if getattr(job, "sent_at", 0)]  # type: ignore[attr-defined]
 
     def wanted(at: float) -> int:
         return max((pos for t, pos in log if t <= at), default=-1)  # type: ignore[misc]
 
     r["drag_ran"] = len(ran)
-    r["drag_stale"] = sum(1 for job, f in ran if f < wanted(job.handle.sent_at))  # type: ignore[attr-defined]
-    r["drag_read_ms"] = bf.median([finished[id(job)] - job.handle.sent_at for job, _f in ran  # type: ignore[attr-defined]
+    r["drag_stale"] = sum(1 for job, f in ran if f < wanted(job.sent_at))  # type: ignore[attr-defined]
+    r["drag_read_ms"] = bf.median([finished[id(job)] - job.sent_at for job, _f in ran  # type: ignore[attr-defined]
                                    if id(job) in finished])
     drag_shown = [e for e in shown.events[shown_mark:] if e[1] == "image"]
     r["drag_shown"] = len(drag_shown)

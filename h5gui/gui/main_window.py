@@ -11,9 +11,10 @@ import gc
 import logging
 import os
 import posixpath
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -59,7 +60,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STUCK_SECONDS = 1.0  # a job running this long gets a Stop button in the status bar
-WARM_UP_MS = 300  # after the window is built: start importing pyqtgraph in the background
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``fn`` once, right after ``widget`` has painted for the first time."""
+
+    def __init__(self, widget: QWidget, fn: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.fn = fn
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.fn)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -86,10 +101,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self.state_changed()
-        # pyqtgraph takes ~0.2 s to import: import it on a background thread once the window is up, so that
-        # the first image or plot does not wait for it (h5py is not in this process: no other thread holds
-        # the GIL for long). The views themselves are built when first shown (~35 ms), not ahead of time.
-        QTimer.singleShot(WARM_UP_MS, self.preview.warm_up)
+        # pyqtgraph takes 0.2-0.4 s to import: import it on a background thread as soon as the window has
+        # painted, so that the first image or plot does not wait for it (h5py is not in this process: no
+        # other thread holds the GIL for long). The views are built when first shown (~35 ms).
+        self._after_paint = AfterFirstPaint(self, self.preview.warm_up)
         # the objects made at start-up (modules, Qt wrappers) live as long as the app: keep them out
         # of the cyclic collector's full passes, which otherwise pause the GUI thread
         QTimer.singleShot(1000, gc.freeze)

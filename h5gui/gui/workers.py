@@ -23,6 +23,7 @@ to the GUI thread.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Hashable
@@ -77,8 +78,8 @@ class Job:
     It has no signals: what it reports goes to the callbacks given to :meth:`JobRunner.submit`.
     """
 
-    __slots__ = ("ref", "key", "cancelled", "finished", "handle", "on_result", "on_error", "on_progress",
-                 "on_aborted", "on_finished")
+    __slots__ = ("ref", "key", "cancelled", "finished", "handle", "sent_at", "description", "on_result", "on_error",
+                 "on_progress", "on_aborted", "on_finished")
 
     def __init__(self, ref: FuncRef, key: Hashable | None, on_result: Callable[[Any], None] | None,
                  on_error: Callable[[H5GuiError], None], on_progress: Callable[[Progress], None] | None,
@@ -87,7 +88,9 @@ class Job:
         self.key = key
         self.cancelled = False
         self.finished = False
-        self.handle: JobHandle | None = None
+        self.handle: JobHandle | None = None  # the supervisor's record, dropped when finished (with the result)
+        self.sent_at = 0.0  # when the I/O process was given the job (time.monotonic; 0: it never ran)
+        self.description = f"running {ref}"  # what the job does, in words: "reading /x in f.h5"
         self.on_result = on_result
         self.on_error = on_error
         self.on_progress = on_progress
@@ -96,11 +99,6 @@ class Job:
 
     def __repr__(self) -> str:
         return f"<Job {self.ref} key={self.key!r}{' cancelled' if self.cancelled else ''}>"
-
-    @property
-    def description(self) -> str:
-        """What the job does, in words: ``"reading /x in f.h5"`` (or ``"running module:function"``)."""
-        return self.handle.describe() if self.handle is not None else f"running {self.ref}"
 
     def cancel(self) -> None:
         """Drop the job if it waits; close it at its next ``yield`` if it runs. ``on_aborted`` follows."""
@@ -135,7 +133,7 @@ class JobRunner(QObject):
     crashed = Signal(object)  # ReaderCrashedError naming the file, object and operation that failed
     restarted = Signal(object)  # RestartInfo
     setup_failed = Signal(object, object)  # key of a replayed setup job (e.g. a file made writable), H5GuiError
-    _relay = Signal(object)  # (job, kind, value) from the supervisor's thread
+    _relay = Signal(object)  # (job number, kind, value) from the supervisor's thread
 
     def __init__(self, parent: QObject | None = None, *, supervisor: Supervisor | None = None,
                  settings: QSettings | None = None) -> None:
@@ -146,6 +144,8 @@ class JobRunner(QObject):
                                on_setup_error=lambda key, err: self._relay.emit((None, "setup", (key, err))))
         self.supervisor.start()
         self._jobs: dict[Job, None] = {}  # unfinished jobs, in submission order
+        self._by_number: dict[int, Job] = {}  # unfinished jobs by the number their callbacks carry
+        self._numbers = itertools.count(1)
         self._latest: dict[Hashable, Job] = {}
         self._closed = False
 
@@ -196,25 +196,34 @@ class JobRunner(QObject):
         self._jobs[job] = None
         if was_idle:
             self.busy_changed.emit(True)
+        # the supervisor's callbacks name the job by its number, so that they hold no reference to it: a
+        # finished job and its result are freed as soon as nobody uses them (a cycle would keep big
+        # arrays until the next full garbage collection)
+        number = next(self._numbers)
+        self._by_number[number] = job
         relay = self._relay.emit
         job.handle = self.supervisor.submit(
             fn, *args, key=key, subject=subject, operation=operation, deadline=deadline, force=force,
-            on_error=lambda err: relay((job, "error", err)),
-            on_result=lambda value: relay((job, "result", value)),
-            on_progress=(lambda p: relay((job, "progress", p))) if on_progress is not None else None,
-            on_aborted=lambda: relay((job, "aborted", None)),
-            on_finished=lambda: relay((job, "finished", None)),
+            on_error=lambda err: relay((number, "error", err)),
+            on_result=lambda value: relay((number, "result", value)),
+            on_progress=(lambda p: relay((number, "progress", p))) if on_progress is not None else None,
+            on_aborted=lambda: relay((number, "aborted", None)),
+            on_finished=lambda: relay((number, "finished", None)),
             **kwargs,
         )
+        job.description = job.handle.describe()
         if self._closed:
             job.cancel()
         return job
 
     # ------------------------------------------------------------------ delivering (GUI thread)
-    def _deliver(self, item: tuple[Job | None, str, Any]) -> None:
-        job, kind, value = item
-        if job is None:
+    def _deliver(self, item: tuple[int | None, str, Any]) -> None:
+        number, kind, value = item
+        if number is None:
             self._deliver_event(kind, value)
+            return
+        job = self._by_number.get(number)
+        if job is None:  # after shutdown
             return
         if kind == "progress":
             if job.on_progress is not None and not job.cancelled and not self._closed:
@@ -222,6 +231,7 @@ class JobRunner(QObject):
             return
         if kind == "finished":
             job.finished = True
+            del self._by_number[number]
             try:
                 if job.on_finished is not None and not self._closed:
                     job.on_finished()
@@ -248,6 +258,9 @@ class JobRunner(QObject):
             self.setup_failed.emit(*value)
 
     def _forget(self, job: Job) -> None:
+        if job.handle is not None:
+            job.sent_at = job.handle.sent_at
+            job.handle = None  # it holds the result
         if job not in self._jobs:
             return
         del self._jobs[job]
@@ -321,6 +334,7 @@ class JobRunner(QObject):
         self.supervisor.shutdown(timeout=min(2.0, timeout_ms / 1000))
         was_busy = bool(self._jobs)
         self._jobs.clear()
+        self._by_number.clear()
         self._latest.clear()
         if was_busy:
             self.busy_changed.emit(False)

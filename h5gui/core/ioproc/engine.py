@@ -25,6 +25,7 @@ from h5gui.core.ioproc import codec, jobs, launch, shm
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.jobs import ABORTED, DONE, ERROR, PENDING, RESULT, RUNNING, Callbacks, JobHandle, RestartInfo
 from h5gui.core.ioproc.launch import Child
+from h5gui.core.ioproc.mailbox import Mailbox
 from h5gui.core.ioproc.procinfo import ChildConfig, format_bytes, rss
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ RSS_POLL = 0.1  # seconds between RSS checks while a job runs
 MAX_START_FAILURES = 3
 
 
-class Engine:
+class Engine(Mailbox):
     """State and thread of a supervisor (see :class:`~h5gui.core.ioproc.supervisor.Supervisor`)."""
 
     def __init__(self, *, start_method: str | None, deadline: float, memory_limit: int | None,
@@ -52,11 +53,7 @@ class Engine:
         self._on_setup_error = on_setup_error
         self._log_level = log_level
         self._ctx: Any = None
-        self._lock = threading.Lock()
-        self._posted: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        Mailbox.__init__(self)
         self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
         self._seq = 0
@@ -72,34 +69,9 @@ class Engine:
         self._next_rss = 0.0
         self._closing = False
         self._close_by = 0.0
-        self._finished = False
         self._ready = threading.Event()
         self.start_seconds: float | None = None  # launch to ready of the first process
         self.restart_seconds: list[float] = []  # death noticed to ready, per restart
-
-    # -- posting work to the thread -----------------------------------------------------------
-
-    def _post(self, fn: Callable[..., Any], *args: Any) -> bool:
-        """Run ``fn(*args)`` on the supervisor's thread; False (nothing queued) once it has finished."""
-        with self._lock:
-            if self._finished:
-                return False
-            self._posted.append((fn, args))
-            wake = self._wake_w
-        if wake >= 0:
-            try:
-                os.write(wake, b"x")
-            except OSError:  # full: the thread is awake anyway
-                pass
-        return True
-
-    def _run_posted(self) -> None:
-        while True:
-            with self._lock:
-                if not self._posted:
-                    return
-                fn, args = self._posted.popleft()
-            fn(*args)
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -147,13 +119,6 @@ class Engine:
         self._pending.clear()
         self._running = None
         self._close_pipe()
-
-    def _close_pipe(self) -> None:
-        with self._lock:
-            fds, self._wake_r, self._wake_w = (self._wake_r, self._wake_w), -1, -1
-        for fd in fds:
-            if fd >= 0:
-                os.close(fd)
 
     def _timeout(self) -> float | None:
         now = time.monotonic()
@@ -213,8 +178,8 @@ class Engine:
             try:
                 seq = self._seq
 
-                def on_free(name: str, seq: int = seq) -> None:  # from any thread
-                    self._post(self._free, seq, name)
+                def on_free(name: str, seq: int = seq) -> None:  # from any thread, from finalizers
+                    self._note_freed(seq, name)
                 self._child = launch.start(self._ctx, self._seq, config, self.name, on_free)  # on this long-lived thread
                 return
             except Exception:

@@ -40,6 +40,7 @@ class PreviewPanel(QWidget):
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
+    _preloaded = Signal()  # pyqtgraph is imported (from the preload thread)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +96,7 @@ class PreviewPanel(QWidget):
         self._loading_timer.setSingleShot(True)
         self._loading_timer.setInterval(150)  # no flicker for fast reads
         self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
+        self._preloaded.connect(lambda: self._view_widget("image"), Qt.ConnectionType.QueuedConnection)
         self._unsafe: tuple[str, str] | None = None
         self._retry: tuple[str, str] | None = None
         self._force = False  # read the target even though it broke the reader before (the user said so)
@@ -162,10 +164,11 @@ class PreviewPanel(QWidget):
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph and the plotting views in a background thread (the views are built on first use)."""
+        """Import pyqtgraph and the plotting views in a background thread, then build the image view (one
+        turn of the event loop, ~35 ms; the plot view is built on first use)."""
         if self._preloader is not None or "image" in self._views:
             return
-        self._preloader = Preloader()
+        self._preloader = Preloader(self._preloaded.emit)
         self._preloader.start()
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 
 class Preloader:
-    """``start()`` imports the views in a daemon thread; ``wait()`` lets it finish (before exiting)."""
+    """``start()`` imports the views in a daemon thread, then calls ``done`` there (e.g. a Qt signal's
+    ``emit``, which queues to the GUI thread); ``wait()`` lets it finish (before exiting)."""
 
-    def __init__(self) -> None:
+    def __init__(self, done: Callable[[], None] | None = None) -> None:
         self._thread: threading.Thread | None = None
+        self._done = done
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._load, name="h5gui-preload", daemon=True)
@@ -28,6 +31,9 @@ class Preloader:
             import h5gui.gui.widgets.preview.plot_view  # noqa: F401
         except Exception:  # pragma: no cover - the views import it again and report
             log.exception("importing pyqtgraph failed")
+            return
+        if self._done is not None:
+            self._done()
 
     def wait(self, timeout: float = 10.0) -> None:
         """Let a running import finish (exiting while a thread imports Qt modules can crash)."""
