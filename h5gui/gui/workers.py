@@ -187,20 +187,11 @@ class JobRunner(QObject):
         if deadline is None and kind is not None and kind.long:
             deadline = self.long_deadline
         job = Job(fn, key, on_result, on_error, on_progress, on_aborted, on_finished)
-        if key is not None:
-            previous = self._latest.get(key)
-            if previous is not None:
-                previous.cancel()
-            self._latest[key] = job
-        was_idle = not self._jobs
-        self._jobs[job] = None
-        if was_idle:
-            self.busy_changed.emit(True)
         # the supervisor's callbacks name the job by its number, so that they hold no reference to it: a
         # finished job and its result are freed as soon as nobody uses them (a cycle would keep big
-        # arrays until the next full garbage collection)
+        # arrays until the next full garbage collection). They are queued to this thread: nothing is
+        # delivered before submit() has returned.
         number = next(self._numbers)
-        self._by_number[number] = job
         relay = self._relay.emit
         job.handle = self.supervisor.submit(
             fn, *args, key=key, subject=subject, operation=operation, deadline=deadline, force=force,
@@ -211,6 +202,16 @@ class JobRunner(QObject):
             on_finished=lambda: relay((number, "finished", None)),
             **kwargs,
         )
+        self._by_number[number] = job
+        if key is not None:
+            previous = self._latest.get(key)
+            if previous is not None:
+                previous.cancel()  # the supervisor did too; this also keeps its result from being delivered
+            self._latest[key] = job
+        was_idle = not self._jobs
+        self._jobs[job] = None
+        if was_idle:
+            self.busy_changed.emit(True)
         job.description = job.handle.describe()
         if self._closed:
             job.cancel()

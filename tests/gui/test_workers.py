@@ -189,7 +189,7 @@ def test_progress_panel_stops_a_stuck_job_by_restarting_the_reader(qtbot, runner
     t0 = time.monotonic()
     panel.cancel_button.click()
     qtbot.waitUntil(lambda: bool(aborted) and not panel.running(), timeout=20000)
-    assert time.monotonic() - t0 < 5
+    assert time.monotonic() - t0 < 8  # a kill and a fork: tens of ms, seconds on a loaded 2-core machine
     results: list[object] = []
     runner.submit(job("echo"), 1, on_result=results.append, on_error=pytest.fail)
     qtbot.waitUntil(lambda: bool(results), timeout=20000)

@@ -155,3 +155,10 @@ def heavy_read(file: str, path: str, seconds: float) -> int:
             ds[reads % ds.shape[0]]
             reads += 1
     return reads
+
+
+def loaded(*names: str) -> list[bool]:
+    """Whether each module is imported in this process."""
+    import sys
+
+    return [name in sys.modules for name in names]

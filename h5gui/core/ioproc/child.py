@@ -132,9 +132,13 @@ class _Server:
         limit = _limit_memory(self.config.memory_limit)
         self._send(codec.READY, 0, extra={"pid": os.getpid(), "rss": procinfo.rss(), "vm": procinfo.vm_size(),
                                             "as_limit": limit})
+        warm = _warm_list(self.config.preload)
         try:
             with files.pool_scope(pool):
                 while True:
+                    if warm and self.inbox.empty():  # no job waits: import the next module a job will need
+                        _warm_up(warm.pop(0))
+                        continue
                     msg = self.inbox.get()
                     if msg is None:
                         break
@@ -235,6 +239,22 @@ class _Server:
         except BaseException:
             gen.close()  # a failed send: let the generator's finally blocks run now
             raise
+
+
+def _warm_list(preload: tuple[str, ...]) -> list[str]:
+    """The modules this process imports while it has no job (those of the default preload's ``WARM``)."""
+    if "h5gui.core.ioproc._preload" not in preload:
+        return []
+    from h5gui.core.ioproc import _preload
+
+    return [name for name in _preload.WARM if name not in sys.modules]
+
+
+def _warm_up(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except Exception:  # a job imports what it needs anyway, and reports
+        log.warning("cannot import %s ahead of its jobs", name, exc_info=True)
 
 
 def _lookup(ref: FuncRef) -> Any:

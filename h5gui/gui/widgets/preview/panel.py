@@ -19,15 +19,21 @@ from PySide6.QtWidgets import (
 
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
-from h5gui.core.preview.axes import table_shape
-from h5gui.core.preview.records import ImageRequest, ImageSlice, PlotData, PreviewInfo
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
 from h5gui.gui.widgets.preview.preload import Preloader
-from h5gui.gui.widgets.preview.requests import MAX_PIXELS, PLOT_POINTS, VIEW_LABELS, VIEW_TIPS, image_axes
+from h5gui.gui.widgets.preview.requests import (
+    PLOT_POINTS,
+    VIEW_LABELS,
+    VIEW_TIPS,
+    image_axes,
+    image_request,
+    table_size,
+)
 from h5gui.gui.workers import JobRunner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the records come with numpy: imported with the first preview, not at start-up
+    from h5gui.core.preview.records import ImageSlice, PlotData, PreviewInfo
     from h5gui.gui.widgets.preview.image_view import ImageView
 
 log = logging.getLogger(__name__)
@@ -363,10 +369,9 @@ class PreviewPanel(QWidget):
         view = self.view
         if view == "image":
             chosen = (tuple(self.axes_bar.axes()) or info.image_axes) if self.axes_bar.isVisible() else None
-            request = ImageRequest(
-                axes=image_axes(chosen, info), index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
-                max_pixels=MAX_PIXELS, complex_mode=self.image_view.complex_mode,
-            )
+            request = image_request(image_axes(chosen, info),
+                                    self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
+                                    self.image_view.complex_mode)
             self.axes_bar.frame_pending = True
             self._submit("data", api.preview.read_image, file, path, request, allow_external=allow, key="preview-data",
                          on_result=lambda s: self._on_image(gen, s), on_error=lambda e: self._on_error(gen, e))
@@ -384,7 +389,7 @@ class PreviewPanel(QWidget):
                 a = self.axes_bar.axes()
                 table_axes = (a[0], a[1]) if len(a) >= 2 and a[0] is not None and a[1] is not None else None
                 index = self.axes_bar.index()
-            n_rows, n_cols = table_shape(info, table_axes, index)
+            n_rows, n_cols = table_size(info, table_axes, index)
             columns = info.fields if info.fields else ()
             if len(shape) <= 1 and not info.fields:
                 columns = ("value",)
@@ -419,10 +424,8 @@ class PreviewPanel(QWidget):
         file, path, allow = target
         gen = self._gen
         chosen = self.axes_bar.axes() if self.axes_bar.mode == "image" else None
-        request = ImageRequest(axes=image_axes(chosen, info),
-                                       index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
-                                       region=region, max_pixels=MAX_PIXELS,
-                                       complex_mode=self.image_view.complex_mode)
+        request = image_request(image_axes(chosen, info), self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
+                                self.image_view.complex_mode, region)
         self._submit("detail", api.preview.read_image, file, path, request, allow_external=allow, key="preview-detail",
                      on_result=lambda s: self._on_detail(gen, s), on_error=lambda e: self._on_error(gen, e))
 

@@ -26,6 +26,8 @@ class Preloader:
 
     def _load(self) -> None:
         try:
+            import numpy  # noqa: F401  (first: pyqtgraph and the preview's records need it)
+
             import h5gui.gui.widgets.preview.image_view  # noqa: F401
             import h5gui.gui.widgets.preview.pg  # noqa: F401
             import h5gui.gui.widgets.preview.plot_view  # noqa: F401

@@ -1,8 +1,17 @@
-"""What the preview asks the I/O process for: the views' names, read sizes, and the image axes of a read."""
+"""What the preview asks the I/O process for: the views' names, read sizes, the image axes of a read.
+
+The preview's records come with numpy, which the GUI process imports after its window has painted (with
+pyqtgraph, in the background: :mod:`h5gui.gui.widgets.preview.preload`), not on the way to the first
+paint: the functions here import them when the first preview is asked for.
+"""
 
 from __future__ import annotations
 
-from h5gui.core.preview.records import PreviewInfo
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from h5gui.core.preview.records import ImageRequest, PreviewInfo
 
 VIEW_LABELS = {"image": "Image", "encoded": "Image", "table": "Table", "plot": "Plot", "text": "Text"}
 VIEW_TIPS = {
@@ -23,3 +32,18 @@ def image_axes(chosen: tuple[int | None, ...] | None, info: PreviewInfo) -> tupl
         rank = len(info.shape or ())
         return info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
     return chosen[0], chosen[1], chosen[2] if len(chosen) > 2 else None
+
+
+def image_request(axes: tuple[int, int, int | None], index: Sequence[int], complex_mode: str,
+                  region: tuple[int, int, int, int] | None = None) -> ImageRequest:
+    """The request of one image read (at most :data:`MAX_PIXELS` pixels)."""
+    from h5gui.core.preview.records import ImageRequest
+
+    return ImageRequest(axes=axes, index=tuple(index), region=region, max_pixels=MAX_PIXELS, complex_mode=complex_mode)
+
+
+def table_size(info: PreviewInfo, axes: tuple[int, int] | None, index: tuple[int, ...]) -> tuple[int, int]:
+    """(rows, columns) of the table view of ``info`` (:func:`h5gui.core.preview.axes.table_shape`)."""
+    from h5gui.core.preview.axes import table_shape
+
+    return table_shape(info, axes, index)
