@@ -183,6 +183,7 @@ def test_progress_panel_stops_a_stuck_job_by_restarting_the_reader(qtbot, runner
     job_ = panel.run(runner, job("hold_gil"), text="stuck", on_error=pytest.fail,
                      on_aborted=lambda: aborted.append(True))
     qtbot.waitUntil(job_.running, timeout=20000)
+    qtbot.wait(500)  # "running" is when it was sent: a cancel before the call starts ends it at once
     panel.cancel()  # the job never reaches a yield
     qtbot.waitUntil(lambda: panel.cancel_button.text() == "Stop now" and panel.cancel_button.isEnabled(),
                     timeout=10000)
