@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from h5gui.core.h5.images import set_default
 from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch
 from h5gui.core.importer.plan import BATCH_BYTES, BATCH_MAX_FILES, Unit, join_h5, plan_import, stack_chunks, units_of
 from h5gui.core.importer.pool import WAIT, Ring, Workers, cpu_count, ordered, resize_pool
@@ -111,6 +112,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
         try:
             yield Progress(0, total, "images", "Importing")
             writer: UnitWriter | None = None
+            shown: str | None = None  # the group of the first stack (an NXdata group)
             current = -1
             tasks = _tasks(plan, units, scan_.source, ring)
             for res in ordered(pool, fn, tasks, inflight, prefetch_files):
@@ -140,6 +142,8 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 nbytes += nb
                 if last:
                     writer.finish()
+                    if shown is None and plan.layout in ("stack", "classes") and writer.ds is not None:
+                        shown = unit.group
                     base = join_h5(plan.group, unit.group)
                     paths.extend(join_h5(base, p) for p in writer.paths)
                     expected.update(writer.expected(unit.group))
@@ -155,7 +159,12 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 )
             write_provenance(top, spec, scan_, plan, imported, skipped)
             paths.append(join_h5(plan.group, "skipped"))
+            if shown is not None:  # NeXus viewers open the file (unless it has a default) on the first stack
+                set_default(target.file if plan.new_file else top, join_h5(plan.group if plan.new_file else "/", shown))
             target.commit(expected)
+            if shown is not None and not plan.new_file and target.file is not None:
+                set_default(target.file, join_h5(plan.group, shown))
+                target.file.flush()
         except BaseException:
             target.abort()
             raise

@@ -17,7 +17,7 @@ import numpy as np
 
 from h5gui import __version__
 from h5gui.core.h5.dataset_io import VLEN_UINT8, write_vlen_uint8
-from h5gui.core.h5.images import write_image_attrs
+from h5gui.core.h5.images import write_image_attrs, write_nxdata
 from h5gui.core.importer.plan import Unit, compression_kwargs, join_h5
 from h5gui.core.importer.records import ImportPlan, ImportSpec, ScanResult
 
@@ -25,8 +25,8 @@ _STR = h5py.string_dtype()
 
 
 def _image_attrs(ds: h5py.Dataset, channels: int) -> None:
-    """The HDF5 image attributes, so that HDFView, silx and H5Web show the data as images."""
-    write_image_attrs(ds, colour=bool(channels))
+    """The image attributes (HDF5 image and ``@interpretation``): HDFView, silx and H5Web show images."""
+    write_image_attrs(ds, colour=bool(channels), interpretation=True)
 
 
 def _strings(g: h5py.Group, name: str, values: Sequence[str]) -> h5py.Dataset:
@@ -115,6 +115,8 @@ class UnitWriter:
             if self.pos < self.ds.shape[0]:
                 self.ds.resize(self.pos, axis=0)
             self.paths.append("images")
+            if self.layout in ("stack", "classes"):
+                write_nxdata(self.g, "images")  # silx and H5Web open the group as a stack of pictures
         if self.layout in ("stack", "classes") or (self.layout == "encoded" and not self.spec.encoded_per_file):
             if self.layout == "classes":
                 labels = self.g.create_dataset("labels", data=np.asarray(self.labels, dtype=np.int32), dtype=np.int32)

@@ -18,7 +18,7 @@ from h5gui.core import attrs as core_attrs
 from h5gui.core import preview
 from h5gui.core.h5 import links, staging
 from h5gui.core.h5.dataset_io import write_ascii_attr
-from h5gui.core.h5.images import IMAGE_ATTRS
+from h5gui.core.h5.images import IMAGE_ATTRS, write_interpretation
 from h5gui.core.transform.plan import Context
 from h5gui.core.transform.records import spec_json
 from h5gui.core.transform.stats import Stats
@@ -53,6 +53,9 @@ def copy_attrs(ctx: Context, src: h5py.Dataset, out: h5py.Dataset) -> None:
             ctx.warnings.append(f"attribute {name} could not be copied")
     if ctx.image in ("INTERLACE_PLANE", "INTERLACE_PIXEL"):
         write_ascii_attr(out, "INTERLACE_MODE", ctx.image)
+    if ctx.image and ctx.image != "drop":  # still an image: silx and H5Web are told so too
+        interlace = ctx.image if ctx.image != "keep" else preview.attr_text(src.attrs, "INTERLACE_MODE")
+        write_interpretation(out, colour=interlace == "INTERLACE_PIXEL")
 
 
 def write_provenance(ctx: Context, out: h5py.Dataset, stats: Stats, report_stats: dict[str, Any]) -> None:
