@@ -148,8 +148,9 @@ def write_pass(ctx: Context, ds: h5py.Dataset, out: h5py.Dataset, f: h5py.File, 
         slot, blo, bhi, n = block
         ob = out_block(block)
         out_mid = ob.transpose(inv) if geo.permuted else ob
+        scratch = bufs.keys.view(np.float64)
         for x, plo, phi, rel in bufs.raw_pieces(slot, blo, bhi):
-            num.apply(x, out_mid[rel], bufs.work, bufs.mask, plo, phi)
+            num.apply(x, out_mid[rel], bufs.work, bufs.mask, plo, phi, scratch)
 
     def finish(block: _Block) -> None:
         if num.bad and num.policy == "refuse":
