@@ -40,7 +40,7 @@ def _loaded_heavy(modules: list[str]) -> list[str]:
 
 def test_every_family_registers_its_subcommands():
     assert _subcommands() == [
-        "ls", "info", "show", "attrs", "demo", "import-images", "transform",
+        "ls", "info", "show", "attrs", "demo", "import-images", "transform", "stats", "samples",
         "mkgroup", "rm", "mv", "cp", "compact", "export", "snippet", "find",
     ]
     for family in h5gui.cli.FAMILIES:
