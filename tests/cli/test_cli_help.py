@@ -92,3 +92,4 @@ def test_import_choices_are_the_importers():
     assert import_images.LAYOUTS == importer.LAYOUTS
     assert import_images.MODES == importer.MODES
     assert import_images.RESAMPLE == importer.RESAMPLE
+    assert import_images.RESIZE_MODES == importer.RESIZE_MODES

@@ -59,9 +59,19 @@ class UnitWriter:
     names: list[str] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
 
+    @property
+    def stacked(self) -> bool:
+        return self.layout == "stack" or (self.layout == "classes" and not self.spec.encoded)
+
+    @property
+    def vlen(self) -> bool:
+        """The files' bytes in one variable-length dataset (encoded layout, or classes with ``encoded``)."""
+        return (self.layout == "encoded" and not self.spec.encoded_per_file) or (
+            self.layout == "classes" and self.spec.encoded)
+
     def start(self) -> None:
         n = len(self.unit.items)
-        if self.layout in ("stack", "classes"):
+        if self.stacked:
             assert self.unit.shape is not None and self.unit.dtype is not None
             shape, dtype = self.unit.shape, np.dtype(self.unit.dtype)
             chunk_bytes = self.per_chunk * math.prod(shape) * dtype.itemsize
@@ -70,7 +80,7 @@ class UnitWriter:
                 rdcc_nbytes=max(4 << 20, 4 * chunk_bytes), **compression_kwargs(self.spec, dtype.itemsize),
             )
             _image_attrs(self.ds, _channels_of(shape))
-        elif self.layout == "encoded" and not self.spec.encoded_per_file:
+        elif self.vlen:
             self.ds = self.g.create_dataset(
                 "images", shape=(n,), maxshape=(None,), dtype=VLEN_UINT8, chunks=(min(n, 4096),),
             )
@@ -78,13 +88,13 @@ class UnitWriter:
 
     def write(self, idx: Sequence[int], data: Any) -> None:
         items = self.unit.items
-        if self.layout in ("stack", "classes"):
+        if self.stacked:
             assert self.ds is not None
             m = len(idx)
             if m:
                 self.ds[self.pos : self.pos + m] = data
                 self.pos += m
-        elif self.layout == "encoded" and not self.spec.encoded_per_file:
+        elif self.vlen:
             assert self.ds is not None
             m = len(idx)
             if m:
@@ -115,9 +125,9 @@ class UnitWriter:
             if self.pos < self.ds.shape[0]:
                 self.ds.resize(self.pos, axis=0)
             self.paths.append("images")
-            if self.layout in ("stack", "classes"):
+            if self.stacked:
                 write_nxdata(self.g, "images")  # silx and H5Web open the group as a stack of pictures
-        if self.layout in ("stack", "classes") or (self.layout == "encoded" and not self.spec.encoded_per_file):
+        if self.stacked or self.vlen:
             if self.layout == "classes":
                 labels = self.g.create_dataset("labels", data=np.asarray(self.labels, dtype=np.int32), dtype=np.int32)
                 labels.attrs["class_names"] = np.array(self.unit.class_names, dtype=_STR)
