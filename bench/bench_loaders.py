@@ -14,6 +14,7 @@ What is measured (samples/s over whole epochs, shuffled, batch 64, best of ``--r
   - h5gui's PyTorch snippet as generated (HWC uint8, labels found by convention);
   - the same with ``--chw`` (float32 in [0, 1], channels first);
   - the snippet over encoded PNGs (decoded and resized), beside a minimal decoding Dataset;
+  (``--chw`` also beside a minimal Dataset that converts the same way, in torch);
 * the tf.data snippet's generator (numpy, one process; TensorFlow is not needed) beside a minimal
   generator over the same file.
 
@@ -56,6 +57,14 @@ class Minimal(Dataset):
         return torch.from_numpy(self.x[i]), int(self.y[i])
 
 
+class MinimalCHW(Minimal):
+    def __getitem__(self, i):
+        if self.x is None:
+            f = h5py.File(self.file, "r")
+            self.x, self.y = f[self.images], f[self.labels]
+        return torch.from_numpy(self.x[i]).permute(2, 0, 1).float().div(255), int(self.y[i])
+
+
 class MinimalEncoded(Minimal):
     def __getitem__(self, i):
         import io
@@ -64,7 +73,7 @@ class MinimalEncoded(Minimal):
             f = h5py.File(self.file, "r")
             self.x, self.y = f[self.images], f[self.labels]
         with Image.open(io.BytesIO(self.x[i].tobytes())) as img:
-            a = np.asarray(img.convert("RGB").resize((32, 32)))
+            a = np.array(img.convert("RGB").resize((32, 32)))
         return torch.from_numpy(a), int(self.y[i])
 '''
 
@@ -133,9 +142,13 @@ def main() -> int:
         sys.path.insert(0, tmp)
         minimal = load(MINIMAL, "minimal_loader", root)
         base = epoch_rate(minimal.Minimal(str(stacked), "/images", "/labels"), args.workers, args.reps)
-        for label, kw in (("PyTorch snippet (HWC uint8)", {}), ("PyTorch snippet --chw (float CHW)", {"chw": True})):
+        base_chw = epoch_rate(minimal.MinimalCHW(str(stacked), "/images", "/labels"), args.workers, args.reps)
+        for label, kw, what, ref in (
+                ("PyTorch snippet (HWC uint8)", {}, "minimal lazy Dataset", base),
+                ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, float CHW", base_chw),
+                ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, uint8 HWC", base)):
             mod = load(snippets.torch_snippet(str(stacked), "/images", **kw), f"snip_{len(rows)}", root)
-            rows.append((label, epoch_rate(mod.ImagesDataset(), args.workers, args.reps), "minimal lazy Dataset", base))
+            rows.append((label, epoch_rate(mod.ImagesDataset(), args.workers, args.reps), what, ref))
         base_enc = epoch_rate(minimal.MinimalEncoded(str(encoded), "/images", "/labels"), args.workers, args.reps)
         mod = load(snippets.torch_snippet(str(encoded), "/images", resize=(32, 32)), "snip_enc", root)
         rows.append(("PyTorch snippet, encoded PNGs resized to 32x32", epoch_rate(mod.ImagesDataset(), args.workers,

@@ -222,6 +222,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from h5gui.core.errors import FilterUnavailableError, UnreadableError
     from h5gui.core.parsing import parse_ints
 
+    args.path = preview.signal_path(args.file, args.path) or args.path  # NeXus: a group shows its signal
     info = preview.preview_info(args.file, args.path, allow_external=args.allow_external)
     if args.json:
         output.dump_json(dataclasses.asdict(info))

@@ -56,6 +56,9 @@ def read_normalization(attrs, sample_ndim):
     return shift.astype(np.float32), scale.astype(np.float32), stored
 
 
+UNIT = {n: np.float32(1.0 / (2 ** (8 * n) - 1)) for n in (1, 2, 4, 8)}  # unsigned integers -> [0, 1]
+
+
 def decode(encoded, mode=MODE, size=RESIZE):
     """An encoded picture (PNG, JPEG... bytes as h5gui's import stores them) -> array, as `mode`, resized
     to `size` (width, height)."""
@@ -68,7 +71,7 @@ def decode(encoded, mode=MODE, size=RESIZE):
             img = img.convert(mode)
         if size is not None and img.size != tuple(size):
             img = img.resize(tuple(size), Image.BILINEAR)
-        return np.asarray(img)
+        return np.array(img)  # writable (torch warns about read-only arrays)
 
 
 class Samples:
@@ -104,9 +107,9 @@ class Samples:
         if self.normalize:
             x = (np.asarray(x, dtype=np.float32) - self.shift) / self.scale
         elif self.to_float and x.dtype.kind == "u":
-            x = x.astype(np.float32) * np.float32(1.0 / np.iinfo(x.dtype).max)  # [0, 1]
+            x = np.multiply(x, UNIT[x.dtype.itemsize], dtype=np.float32)  # [0, 1]
         if self.chw:  # (H, W) -> (1, H, W), (H, W, C) -> (C, H, W)
-            x = x[None] if x.ndim == 2 else np.moveaxis(x, -1, 0)
+            x = x[None] if x.ndim == 2 else np.ascontiguousarray(np.moveaxis(x, -1, 0))
         return x
 
     def __getstate__(self):  # sent to worker processes without the open file
