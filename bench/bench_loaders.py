@@ -62,7 +62,9 @@ class MinimalCHW(Minimal):
         if self.x is None:
             f = h5py.File(self.file, "r")
             self.x, self.y = f[self.images], f[self.labels]
-        return torch.from_numpy(self.x[i]).permute(2, 0, 1).float().div(255), int(self.y[i])
+        t = torch.from_numpy(self.x[i])
+        t = t.unsqueeze(0) if t.dim() == 2 else t.permute(2, 0, 1)
+        return t.float().div(255), int(self.y[i])
 
 
 class MinimalEncoded(Minimal):

@@ -112,9 +112,13 @@ class UnitWriter:
             ckw = compression_kwargs(self.spec, 1)
             for i, a in zip(idx, data, strict=True):
                 name = safe_text(items[i][3])
-                kw = compression_kwargs(self.spec, a.dtype.itemsize) if ckw else {}
-                ds = self.g.create_dataset(name, data=a, dtype=a.dtype, chunks=a.shape if kw else None, **kw)
-                _image_attrs(ds, _channels_of(a.shape))
+                if ckw:
+                    kw = compression_kwargs(self.spec, a.dtype.itemsize)
+                    ds: Any = self.g.create_dataset(name, data=a, dtype=a.dtype, chunks=a.shape, **kw).id
+                else:
+                    ds = _contiguous(self.g, name, a)
+                write_image_attrs(ds, colour=bool(_channels_of(a.shape)), interpretation=True, shape=a.shape,
+                                  fresh=True)
                 self.paths.append(name)
         for i in idx:
             self.names.append(items[i][3])
@@ -141,6 +145,21 @@ class UnitWriter:
         """What :meth:`finish` left: dataset path (under ``group``) -> its length (-1: not checked)."""
         n = {"images": self.pos, "filenames": len(self.names), "labels": len(self.labels)}
         return {join_h5(group, p).lstrip("/"): n.get(p, -1) for p in self.paths}
+
+
+_LCPL = h5py.h5p.create(h5py.h5p.LINK_CREATE)
+_LCPL.set_char_encoding(h5py.h5t.CSET_UTF8)
+_LCPL.set_create_intermediate_group(False)
+
+
+def _contiguous(g: h5py.Group, name: str, a: np.ndarray) -> h5py.h5d.DatasetID:
+    """A contiguous dataset holding ``a`` (what ``create_dataset(name, data=a)`` makes), through the
+    low-level API: the per-image layout creates one per picture, and this costs about half as much."""
+    a = np.ascontiguousarray(a)
+    dsid = h5py.h5d.create(g.id, name.encode("utf-8"), h5py.h5t.py_create(a.dtype), h5py.h5s.create_simple(a.shape),
+                           lcpl=_LCPL)
+    dsid.write(h5py.h5s.ALL, h5py.h5s.ALL, a)
+    return dsid
 
 
 def _channels_of(shape: tuple[int, ...]) -> int:

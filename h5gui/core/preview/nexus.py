@@ -24,6 +24,7 @@ import numpy as np
 from h5gui.core.errors import H5GuiError
 from h5gui.core.h5 import files, links
 from h5gui.core.paths import join, normalize_path
+from h5gui.core.preview import common
 from h5gui.core.preview.records import ImageRequest, ImageSlice, PlotData
 
 MAX_DEPTH = 8  # ``default`` links followed at most (a cycle stops there)
@@ -42,20 +43,8 @@ class NexusInfo:
 
 
 def attr_text(attrs: h5py.AttributeManager, name: str) -> str:
-    """The attribute ``name`` as text (case kept) when it is one string, else ``''``."""
-    try:
-        value = attrs[name] if name in attrs else None
-    except (OSError, RuntimeError, TypeError, ValueError):  # unreadable: names nothing
-        return ""
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return ""
-        value = value.reshape(-1)[0]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value.strip().strip("\x00") if isinstance(value, str) else ""
+    """The attribute ``name`` as text, case kept, when it is one string, else ``''``."""
+    return common.attr_text(attrs, name, keep_case=True)
 
 
 def _strings(value: Any) -> list[str]:
