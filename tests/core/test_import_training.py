@@ -215,3 +215,23 @@ def test_per_image_with_workers_exits_cleanly(mixed, tmp_path):
                                "--layout", "per-image", "--workers", "2", "-q"], capture_output=True, text=True,
                               timeout=120)
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+def test_per_image_through_shared_memory_matches_in_process(mixed, tmp_path, monkeypatch):
+    """Pictures of any sizes come back from the decoders packed in shared memory (or pickled when one
+    does not fit its slot): the same file as decoding in this process."""
+    from h5gui.core.importer import run as running
+
+    Image.fromarray(picture(700, 600, 9)).save(mixed / "a" / "big.png")  # 1.26 MB decoded: over a slot
+    monkeypatch.setattr(running, "BATCH_BYTES", 1000)  # one picture a task, slots of 1 MiB
+    s = progress.run(importer.scan(str(mixed)))
+    for w in (0, 2):  # 0: automatic, in this process for so few pictures
+        do_in = ImportSpec(str(mixed), str(tmp_path / f"w{w}.h5"), layout="per-image", workers=w)
+        progress.run(importer.run_import(do_in, s))
+    with h5py.File(tmp_path / "w0.h5") as a, h5py.File(tmp_path / "w2.h5") as b:
+        for group in ("a", "b"):
+            assert list(a[group]) == list(b[group])
+            for name in a[group]:
+                assert np.array_equal(a[group][name][()], b[group][name][()]), name
+        with Image.open(mixed / "a" / "big.png") as im:
+            assert np.array_equal(b["a/big.png"][()], np.asarray(im))

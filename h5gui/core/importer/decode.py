@@ -183,8 +183,9 @@ def decode_batch(
 
     Returns ``(data, ok, failed, nbytes)``: with ``expect = (shape, dtype)`` ``data`` is one array
     ``(len(ok), *shape)`` (None when it was written into the shared memory ``slot``: ``(name,
-    offset, capacity)``), else a list of arrays; ``ok`` are the indices in ``items`` of the decoded
-    ones, ``failed`` ``(index, reason)``, ``nbytes`` the bytes read.
+    offset, capacity)``), else a list of arrays, or with a ``slot`` a list whose entries are arrays
+    or, for those packed into the slot, ``(offset, shape, dtype)`` (:func:`unpack`); ``ok`` are the
+    indices in ``items`` of the decoded ones, ``failed`` ``(index, reason)``, ``nbytes`` the bytes read.
     """
     from PIL import Image
 
@@ -217,10 +218,35 @@ def decode_batch(
                 ok.append(i)
             except Exception as exc:  # noqa: BLE001 - every failure is a reason to report
                 failed.append((i, _decode_reason(exc, fmt)))
-    if slot is not None:
+    if slot is not None and out is not None:
         return None, ok, failed, nbytes
+    if slot is not None:
+        return _pack(arrays, slot), ok, failed, nbytes
     data: Any = out[: len(ok)] if out is not None else arrays
     return data, ok, failed, nbytes
+
+
+def _pack(arrays: list[np.ndarray], slot: tuple[str, int, int]) -> list[Any]:
+    """Pictures of any sizes copied one after the other into the shared memory ``slot`` (64-byte
+    aligned): the parent gets ``(offset, shape, dtype)`` instead of pickled pixels; those that do not
+    fit are returned as they are."""
+    name, base, capacity = slot
+    out: list[Any] = []
+    used = 0
+    for a in arrays:
+        size = a.nbytes
+        if used + size > capacity:
+            out.append(a)
+            continue
+        _slot_array((name, base + used, capacity - used), a.shape, a.dtype.str)[...] = a
+        out.append((base + used, a.shape, a.dtype.str))
+        used += -(-size // 64) * 64
+    return out
+
+
+def unpack(data: list[Any], view: Any) -> list[np.ndarray]:
+    """The arrays of :func:`_pack`'s list, ``view(offset, shape, dtype)`` giving the shared memory's."""
+    return [view(*d) if isinstance(d, tuple) else d for d in data]
 
 
 def read_batch(root: str, items: Sequence[tuple[str, int, str]]) -> tuple[Any, list[int], list[tuple[int, str]], int]:

@@ -13,7 +13,7 @@ import numpy as np
 
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5.images import set_default
-from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch
+from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch, unpack
 from h5gui.core.importer.plan import (
     BATCH_BYTES,
     BATCH_MAX_FILES,
@@ -64,8 +64,9 @@ def _tasks(plan: ImportPlan, units: list[Unit], root: str,
             elif stacked:
                 slot = ring.claim() if ring is not None else None
                 yield (ui, start, last, slot[1] if slot else -1), (root, items, opts, (u.shape, u.dtype), slot)
-            else:
-                yield (ui, start, last, -1), (root, items, opts, None)
+            else:  # pictures of any sizes, packed into a slot (pickled when there is no ring)
+                slot = ring.claim() if ring is not None else None
+                yield (ui, start, last, slot[1] if slot else -1), (root, items, opts, None, slot)
 
 
 def decode_options(spec: ImportSpec) -> tuple[Any, ...]:
@@ -131,6 +132,8 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
         ring = Ring(inflight, max(stack_chunks(len(u.items), u.shape, np.dtype(u.dtype).itemsize, spec.chunk_images)[1]
                                    * math.prod(u.shape) * np.dtype(u.dtype).itemsize
                                    for u in units if u.shape is not None and u.dtype is not None))
+    elif pool.n > 0 and fn is decode_batch:  # one dataset per picture: a task's pictures, up to BATCH_BYTES
+        ring = Ring(inflight, BATCH_BYTES + (1 << 20))
     with contextlib.ExitStack() as stack:
         if ring is not None:
             stack.callback(ring.close)
@@ -149,6 +152,8 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 unit = units[ui]
                 if data is None and ring is not None and unit.shape is not None and unit.dtype is not None:
                     data = ring.view(offset, (len(ok), *unit.shape), unit.dtype)
+                elif ring is not None and not stacked:
+                    data = unpack(data, ring.view)
                 if ui != current:
                     current = ui
                     g = require_groups(top.file, top.name + "/" + unit.group) if unit.group else top
