@@ -118,12 +118,15 @@ def epoch_rate(dataset, workers: int, reps: int) -> float:
     return best
 
 
-def generator_rate(make, reps: int) -> float:
-    best = 0.0
+def generator_rates(makers, reps: int, epochs: int = 3) -> list[float]:
+    """Samples/s of each generator maker, interleaved (the machine's load hits them alike), the best of
+    ``reps`` rounds of ``epochs`` epochs each."""
+    best = [0.0] * len(makers)
     for _ in range(reps):
-        t0 = time.perf_counter()
-        count = sum(1 for _ in make())
-        best = max(best, count / (time.perf_counter() - t0))
+        for k, make in enumerate(makers):
+            t0 = time.perf_counter()
+            count = sum(sum(1 for _ in make()) for _ in range(epochs))
+            best[k] = max(best[k], count / (time.perf_counter() - t0))
     return best
 
 
@@ -132,6 +135,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20_000, help="samples (default 20,000)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--tf-only", action="store_true", help="only the tf.data generator beside the minimal one")
     args = ap.parse_args()
     from h5gui.core import snippets
 
@@ -143,18 +147,19 @@ def main() -> int:
         print(f"data: {args.n:,} samples imported in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         sys.path.insert(0, tmp)
         minimal = load(MINIMAL, "minimal_loader", root)
-        base = epoch_rate(minimal.Minimal(str(stacked), "/images", "/labels"), args.workers, args.reps)
-        base_chw = epoch_rate(minimal.MinimalCHW(str(stacked), "/images", "/labels"), args.workers, args.reps)
-        for label, kw, what, ref in (
-                ("PyTorch snippet (HWC uint8)", {}, "minimal lazy Dataset", base),
-                ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, float CHW", base_chw),
-                ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, uint8 HWC", base)):
-            mod = load(snippets.torch_snippet(str(stacked), "/images", **kw), f"snip_{len(rows)}", root)
-            rows.append((label, epoch_rate(mod.ImagesDataset(), args.workers, args.reps), what, ref))
-        base_enc = epoch_rate(minimal.MinimalEncoded(str(encoded), "/images", "/labels"), args.workers, args.reps)
-        mod = load(snippets.torch_snippet(str(encoded), "/images", resize=(32, 32)), "snip_enc", root)
-        rows.append(("PyTorch snippet, encoded PNGs resized to 32x32", epoch_rate(mod.ImagesDataset(), args.workers,
-                     args.reps), "minimal decoding Dataset", base_enc))
+        if not args.tf_only:
+            base = epoch_rate(minimal.Minimal(str(stacked), "/images", "/labels"), args.workers, args.reps)
+            base_chw = epoch_rate(minimal.MinimalCHW(str(stacked), "/images", "/labels"), args.workers, args.reps)
+            for label, kw, what, ref in (
+                    ("PyTorch snippet (HWC uint8)", {}, "minimal lazy Dataset", base),
+                    ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, float CHW", base_chw),
+                    ("PyTorch snippet --chw (float CHW)", {"chw": True}, "minimal lazy Dataset, uint8 HWC", base)):
+                mod = load(snippets.torch_snippet(str(stacked), "/images", **kw), f"snip_{len(rows)}", root)
+                rows.append((label, epoch_rate(mod.ImagesDataset(), args.workers, args.reps), what, ref))
+            base_enc = epoch_rate(minimal.MinimalEncoded(str(encoded), "/images", "/labels"), args.workers, args.reps)
+            mod = load(snippets.torch_snippet(str(encoded), "/images", resize=(32, 32)), "snip_enc", root)
+            rows.append(("PyTorch snippet, encoded PNGs resized to 32x32", epoch_rate(mod.ImagesDataset(), args.workers,
+                         args.reps), "minimal decoding Dataset", base_enc))
         tf_mod = load(snippets.tf_snippet(str(stacked), "/images"), "snip_tf", root)
 
         def minimal_gen():
@@ -163,8 +168,8 @@ def main() -> int:
                 for i in np.random.default_rng().permutation(len(x)):
                     yield x[i].astype(np.float32) / 255.0, y[i]
 
-        rows.append(("tf.data snippet's generator (1 process)", generator_rate(lambda: tf_mod.generate(), args.reps),
-                     "minimal generator", generator_rate(minimal_gen, args.reps)))
+        ours, ref = generator_rates([lambda: tf_mod.generate(), minimal_gen], 2 * args.reps)
+        rows.append(("tf.data snippet's generator (1 process)", ours, "minimal generator", ref))
         sys.path.remove(tmp)
     print(f"\n{args.n:,} samples 28x28 uint8, batch 64, shuffled, DataLoader num_workers={args.workers}, "
           f"{os.cpu_count()} cores\n")

@@ -85,11 +85,14 @@ class Samples:
             dset = f[dataset]
             self.length = dset.shape[0]
             self.encoded = h5py.check_vlen_dtype(dset.dtype) is not None
+            kind, itemsize = dset.dtype.kind, dset.dtype.itemsize
             self.shift, self.scale, self.stored_normalized = read_normalization(dset.attrs, len(dset.shape) - 1)
             self.targets = np.asarray(f[labels][()], dtype=np.int64) if labels else None
         self.file, self.dataset = file, dataset
         self.normalize = normalize and self.shift is not None and not self.stored_normalized
         self.to_float, self.chw = to_float, chw
+        # unsigned integers to [0, 1] (encoded pictures decode to uint8)
+        self.unit = UNIT[1 if self.encoded else itemsize] if to_float and (self.encoded or kind == "u") else None
         self._pid = self._file = self._dset = None
 
     def _open(self):
@@ -101,13 +104,16 @@ class Samples:
     def sample(self, index):
         """Sample `index` as a numpy array (decoded, normalized, float, channels first, as asked)."""
         dset = self._dset if self._pid == os.getpid() else self._open()
-        x = dset[index]
+        return self.convert(dset[index])
+
+    def convert(self, x):
+        """A sample as read -> as asked."""
         if self.encoded:
             x = decode(x)
         if self.normalize:
             x = (np.asarray(x, dtype=np.float32) - self.shift) / self.scale
-        elif self.to_float and x.dtype.kind == "u":
-            x = np.multiply(x, UNIT[x.dtype.itemsize], dtype=np.float32)  # [0, 1]
+        elif self.unit is not None:
+            x = np.multiply(x, self.unit, dtype=np.float32)  # [0, 1]
         if self.chw:  # (H, W) -> (1, H, W), (H, W, C) -> (C, H, W)
             x = x[None] if x.ndim == 2 else np.ascontiguousarray(np.moveaxis(x, -1, 0))
         return x
@@ -208,10 +214,10 @@ def generate(file=FILE, dataset=DATASET, labels=LABELS, shuffle=True, seed=None,
     order = np.arange(samples.length) if indices is None else np.asarray(indices)
     if shuffle:
         np.random.default_rng(seed).shuffle(order)
+    dset, convert, targets = samples._open(), samples.convert, samples.targets  # one process: opened once
     try:
-        for i in order:
-            x = samples.sample(int(i))
-            yield (x, samples.targets[i]) if samples.targets is not None else x
+        for i in order.tolist():
+            yield (convert(dset[i]), targets[i]) if targets is not None else convert(dset[i])
     finally:
         samples.close()
 

@@ -170,3 +170,14 @@ def test_cli_stats_and_samples(data, tmp_path, capsys):
     with Image.open(png) as img:
         assert img.size[0] > 4 * 48 and img.mode == "RGB"
     assert main(["samples", file, "/train/images", "--out", str(tmp_path / "g.jpg")]) == 2
+
+
+@pytest.mark.parametrize("module", ["stats.records", "samples.records", "importer.records", "transform.records"])
+def test_records_import_no_h5py(module):
+    """The GUI process holds these records without h5py (or Pillow)."""
+    import subprocess
+    import sys
+
+    code = f"import sys, h5gui.core.{module}; print('h5py' in sys.modules, 'PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "False"]
