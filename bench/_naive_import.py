@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-_PER_FILE = r"""
+_WALK = r"""
 import os, sys, time
 import h5py, numpy as np
 from PIL import Image
@@ -22,21 +22,26 @@ n = 0
 with h5py.File(out, "w") as f:
     for dirpath, dirs, names in os.walk(root):
         dirs.sort()
+        names = sorted(x for x in names if not x.startswith("."))
         rel = os.path.relpath(dirpath, root)
         g = f if rel == "." else f.require_group(rel)
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = os.path.join(dirpath, name)
-            %%STORE%%
-            n += 1
+%%BODY%%
 print(n / (time.perf_counter() - t0))
 """
+_PER_FILE = """        for name in names:
+            path = os.path.join(dirpath, name)
+            %%STORE%%
+            n += 1"""
 # one dataset per file holding the file's bytes (the blog's loop for keeping JPEGs in HDF5)
-BLOG_ENCODED = _PER_FILE.replace(
+BLOG_ENCODED = _WALK.replace("%%BODY%%", _PER_FILE).replace(
     "%%STORE%%", 'g.create_dataset(name, data=np.frombuffer(open(path, "rb").read(), dtype=np.uint8))')
 # decode every picture with Pillow, one dataset per picture
-NAIVE_DECODE = _PER_FILE.replace("%%STORE%%", "g.create_dataset(name, data=np.array(Image.open(path)))")
+NAIVE_DECODE = _WALK.replace("%%BODY%%", _PER_FILE).replace(
+    "%%STORE%%", "g.create_dataset(name, data=np.array(Image.open(path)))")
+# decode and stack each folder of equal-sized pictures into one dataset
+NAIVE_STACK = _WALK.replace("%%BODY%%", """        if names:
+            g.create_dataset("images", data=np.stack([np.asarray(Image.open(os.path.join(dirpath, x))) for x in names]))
+            n += len(names)""")
 
 # decode, resize to SIZE x SIZE, stack per split: images + labels (the classic Keras preparation script)
 NAIVE_CLASSES = r"""
@@ -64,28 +69,6 @@ with h5py.File(out, "w") as f:
         n += len(images)
 print(n / (time.perf_counter() - t0))
 """
-
-# decode and stack each folder of equal-sized pictures into one dataset
-NAIVE_STACK = r"""
-import os, sys, time
-import h5py, numpy as np
-from PIL import Image
-root, out = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-n = 0
-with h5py.File(out, "w") as f:
-    for dirpath, dirs, names in os.walk(root):
-        dirs.sort()
-        names = sorted(x for x in names if not x.startswith("."))
-        if not names:
-            continue
-        rel = os.path.relpath(dirpath, root)
-        g = f if rel == "." else f.require_group(rel)
-        g.create_dataset("images", data=np.stack([np.asarray(Image.open(os.path.join(dirpath, x))) for x in names]))
-        n += len(names)
-print(n / (time.perf_counter() - t0))
-"""
-
 
 def jpeg_tree(cache: Path, n: int = 3000, classes: int = 10) -> Path:
     """``n`` JPEGs of 200-500 px (width and height drawn apart), photo-like, in train/ and val/ (80/20)
