@@ -93,13 +93,25 @@ class Probe(QObject):
         return sum(1 for g in self.gaps if g > seconds)
 
 
+_WAIT = QEventLoop.ProcessEventsFlag.WaitForMoreEvents
+
+
 def wait_until(app: QApplication, cond: Callable[[], bool], timeout: float) -> bool:
-    """Run the event loop until ``cond()`` is true (checked after every batch of events)."""
+    """Run the event loop until ``cond()`` is true (checked after every batch of events). The loop sleeps
+    while nothing happens (a 5 ms timer wakes it to check the time): the earlier
+    ``processEvents(flags, 5)`` returned at once when idle, so this loop spun a whole core, which the
+    application under test then lacked."""
     deadline = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+    wake = QTimer()
+    wake.setInterval(5)
+    wake.start()
+    try:
+        while not cond():
+            if time.perf_counter() > deadline:
+                return False
+            app.processEvents(_WAIT)
+    finally:
+        wake.stop()
     return True
 
 

@@ -17,7 +17,10 @@ Figures, each beside a baseline measured in the same run:
 * cold start (fresh Python processes): ``start()`` returning, and the first process ready, fork server
   (booting the server and its preload included) vs spawn;
 * idle memory of the I/O process (RSS and PSS: a forked process shares the server's pages) beside a bare
-  ``python -c "import numpy, h5py, hdf5plugin"``.
+  ``python -c "import numpy, h5py, hdf5plugin"``;
+* with ``--gui`` (Qt offscreen), the same jobs as the GUI sees them: ``JobRunner.submit`` until
+  ``on_result`` has run on the GUI thread, beside the GUI's former runner (one ``QThreadPool`` I/O thread
+  whose result reaches the GUI thread through a queued signal), rebuilt here in a few lines.
 
 Each row: the median of every round (``--calls`` calls per round, thread and process interleaved), then
 the range of those medians over ``--rounds`` rounds. The machine is shared: figures move between runs.
@@ -206,6 +209,86 @@ def bare_import_memory() -> tuple[float, float]:
         p.stdout.close()
 
 
+def gui_compare(rounds: int, calls: int) -> list[list[str]]:
+    """Round trips through the GUI's JobRunner (I/O process) vs the former in-thread runner, result on the
+    GUI thread both ways."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+
+    from h5gui.core.h5 import files
+    from h5gui.core.ioproc import FuncRef, Supervisor, _testjobs
+    from h5gui.gui.workers import JobRunner
+
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+
+    class Relay(QObject):
+        done = Signal(object)
+
+    class ThreadJob(QRunnable):  # the former runner: a core function on the one I/O thread
+        def __init__(self, fn: Callable[..., object], args: tuple[object, ...], relay: Relay,
+                     pool: files.HandlePool) -> None:
+            super().__init__()
+            self.fn, self.args, self.relay, self.pool = fn, args, relay, pool
+
+        def run(self) -> None:
+            with files.pool_scope(self.pool):
+                self.relay.done.emit((self.fn(*self.args),))
+
+    threads = QThreadPool()
+    threads.setMaxThreadCount(1)
+    pool = files.HandlePool()
+    relay = Relay()
+    got: list[object] = []
+    relay.done.connect(got.append, Qt.ConnectionType.QueuedConnection)
+    runner = JobRunner(supervisor=Supervisor(name="bench-gui"))
+    runner.supervisor.wait_ready(60)
+
+    def until_got() -> None:
+        while not got:
+            app.processEvents()
+        got.clear()
+
+    small, frames = str(bf.small_file()), str(_frames_file())
+    from h5gui.core.nodes import describe
+
+    cases = [
+        ("small job (returns None)", FuncRef(T, "nothing"), (), _testjobs.nothing, "< 1 ms added"),
+        ("nodes.describe of a dataset", FuncRef("h5gui.core.nodes", "describe"), (small, "/images/rgb"), describe,
+         "< 1 ms added"),
+        ("4 MB frame read with h5py (ds[i])", FuncRef(T, "read_frame"), (frames, "/frames", 3), _testjobs.read_frame,
+         "< 5 ms added"),
+    ]
+    rows = []
+    try:
+        for label, ref, args, fn, target in cases:
+            n = calls if "MB" not in label else max(20, calls // 10)
+
+            def via_thread(fn: Callable[..., object] = fn, args: tuple[object, ...] = args) -> None:
+                threads.start(ThreadJob(fn, args, relay, pool))
+                until_got()
+
+            def via_process(ref: FuncRef = ref, args: tuple[object, ...] = args) -> None:
+                runner.submit(ref, *args, on_result=got.append, on_error=got.append)
+                until_got()
+
+            via_thread()
+            via_process()
+            proc_med, thread_med, added = [], [], []
+            for _ in range(rounds):
+                t = bf.median(_timed(via_thread, n))
+                p = bf.median(_timed(via_process, n))
+                thread_med.append(t)
+                proc_med.append(p)
+                added.append(p - t)
+            rows.append([label, _range(proc_med), _range(thread_med), _range(added),
+                         bf.ratio(bf.median(proc_med), bf.median(thread_med)), target])
+    finally:
+        runner.shutdown()
+        threads.waitForDone()
+        pool.close_all()
+    return rows
+
+
 def mb(n: float) -> str:
     return f"{n / 1e6:,.0f} MB"
 
@@ -217,6 +300,7 @@ def main() -> None:
     ap.add_argument("--restarts", type=int, default=5)
     ap.add_argument("--cold", type=int, default=3)
     ap.add_argument("--cold-child", help=argparse.SUPPRESS)
+    ap.add_argument("--gui", action="store_true", help="only the round trips as the GUI sees them (Qt)")
     args = ap.parse_args()
     if args.cold_child:
         _cold_child(args.cold_child)
@@ -228,6 +312,13 @@ def main() -> None:
 
     logging.basicConfig(level=logging.ERROR)  # the crashes below are on purpose
     print(f"# h5gui I/O process vs I/O thread ({bf.machine()}, load {os.getloadavg()[0]:.2f})\n")
+    if args.gui:
+        rows = gui_compare(args.rounds, args.calls)
+        print(f"GUI round trips (submit to on_result on the GUI thread): median per round, range over {args.rounds}"
+              " rounds")
+        print(bf.table(["job", "JobRunner, I/O process", "former runner, I/O thread (baseline)", "added", "ratio",
+                        "target"], rows))
+        return
     sup = Supervisor(name="bench")
     sup.start()
     assert sup.wait_ready(60)

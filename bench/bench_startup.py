@@ -49,11 +49,42 @@ def rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 def mark(name):
     MARKS.setdefault(name, time.monotonic() - T0)
+def pss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+IDLE = float(os.environ.get("H5GUI_BENCH_IDLE", "0"))  # seconds of GUI-thread gaps recorded after the paint
 """
 
 _WATCH = r"""
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
+
+class Gaps(QObject):
+    # a 5 ms timer on the GUI thread: the gaps between its ticks after the first paint are the stalls
+    def __init__(self):
+        super().__init__()
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self.tick)
+        self.last = None
+        self.gaps = []
+        self.timer.start()
+    def tick(self):
+        now = time.monotonic()
+        if "painted" in MARKS and self.last is not None:
+            self.gaps.append(now - self.last)
+        self.last = now
+    def report(self):
+        MARKS["idle_max_gap"] = max(self.gaps, default=float("nan"))
+        MARKS["idle_over_50"] = sum(1 for g in self.gaps if g > 0.05)
+        MARKS["idle_ticks"] = len(self.gaps)
 
 class Watch(QObject):
     # notes when a widget of `window` has handled its first paint event
@@ -82,10 +113,12 @@ win.setWindowTitle("baseline")
 win.resize(1280, 800)
 watch = Watch(win)
 app.installEventFilter(watch)
+gaps = Gaps()
 win.show()
 def poll():
-    if "painted" in MARKS:
+    if "painted" in MARKS and time.monotonic() - T0 >= MARKS["painted"] + IDLE:
         MARKS["rss"] = rss_mb()
+        gaps.report()
         timer.stop()
         win.close()
         app.quit()
@@ -108,6 +141,7 @@ def exec_watched(*args, **kwargs):
     win = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
     watch = Watch(win)
     app.installEventFilter(watch)
+    gaps = Gaps()
     def rows_shown():
         if FILE is None:
             return True
@@ -117,7 +151,15 @@ def exec_watched(*args, **kwargs):
         if "root_rows" not in MARKS and rows_shown():
             mark("root_rows")
             MARKS["rss"] = rss_mb()
-        if "painted" in MARKS and "root_rows" in MARKS:
+            import multiprocessing.forkserver as fs
+            sup = getattr(win.runner, "supervisor", None)  # None: a version with an I/O thread
+            io_pid = sup.pid if sup is not None else None
+            server = getattr(fs._forkserver, "_forkserver_pid", None)
+            MARKS["pss_gui"] = pss_mb(os.getpid())
+            MARKS["pss_io"] = pss_mb(io_pid) if io_pid else 0.0
+            MARKS["pss_server"] = pss_mb(server) if server else 0.0
+        if "painted" in MARKS and "root_rows" in MARKS and time.monotonic() - T0 >= MARKS["painted"] + IDLE:
+            gaps.report()
             timer.stop()
             win.close()
             app.quit()
@@ -189,6 +231,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", help="HDF5 file to open (default: a small generated file)")
     p.add_argument("--reps", type=int, default=5, help="runs per figure (medians)")
+    p.add_argument("--idle", type=float, default=3.0,
+                   help="seconds after the first paint during which GUI-thread gaps are recorded (0: skip)")
+    p.add_argument("--before", metavar="DIR",
+                   help="also run an earlier version of h5gui (a checkout or `git archive` of it in DIR), "
+                        "interleaved with this one, for a same-run comparison")
     args = p.parse_args()
 
     t_start = time.perf_counter()
@@ -216,6 +263,17 @@ def main() -> None:
             "h5gui": (f"h5gui {os.path.basename(file)}", H5GUI, [file], env),
             "h5gui_nopyc": (f"h5gui {os.path.basename(file)}, no .pyc cache", H5GUI, [file], no_pyc),
         }
+        if args.idle > 0:
+            idle_env = dict(env, H5GUI_BENCH_IDLE=str(args.idle))
+            cases["window_idle"] = (f"QMainWindow, then {args.idle:g} s idle", MINIMAL_WINDOW, [], idle_env)
+            cases["h5gui_idle"] = (f"h5gui {os.path.basename(file)}, then {args.idle:g} s idle", H5GUI, [file],
+                                   idle_env)
+        if args.before:
+            before = dict(env, PYTHONPATH=os.path.abspath(args.before))
+            cases["before"] = (f"before: h5gui {os.path.basename(file)}", H5GUI, [file], before)
+            if args.idle > 0:
+                cases["before_idle"] = (f"before: h5gui, then {args.idle:g} s idle", H5GUI, [file],
+                                        dict(before, H5GUI_BENCH_IDLE=str(args.idle)))
         results: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
         for _ in range(args.reps):  # interleaved, so that drifts of the machine hit every case alike
             for key, (_label, code, extra, case_env) in cases.items():
@@ -257,6 +315,15 @@ def main() -> None:
           f"/ minimal window = {bf.ratio(rss, win_rss)}")
     print(f"targets: window shown < 0.6 s: {bf.ms(shown)} -> {'OK' if shown < 0.6 else 'MISSED'}; "
           f"RSS < 150 MB after opening a small file: {rss:.0f} MB -> {'OK' if rss < 150 else 'MISSED'}")
+    pss = {k: med("h5gui", f"pss_{k}") for k in ("gui", "io", "server")}
+    print(f"memory with the file open (PSS, shared pages split): GUI process {pss['gui']:.0f} MB, I/O process "
+          f"{pss['io']:.0f} MB, fork server {pss['server']:.0f} MB, together {sum(pss.values()):.0f} MB")
+    if args.idle > 0:
+        for key in ("window_idle", "h5gui_idle", "before_idle"):
+            if key in results:
+                print(f"{cases[key][0]}: longest GUI-thread gap {bf.ms(med(key, 'idle_max_gap'))} (median of runs; "
+                      "each run: " + ", ".join(bf.ms(r.get("idle_max_gap", float("nan"))) for r in results[key])
+                      + f"), gaps > 50 ms per run {med(key, 'idle_over_50'):.0f}")
     print(f"total run time {time.perf_counter() - t_start:.0f} s\n")
 
     print(f"Start-up ({bf.machine()}; Qt offscreen; median of {args.reps} fresh processes; time from launch):\n")
@@ -269,6 +336,19 @@ def main() -> None:
         ["RSS with the file open (target < 150 MB)", f"{rss:.0f} MB",
          f"{imp_rss:.0f} MB ({bf.ratio(rss, imp_rss)})", f"{win_rss:.0f} MB ({bf.ratio(rss, win_rss)})"],
     ]
+    if args.idle > 0:
+        gap, win_gap = med("h5gui_idle", "idle_max_gap"), med("window_idle", "idle_max_gap")
+        rows.append([f"longest GUI-thread gap in the {args.idle:g} s after the paint (target < 50 ms)", bf.ms(gap), "-",
+                     f"{bf.ms(win_gap)} ({bf.ratio(gap, win_gap)})"])
+    if args.before:
+        b_shown, b_rows = med("before", "painted"), med("before", "root_rows")
+        rows.append(["before (earlier version, same run): window painted / root rows",
+                     f"{bf.ms(b_shown)} / {bf.ms(b_rows)}", f"now / before: {bf.ratio(shown, b_shown)} / "
+                     f"{bf.ratio(med('h5gui', 'root_rows'), b_rows)}", "-"])
+        if args.idle > 0:
+            b_gap = med("before_idle", "idle_max_gap")
+            rows.append(["before: longest gap after the paint", bf.ms(b_gap),
+                         f"now / before: {bf.ratio(med('h5gui_idle', 'idle_max_gap'), b_gap)}", "-"])
     print(bf.table(["start-up", "h5gui", "`python -c \"import PySide6.QtWidgets\"` (ratio)",
                     "QApplication + QMainWindow shown (ratio)"], rows))
 

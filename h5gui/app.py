@@ -32,14 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
 
     QCoreApplication.setOrganizationName("h5gui")
     QCoreApplication.setApplicationName("h5gui")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-
-    from h5gui.gui.main_window import MainWindow
-
     if args.screenshot:
         # reproducible pictures: neither read nor change the user's remembered layout
         import atexit
@@ -51,7 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         settings = QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings()
-    window = MainWindow(settings)
+    # the I/O process (h5py, the core) boots on its own thread and in its own processes while this one
+    # imports Qt and builds the window
+    from h5gui.gui.workers import start_reader
+
+    reader = start_reader(settings)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    from h5gui.gui.main_window import MainWindow
+
+    window = MainWindow(settings, supervisor=reader)
     if args.size:
         w, _, h = args.size.partition("x")
         window.resize(int(w), int(h))

@@ -46,9 +46,24 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from h5gui import __version__
-from h5gui.cli import attrs, browse, demo, export, find, import_images, samples, stats, structure, transform
+from h5gui.cli import (
+    attrs,
+    browse,
+    demo,
+    export,
+    find,
+    import_images,
+    maintenance,
+    reader,
+    samples,
+    stats,
+    structure,
+    transform,
+)
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
-from h5gui.core.errors import H5GuiError
+from h5gui.core import sources
+from h5gui.core.errors import H5GuiError, OpenMarkError, ReaderCrashedError
+from h5gui.core.sources import S3Options, add_s3_arguments
 
 log = logging.getLogger("h5gui.cli")
 
@@ -59,7 +74,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
-FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find)
+FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -76,6 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="log details and tracebacks to stderr"
     )
+    add_s3_arguments(common)
+    common.add_argument(
+        "--in-process", action="store_true", default=argparse.SUPPRESS,
+        help="read in this process instead of the supervised reader process (faster to start; a file that "
+        "crashes libhdf5 then ends the command)",
+    )
+    common.add_argument(
+        "--read-past-mark", action="store_true", default=argparse.SUPPRESS,
+        help="read a file that a crashed writer left marked 'open for writing' (it is not changed)",
+    )
+    common.add_argument(
+        "--deadline", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
+        help="a read that shows no progress for this long counts as hung: its object is reported, exit code 5 "
+        "(default 15)",
+    )
     parser = ArgumentParser(
         prog=PROG,
         description="Inspect HDF5 files without a window: list groups, describe objects, write the demo file.",
@@ -88,12 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _remember_s3_options(args: argparse.Namespace) -> None:
+    """``--endpoint-url``, ``--profile``, ``--anon``: for every ``s3://`` file the command names."""
+    opts = S3Options.from_namespace(args)
+    if opts.is_default:
+        return
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith("s3://"):
+                sources.remember_options(item, opts)
+
+
 def _log_to_stderr(debug: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(EscapingFormatter(f"{PROG}: %(levelname)s: %(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if debug:
         logging.getLogger("h5gui").setLevel(logging.DEBUG)  # ours only: h5py's debug log is noise
+    else:  # a crashed or hung read is the command's own one-line error: not logged twice
+        logging.getLogger("h5gui.core.ioproc").setLevel(logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,10 +148,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
     debug = getattr(args, "debug", False)
     _log_to_stderr(debug)
+    _remember_s3_options(args)
+    run_reader = reader.configure(in_process=getattr(args, "in_process", False),
+                                  deadline=getattr(args, "deadline", reader.DEFAULT_DEADLINE),
+                                  past_mark=getattr(args, "read_past_mark", False))
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here rather than at exit
+        if run_reader.crashes and code == EXIT_OK:
+            code = ReaderCrashedError.exit_code  # objects were skipped: say so in the exit code
         return code
+    except OpenMarkError as err:
+        print_error(f"{err}; read it as it is with --read-past-mark, or clear the mark: "
+                    f"{PROG} clear-mark {err.file}")
+        return err.exit_code
     except H5GuiError as err:
         if debug:
             log.debug("details", exc_info=True)
@@ -131,3 +184,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if debug else " (run with --debug for the traceback)"
         print_error(f"unexpected {type(err).__name__}: {err}{hint}")
         return EXIT_FAILED
+    finally:
+        run_reader.close()

@@ -13,6 +13,7 @@ import dataclasses
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.reader import read
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -90,7 +91,8 @@ def cmd_attrs(args: argparse.Namespace) -> int:
             say(f"deleted {name}")
     if edits and not args.json:
         return 0
-    listing = core_attrs.list_attrs(file, path)
+    listing = read("h5gui.core.attrs", "list_attrs", file, path, subject=(file, path),
+                   operation="listing attributes of")
     if args.json:
         output.dump_json([attr_json(a) for a in listing])
     else:

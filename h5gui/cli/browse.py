@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.reader import read
 from h5gui.core.paths import normalize_path
 
 
@@ -94,11 +94,11 @@ def row_json(row: Any) -> dict[str, Any]:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from h5gui.core import nodes, progress
+    from h5gui.core import nodes
     from h5gui.core.errors import DanglingLinkError, UnreadableError
 
     file, path = args.file, normalize_path(args.path)
-    target = nodes.child_info(file, path)  # raises for a missing file or path
+    target = read("h5gui.core.nodes", "child_info", file, path, subject=(file, path), operation="looking up")
     if path != "/" and target.kind == nodes.DANGLING_LINK:
         raise DanglingLinkError(f"{path} in {file}: {target.error}")
     if path != "/" and target.kind == nodes.UNREADABLE:
@@ -106,9 +106,10 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if not target.is_group_like:
         rows = [target]
     elif args.recursive:
-        rows = progress.run(nodes.walk(file, path))
+        rows = _walk(file, path)
     else:
-        rows = list(nodes.open_group_listing(file, path, first=sys.maxsize).first)
+        rows = list(read("h5gui.core.nodes", "open_group_listing", file, path, first=sys.maxsize,
+                         subject=(file, path), operation="listing").first)
     if args.json:
         output.dump_json([row_json(r) for r in rows])
         return 0
@@ -116,6 +117,44 @@ def cmd_ls(args: argparse.Namespace) -> int:
     table = [(r.path if by_path else r.name, kind_text(r), r.shape_text, r.dtype) for r in rows]
     output.print_table(table, caps=(None, 28))
     return 0
+
+
+MAX_WALK_DEPTH = 64  # the group-by-group walk after a crash stops there (hard-link cycles)
+
+
+def _walk(file: str, path: str) -> list[Any]:
+    """Every object below ``path``: one job; if that crashes or hangs the reader (a damaged group), the
+    walk goes on group by group and each group that fails is reported in one line."""
+    from h5gui.core.errors import H5GuiError, ReaderCrashedError
+
+    if not file.startswith("hdf5://"):  # an HSDS domain is walked group by group (paged listings)
+        try:
+            return list(read("h5gui.core.nodes", "walk", file, path, subject=(file, path), operation="walking"))
+        except ReaderCrashedError as exc:
+            output.print_error(exc)
+    rows: list[Any] = []
+    seen: set[str] = set()
+
+    def visit(group: str, depth: int) -> None:
+        if group in seen or depth > MAX_WALK_DEPTH:
+            return
+        seen.add(group)
+        try:
+            listing = read("h5gui.core.nodes", "open_group_listing", file, group, first=sys.maxsize,
+                           subject=(file, group), operation="listing")
+        except ReaderCrashedError as exc:
+            output.print_error(exc)
+            return
+        except H5GuiError as exc:  # this group only: say so and go on with the rest
+            output.print_error(exc)
+            return
+        for row in listing.first:
+            rows.append(row)
+            if row.is_group_like and row.kind == "group":
+                visit(row.path, depth + 1)
+
+    visit(path, 1)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,7 +165,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     from h5gui.core import nodes
     from h5gui.core.errors import DanglingLinkError, FilterUnavailableError, UnreadableError
 
-    info = nodes.describe(args.file, args.path, allow_external=args.allow_external)
+    info = read("h5gui.core.nodes", "describe", args.file, args.path, allow_external=args.allow_external,
+                subject=(args.file, args.path), operation="describing")
     if args.json:
         output.dump_json(info.to_json())
     else:
@@ -158,8 +198,8 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
 
     index = parse_ints(args.index, "--index")
     if info.kind == preview.ENCODED:
-        return preview.read_encoded(
-            args.file, args.path, index=index if len(index) > 1 else (index[0] if index else 0),
+        return read("h5gui.core.preview", "read_encoded",
+            args.file, args.path, subject=(args.file, args.path), operation="decoding", index=index if len(index) > 1 else (index[0] if index else 0),
             allow_external=args.allow_external,
         )
     axes = parse_ints(args.axes, "--axes")
@@ -170,7 +210,8 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
     if "image" not in info.views or image_axes is None:
         raise BadRequestError(f"{info.path} has no image view ({info.kind}, {shape_text(info.shape)})")
     req = preview.ImageRequest(axes=image_axes, index=index, max_pixels=args.max_pixels)
-    s = preview.read_image(args.file, args.path, req, allow_external=args.allow_external)
+    s = read("h5gui.core.preview", "read_image", args.file, args.path, req, allow_external=args.allow_external,
+             subject=(args.file, args.path), operation="reading an image of")
     h, w = s.data.shape[:2]
     text = f"{w}x{h} {s.data.dtype}" + (" RGB" if s.rgb else "") + f" of {s.full_shape[1]}x{s.full_shape[0]}"
     if s.note:
@@ -179,26 +220,9 @@ def _image_of(args: argparse.Namespace, info: Any) -> tuple[Any, str]:
 
 
 def _write_image(s: Any, out: str) -> None:
-    import numpy as np
+    from h5gui.core.export.shown import save_slice
 
-    from h5gui.core import imaging
-    from h5gui.core.errors import BadRequestError, FileAccessError
-    from h5gui.core.h5 import staging
-
-    ext = os.path.splitext(out)[1].lower()
-    if ext not in (".png", ".npy"):
-        raise BadRequestError(f"--out must end in .png or .npy, not {out!r}")
-    try:
-        with staging.PartialFile(out, overwrite=True) as claim:
-            with open(claim.path, "wb") as fh:
-                if ext == ".npy":
-                    np.save(fh, s.data)
-                else:
-                    data = s.data if s.data.dtype == np.uint16 and not s.rgb else imaging.to_uint8(s.data, s.levels)
-                    fh.write(imaging.encode_png(data))
-            claim.publish()
-    except OSError as exc:
-        raise FileAccessError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    save_slice(s, out)
 
 
 def _summary(info: Any) -> list[tuple[str, str]]:
@@ -222,8 +246,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     from h5gui.core.errors import FilterUnavailableError, UnreadableError
     from h5gui.core.parsing import parse_ints
 
-    args.path = preview.signal_path(args.file, args.path) or args.path  # NeXus: a group shows its signal
-    info = preview.preview_info(args.file, args.path, allow_external=args.allow_external)
+    if not str(args.file).startswith("hdf5://"):  # NeXus: a group shows its signal
+        args.path = read("h5gui.core.preview", "signal_path", args.file, args.path,
+                         subject=(args.file, args.path), operation="reading") or args.path
+    info = read("h5gui.core.preview", "preview_info", args.file, args.path, allow_external=args.allow_external,
+                subject=(args.file, args.path), operation="previewing")
     if args.json:
         output.dump_json(dataclasses.asdict(info))
     if info.error:
@@ -244,11 +271,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     output.print_fields(rows)
     index = parse_ints(args.index, "--index")
     if first == "text" or (first == "plot" and info.rank == 1 and info.size <= 20):
-        output.print_block(preview.read_text(args.file, args.path, index=index, allow_external=args.allow_external))
+        output.print_block(read("h5gui.core.preview", "read_text", args.file, args.path, index=index,
+                                allow_external=args.allow_external, subject=(args.file, args.path),
+                                operation="reading"))
     elif first in ("table", "plot"):
         n_rows, n_cols = preview.table_shape(info, None, ())
-        block = preview.read_table(args.file, args.path, 0, 20, 0, 16, index=index,
-                                   allow_external=args.allow_external)
+        block = read("h5gui.core.preview", "read_table", args.file, args.path, 0, 20, 0, 16, index=index,
+                     allow_external=args.allow_external, subject=(args.file, args.path), operation="reading")
         output.print_tsv([block.columns, *block.cells])
         if n_rows > len(block.cells) or n_cols > len(block.columns):
             output.print_line(f"... ({n_rows:,} x {n_cols:,} in all)")

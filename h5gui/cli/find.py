@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.reader import read
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -34,11 +35,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from h5gui.core import progress, search
+    from h5gui.core import search
     from h5gui.core.progress import Progress
 
-    job = search.search(args.file, args.pattern, mode=args.mode, attrs=args.attrs, path=args.path,
-                        case_sensitive=args.case_sensitive, max_hits=max(1, args.max))
     out = sys.stdout
 
     def show(p: Progress) -> None:
@@ -48,7 +47,9 @@ def cmd_find(args: argparse.Namespace) -> int:
             if p.hits:
                 out.flush()  # stream: results show as they are found
 
-    report = progress.run(job, show)
+    report = read("h5gui.core.search", "search", args.file, args.pattern, mode=args.mode, attrs=args.attrs,
+                  path=args.path, case_sensitive=args.case_sensitive, max_hits=max(1, args.max), on_progress=show,
+                  subject=(args.file, args.path), operation="searching")
     if args.json:
         output.dump_json([dataclasses.asdict(h) for h in report.hits])
     if report.truncated:

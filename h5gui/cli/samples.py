@@ -43,9 +43,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``h5gui-cli samples``; return the exit code."""
-    from h5gui.core import imaging, samples
-    from h5gui.core.errors import BadRequestError, FileAccessError
-    from h5gui.core.h5 import staging
+    from h5gui.core import samples
+    from h5gui.core.errors import BadRequestError
+    from h5gui.core.export.shown import save_png
 
     if args.out and os.path.splitext(args.out)[1].lower() != ".png":
         raise BadRequestError(f"--out must end in .png, not {args.out!r}")
@@ -55,13 +55,7 @@ def run(args: argparse.Namespace) -> int:
     grid = output.drive(samples.sample_grid(spec), args.quiet)
     if args.out:
         sheet = samples.contact_sheet(grid, columns=args.columns)
-        try:
-            with staging.PartialFile(args.out, overwrite=True) as claim:
-                with open(claim.path, "wb") as fh:
-                    fh.write(imaging.encode_png(sheet))
-                claim.publish()
-        except OSError as exc:
-            raise FileAccessError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+        save_png(sheet, args.out)
     if args.json:
         output.dump_json({"file": grid.file, "path": grid.path, "total": grid.total, "labels": grid.labels,
                           "class_names": list(grid.class_names), "note": grid.note,

@@ -42,11 +42,17 @@ def _order(dt: np.dtype) -> str:
     return ""
 
 
-def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
+MAX_DEPTH = 8  # levels of nested types written out
+
+
+def describe_dtype(dt: np.dtype, *, short: bool = False, depth: int = 0) -> str:
     """Describe a numpy dtype as h5py maps HDF5 types onto it.
 
-    ``short=True`` gives the compact form for a tree column (``str``, ``compound``, ``enum``).
+    ``short=True`` gives the compact form for a tree column (``str``, ``compound``, ``enum``). Types
+    nested deeper than :data:`MAX_DEPTH` (a crafted file can nest 400 compounds) end in ``...``.
     """
+    if depth > MAX_DEPTH:
+        return "..."
     string_info = h5py.check_string_dtype(dt)
     if string_info is not None:
         enc = "utf-8" if string_info.encoding == "utf-8" else "ascii"
@@ -55,8 +61,8 @@ def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
         return f"S{string_info.length}" if short else f"fixed-length {enc} string ({string_info.length} bytes)"
     vlen = h5py.check_vlen_dtype(dt)
     if vlen is not None:
-        inner = describe_dtype(np.dtype(vlen), short=True)
-        return f"vlen {inner}" if short else f"vlen of {describe_dtype(np.dtype(vlen))}"
+        inner = describe_dtype(np.dtype(vlen), short=True, depth=depth + 1)
+        return f"vlen {inner}" if short else f"vlen of {describe_dtype(np.dtype(vlen), depth=depth + 1)}"
     ref = h5py.check_ref_dtype(dt)
     if ref is not None:
         return "region reference" if ref is h5py.RegionReference else "object reference"
@@ -69,18 +75,20 @@ def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
         if short:
             return f"enum {base_name}"
         names = sorted(enum, key=lambda k: enum[k])
-        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        shown = ", ".join(n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in names[:12])
+        shown += ", ..." if len(names) > 12 else ""
         return f"enum {base_name} {{{shown}}}"
     if dt.names is not None:
         if short:
             return "compound"
-        fields = [f"{name}: {_field_words(dt[name])}" for name in dt.names[:16]]
+        fields = [f"{name}: {_field_words(dt[name], depth + 1)}" for name in dt.names[:16]]
         more = ", ..." if len(dt.names) > 16 else ""
         return "compound {" + ", ".join(fields) + more + "}"
     if dt.subdtype is not None:
         base, shape = dt.subdtype
         dims = " x ".join(str(n) for n in shape)
-        return f"{describe_dtype(base, short=True)}[{dims}]" if short else f"array [{dims}] of {describe_dtype(base)}"
+        return (f"{describe_dtype(base, short=True, depth=depth + 1)}[{dims}]" if short
+                else f"array [{dims}] of {describe_dtype(base, depth=depth + 1)}")
     if dt.kind == "V":
         return "opaque" if short else f"opaque ({dt.itemsize} bytes)"
     if dt.kind == "S":
@@ -93,11 +101,11 @@ def describe_dtype(dt: np.dtype, *, short: bool = False) -> str:
     return name if short else name + _order(dt)
 
 
-def _field_words(dt: np.dtype) -> str:
+def _field_words(dt: np.dtype, depth: int = 0) -> str:
     """A compound member's type: like :func:`describe_dtype`, with fixed-length strings kept short."""
     string_info = h5py.check_string_dtype(dt)
     if string_info is not None and string_info.length is not None:
         enc = "utf-8" if string_info.encoding == "utf-8" else "ascii"
         return f"{string_info.length}-byte {enc} string"
-    return describe_dtype(dt)
+    return describe_dtype(dt, depth=depth)
 

@@ -3,41 +3,64 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+MAX_DEPTH = 8  # nested compound values shown this deep
 
-def value_text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O" or value.dtype.kind == "S":
-            value = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel()],
-                             dtype=object).reshape(value.shape)
-        with np.printoptions(threshold=100, edgeitems=5, linewidth=10_000):
+
+def _scalar(v: Any, deref: Callable[[Any], str] | None, depth: int = 0) -> str:
+    """One element in words: text decoded (invalid UTF-8 as escapes), references as the path they point
+    at, compound values as ``{name: value, ...}``."""
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "backslashreplace")
+    if isinstance(v, np.void) and v.dtype.names:
+        if depth > MAX_DEPTH:
+            return "{...}"
+        return "{" + ", ".join(f"{n}: {_scalar(v[n], deref, depth + 1)}" for n in v.dtype.names) + "}"
+    if type(v).__name__ in ("Reference", "RegionReference"):  # h5py's, without importing h5py here
+        if not v:
+            return "(null reference)"
+        return deref(v) if deref is not None else "(object reference)"
+    if isinstance(v, np.ndarray):
+        return _array(v, deref, 100, 5)
+    if isinstance(v, np.generic):
+        return _scalar(v.item(), deref)
+    return str(v)
+
+
+def _array(value: np.ndarray, deref: Callable[[Any], str] | None, threshold: int, edge: int) -> str:
+    if value.dtype.kind in "OSV" or value.dtype.names:
+        flat = value.reshape(-1)
+        if flat.size > threshold:
+            parts = [_scalar(v, deref) for v in flat[:edge]] + ["..."] + [_scalar(v, deref) for v in flat[-edge:]]
+        else:
+            parts = [_scalar(v, deref) for v in flat]
+        if value.dtype.kind in "OS" and all(isinstance(v, str | bytes) for v in flat[:edge]):
+            parts = [p if p == "..." else repr(p) for p in parts]  # strings quoted, as lists of text are
+        return "[" + ", ".join(parts) + "]" + (f" (shape {value.shape})" if value.ndim > 1 else "")
+    try:
+        with np.printoptions(threshold=threshold, edgeitems=edge, linewidth=10_000):
             return np.array2string(value, separator=", ")
-    return str(value)
+    except RecursionError:  # a datatype nested hundreds of levels deep (a crafted file)
+        return "(nested too deeply to show)"
 
 
-def short_value(value: Any) -> str:
-    """A short, single-line rendering of a small value (strings decoded): what Info shows."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
+def value_text(value: Any, deref: Callable[[Any], str] | None = None) -> str:
+    """A value in words for the attribute table (``deref`` turns a reference into a path)."""
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O" and value.size and isinstance(value.flat[0], bytes):
-            value = np.array([v.decode("utf-8", "replace") for v in value.flat], dtype=object).reshape(value.shape)
-        elif value.dtype.kind == "S":
-            value = np.char.decode(value, "utf-8", "replace").astype(object)
-        with np.printoptions(threshold=64, edgeitems=4, linewidth=100_000):
-            text = np.array2string(value, separator=", ")
-        text = " ".join(text.split())
+        return _array(value, deref, 100, 5)
+    return _scalar(value, deref)
+
+
+def short_value(value: Any, deref: Callable[[Any], str] | None = None) -> str:
+    """A short, single-line rendering of a small value (strings decoded): what Info shows."""
+    if isinstance(value, np.ndarray):
+        text = " ".join(_array(value, deref, 64, 4).split())
     else:
-        text = str(value.item() if isinstance(value, np.generic) else value)
+        text = _scalar(value, deref)
     return text if len(text) <= 400 else text[:400] + "..."
 
 

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from h5gui.core.errors import BadRequestError
-from h5gui.core.h5 import files, leftovers, staging
-from h5gui.core.h5.leftovers import Leftover, LeftoverScan
 
-__all__ = ["Leftover", "LeftoverScan", "find_leftovers", "remove_leftovers"]
+if TYPE_CHECKING:
+    from h5gui.core.h5.leftovers import LeftoverScan
+
+__all__ = ["find_leftovers", "recover_interrupted", "remove_leftovers"]
+
+
+def recover_interrupted(file: str | os.PathLike[str]) -> str | None:
+    """Roll back an edit of ``file`` that a killed h5gui left unfinished (its undo journal beside the
+    file); one line saying what was done, or None. Cheap when there is nothing (one ``stat``), and
+    imports no h5py: the CLI calls it before handing a file to its reader process."""
+    from h5gui.core.h5 import recovery
+
+    if "://" in os.fspath(file) or not recovery.journal_path(file).exists():
+        return None
+    outcome = recovery.recover_file(file)
+    return None if outcome is None or outcome.kind == "in_use" else outcome.message
 
 
 def find_leftovers(file: str | os.PathLike[str]) -> LeftoverScan:
     """Job: the objects that interrupted h5gui writes left in ``file`` under temporary names."""
+    from h5gui.core.h5 import files, leftovers
+
     with files.open_file(file) as f:
         return leftovers.scan(f, str(file))
 
@@ -23,6 +39,8 @@ def remove_leftovers(file: str | os.PathLike[str], paths: Sequence[str]) -> int:
 
     The space they used is free inside the file afterwards; compact the file to give it back.
     """
+    from h5gui.core.h5 import files, staging
+
     for p in paths:
         if not staging.is_temp(p.rstrip("/").rsplit("/", 1)[-1]):
             raise BadRequestError(f"{p} is not a leftover of an interrupted h5gui write: not removed")

@@ -421,3 +421,10 @@ def remember_options(source: Source | str, options: S3Options | None = None) -> 
 def remembered_options() -> dict[str, S3Options]:
     """Bucket -> options chosen in this process (for replaying them into another)."""
     return dict(_REMEMBERED)
+
+
+def restore_options(options: dict[str, dict[str, Any]]) -> None:
+    """Job: take another process's :func:`remembered_options` (bucket -> options as a dict), e.g. the
+    GUI's or the CLI's choices replayed into their reader process."""
+    for bucket, d in options.items():
+        _REMEMBERED[bucket] = S3Options(**d)

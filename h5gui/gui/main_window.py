@@ -11,9 +11,10 @@ import gc
 import logging
 import os
 import posixpath
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,12 +25,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from h5gui import __version__
-from h5gui.core.errors import H5GuiError
+from h5gui.core.errors import H5GuiError, ReaderCrashedError
 from h5gui.gui.actions import build_menus, create_actions, tree_menu
 from h5gui.gui.controllers.attributes import AttributeActions
 from h5gui.gui.controllers.files import FileActions
@@ -51,21 +53,43 @@ from h5gui.gui.widgets.tree_view import TreeView
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:
+    from h5gui.core.ioproc.jobs import RestartInfo
+    from h5gui.core.ioproc.supervisor import Supervisor
     from h5gui.gui.widgets.find_dialog import FindDialog
 
 log = logging.getLogger(__name__)
+
+STUCK_SECONDS = 1.0  # a job running this long gets a Stop button in the status bar
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``fn`` once, right after ``widget`` has painted for the first time."""
+
+    def __init__(self, widget: QWidget, fn: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.fn = fn
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.fn)
+        return False
 
 
 class MainWindow(QMainWindow):
     """The window: builds the widgets and controllers, connects them, and is their notifier."""
 
-    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, data_dir: str | None = None,
+                 supervisor: Supervisor | None = None) -> None:
+        """``supervisor``: an I/O process already starting (``h5gui.app`` starts it before building the
+        window); None starts one with the reader settings of ``settings``."""
         super().__init__()
         self.setWindowTitle("h5gui")
         self.setWindowIcon(icon("h5gui"))
         self.setAcceptDrops(True)
         self.settings = settings if settings is not None else QSettings()
-        self.runner = JobRunner(self)
+        self.runner = JobRunner(self, supervisor=supervisor, settings=self.settings)
         self.session = Session()
         self.model = H5TreeModel(self.runner, self.session, self)
         self.undo_stack = QUndoStack(self)
@@ -77,13 +101,10 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self.state_changed()
-        # pyqtgraph takes ~0.2 s to import, and even in a background thread the import holds the GIL
-        # long enough to stall the GUI: do it when nothing has happened for a moment
-        self._idle_ticks = 0
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setInterval(250)
-        self._warm_timer.timeout.connect(self._warm_up_when_idle)
-        self._warm_timer.start()
+        # pyqtgraph takes 0.2-0.4 s to import: import it on a background thread as soon as the window has
+        # painted, so that the first image or plot does not wait for it (h5py is not in this process: no
+        # other thread holds the GIL for long). The views are built when first shown (~35 ms).
+        self._after_paint = AfterFirstPaint(self, self.preview.warm_up)
         # the objects made at start-up (modules, Qt wrappers) live as long as the app: keep them out
         # of the cyclic collector's full passes, which otherwise pause the GUI thread
         QTimer.singleShot(1000, gc.freeze)
@@ -146,10 +167,16 @@ class MainWindow(QMainWindow):
         self.busy.setTextVisible(False)
         self.busy.hide()
         sb.addPermanentWidget(self.busy)
+        self.stop_button = QToolButton(self)
+        self.stop_button.setText("Stop")
+        self.stop_button.setToolTip("Stop the job that does not finish: h5gui's reader restarts at once, and the "
+                                    "object is not read again automatically")
+        self.stop_button.clicked.connect(self.stop_stuck_job)
+        self.stop_button.hide()
+        sb.addPermanentWidget(self.stop_button)
         self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(300)  # only show the busy bar for jobs that take a while
-        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.runner.has_pending()))
+        self._busy_timer.setInterval(300)  # only show the busy bar (and Stop) for jobs that take a while
+        self._busy_timer.timeout.connect(self._show_busy)
 
     def _build_menus(self) -> None:
         a = self.actions_
@@ -213,6 +240,11 @@ class MainWindow(QMainWindow):
         ap.copy_requested.connect(at.copy)
         ap.paste_requested.connect(at.paste)
         self.runner.busy_changed.connect(self._on_busy_changed)
+        self.runner.crashed.connect(self._on_reader_failed)
+        self.runner.restarted.connect(self._on_reader_restarted)
+        self.runner.setup_failed.connect(self._on_setup_failed)
+        self.info_panel.retry_requested.connect(self.inspector.retry)
+        self.preview.retry_requested.connect(self.inspector.retry)
         for action, slot in (
             (a.open, f.open_dialog), (a.open_demo, f.open_demo), (a.close, f.close_current),
             (a.close_all, f.close_all), (a.refresh, f.refresh), (a.quit, self.close), (a.copy_path, self.copy_path),
@@ -311,6 +343,38 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy.hide()
+            self.stop_button.hide()
+
+    def _show_busy(self) -> None:
+        self.busy.setVisible(self.runner.has_pending())
+        job = self.runner.running_job()
+        self.stop_button.setVisible(job is not None and job.seconds_running() > STUCK_SECONDS)
+
+    def stop_stuck_job(self) -> None:
+        """The user stops the running job: the reader is killed and restarts; its object is quarantined."""
+        job = self.runner.running_job()
+        if job is not None:
+            self.runner.kill_running(job, quarantine=True)
+            self.show_error(f"Stopped {job.description}; h5gui restarts its reader")
+        self.stop_button.hide()
+
+    # ================================================================== the reader (I/O process)
+    def _on_reader_failed(self, err: ReaderCrashedError) -> None:
+        """An object crashed or hung the reader: mark it in the tree and say so where the user looks."""
+        if err.file:
+            self.model.mark_failed(err.file, err.path or "/", str(err))
+        self.show_error(err)
+
+    def _on_reader_restarted(self, info: RestartInfo) -> None:
+        if not info.message and info.reason not in ("killed", "close"):
+            self.show_error(f"h5gui's reader stopped ({info.reason}) and was restarted")
+
+    def _on_setup_failed(self, key: object, err: H5GuiError) -> None:
+        """A file could not be made writable again in a new reader: it is read-only now."""
+        if isinstance(key, tuple) and len(key) == 3 and key[0] == "file-state":
+            self.session.set_writable(str(key[1]), False)
+            self.state_changed()
+        self.show_error(err)
 
     # ================================================================== entry points (app, tests, benchmarks)
     def open_files(self, paths: list[str], select: str | None = None) -> None:
@@ -384,12 +448,6 @@ class MainWindow(QMainWindow):
             self.open_files(paths)
 
     # ================================================================== idle / shutdown
-    def _warm_up_when_idle(self) -> None:
-        self._idle_ticks = self._idle_ticks + 1 if not self.runner.has_pending() else 0
-        if self._idle_ticks >= 6:  # 1.5 s without I/O work
-            self._warm_timer.stop()
-            self.preview.warm_up()
-
     def is_idle(self) -> bool:
         return not self.runner.has_pending() and not self.model.has_pending_operations() \
             and not self.tree.has_pending_reveals() and not self.session.opening and not self.preview.is_busy()

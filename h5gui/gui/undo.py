@@ -1,5 +1,5 @@
 """The undo stack's commands: every edit (attributes, dataset values) runs first, then is pushed as a
-record of what to write to undo it and to redo it; undo and redo re-run those writes on the I/O thread."""
+record of what to write to undo it and to redo it; undo and redo re-run those writes in the I/O process."""
 
 from __future__ import annotations
 

@@ -1,204 +1,278 @@
-"""The one bridge between the GUI thread and HDF5: a single I/O thread running core functions.
+"""The one bridge between the GUI and HDF5: jobs run in the supervised I/O process, results come back
+to the GUI thread.
 
 ::
 
-    job = runner.submit(nodes.describe, file, path, key="info",
+    job = runner.submit(api.nodes.describe, file, path, key="info",
                         on_result=show, on_error=status_bar.show_error)
 
-* one I/O thread (h5py serializes every call anyway: more threads only add contention);
+* jobs are named, not imported (:mod:`h5gui.core.api`): the GUI process never imports h5py. Every job
+  runs in one I/O process (:class:`~h5gui.core.ioproc.supervisor.Supervisor`), one at a time, which a
+  crash, a hang or a memory blow-up inside libhdf5 cannot take the window down with: the running job
+  fails with one line, the object is quarantined (:attr:`JobRunner.crashed`), the process restarts;
 * a core function may return a value or be a generator yielding :class:`Progress` and returning the
   result; a cancelled generator is closed at its next ``yield`` (its ``with`` blocks close files);
-* the same ``key`` means latest wins: submitting cancels the pending or running job with that key;
+* the same ``key`` means latest wins: submitting cancels the pending or running job with that key, and
+  a result of a cancelled job is never delivered (``on_aborted`` instead);
 * ``on_error`` is mandatory: errors are data, shown where the user looked;
-* every job stays referenced until ``finished``; callbacks are connected before the job starts;
-* :meth:`JobRunner.shutdown` cancels everything, waits, and closes the pooled file handles.
+* callbacks are given to :meth:`JobRunner.submit`, so they are in place before the job starts (a job
+  has no signals to connect later), and they run on the GUI thread, in order: ``on_progress``\\*,
+  exactly one of ``on_result`` / ``on_error`` / ``on_aborted``, then ``on_finished``;
+* :meth:`JobRunner.shutdown` cancels everything, lets the I/O process close its files, and stops it.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, Signal
 
-from h5gui.core import progress
-from h5gui.core.errors import CancelledError, H5GuiError
-from h5gui.core.h5 import files
+from h5gui.core import api
+from h5gui.core.errors import H5GuiError, ReaderCrashedError
+from h5gui.core.ioproc.funcref import FuncRef
+from h5gui.core.ioproc.jobs import RUNNING, JobHandle
+from h5gui.core.ioproc.supervisor import DEFAULT_DEADLINE, MEMORY_FRACTION, Supervisor
 from h5gui.core.progress import Progress
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 0.2  # seconds between progress signals of one job
+LONG_DEADLINE_FACTOR = 8  # long jobs (imports, transforms, exports) may be silent this many deadlines
+SETTING_DEADLINE = "reader/deadline"  # seconds a job may give no sign of life (default 15)
+SETTING_MEMORY = "reader/memory_fraction"  # ceiling of the I/O process, share of physical memory (0.5)
 
 
-class Box:
-    """Carries a result across threads untouched. PySide converts a bare list or dict sent through a
-    ``Signal(object)`` into a QVariantList/QVariantMap and back, with the GIL held: 0.4 s of frozen GUI
-    for 100,000 names. An instance of a plain class travels as the same Python object."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class JobSignals(QObject):
-    started = Signal()
-    progress = Signal(object)  # Progress
-    returned = Signal(object)  # Box(result)
-    errored = Signal(object)  # H5GuiError
-    aborted = Signal()
-    finished = Signal()
-
-
-def _as_user_error(exc: BaseException) -> H5GuiError:
-    if isinstance(exc, H5GuiError):
-        return exc
-    if isinstance(exc, MemoryError):
-        return H5GuiError("Not enough memory for this operation")
-    text = str(exc) or type(exc).__name__
-    return H5GuiError(f"Unexpected error: {text}")
+def reader_options(settings: QSettings | None) -> dict[str, float]:
+    """The I/O process's deadline and memory ceiling from the user's settings (defaults where unset or bad)."""
+    out = {"deadline": DEFAULT_DEADLINE, "memory_fraction": MEMORY_FRACTION}
+    if settings is None:
+        return out
+    for key, name in ((SETTING_DEADLINE, "deadline"), (SETTING_MEMORY, "memory_fraction")):
+        raw = settings.value(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            log.warning("setting %s=%r is not a number: using %g", key, raw, out[name])
+            continue
+        if value > 0:
+            out[name] = value
+    return out
 
 
-class Job(QRunnable):
-    """One call of a core function on the I/O thread."""
+def start_reader(settings: QSettings | None = None) -> Supervisor:
+    """Create and start the supervised I/O process (it boots on the supervisor's thread; returns at once)."""
+    options = reader_options(settings)
+    sup = Supervisor(deadline=options["deadline"], memory_fraction=options["memory_fraction"])
+    sup.start()
+    return sup
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                 key: str | None, pool: files.HandlePool) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
+
+class Job:
+    """A job submitted to the I/O process, as its caller sees it: :meth:`cancel` and a few facts.
+
+    It has no signals: what it reports goes to the callbacks given to :meth:`JobRunner.submit`.
+    """
+
+    __slots__ = ("ref", "key", "cancelled", "finished", "handle", "sent_at", "description", "on_result", "on_error",
+                 "on_progress", "on_aborted", "on_finished")
+
+    def __init__(self, ref: FuncRef, key: Hashable | None, on_result: Callable[[Any], None] | None,
+                 on_error: Callable[[H5GuiError], None], on_progress: Callable[[Progress], None] | None,
+                 on_aborted: Callable[[], None] | None, on_finished: Callable[[], None] | None) -> None:
+        self.ref = ref
         self.key = key
-        self.signals = JobSignals()
-        self._pool = pool
-        self._cancel = threading.Event()
-        self.done = threading.Event()
-        self.description = getattr(fn, "__qualname__", repr(fn))
+        self.cancelled = False
+        self.finished = False
+        self.handle: JobHandle | None = None  # the supervisor's record, dropped when finished (with the result)
+        self.sent_at = 0.0  # when the I/O process was given the job (time.monotonic; 0: it never ran)
+        self.description = f"running {ref}"  # what the job does, in words: "reading /x in f.h5"
+        self.on_result = on_result
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.on_aborted = on_aborted
+        self.on_finished = on_finished
+
+    def __repr__(self) -> str:
+        return f"<Job {self.ref} key={self.key!r}{' cancelled' if self.cancelled else ''}>"
 
     def cancel(self) -> None:
-        self._cancel.set()
+        """Drop the job if it waits; close it at its next ``yield`` if it runs. ``on_aborted`` follows."""
+        if self.finished or self.cancelled:
+            return
+        self.cancelled = True
+        if self.handle is not None:
+            self.handle.cancel()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
+    def running(self) -> bool:
+        """Whether the I/O process is running this job now."""
+        return not self.finished and self.handle is not None and self.handle.state == RUNNING
 
-    def run(self) -> None:  # on the I/O thread
-        s = self.signals
-        try:
-            if self._cancel.is_set():
-                s.aborted.emit()
-                return
-            s.started.emit()
-            with files.pool_scope(self._pool):
-                result = self.fn(*self.args, **self.kwargs)
-                if isinstance(result, Generator):
-                    result = self._drive(result)
-            if self._cancel.is_set():
-                s.aborted.emit()
-            else:
-                s.returned.emit(Box(result))
-        except CancelledError:
-            s.aborted.emit()
-        except Exception as exc:  # errors are data
-            if not isinstance(exc, H5GuiError):
-                log.exception("job %s failed", self.description)
-            if self._cancel.is_set():
-                s.aborted.emit()
-            else:
-                s.errored.emit(_as_user_error(exc))
-        finally:
-            self.done.set()
-            s.finished.emit()
-
-    def _drive(self, gen: Generator[Any, None, Any]) -> Any:
-        last = [0.0]
-
-        def relay(item: Progress) -> None:  # throttled: a few signals a second, and the last one
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_INTERVAL or (item.total and item.done >= item.total):
-                last[0] = now
-                self.signals.progress.emit(item)
-
-        return progress.run(gen, relay, self._cancel.is_set)
-
-
-def _close_everything(pool: files.HandlePool) -> None:
-    pool.close_all()
-    from h5gui.core import nodes
-
-    nodes.shutdown_names_worker()
+    def seconds_running(self) -> float:
+        """How long it has been running (0 when it is not)."""
+        handle = self.handle
+        if handle is None or handle.state != RUNNING or not handle.sent_at:
+            return 0.0
+        return max(0.0, time.monotonic() - handle.sent_at)
 
 
 class JobRunner(QObject):
-    """Runs jobs one at a time on a dedicated I/O thread."""
+    """Runs jobs in the supervised I/O process and delivers what they report on the GUI thread.
+
+    ``busy_changed(bool)`` and ``idle`` follow the set of unfinished jobs; ``crashed(ReaderCrashedError)``
+    says which object crashed or hung the reader (to mark it); ``restarted(RestartInfo)`` that a new I/O
+    process took over. Connect them once, when the runner is made.
+    """
 
     busy_changed = Signal(bool)
     idle = Signal()
+    crashed = Signal(object)  # ReaderCrashedError naming the file, object and operation that failed
+    restarted = Signal(object)  # RestartInfo
+    setup_failed = Signal(object, object)  # key of a replayed setup job (e.g. a file made writable), H5GuiError
+    _relay = Signal(object)  # (job number, kind, value) from the supervisor's thread
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, supervisor: Supervisor | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
-        self._threads = QThreadPool(self)
-        self._threads.setMaxThreadCount(1)
-        self._threads.setExpiryTimeout(-1)  # keep the one I/O thread (it owns the pooled handles)
-        self._pool = files.HandlePool()
-        self._jobs: set[Job] = set()
-        self._latest: dict[str, Job] = {}
+        self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.supervisor = supervisor if supervisor is not None else start_reader(settings)
+        self.supervisor.listen(on_restart=lambda info: self._relay.emit((None, "restarted", info)),
+                               on_setup_error=lambda key, err: self._relay.emit((None, "setup", (key, err))))
+        self.supervisor.start()
+        self._jobs: dict[Job, None] = {}  # unfinished jobs, in submission order
+        self._by_number: dict[int, Job] = {}  # unfinished jobs by the number their callbacks carry
+        self._numbers = itertools.count(1)
+        self._latest: dict[Hashable, Job] = {}
         self._closed = False
 
+    @property
+    def long_deadline(self) -> float:
+        return self.supervisor.deadline * LONG_DEADLINE_FACTOR if self.supervisor.deadline else 0.0
+
+    # ------------------------------------------------------------------ submitting
     def submit(
         self,
-        fn: Callable[..., Any],
+        fn: FuncRef,
         *args: Any,
         on_error: Callable[[H5GuiError], None],
         on_result: Callable[[Any], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_aborted: Callable[[], None] | None = None,
         on_finished: Callable[[], None] | None = None,
-        key: str | None = None,
+        key: Hashable | None = None,
+        subject: tuple[str, str | None] | None = None,
+        operation: str | None = None,
+        deadline: float | None = None,
+        force: bool = False,
         **kwargs: Any,
     ) -> Job:
+        """Run ``fn(*args, **kwargs)`` in the I/O process; ``fn`` is a :class:`FuncRef` (see
+        :mod:`h5gui.core.api`). ``subject`` ``(file, path)`` and ``operation`` name what the job does in
+        its messages and its quarantine entry (by default as ``api`` declares ``fn``); ``deadline``: seconds
+        without a sign of life before the job counts as hung (default: the reader's, longer for long
+        jobs); ``force``: read an object even though it crashed the reader before (the user's "Try again")."""
         if on_error is None:
             raise TypeError("on_error is mandatory: every job needs somewhere to report its error")
-        job = Job(fn, args, kwargs, key, self._pool)
-        s = job.signals
-        if on_result is not None:
-            s.returned.connect(lambda box, f=on_result: f(box.value))
-        s.errored.connect(on_error)
-        if on_progress is not None:
-            s.progress.connect(on_progress)
-        if on_aborted is not None:
-            s.aborted.connect(on_aborted)
-        if on_finished is not None:
-            s.finished.connect(on_finished)
-        s.finished.connect(lambda j=job: self._on_finished(j))
-        if self._closed:
-            job.cancel()
+        if not isinstance(fn, FuncRef):
+            raise TypeError(f"jobs are named by FuncRef (see h5gui.core.api), not {type(fn).__name__}")
+        kind = api.kind_of(fn)
+        if subject is None:
+            subject = api.subject_of(fn, args)
+        if operation is None:
+            operation = kind.operation if kind is not None else "reading"
+        if deadline is None and kind is not None and kind.long:
+            deadline = self.long_deadline
+        job = Job(fn, key, on_result, on_error, on_progress, on_aborted, on_finished)
+        # the supervisor's callbacks name the job by its number, so that they hold no reference to it: a
+        # finished job and its result are freed as soon as nobody uses them (a cycle would keep big
+        # arrays until the next full garbage collection). They are queued to this thread: nothing is
+        # delivered before submit() has returned.
+        number = next(self._numbers)
+        relay = self._relay.emit
+        job.handle = self.supervisor.submit(
+            fn, *args, key=key, subject=subject, operation=operation, deadline=deadline, force=force,
+            on_error=lambda err: relay((number, "error", err)),
+            on_result=lambda value: relay((number, "result", value)),
+            on_progress=(lambda p: relay((number, "progress", p))) if on_progress is not None else None,
+            on_aborted=lambda: relay((number, "aborted", None)),
+            on_finished=lambda: relay((number, "finished", None)),
+            **kwargs,
+        )
+        self._by_number[number] = job
         if key is not None:
             previous = self._latest.get(key)
             if previous is not None:
-                previous.cancel()
+                previous.cancel()  # the supervisor did too; this also keeps its result from being delivered
             self._latest[key] = job
         was_idle = not self._jobs
-        self._jobs.add(job)
+        self._jobs[job] = None
         if was_idle:
             self.busy_changed.emit(True)
-        self._threads.start(job)
+        job.description = job.handle.describe()
+        if self._closed:
+            job.cancel()
         return job
 
-    def _on_finished(self, job: Job) -> None:
-        self._jobs.discard(job)
+    # ------------------------------------------------------------------ delivering (GUI thread)
+    def _deliver(self, item: tuple[int | None, str, Any]) -> None:
+        number, kind, value = item
+        if number is None:
+            self._deliver_event(kind, value)
+            return
+        job = self._by_number.get(number)
+        if job is None:  # after shutdown
+            return
+        if kind == "progress":
+            if job.on_progress is not None and not job.cancelled and not self._closed:
+                job.on_progress(value)
+            return
+        if kind == "finished":
+            job.finished = True
+            del self._by_number[number]
+            try:
+                if job.on_finished is not None and not self._closed:
+                    job.on_finished()
+            finally:
+                self._forget(job)
+            return
+        if kind == "error" and isinstance(value, ReaderCrashedError) and value.cause != "start":
+            self.crashed.emit(value)
+        if self._closed:
+            return
+        if kind == "aborted" or job.cancelled:
+            if job.on_aborted is not None:
+                job.on_aborted()
+        elif kind == "result":
+            if job.on_result is not None:
+                job.on_result(value)
+        else:
+            job.on_error(value)
+
+    def _deliver_event(self, kind: str, value: Any) -> None:
+        if kind == "restarted":
+            self.restarted.emit(value)
+        elif kind == "setup":
+            self.setup_failed.emit(*value)
+
+    def _forget(self, job: Job) -> None:
+        if job.handle is not None:
+            job.sent_at = job.handle.sent_at
+            job.handle = None  # it holds the result
+        if job not in self._jobs:
+            return
+        del self._jobs[job]
         if job.key is not None and self._latest.get(job.key) is job:
             del self._latest[job.key]
         if not self._jobs:
             self.busy_changed.emit(False)
             self.idle.emit()
 
-    def cancel(self, key: str) -> None:
+    # ------------------------------------------------------------------ control
+    def cancel(self, key: Hashable) -> None:
         job = self._latest.get(key)
         if job is not None:
             job.cancel()
@@ -206,22 +280,62 @@ class JobRunner(QObject):
     def has_pending(self) -> bool:
         return bool(self._jobs)
 
+    def running_job(self) -> Job | None:
+        """The job the I/O process is running now, if it is one of ours."""
+        return next((job for job in self._jobs if job.running()), None)
+
+    def kill_running(self, job: Job | None = None, *, quarantine: bool = False) -> None:
+        """Stop a stuck job by killing the I/O process, which restarts (its files reopen in their modes);
+        with ``job``, only when that job is the one running (else it is just cancelled). ``quarantine``:
+        its object is not read again automatically."""
+        handle = job.handle if job is not None else None
+        if job is not None:
+            job.cancelled = True
+        self.supervisor.kill_running(quarantine=quarantine, job=handle)
+
+    def quarantined(self, file: str, path: str | None, operation: str | None = "reading") -> str | None:
+        """Why ``path`` of ``file`` is not read again automatically (it crashed or hung the reader), or None."""
+        return self.supervisor.quarantined(file, path, operation)
+
+    def clear_quarantine(self, file: str | None = None, path: str | None = None) -> None:
+        self.supervisor.clear_quarantine(file, path)
+
+    def set_file_state(self, file: str, **state: Any) -> None:
+        """Per-file state replayed into every new I/O process (``writable=True``; None forgets it)."""
+        self.supervisor.set_file_state(file, **state)
+
     def wait(self, timeout_ms: int = -1) -> bool:
-        """Block until the I/O thread is idle (tests and shutdown only)."""
-        return self._threads.waitForDone(timeout_ms)
+        """Block until every job has finished and its callbacks ran (tests and benchmarks only; the
+        callbacks may submit more jobs, which are waited for too). False on timeout."""
+        deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
+        while True:
+            for job in list(self._jobs):
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if job.handle is not None and not job.handle.wait(left):
+                    return False
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall.value)  # deliver the queued callbacks
+            if not self._jobs:
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                return False
 
     def release_file(self, path: str, on_error: Callable[[H5GuiError], None]) -> Job:
-        """Close the pooled handle of ``path`` on the I/O thread (refresh, close)."""
-        return self.submit(files.release, path, on_error=on_error)
+        """Close the I/O process's handle of ``path`` (refresh, close); its file state is forgotten."""
+        self.supervisor.set_file_state(path, writable=None)
+        return self.submit(api.files.release, path, on_error=on_error)
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Cancel every job, wait for the I/O thread, then close all files there."""
+        """Cancel every job, let the I/O process close its files, and stop it (callbacks are not called
+        any more)."""
         if self._closed:
             return
         self._closed = True
         for job in list(self._jobs):
             job.cancel()
-        closer = Job(_close_everything, (self._pool,), {}, None, self._pool)
-        self._threads.start(closer)
-        if not self._threads.waitForDone(timeout_ms):
-            log.warning("I/O thread did not finish within %d ms", timeout_ms)
+        self.supervisor.shutdown(timeout=min(2.0, timeout_ms / 1000))
+        was_busy = bool(self._jobs)
+        self._jobs.clear()
+        self._by_number.clear()
+        self._latest.clear()
+        if was_busy:
+            self.busy_changed.emit(False)

@@ -223,12 +223,12 @@ def test_unexpected_errors_are_one_line_without_debug(sample, capsys, monkeypatc
         raise RuntimeError("something odd\nhappened")
 
     monkeypatch.setattr(nodes, "describe", broken)
-    code, out, err = run(capsys, "info", sample.h5, "/")
+    code, out, err = run(capsys, "info", sample.h5, "/", "--in-process")  # the patch lives in this process
     assert code == 1 and out == ""
     assert_one_error_line(err, "unexpected RuntimeError: something odd happened", "--debug")
     assert "Traceback" not in caplog.text
     with caplog.at_level(logging.DEBUG):
-        code, _, err = run(capsys, "info", sample.h5, "/", "--debug")
+        code, _, err = run(capsys, "info", sample.h5, "/", "--debug", "--in-process")
     assert code == 1 and "Traceback" in caplog.text and "something odd" in caplog.text
     assert_one_error_line(err, "unexpected RuntimeError")
 
@@ -238,7 +238,7 @@ def test_ctrl_c_exits_130(sample, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(nodes, "walk", interrupted)
-    code, _, err = run(capsys, "ls", sample.h5, "-r")
+    code, _, err = run(capsys, "ls", sample.h5, "-r", "--in-process")
     assert code == 130 and "Traceback" not in err
 
 

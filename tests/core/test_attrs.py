@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import h5py
 import numpy as np
 import pytest
-from conftest import make_sample_tree
+from samples import make_sample_tree
 
 from h5gui.core import attrs, demo, progress
 from h5gui.core.attrs import ATTR_TYPES, AttrValue, AttrValueError, parse_value

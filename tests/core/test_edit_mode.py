@@ -47,7 +47,8 @@ def test_a_pool_refuses_edits_until_editing_is_enabled(h5):
     assert digest(h5) == before
 
 
-def test_enable_editing_reopens_read_write_and_reads_share_the_handle(h5):
+def test_enable_editing_allows_writes_that_hold_the_file_only_while_they_run(h5):
+    """Issue 10 item 3: a file is held read-write for the duration of each write job, not for edit mode."""
     pool = files.HandlePool()
     with files.pool_scope(pool):
         with files.open_file(h5) as f:
@@ -55,21 +56,23 @@ def test_enable_editing_reopens_read_write_and_reads_share_the_handle(h5):
             assert f.mode == "r"
         assert files.enable_editing(h5) is True
         assert files.enable_editing(str(h5)) is True  # already writable: nothing changes
-        assert files.is_writable(h5) and not read_handle.id.valid
-        with files.open_file(h5) as f:  # reads take the writable handle
-            assert f.mode == "r+"
+        assert files.is_writable(h5)
+        assert not files.lock_held(h5), "edit mode holds nothing: other programs can open the file"
+        with files.open_file(h5, write=True) as f:
+            assert f.mode == "r+" and files.lock_held(h5)
+            with files.open_file(h5) as again:  # reads inside the edit see the edit
+                assert again is f
+        assert not read_handle.id.valid, "the read handle was closed: its metadata would be stale"
         info = attrs.set_attr(str(h5), "/", "title", "after ✓")
         assert info.value == "after ✓"
         assert [a.value for a in attrs.list_attrs(str(h5), "/")] == ["after ✓"]
         assert nodes.describe(str(h5), "/x").shape == (5,)
         assert files.disable_editing(h5) is False
         assert not files.is_writable(h5)
-        with files.open_file(h5) as f:
-            assert f.mode == "r"
         with pytest.raises(ReadOnlyError):
             attrs.set_attr(str(h5), "/", "title", "again")
     pool.close_all()
-    with h5py.File(h5, "r") as f:  # flushed and closed: another program sees the edit
+    with h5py.File(h5, "r") as f:  # committed: another program sees the edit
         assert f.attrs["title"] == "after ✓"
 
 
@@ -136,25 +139,22 @@ def test_a_file_open_in_another_program_stays_read_only_and_says_why(h5):
         assert f.attrs["title"] == "before"
 
 
-def test_while_editing_another_writer_is_kept_out(h5):
+def test_while_a_write_runs_another_writer_is_kept_out(h5):
     pool = files.HandlePool()
     try:
         with files.pool_scope(pool):
             files.enable_editing(h5)
-            code = f"import h5py; h5py.File({str(h5)!r}, 'a')"
-            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-            assert result.returncode != 0 and "lock" in result.stderr
-            # readers that use HDF5's file locking (the default) wait for us; readers without it do not
-            code = f"import h5py; h5py.File({str(h5)!r}, 'r')"
-            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-            assert result.returncode != 0 and "lock" in result.stderr
-            code = f"import h5py; print(h5py.File({str(h5)!r}, 'r', locking=False).attrs['title'])"
+            with files.open_file(h5, write=True):
+                code = f"import h5py; h5py.File({str(h5)!r}, 'a')"
+                result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+                assert result.returncode != 0 and "lock" in result.stderr
+                code = f"import h5py; print(h5py.File({str(h5)!r}, 'r', locking=False).attrs['title'])"
+                result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+                assert result.stdout.strip() == "before"
+            # between write jobs the file is free
+            code = f"import h5py; print(h5py.File({str(h5)!r}, 'r').attrs['title'])"
             result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
             assert result.stdout.strip() == "before"
-        pool.close_all()
-        code = f"import h5py; print(h5py.File({str(h5)!r}, 'r').attrs['title'])"
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-        assert result.stdout.strip() == "before"
     finally:
         pool.close_all()
 

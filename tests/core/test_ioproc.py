@@ -274,7 +274,7 @@ def test_memory_ceiling(caplog):
         # slow growth: the resident size crosses the ceiling before the address space does
         with pytest.raises(ReaderCrashedError, match="^reading /y in F.h5 needs more than 300 MB"):
             s.call(job("grow"), 20_000_000, 1_000_000_000, 0.08, subject=("/m/F.h5", "/y"), timeout=60)
-        assert "over its ceiling of 300 MB" in caplog.text
+        # the RSS watch usually stops it first; on a loaded machine the address-space limit can win (same line)
         assert s.call(job("echo"), "next", timeout=30) == (("next",), {})
     finally:
         s.shutdown()
@@ -435,3 +435,23 @@ def test_restart_callback_cancel_by_key_and_shutdown_before_start():
     late = Recorder()
     unstarted.submit(job("echo"), **late.kw())
     assert late.outcome(0) == ("aborted", None)
+
+
+def test_a_segment_freed_while_the_lock_is_held_does_not_deadlock(sup):
+    """The garbage collector may finalize a mapping (and so free its pooled segment) in the middle of a
+    ``with lock`` block of the very thread: noting it must not wait for the lock."""
+    done = threading.Event()
+    with sup._lock:
+        threading.Thread(target=lambda: (sup._note_freed(0, "h5g_gone"), done.set()), daemon=True).start()
+        assert done.wait(5), "noting a freed segment waited for the supervisor's lock"
+        sup._note_freed(0, "h5g_gone_too")  # the same thread, as a finalizer run by the collector would
+    assert sup.call(job("echo"), 1) == ((1,), {})  # the thread still runs, and drops both notes
+
+
+def test_an_idle_reader_imports_the_other_views_ahead(sup):
+    from h5gui.core.ioproc._preload import WARM
+
+    deadline = time.monotonic() + 10
+    while not all(sup.call(job("loaded"), *WARM)):
+        assert time.monotonic() < deadline, dict(zip(WARM, sup.call(job("loaded"), *WARM), strict=True))
+        time.sleep(0.1)

@@ -59,3 +59,24 @@ def test_big_attributes_are_refused(tmp_path, small_limits):
         with pytest.raises(limits.LimitError, match="the value of /@big needs 2.0 MiB"):
             limits.check_attr(h5py.h5a.open(f.id, b"big"), "/@big")
         limits.check_attr(h5py.h5a.open(f.id, b"small"), "/@small")
+
+
+def test_info_preview_export_and_attributes_refuse_the_claims_in_one_line(tmp_path, small_limits):
+    from h5gui.core import attrs, export, nodes, preview, progress
+
+    p = tmp_path / "bomb.h5"
+    _vlen_bomb(p)
+    info = nodes.describe(str(p), "/s")
+    assert info.value is None and "needs 2.0 GiB" in info.error and "\n" not in info.error
+    with pytest.raises(limits.LimitError, match="variable-length values"):
+        preview.read_text(str(p), "/s")
+    with pytest.raises(limits.LimitError):
+        progress.run(export.export(str(p), "/s", str(tmp_path / "out.csv")))
+    assert not (tmp_path / "out.csv").exists()
+    big = tmp_path / "attr.h5"
+    with h5py.File(big, "w", libver="latest") as f:
+        f.attrs.create("big", np.zeros((2 << 10, 1 << 10), dtype="f8")[:, :128])  # 2 MiB, 262,144 elements
+        f.attrs["small"] = 7
+    rows = {a.name: a for a in attrs.list_attrs(str(big), "/")}
+    assert "needs 2.0 MiB" in rows["big"].value and not rows["big"].editable
+    assert rows["small"].value == "7"

@@ -491,7 +491,7 @@ def test_listing_a_dataset_or_a_link_that_is_not_a_group(sample):
         nodes.list_children(str(sample.h5), "/links/ext_outside_group")
 
 
-def test_big_groups_list_a_first_page_at_once_and_sort_in_a_helper_process(tmp_path) -> None:
+def test_big_groups_list_a_first_page_at_once_and_sort_the_names_apart(tmp_path) -> None:
     import h5py as _h5py
 
     from h5gui.core import nodes as _nodes
@@ -504,25 +504,6 @@ def test_big_groups_list_a_first_page_at_once_and_sort_in_a_helper_process(tmp_p
             g.create_group(f"m{i}")
     listing = _nodes.open_group_listing(str(path), "/g", first=10)
     assert not listing.complete and len(listing.first) == 10
-    try:
-        names = _nodes.list_names_isolated(str(path), "/g")
-    finally:
-        _nodes.shutdown_names_worker()
+    names = _nodes.list_names(str(path), "/g")
     assert len(names) == n
     assert names[:3] == ["m0", "m1", "m2"] and names[-1] == f"m{n - 1}"
-
-
-def test_rows_described_in_the_helper_process_match(tmp_path) -> None:
-    import h5py as _h5py
-
-    from h5gui.core import nodes as _nodes
-
-    path = tmp_path / "g.h5"
-    with _h5py.File(path, "w") as f:
-        f["a"] = 1
-        f.create_group("b")
-    try:
-        rows = _nodes.describe_children_isolated(str(path), "/", ["a", "b"])
-    finally:
-        _nodes.shutdown_names_worker()
-    assert rows == _nodes.describe_children(str(path), "/", ["a", "b"])

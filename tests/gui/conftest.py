@@ -1,4 +1,4 @@
-"""GUI fixtures: a main window with its own settings file, and helpers to wait for the I/O thread."""
+"""GUI fixtures: a main window with its own settings file, and helpers to wait for the I/O process."""
 
 from __future__ import annotations
 

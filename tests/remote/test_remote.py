@@ -425,3 +425,39 @@ def test_download_a_copy_with_progress_and_cancel(http_server, remote_files, tmp
     assert not list(tmp_path.glob("cancelled.h5*"))
     with pytest.raises(BadRequestError, match="exists"):
         progress.run(download.download(url, out))
+
+
+def test_the_cli_reads_s3_and_https_urls_in_its_reader_process(s3_server, http_server, remote_files, capsys):
+    """Issue 13 item 1: every read-only CLI command takes a URL, with --endpoint-url/--anon/--profile."""
+    from h5gui.cli import main
+
+    url = f"s3://{s3_server.bucket}/data/demo.h5"
+    assert main(["ls", url, "--endpoint-url", s3_server.endpoint_url]) == 0
+    out = capsys.readouterr().out
+    assert "mnist" in out and "images" in out
+    assert main(["info", url, "/mnist/images", "--endpoint-url", s3_server.endpoint_url]) == 0
+    assert "100 x 28 x 28" in capsys.readouterr().out
+    assert main(["attrs", http_server.url("demo.h5"), "/"]) == 0
+    assert "title" in capsys.readouterr().out
+    assert main(["ls", http_server.url("missing.h5")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "not found (404)" in err
+
+
+def test_a_remote_image_over_the_budget_says_how_many_mb_before_reading(http_server, remote_files):
+    """Issue 13 item 3: the first paint stays within about 16 MB / 32 requests; more is asked for."""
+    from h5gui.core import preview
+    from h5gui.core.h5.remote_budget import BudgetExceededError
+
+    big = remote_files.root / "big_chunk.h5"
+    if not big.exists():
+        with h5py.File(big, "w") as f:
+            f.create_dataset("img", data=np.ones((3000, 3000), dtype="u2"), chunks=(3000, 3000))
+    url = http_server.url("big_chunk.h5")
+    info = preview.preview_info(url, "/img")
+    before = http_server.bytes_sent
+    with pytest.raises(BudgetExceededError, match=r"the image of /img at this zoom needs 18\.0 MB in 1 requests"):
+        preview.read_image(url, "/img", preview.ImageRequest(axes=info.image_axes, index=()))
+    assert http_server.bytes_sent - before <= 2**21, "refused before the 18 MB chunk was fetched (one metadata block at most)"
+    s = preview.read_image(url, "/img", preview.ImageRequest(axes=info.image_axes, index=(), remote_budget=False))
+    assert s.data.mean() == 1

@@ -14,8 +14,9 @@ from h5gui.core.attrs.records import AttrInfo, AttrValue
 from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS, summarize
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
-from h5gui.core.errors import NodeNotFoundError
-from h5gui.core.h5 import attrs_raw, files, links, messages
+from h5gui.core.errors import NodeNotFoundError, UnreadableError
+from h5gui.core.h5 import attrs_raw, files, limits, links, messages
+from h5gui.core.h5.datasets import reference_text
 from h5gui.core.paths import normalize_path
 
 __all__ = [
@@ -61,11 +62,17 @@ def read_attr(attrs: h5py.AttributeManager, name: str) -> AttrInfo:
         return AttrInfo(name, dtype, shape, f"({n:,} elements, not read)", editable=False,
                         reason=f"too large to show ({n:,} elements)", big=True, **common)
     try:
+        limits.check_attr(aid, f"attribute {name}")
+    except limits.LimitError as exc:
+        return AttrInfo(name, dtype, shape, f"({exc.message.split(';')[0]})", editable=False,
+                        reason="too large to read", big=True, **common)
+    try:
         value = attrs[name]
     except Exception as exc:
         return AttrInfo(name, dtype, shape, "", error=f"cannot read: {messages.hdf5_reason(str(exc))}",
                         editable=False, reason="it cannot be read", **common)
-    return summarize(name, dtype, shape, value, dt, n, reason, common)
+    return summarize(name, dtype, shape, value, dt, n, reason, common,
+                     deref=lambda ref: reference_text(ref, attrs._id))
 
 
 def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
@@ -73,7 +80,12 @@ def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
     path = normalize_path(path)
     with files.open_file(file) as f:
         obj = links.open_object(f, path, str(file))
-        return [read_attr(obj.attrs, name) for name in obj.attrs]
+        try:
+            names = list(obj.attrs)
+        except (RuntimeError, OSError, KeyError, ValueError) as exc:  # a damaged attribute message
+            raise UnreadableError(f"cannot list the attributes of {path} in {file}: "
+                                  f"{messages.hdf5_reason(str(exc))}") from exc
+        return [read_attr(obj.attrs, name) for name in names]
 
 
 def missing(name: str, path: str, file: str) -> NodeNotFoundError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,9 +17,9 @@ BIG_BYTES = 64 * 1024  # HDF5 stores attributes this large densely (they need th
 
 
 def summarize(name: str, dtype: str, shape: tuple[int, ...] | None, value: Any, dt: np.dtype, n: int, reason: str,
-              common: dict[str, Any]) -> AttrInfo:
+              common: dict[str, Any], deref: Callable[[Any], str] | None = None) -> AttrInfo:
     """The :class:`AttrInfo` of a value read: one-line summary, full text, edit text, or why not editable."""
-    text = value_text(value)
+    text = value_text(value, deref)
     one_line = " ".join(text.split())
     summary = one_line if len(one_line) <= SUMMARY_CHARS else one_line[:SUMMARY_CHARS] + "..."
     full = pretty(text) if len(text) > 60 or "\n" in text or text.lstrip()[:1] in "[{" else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from h5gui.core.export.records import ARRAY_EXTENSIONS, BLOCK_BYTES, TABLE_EXTEN
 from h5gui.core.h5 import staging
 from h5gui.core.h5.datasets import check_filters, dataset_at, read_selection
 from h5gui.core.progress import Progress
+from h5gui.core.text import format_bytes
 
 
 def format_of(out: str | os.PathLike[str]) -> str:
@@ -113,6 +115,18 @@ def source(file: str, path: str, index: Sequence[int] = (), allow_external: bool
         check_filters(ds, path)
         idx, shape = selection(ds, index, path)
         yield Source(ds, path, idx, shape, slice_text(path, idx))
+
+
+def check_room(src: Source, nbytes: float, final: str) -> None:
+    """Refuse before starting when the output (at least ``nbytes``) cannot fit on the disk that would
+    hold ``final`` (a (10^12, 10^12) dataset is 4 ZB: refused at once, not after minutes)."""
+    try:
+        free = shutil.disk_usage(os.path.dirname(final) or ".").free
+    except OSError:
+        return
+    if nbytes > free:
+        raise BadRequestError(f"exporting {src.where} needs {format_bytes(nbytes)}, and the disk holding "
+                              f"{final} has {format_bytes(free)} free")
 
 
 def copy_rows(src: Source, out: np.ndarray) -> Iterator[Progress]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
-from h5gui.core.export.common import source, target, writing
+from h5gui.core.export.common import check_room, source, target, writing
 from h5gui.core.export.records import BLOCK_BYTES, ExportReport
 from h5gui.core.h5.datasets import dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
@@ -24,6 +24,8 @@ from h5gui.core.text import shape_text
 
 def _delimiter(out: str, delimiter: str | None) -> str:
     if delimiter is not None:
+        if len(delimiter) != 1 or delimiter in "\"\r\n":
+            raise BadRequestError(f"the delimiter must be one character (not a quote or a line break), not {delimiter!r}")
         return delimiter
     ext = os.path.splitext(out)[1].lower()
     return {".tsv": "\t", ".txt": " "}.get(ext, ",")
@@ -61,6 +63,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
             raise BadRequestError(f"{where} holds {describe_dtype(dt)}: it cannot be written as text")
         n = shape[0]
         width = shape[1] if len(shape) == 2 else 1
+        check_room(src, 2.0 * n * width, final)  # at least a digit and a separator per value
         step = max(1, BLOCK_BYTES // max(1, width * max(dt.itemsize, 8)))
         with writing(final, partial, overwrite), open(partial, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, delimiter=delim, lineterminator="\n")

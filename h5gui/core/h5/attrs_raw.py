@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
-from h5gui.core.h5 import messages, staging
+from h5gui.core.h5 import limits, messages, staging
 from h5gui.core.paths import decode, encode
 
 __all__ = [
@@ -127,6 +127,7 @@ def read(oid: Any, name: str) -> tuple[Any, bytes]:
     are read as raw bytes). Raises :class:`UnreadableError`."""
     try:
         aid = h5py.h5a.open(oid, encode(name))
+        limits.check_attr(aid, f"attribute {name}")
         tid = aid.get_type()
         h5type = tid.encode()
         try:

@@ -19,7 +19,7 @@ import numpy as np
 
 from h5gui.core.dtypes import h5t_class_name
 from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
-from h5gui.core.h5 import files, links, messages, safety
+from h5gui.core.h5 import files, limits, links, messages, safety
 from h5gui.core.h5.filters import filter_applied, pipeline
 from h5gui.core.paths import decode, join, normalize_path
 
@@ -69,7 +69,11 @@ def datatype_class(ds: h5py.Dataset) -> str:
 
 
 def read_selection(ds: Any, sel: Any, path: str) -> Any:
-    """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s."""
+    """``ds[sel]`` with h5py's errors turned into one-line :class:`H5GuiError`\\ s, sized first
+    (:func:`h5gui.core.h5.limits.check_read`: chunks that inflate past the limit, reads or
+    variable-length claims larger than it are refused before anything is allocated)."""
+    if isinstance(ds, h5py.Dataset):
+        limits.check_read(ds, limits.selected(ds, sel), path, sel)
     try:
         return ds[sel]
     except (OSError, RuntimeError, TypeError) as exc:
@@ -131,23 +135,27 @@ def chunk_stored(ds: h5py.Dataset, coord: Sequence[int]) -> bool:
         return True
 
 
-def reference_text(ref: Any, ds: h5py.Dataset) -> str:
-    """An object reference as its target's path; a region reference as ``/path[r0:r1, c0:c1] (region)``."""
+def reference_text(ref: Any, ds: Any) -> str:
+    """An object reference as its target's path; a region reference as ``/path[r0:r1, c0:c1] (region)``.
+
+    ``ds`` is the dataset (or any object, or its id) that holds the reference."""
     if not ref:
         return "(null reference)"
+    loc = ds.id if isinstance(ds, h5py.HLObject) else ds
+    where = getattr(ds, "name", "an object")
     try:
-        name = decode(h5py.h5r.get_name(ref, ds.id))
+        name = decode(h5py.h5r.get_name(ref, loc))
     except Exception:  # shown as such in the cell
-        log.debug("cannot resolve a reference in %s", ds.name, exc_info=True)
+        log.debug("cannot resolve a reference in %s", where, exc_info=True)
         return "(unresolvable reference)"
     if isinstance(ref, h5py.RegionReference):
         try:
-            sel = h5py.h5r.get_region(ref, ds.id)
+            sel = h5py.h5r.get_region(ref, loc)
             lo, hi = sel.get_select_bounds()
             bounds = ", ".join(f"{a}:{b + 1}" for a, b in zip(lo, hi, strict=True))
             return f"{name}[{bounds}] (region)"
         except Exception:  # the region is left out of the text
-            log.debug("cannot read a region reference in %s", ds.name, exc_info=True)
+            log.debug("cannot read a region reference in %s", where, exc_info=True)
             return f"{name} (region)"
     return name
 

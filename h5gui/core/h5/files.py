@@ -24,17 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import importlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import h5py
 
 from h5gui.core.errors import BadRequestError, FileAccessError, OpenMarkError, ReadOnlyError
-from h5gui.core.h5 import locks
-from h5gui.core.h5.messages import hdf5_reason, truncation, write_refusal
+from h5gui.core.h5 import journal, locks, recovery
+from h5gui.core.h5.messages import hdf5_reason, truncation
+from h5gui.core.h5.messages import write_refusal as write_refusal  # re-exported: the words of a refusal
 from h5gui.core.sources import Source
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,10 @@ def load_plugins() -> bool:
 
 def check_readable(path: str | os.PathLike[str]) -> Path:
     """Return the absolute path of an HDF5 file, or raise :class:`FileAccessError` saying why not."""
-    p = Path(path).expanduser()
+    try:
+        p = Path(path).expanduser()
+    except RuntimeError as exc:  # '~nouser/x.h5'
+        raise FileAccessError(f"No such file: {path} (no home folder for {str(path).split('/')[0]})") from exc
     if not p.exists():
         raise FileAccessError(f"No such file: {p}")
     if p.is_dir():
@@ -85,6 +90,7 @@ def check_readable(path: str | os.PathLike[str]) -> Path:
 
 def _open(p: Path, mode: str) -> h5py.File:
     load_plugins()
+    _recover(p)
     try:
         return h5py.File(str(p), mode, locking=False)
     except OSError as exc:
@@ -98,13 +104,67 @@ def _open(p: Path, mode: str) -> h5py.File:
         raise FileAccessError(f"Cannot open {p} as HDF5: {hdf5_reason(text)}") from exc
 
 
-def _open_write(p: Path) -> h5py.File:
-    """Open ``p`` read-write with HDF5 file locking, or say in one line why it cannot be."""
+@contextlib.contextmanager
+def _edit(p: Path) -> Iterator[h5py.File]:
+    """``p`` open read-write for one block, through the undo journal (:mod:`h5gui.core.h5.journal`):
+    leaving the block commits; an error, a cancel or Ctrl-C rolls the file back; a killed process
+    leaves a journal that the next open rolls back. The file is held (HDF5's lock) for the block only."""
     load_plugins()
+    _recover(p)
+    cm = journal.open_for_edit(p)
     try:
-        return h5py.File(str(p), "r+", locking=True)
-    except OSError as exc:
-        raise FileAccessError(f"Cannot open {p} for writing: {write_refusal(str(exc))}") from exc
+        f = cm.__enter__()
+    except FileAccessError as exc:
+        raise FileAccessError(f"Cannot open {p} for writing: {_edit_refusal(str(exc))}") from exc
+    token = _ACTIVE.set({**(_ACTIVE.get() or {}), str(p): f})
+    try:
+        yield f
+    except BaseException as exc:
+        _ACTIVE.reset(token)
+        if not cm.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        _ACTIVE.reset(token)
+        cm.__exit__(None, None, None)
+
+
+def _edit_refusal(text: str) -> str:
+    """Why an edit could not start, in the words :func:`write_refusal` uses."""
+    low = text.lower()
+    if "permission denied" in low:
+        return "permission denied"
+    if "read-only file system" in low:
+        return "read-only file system"
+    if "in use by another process" in low:
+        return "it is open in another program"
+    if "marks it as open for writing" in low:
+        return ("HDF5 marks it as open for writing in another program (or in one that crashed: that mark "
+                "can be cleared)")
+    return hdf5_reason(text.split(": ", 1)[-1]) if text.startswith("Cannot open") else text
+
+
+# files being edited in this context: reads of the same file inside the edit see its writes
+_ACTIVE: contextvars.ContextVar[dict[str, h5py.File] | None] = contextvars.ContextVar("h5gui_active_edits",
+                                                                                     default=None)
+
+NOTICES: list[str] = []  # one line per interrupted edit rolled back on open (the GUI and CLI show them)
+
+
+def _recover(p: Path) -> None:
+    """Roll back an edit that a killed h5gui left unfinished (its journal beside the file), saying so."""
+    if not recovery.journal_path(p).exists():
+        return
+    outcome = recovery.recover_file(p)
+    if outcome is not None and outcome.kind != "in_use":
+        log.warning("%s", outcome.message)
+        NOTICES.append(outcome.message)
+
+
+def take_notices() -> list[str]:
+    """Job: the notices gathered since the last call (interrupted edits rolled back)."""
+    out = list(NOTICES)
+    NOTICES.clear()
+    return out
 
 
 def lock_held(p: str | os.PathLike[str]) -> bool:
@@ -128,9 +188,29 @@ def _open_marked(p: Path, exc: OSError) -> h5py.File:
     if lock_held(p):
         raise FileAccessError(f"{p} is open for writing in another program; h5gui can read it once that "
                               "program closes it") from exc
+    if str(p) in PAST_MARK:  # the user said: read it anyway (nothing is written)
+        from h5gui.core.h5 import marked
+
+        return marked.open_read_only(p)
     raise OpenMarkError(
         f"{p} was not closed properly by the program that last wrote it (HDF5's 'open for writing' mark "
         "is still set, and no program holds the file)", str(p)) from exc
+
+
+PAST_MARK: set[str] = set()  # files the user chose to read past a crashed writer's mark
+
+
+def read_past_mark(file: str | os.PathLike[str]) -> None:
+    """Job: read ``file`` although a crashed writer left it marked "open for writing" (the mark stays)."""
+    PAST_MARK.add(str(check_readable(file)))
+
+
+def clear_mark(file: str | os.PathLike[str], *, force: bool = False) -> bool:
+    """Job: clear a crashed writer's "open for writing" mark (what ``h5clear -s`` does), through the
+    journal; True when there was one. Refused while a program holds the file."""
+    p = check_readable(file)
+    release(p)
+    return journal.clear_consistency_flag(p, force=force)
 
 
 def is_swmr(f: h5py.File) -> bool:
@@ -152,31 +232,15 @@ class HandlePool:
         self._remote: dict[str, tuple[Any, h5py.File]] = {}
         self._writable: set[str] = set()
 
-    def get(self, p: Path, write: bool = False) -> h5py.File:
-        """The handle of ``p`` (opened on first use). Reads take a writable handle as it is.
-
-        Raises :class:`ReadOnlyError` when ``write`` is asked of a file not made writable with
-        :meth:`set_writable`.
-        """
+    def get(self, p: Path) -> h5py.File:
+        """The read handle of ``p`` (opened on first use; writes open their own, journaled, per job)."""
         key = str(p)
-        if write and key not in self._writable:
-            raise ReadOnlyError(f"{p} is open read-only: enable editing first")
         f = self._handles.get(key)
         if f is not None and f.id.valid:
             return f
-        if key in self._writable:
-            try:
-                f = _open_write(p)
-            except FileAccessError:
-                self._writable.discard(key)
-                if write:
-                    raise
-                log.warning("%s: could not reopen for writing; read-only now", p)
-                f = _open(p, "r")
-        else:
-            f = _open(p, "r")
-            if is_swmr(f):
-                return f  # not kept: each job reopens a file being written, to see what was appended
+        f = _open(p, "r")
+        if is_swmr(f):
+            return f  # not kept: each job reopens a file being written, to see what was appended
         self._handles[key] = f
         return f
 
@@ -207,37 +271,32 @@ class HandlePool:
         return {url: (rf.stats.requests, rf.stats.bytes) for url, (rf, _f) in self._remote.items()}
 
     def set_writable(self, path: str | os.PathLike[str], on: bool) -> bool:
-        """Reopen ``path`` read-write (``on``) or read-only; return whether it is writable now.
+        """Allow (``on``) or stop writes to ``path``; return whether it is writable now.
 
-        In one process HDF5 refuses ``r+`` while an ``r`` handle is open, so the read handle is
-        closed first. When ``r+`` fails the file is reopened read-only and the
-        :class:`FileAccessError` says why in one line (permission denied, open in another program,
-        read-only file system).
+        Allowing checks that the file can be edited now (an edit is opened and closed: permission,
+        read-only file system, another program writing it, HDF5's "open for writing" mark) and says
+        why not in one line (:class:`FileAccessError`). No handle is held: each write job opens the
+        file for its own duration.
         """
         p = check_readable(path)
         key = str(p)
-        current = self._handles.get(key)
-        if on == (key in self._writable) and (not on or (current is not None and current.id.valid)):
-            return on
-        self._close(key)
         if not on:
             self._writable.discard(key)
-            return False  # the next job reopens it read-only, without locking
-        try:
-            f = _open_write(p)
-        except FileAccessError:
-            self._writable.discard(key)
-            try:
-                self._handles[key] = _open(p, "r")
-            except FileAccessError:  # pragma: no cover - it was readable a moment ago
-                log.warning("%s: cannot reopen read-only either", p)
-            raise
-        self._handles[key] = f
+            return False
+        with _edit(p):
+            pass
         self._writable.add(key)
         return True
 
+    def before_write(self, p: Path) -> None:
+        """A write job is about to edit ``p``: refused unless writes are allowed; the read handle is
+        closed (its cached metadata would not see the edit)."""
+        if str(p) not in self._writable:
+            raise ReadOnlyError(f"{p} is open read-only: enable editing first")
+        self._close(str(p))
+
     def is_writable(self, path: str | os.PathLike[str]) -> bool:
-        return str(Path(path).absolute()) in self._writable
+        return _key(path) in self._writable
 
     def _close(self, key: str) -> None:
         f = self._handles.pop(key, None)
@@ -341,19 +400,26 @@ def open_file(path: str | os.PathLike[str] | Source, *, write: bool = False) -> 
             yield f
         return
     p = check_readable(path.url if isinstance(path, Source) else path)
+    active = (_ACTIVE.get() or {}).get(str(p))
+    if active is not None and active.id.valid:  # inside an edit of this file: its own handle
+        yield active
+        return
     pool = _POOL.get()
+    if write:
+        if pool is not None:
+            pool.before_write(p)
+        with _edit(p) as f:
+            yield f
+        return
     if pool is not None:
-        f = pool.get(p, write=write)
+        f = pool.get(p)
         try:
             yield f
         finally:
-            if write and f.id.valid:
-                with contextlib.suppress(Exception):
-                    f.flush()
-            elif not write and is_swmr(f) and f.id.valid:
+            if is_swmr(f) and f.id.valid:
                 f.close()
         return
-    f = _open_write(p) if write else _open(p, "r")
+    f = _open(p, "r")
     try:
         yield f
     finally:
@@ -408,3 +474,19 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def unpooled(module: str, name: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """Job: ``module.name(*args, **kwargs)`` without the handle pool, so that every file it opens is
+    read as it is now (the CLI's reader process, whose files other commands change in between)."""
+    from h5gui.core import progress
+
+    fn = getattr(importlib.import_module(module), name)
+    token = _POOL.set(None)
+    try:
+        result = fn(*args, **kwargs)
+        if isinstance(result, Generator):
+            result = yield from progress.relay(result, lambda p: p)
+        return result
+    finally:
+        _POOL.reset(token)

@@ -64,15 +64,34 @@ def check_chunks(ds: h5py.Dataset, where: str) -> None:
 
 def check_attr(aid: h5py.h5a.AttrID, where: str) -> None:
     """Refuse an attribute whose value is larger than the attribute limit."""
-    size = int(aid.get_storage_size())
+    try:
+        size = int(aid.get_storage_size())
+    except RuntimeError:  # an empty attribute (no dataspace) has no storage to size
+        return
     lim = _limits.attr_bytes
     if size > lim:
         raise _refuse(f"the value of {where}", size, lim, "an attribute")
 
 
-def check_read(ds: h5py.Dataset, selection_elements: int, where: str) -> None:
+VLEN_SCAN_ELEMENTS = 1 << 20  # the claims of a whole variable-length dataset are read up to this size
+
+
+def selected(ds: h5py.Dataset, sel: object) -> int:
+    """How many values ``ds[sel]`` reads (h5py's own selection arithmetic; the dataset's size when it
+    cannot be told)."""
+    from h5py._hl import selections
+
+    try:
+        return int(selections.select(ds.shape, sel, ds).nselect)
+    except (TypeError, ValueError, IndexError):
+        return int(np.prod(ds.shape, dtype=np.int64)) if ds.shape else 1
+
+
+def check_read(ds: h5py.Dataset, selection_elements: int, where: str, sel: object = None) -> None:
     """Refuse a read of ``selection_elements`` values of ``ds`` larger than the read limit (fixed-size
-    types) or whose variable-length values claim more than it (from their descriptors)."""
+    types) or whose variable-length values claim more than it (from their descriptors: those of the
+    selection for a 1-D contiguous dataset, else of the whole dataset up to
+    :data:`VLEN_SCAN_ELEMENTS` values; beyond that the I/O process's memory ceiling protects)."""
     check_chunks(ds, where)
     lim = _limits.read_bytes
     tid = ds.id.get_type()
@@ -80,12 +99,38 @@ def check_read(ds: h5py.Dataset, selection_elements: int, where: str) -> None:
     if nbytes > lim:
         raise _refuse(f"reading {where}", nbytes, lim, "one read")
     if tid.get_class() == h5py.h5t.VLEN or (tid.get_class() == h5py.h5t.STRING and tid.is_variable_str()):
-        claimed = vlen_claimed_bytes(ds, tid)
+        claimed = _claims_of(ds, tid, sel)
         if claimed is not None and claimed > lim:
             raise _refuse(f"reading {where} (variable-length values)", claimed, lim, "one read")
 
 
-def vlen_claimed_bytes(ds: h5py.Dataset, tid: h5py.h5t.TypeID | None = None) -> int | None:
+def _claims_of(ds: h5py.Dataset, tid: h5py.h5t.TypeID, sel: object) -> int | None:
+    span = _element_span(ds, sel)
+    if span is not None:
+        return vlen_claimed_bytes(ds, tid, span)
+    if ds.size > VLEN_SCAN_ELEMENTS:
+        return None
+    return vlen_claimed_bytes(ds, tid)
+
+
+def _element_span(ds: h5py.Dataset, sel: object) -> tuple[int, int] | None:
+    """``(first, stop)`` of the values ``sel`` reads of a 1-D contiguous dataset, else None."""
+    if ds.ndim != 1 or ds.id.get_create_plist().get_layout() != h5py.h5d.CONTIGUOUS:
+        return None
+    if isinstance(sel, tuple) and len(sel) == 1:
+        sel = sel[0]
+    n = ds.shape[0]
+    if isinstance(sel, int | np.integer):
+        i = int(sel) % n if n else 0
+        return i, i + 1
+    if isinstance(sel, slice):
+        start, stop, _ = sel.indices(n)
+        return start, max(start, stop)
+    return None
+
+
+def vlen_claimed_bytes(ds: h5py.Dataset, tid: h5py.h5t.TypeID | None = None,
+                       span: tuple[int, int] | None = None) -> int | None:
     """What reading every variable-length value of ``ds`` would allocate, from the sequence lengths
     stored in the file (the values themselves are not read); None when it cannot be told (compact
     layout, filters other than gzip/shuffle: the I/O process's memory ceiling then protects)."""
@@ -96,7 +141,7 @@ def vlen_claimed_bytes(ds: h5py.Dataset, tid: h5py.h5t.TypeID | None = None) -> 
         base = tid.get_super().get_size()
     else:
         base = 1
-    raw = _raw_descriptors(ds, disk)
+    raw = _raw_descriptors(ds, disk, span)
     if raw is None:
         return None
     n = len(raw) // disk
@@ -106,17 +151,20 @@ def vlen_claimed_bytes(ds: h5py.Dataset, tid: h5py.h5t.TypeID | None = None) -> 
     return int(lengths.astype(np.int64).sum()) * base
 
 
-def _raw_descriptors(ds: h5py.Dataset, disk: int) -> bytes | None:
+def _raw_descriptors(ds: h5py.Dataset, disk: int, span: tuple[int, int] | None = None) -> bytes | None:
     dsid = ds.id
     layout = dsid.get_create_plist().get_layout()
     if layout == h5py.h5d.CONTIGUOUS:
         offset = dsid.get_offset()
         if offset is None:
             return b""
-        size = int(np.prod(ds.shape, dtype=np.int64)) * disk if ds.shape else disk
-        with open(ds.file.filename, "rb") as fh:
-            fh.seek(offset)
-            return fh.read(size)
+        first, stop = span if span is not None else (0, int(np.prod(ds.shape, dtype=np.int64)) if ds.shape else 1)
+        try:
+            with open(ds.file.filename, "rb") as fh:
+                fh.seek(offset + first * disk)
+                return fh.read((stop - first) * disk)
+        except OSError:  # not a local file (a remote source): not told here
+            return None
     if layout == h5py.h5d.CHUNKED:
         dcpl = dsid.get_create_plist()
         codes = [dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters())]

@@ -140,3 +140,25 @@ def read_frame(file: str, path: str, index: int) -> Any:
     with files.open_file(file) as f:
         return f[path][index]
 
+
+
+def heavy_read(file: str, path: str, seconds: float) -> int:
+    """Read (and decompress) ``path``'s frames again and again for ``seconds``, with no chunk cache; return
+    how many frames were read (a long libhdf5 job, for the GUI's responsiveness test)."""
+    import h5py
+
+    reads = 0
+    t0 = time.perf_counter()
+    with h5py.File(file, "r", rdcc_nbytes=0) as f:
+        ds = f[path]
+        while time.perf_counter() - t0 < seconds:
+            ds[reads % ds.shape[0]]
+            reads += 1
+    return reads
+
+
+def loaded(*names: str) -> list[bool]:
+    """Whether each module is imported in this process."""
+    import sys
+
+    return [name in sys.modules for name in names]

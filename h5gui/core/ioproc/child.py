@@ -132,9 +132,13 @@ class _Server:
         limit = _limit_memory(self.config.memory_limit)
         self._send(codec.READY, 0, extra={"pid": os.getpid(), "rss": procinfo.rss(), "vm": procinfo.vm_size(),
                                             "as_limit": limit})
+        warm = _warm_list(self.config.preload)
         try:
             with files.pool_scope(pool):
                 while True:
+                    if warm and self.inbox.empty():  # no job waits: import the next module a job will need
+                        _warm_up(warm.pop(0))
+                        continue
                     msg = self.inbox.get()
                     if msg is None:
                         break
@@ -237,6 +241,22 @@ class _Server:
             raise
 
 
+def _warm_list(preload: tuple[str, ...]) -> list[str]:
+    """The modules this process imports while it has no job (those of the default preload's ``WARM``)."""
+    if "h5gui.core.ioproc._preload" not in preload:
+        return []
+    from h5gui.core.ioproc import _preload
+
+    return [name for name in _preload.WARM if name not in sys.modules]
+
+
+def _warm_up(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except Exception:  # a job imports what it needs anyway, and reports
+        log.warning("cannot import %s ahead of its jobs", name, exc_info=True)
+
+
 def _lookup(ref: FuncRef) -> Any:
     try:
         return ref.resolve()
@@ -245,10 +265,27 @@ def _lookup(ref: FuncRef) -> Any:
         raise H5GuiError(f"h5gui has no job {ref}: {exc}") from exc
 
 
+_ERRORS_MODULE = H5GuiError.__module__
+
+
 def _portable(exc: H5GuiError) -> H5GuiError:
-    """``exc`` itself when it survives pickling, else a plain H5GuiError with its text and exit code."""
+    """``exc`` as the parent can unpickle it without importing h5py: itself when its class lives in
+    :mod:`h5gui.core.errors` (which imports nothing heavy), else its nearest base class from there (a
+    ``LimitError`` of :mod:`h5gui.core.h5.limits` travels as an ``H5GuiError`` with the same text, exit code
+    and attributes); a plain H5GuiError when that does not pickle either."""
     import pickle
 
+    cls = type(exc)
+    if cls.__module__ != _ERRORS_MODULE:
+        base = next(c for c in cls.__mro__ if c.__module__ == _ERRORS_MODULE and issubclass(c, H5GuiError))
+        try:
+            moved = base(str(exc))
+        except TypeError:  # a base that needs more arguments
+            moved = H5GuiError(str(exc))
+        for name, value in vars(exc).items():
+            setattr(moved, name, value)
+        moved.exit_code = exc.exit_code
+        exc = moved
     try:
         pickle.loads(pickle.dumps(exc, protocol=5))
         return exc

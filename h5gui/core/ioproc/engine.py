@@ -25,6 +25,7 @@ from h5gui.core.ioproc import codec, jobs, launch, shm
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.jobs import ABORTED, DONE, ERROR, PENDING, RESULT, RUNNING, Callbacks, JobHandle, RestartInfo
 from h5gui.core.ioproc.launch import Child
+from h5gui.core.ioproc.mailbox import Mailbox
 from h5gui.core.ioproc.procinfo import ChildConfig, format_bytes, rss
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ RSS_POLL = 0.1  # seconds between RSS checks while a job runs
 MAX_START_FAILURES = 3
 
 
-class Engine:
+class Engine(Mailbox):
     """State and thread of a supervisor (see :class:`~h5gui.core.ioproc.supervisor.Supervisor`)."""
 
     def __init__(self, *, start_method: str | None, deadline: float, memory_limit: int | None,
@@ -52,11 +53,7 @@ class Engine:
         self._on_setup_error = on_setup_error
         self._log_level = log_level
         self._ctx: Any = None
-        self._lock = threading.Lock()
-        self._posted: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        Mailbox.__init__(self)
         self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
         self._seq = 0
@@ -72,34 +69,9 @@ class Engine:
         self._next_rss = 0.0
         self._closing = False
         self._close_by = 0.0
-        self._finished = False
         self._ready = threading.Event()
         self.start_seconds: float | None = None  # launch to ready of the first process
         self.restart_seconds: list[float] = []  # death noticed to ready, per restart
-
-    # -- posting work to the thread -----------------------------------------------------------
-
-    def _post(self, fn: Callable[..., Any], *args: Any) -> bool:
-        """Run ``fn(*args)`` on the supervisor's thread; False (nothing queued) once it has finished."""
-        with self._lock:
-            if self._finished:
-                return False
-            self._posted.append((fn, args))
-            wake = self._wake_w
-        if wake >= 0:
-            try:
-                os.write(wake, b"x")
-            except OSError:  # full: the thread is awake anyway
-                pass
-        return True
-
-    def _run_posted(self) -> None:
-        while True:
-            with self._lock:
-                if not self._posted:
-                    return
-                fn, args = self._posted.popleft()
-            fn(*args)
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -147,13 +119,6 @@ class Engine:
         self._pending.clear()
         self._running = None
         self._close_pipe()
-
-    def _close_pipe(self) -> None:
-        with self._lock:
-            fds, self._wake_r, self._wake_w = (self._wake_r, self._wake_w), -1, -1
-        for fd in fds:
-            if fd >= 0:
-                os.close(fd)
 
     def _timeout(self) -> float | None:
         now = time.monotonic()
@@ -213,8 +178,8 @@ class Engine:
             try:
                 seq = self._seq
 
-                def on_free(name: str, seq: int = seq) -> None:  # from any thread
-                    self._post(self._free, seq, name)
+                def on_free(name: str, seq: int = seq) -> None:  # from any thread, from finalizers
+                    self._note_freed(seq, name)
                 self._child = launch.start(self._ctx, self._seq, config, self.name, on_free)  # on this long-lived thread
                 return
             except Exception:
@@ -406,12 +371,8 @@ class Engine:
         if self._closing or self._finished:
             self._done(job, ABORTED)
             return
-        if job.subject is not None and not job.force:
-            with self._lock:
-                err = self._quarantine.get((*job.subject, job.operation))
-            if err is not None:
-                self._done(job, ERROR, ReaderCrashedError(err.message, err.file, err.path, err.operation, err.cause))
-                return
+        if self._refuse_quarantined(job):
+            return
         if job.key is not None:
             previous = self._latest.get(job.key)
             if previous is not None:
@@ -420,6 +381,17 @@ class Engine:
         self._pending.append(job)
         if self._child is None:
             self._launch()  # after giving up: try again
+
+    def _refuse_quarantined(self, job: JobHandle) -> bool:
+        """Fail ``job`` at once when its (file, path, operation) broke the reader before (unless forced)."""
+        if job.subject is None or job.force:
+            return False
+        with self._lock:
+            err = self._quarantine.get((*job.subject, job.operation))
+        if err is None:
+            return False
+        self._done(job, ERROR, ReaderCrashedError(err.message, err.file, err.path, err.operation, err.cause))
+        return True
 
     def _cancel_job(self, job: JobHandle) -> None:
         if job.state == PENDING:
@@ -447,8 +419,11 @@ class Engine:
         except (EOFError, OSError):
             log.debug("%s: free %s not sent: the process is gone", self.name, name)
 
-    def _kill_running(self, quarantine: bool) -> None:
+    def _kill_running(self, quarantine: bool, job: JobHandle | None = None) -> None:
         child = self._child
+        if job is not None and job is not self._running:
+            self._cancel_job(job)
+            return
         if self._running is not None and child is not None:
             child.quarantine_on_kill = quarantine
             self._kill(child, "user")
@@ -460,7 +435,7 @@ class Engine:
         while self._setup_queue or (self._pending and not self._closing):
             queue = self._setup_queue if self._setup_queue else self._pending
             job = queue.popleft()
-            if job.state != PENDING:
+            if job.state != PENDING or self._refuse_quarantined(job):  # queued before its object broke the reader
                 continue
             try:
                 data, segment = child.encoder.dumps((job.ref, job.args, job.kwargs))

@@ -145,17 +145,28 @@ class Supervisor(Engine):
         if job is not None:
             self._cancel_job(job)
 
-    def kill_running(self, *, quarantine: bool = False) -> None:
+    def kill_running(self, *, quarantine: bool = False, job: JobHandle | None = None) -> None:
         """Stop a stuck job by killing the I/O process (the user's "cancel stuck job"): the job is aborted
-        and the process restarted. ``quarantine`` also remembers its (file, path, operation)."""
-        self._post(self._kill_running, quarantine)
+        and the process restarted. ``quarantine`` also remembers its (file, path, operation). With ``job``,
+        only when that job is the one running (else it is cancelled as usual)."""
+        self._post(self._kill_running, quarantine, job)
 
-    def quarantined(self, file: str, path: str | None) -> str | None:
-        """Why (file, path) must not be read again automatically (its one-line message), or None."""
+    def listen(self, *, on_restart: Callable[[RestartInfo], None] | None = None,
+               on_setup_error: Callable[[Hashable, H5GuiError], None] | None = None) -> None:
+        """Set the ``on_restart`` and ``on_setup_error`` callbacks (for a supervisor started before its
+        front end existed); None leaves one as it was."""
+        if on_restart is not None:
+            self._on_restart = on_restart
+        if on_setup_error is not None:
+            self._on_setup_error = on_setup_error
+
+    def quarantined(self, file: str, path: str | None, operation: str | None = None) -> str | None:
+        """Why (file, path) must not be read again automatically (its one-line message), or None; with
+        ``operation``, only for that operation."""
         f, p = jobs.subject_key(file, path)
         with self._lock:
-            for (qf, qp, _), err in self._quarantine.items():
-                if qf == f and qp == p:
+            for (qf, qp, op), err in self._quarantine.items():
+                if qf == f and qp == p and (operation is None or op == operation):
                     return str(err)
         return None
 

@@ -13,8 +13,7 @@ Modules (each name below is importable from the package; a module is imported on
 - :mod:`~h5gui.core.nodes.records`: ChildInfo, FilterInfo, NodeInfo, GroupListing, the kinds;
 - :mod:`~h5gui.core.nodes.rows`: the tree row of one member (child_row, child_info);
 - :mod:`~h5gui.core.nodes.listing`: pages of names, sorted names, rows of a group, walks;
-- :mod:`~h5gui.core.nodes.details`: describe, external_link_target, filter_infos;
-- :mod:`~h5gui.core.nodes.helper_process`: the big-group helper process (``*_isolated``).
+- :mod:`~h5gui.core.nodes.details`: describe, external_link_target, filter_infos.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from h5gui.core import lazy
 
 if TYPE_CHECKING:  # type checkers see every name; at run time __getattr__ imports its module on first use
     from h5gui.core.nodes.details import *  # noqa: F403
-    from h5gui.core.nodes.helper_process import *  # noqa: F403
     from h5gui.core.nodes.listing import *  # noqa: F403
     from h5gui.core.nodes.records import *  # noqa: F403
     from h5gui.core.nodes.rows import *  # noqa: F403
@@ -38,6 +36,4 @@ __getattr__, __dir__ = lazy.exports(__name__, {
                 "open_group_listing", "walk"),
     "details": ("LAYOUTS", "MAX_LINK_DEPTH", "SMALL_VALUE_BYTES", "describe", "external_link_target",
                 "filter_infos"),
-    "helper_process": ("describe_children_isolated", "list_names_isolated", "names_worker_ready",
-                       "open_group_listing_isolated", "shutdown_names_worker", "warm_names_worker"),
 })

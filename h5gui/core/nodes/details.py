@@ -26,7 +26,8 @@ from h5gui.core.errors import (
     UnsafeAccessError,
 )
 from h5gui.core.formatting import short_value
-from h5gui.core.h5 import files, links, messages
+from h5gui.core.h5 import files, links
+from h5gui.core.h5.datasets import read_selection, reference_text
 from h5gui.core.h5.filters import filter_applied, pipeline
 from h5gui.core.h5.limits import vlen_claimed_bytes
 from h5gui.core.h5.links import link_info, open_object, resolve
@@ -109,9 +110,9 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
     elif dt is not None and ds.shape is not None and d["nbytes"] <= SMALL_VALUE_BYTES and size <= 256:
         if not outside or allow_external:
             try:
-                d["value"] = short_value(ds[()])
-            except Exception as exc:
-                d["error"] = f"cannot read the data: {messages.hdf5_reason(str(exc))}"
+                d["value"] = short_value(read_selection(ds, (), ds.name or "/"), lambda ref: reference_text(ref, ds))
+            except H5GuiError as exc:
+                d["error"] = str(exc)
     return d
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from h5gui.core.kinds import LABELS, Kind
 from h5gui.core.text import format_bytes, shape_text
 
+UNLIMITED_EXTERNAL = 2**63  # HDF5's H5F_UNLIMITED (2**64 - 1) for an external file that may grow without end
+
 __all__ = ["ChildInfo", "DANGLING_LINK", "DATASET", "DATATYPE", "EXTERNAL_LINK", "FilterInfo", "GROUP",
     "GroupListing", "KIND_LABELS", "NodeInfo", "SOFT_LINK", "UNREADABLE"]
 
@@ -171,7 +173,8 @@ class NodeInfo:
                     text += " (nothing written: all fill value)"
                 out.append(("Storage", text))
             for name, offset, size in self.external_files:
-                out.append(("External file", f"{name} (offset {offset:,}, {format_bytes(size)})"))
+                size_text = "unlimited size" if size >= UNLIMITED_EXTERNAL else format_bytes(size)
+                out.append(("External file", f"{name} (offset {offset:,}, {size_text})"))
             for fname, dset in self.virtual_sources:
                 out.append(("Virtual source", f"{fname}:{dset}"))
             if self.value is not None:

@@ -27,11 +27,16 @@ def normalize_axis(axis: int, rank: int, path: str, what: str = "axis") -> int:
 
 
 def full_index(index: Sequence[int], shape: tuple[int, ...], free: Sequence[int], path: str) -> list[int]:
-    """One index per axis: ``index`` padded with zeros, checked on the fixed (non-``free``) axes."""
-    out = [int(i) for i in index][: len(shape)]
+    """One index per axis: ``index`` padded with zeros. Refused: more values than axes, and a value out
+    of its axis's range (on a shown axis too: it would be ignored without a word)."""
+    if len(index) > len(shape):
+        raise BadRequestError(f"the index {tuple(int(i) for i in index)} has {len(index)} values: {path} has "
+                              f"{len(shape)} axis(es)")
+    given = len(index)
+    out = [int(i) for i in index]
     out += [0] * (len(shape) - len(out))
     for axis, n in enumerate(shape):
-        if axis in free:
+        if axis in free and axis >= given:
             continue
         i = out[axis]
         if i < 0:
@@ -43,13 +48,25 @@ def full_index(index: Sequence[int], shape: tuple[int, ...], free: Sequence[int]
 
 
 def image_axes(
-    shape: tuple[int, ...], kind: str, interlace: str, subclass: str
+    shape: tuple[int, ...], kind: str, interlace: str, subclass: str, *, bytes_per_value: int = 1
 ) -> tuple[tuple[int, int, int | None] | None, bool]:
-    """Default (rows, cols, channel) axes of the image view and whether that image is colour."""
+    """Default (rows, cols, channel) axes of the image view and whether that image is colour.
+
+    An axis of 3 or 4 is taken as colour channels only when the data says so: the HDF5 image
+    attributes (``subclass``/``interlace``), or 8-bit values (what pictures are). A (…, 4) int16 or
+    float array is a stack of grey images with a slider for that axis, not an RGBA picture (whose
+    alpha, 0 in such data, would blank the view)."""
     rank = len(shape)
     if kind not in IMAGE_KINDS or rank < 2:
         return None, False
     colour = kind != BOOL
+    if subclass != "IMAGE_TRUECOLOR" and not interlace and bytes_per_value != 1 and rank >= 3:
+        last = shape[-1]
+        if last == 1:
+            return (rank - 3, rank - 2, rank - 1), False
+        if last in (3, 4) and shape[-2] > 4 and shape[-3] > 4:  # (…, H, W, 3|4) of other values: grey, one at a time
+            return (rank - 3, rank - 2, None), False
+        return (rank - 2, rank - 1, None), False
     if rank == 2:
         return (0, 1, None), False
     if rank == 3 and interlace == "INTERLACE_PLANE":

@@ -69,9 +69,14 @@ def array_text(a: np.ndarray) -> str:
         return " ".join(np.array2string(a, separator=", ").split())
 
 
-def formatter(dt: np.dtype, ds: h5py.Dataset, *, cell: bool = True) -> Callable[[Any], str]:
+MAX_NESTING = 8  # compound members nested deeper are shown as "{...}"
+
+
+def formatter(dt: np.dtype, ds: h5py.Dataset, *, cell: bool = True, depth: int = 0) -> Callable[[Any], str]:
     """A function that turns one element of type ``dt`` (as h5py returns it) into text."""
     fit = clip if cell else (lambda t: t)
+    if depth > MAX_NESTING:
+        return lambda v: "{...}"
     if h5py.check_ref_dtype(dt) is not None:
         return lambda v: reference_text(v, ds)
     string_info = h5py.check_string_dtype(dt)
@@ -82,7 +87,7 @@ def formatter(dt: np.dtype, ds: h5py.Dataset, *, cell: bool = True) -> Callable[
         by_value = {int(v): k for k, v in enum.items()}
         return lambda v: by_value.get(int(v), str(int(v)))
     if dt.names is not None:
-        subs = [(n, formatter(t, ds, cell=cell)) for n, t in field_types(dt).items()]
+        subs = [(n, formatter(t, ds, cell=cell, depth=depth + 1)) for n, t in field_types(dt).items()]
         return lambda v: fit("{" + ", ".join(f"{n}: {f(v[n])}" for n, f in subs) + "}")
     if h5py.check_vlen_dtype(dt) is not None or dt.subdtype is not None:
         return lambda v: fit(array_text(np.asarray(v)))

@@ -54,7 +54,9 @@ def default_axes(
         if image_class == "IMAGE":
             interlace = attr_text(ds.attrs, "INTERLACE_MODE")
             subclass = attr_text(ds.attrs, "IMAGE_SUBCLASS")
-    axes, rgb = image_axes(shape, kind, interlace, subclass)
+        elif attr_text(ds.attrs, "interpretation") in ("rgb-image", "rgba-image"):  # NeXus / silx
+            subclass = "IMAGE_TRUECOLOR"
+    axes, rgb = image_axes(shape, kind, interlace, subclass, bytes_per_value=ds.dtype.itemsize)
     return axes, rgb, subclass or image_class
 
 

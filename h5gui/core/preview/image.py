@@ -11,7 +11,10 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
+from h5gui.core.h5 import remote_budget
+from h5gui.core.h5 import sparse as sparse_io
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, nothing_stored, read_selection
+from h5gui.core.h5.files import remote_source
 from h5gui.core.preview.axes import element_count, full_index, normalize_axis
 from h5gui.core.preview.common import base_dtype, kind_of
 from h5gui.core.preview.records import (
@@ -186,6 +189,8 @@ def read_image_job(
         )
         out_h, out_w = -(-(r1 - r0) // step), -(-(c1 - c0) // step)
         out_shape: tuple[int, ...] = (out_h, out_w) + ((n_ch,) if read_all_channels else ())
+        if request.remote_budget and not all_fill and remote_source(file) is not None:
+            _check_remote_budget(ds, chunk_rc, step, (r0, r1, c0, c1), other, out_h, out_w, path)
         out_dtype = _image_dtype(dt, kind)
         notes = []
         if step > 1:
@@ -194,10 +199,28 @@ def read_image_job(
             notes.append(f"channel {index[ch_ax]} of {n_ch}")
         if all_fill:
             notes.append("nothing stored: all fill value")
-            fv = np.asarray(ds.fillvalue)
-            fv = _to_image(fv.astype(base_dtype(dt)) if kind == ENUM else fv, kind, request.complex_mode)
-            data = np.full(out_shape, fv, dtype=out_dtype)
-        else:
+            data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
+        sparse = None
+        if not all_fill and chunk_rc is not None:  # chunks the grid touches: rows x columns of chunks
+            touched = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) * min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1)
+            sparse = sparse_io.written_chunks(ds, touched)
+        if sparse is not None:
+            notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
+            data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
+            kept = sorted(free)
+            perm = [kept.index(rows_ax), kept.index(cols_ax)] + (
+                [kept.index(ch_ax)] if read_all_channels and ch_ax is not None else [])
+            fixed = {a: index[a] for a in range(rank) if a not in free}
+            assert chunks is not None
+            blocks = list(sparse_io.sample_blocks(sparse, chunks, rows_ax, cols_ax, (r0, r1, c0, c1), step, fixed))
+            for k, (i0, i1, j0, j1) in enumerate(blocks):
+                block: list[Any] = [slice(r0 + i0 * step, r0 + (i1 - 1) * step + 1, step) if a == rows_ax
+                       else slice(c0 + j0 * step, c0 + (j1 - 1) * step + 1, step) if a == cols_ax
+                       else slice(None) if (a == ch_ax and read_all_channels) else index[a] for a in range(rank)]
+                piece = np.transpose(np.asarray(read_selection(ds, tuple(block), path)), perm)
+                data[i0:i1, j0:j1] = _to_image(piece, kind, request.complex_mode)
+                yield Progress(k + 1, len(blocks), "chunks", "reading image")
+        elif not all_fill:
             data = np.empty(out_shape, dtype=out_dtype)
             row_bytes = max(1, out_w * max(1, n_ch if read_all_channels else 1) * max(dt.itemsize, 1))
             per_piece = max(1, IMAGE_PIECE_BYTES // row_bytes)
@@ -232,6 +255,9 @@ def read_image_job(
                 data[i:j] = _to_image(piece, kind, request.complex_mode)
                 i = j
                 yield Progress(i, out_h, "rows", "reading image")
+        if rgb and data.ndim == 3 and data.shape[-1] == 4 and data.size and not np.any(data[..., 3]):
+            data = np.ascontiguousarray(data[..., :3])  # an alpha of 0 everywhere would blank the view
+            notes.append("alpha is 0 everywhere: shown without it")
         levels, minmax, nonfinite = image_stats(data, rgb, (p0, p1))
         if all_fill and levels[1] <= levels[0]:  # pragma: no cover - image_stats already widens
             levels = (levels[0], levels[0] + 1.0)
@@ -239,6 +265,36 @@ def read_image_job(
             data=data, step=(step, step), region=(r0, r1, c0, c1), full_shape=(H, W), levels=levels,
             minmax=minmax, nonfinite=nonfinite, rgb=rgb, all_fill=all_fill, note="; ".join(notes),
         )
+
+
+REMOTE_BUDGET = (16_000_000, 32)  # bytes and requests the first paint of a remote image may take
+
+
+def _check_remote_budget(ds: Any, chunk_rc: tuple[int, int] | None, step: int, region: tuple[int, int, int, int],
+                         other: int, out_h: int, out_w: int, path: str) -> None:
+    """Refuse before reading, with the MB it would take, an image of a remote file over the budget
+    (the user then asks for it: ``remote_budget=False``)."""
+    r0, r1, c0, c1 = region
+    item = max(1, ds.dtype.itemsize)
+    if chunk_rc is not None:
+        rows = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) if step >= chunk_rc[0] else -(-(r1 - r0) // chunk_rc[0])
+        cols = min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1) if step >= chunk_rc[1] else -(-(c1 - c0) // chunk_rc[1])
+        touched = rows * cols * other
+        nbytes = touched * math.prod(ds.chunks) * item
+        requests = touched
+    else:
+        nbytes = out_h * min(1 << 20, (c1 - c0) * item)
+        requests = max(1, nbytes >> 20)
+    b = remote_budget.Budget(*REMOTE_BUDGET)
+    b.need(nbytes, requests, what=f"the image of {path} at this zoom")
+
+
+def _filled(ds: Any, dt: np.dtype, kind: str, complex_mode: str, shape: tuple[int, ...], dtype: np.dtype
+            ) -> np.ndarray:
+    """An image of the dataset's fill value."""
+    fv = np.asarray(ds.fillvalue)
+    return np.full(shape, _to_image(fv.astype(base_dtype(dt)) if kind == ENUM else fv, kind, complex_mode),
+                   dtype=dtype)
 
 
 def read_image(file: str, path: str, request: ImageRequest, *, allow_external: bool = False) -> ImageSlice:

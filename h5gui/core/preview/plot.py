@@ -254,7 +254,7 @@ def read_plot_job(
             for fld in (x_field, y_field):
                 if fld is not None and fld not in numeric:
                     raise BadRequestError(f"cannot plot field {fld!r} of {path}: not a numeric field")
-            names = [y_field] + ([x_field] if x_field else [])
+            names = [y_field] + ([x_field] if x_field and x_field != y_field else [])  # one field read once
             source: Any = ds.fields(names)
             y_label, x_label = y_field, (x_field or "index")
         else:

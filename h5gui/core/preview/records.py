@@ -141,6 +141,7 @@ class ImageRequest:
     max_chunks: int = 4096
     complex_mode: str = "abs"  # 'abs' | 'phase' | 'real' | 'imag'
     percentiles: tuple[float, float] = (0.5, 99.5)
+    remote_budget: bool = True  # remote files: refuse (saying how many MB) a read over REMOTE_BUDGET
 
 
 @dataclass(frozen=True, slots=True)

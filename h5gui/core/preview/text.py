@@ -54,6 +54,9 @@ def dataset_text(ds: h5py.Dataset, dt: np.dtype, path: str, index: tuple[int, ..
     check_filters(ds, path)
     if dt.itemsize > MAX_TEXT_READ_BYTES:
         raise BadRequestError(f"{path}: elements of {format_bytes(dt.itemsize)} are too large to show as text")
+    if index and len(index) != len(shape):
+        raise BadRequestError(f"{path}: the index picks one element, so it takes one value per axis ({len(shape)}), "
+                              f"not {len(index)}" if shape else f"{path} is a scalar: it takes no index")
     if not shape or len(index) == len(shape) and index:
         where = tuple(full_index(index, shape, [], path)) if shape else ()
         if dt.kind == "V" and dt.names is None and shape:

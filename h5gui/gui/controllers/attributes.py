@@ -1,20 +1,22 @@
 """Attribute editing: set, rename, delete, duplicate and add on the shown object; set one attribute on
 every selected object; copy attributes and paste them onto other objects (also in another file).
 
-Each edit runs on the I/O thread through ``h5gui.core.attr_edits`` and goes onto the undo stack; a value
+Each edit runs in the I/O process through ``h5gui.core.attr_edits`` and goes onto the undo stack; a value
 that does not fit is refused with the reason in the Attributes tab, and nothing is written."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from h5gui.core import attr_edits
-from h5gui.core import attrs as core_attrs
+from h5gui.core import api
+from h5gui.core.attrs.records import AttrEdit, AttrValue, EditResult
 from h5gui.core.errors import H5GuiError
+from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.session import READ_ONLY_HINT, Notifier, Session, Target
 from h5gui.gui.undo import EditCommand, done_message
@@ -45,22 +47,26 @@ class AttributeActions(Controller):
             self.notifier.show_error(READ_ONLY_HINT)
         return target
 
-    def edit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Run ``fn(file, path, *args, **kwargs)`` (an ``attr_edits`` edit) on the shown object."""
+    def edit(self, fn: FuncRef, *args: Any, about: str = "", **kwargs: Any) -> None:
+        """Run ``fn(file, path, *args, **kwargs)`` (an ``api.attrs`` edit) on the shown object; a refusal
+        is shown prefixed with ``about`` (the attribute's name)."""
         target = self._shown_target()
         if target is None:
             return
         file, path = target
-        self.runner.submit(fn, file, path, *args, on_result=self._done, on_error=self._failed, **kwargs)
+        self.runner.submit(fn, file, path, *args, on_result=self._done, on_error=partial(self._failed, about=about),
+                           **kwargs)
 
     def set_value(self, name: str, text: str) -> None:
-        self.edit(attr_edits.set_value, name, text)
+        """A value typed in the table or the side view: the write refuses what does not fit, with the
+        reason, before anything is written."""
+        self.edit(api.attrs.set_value, name, text, about=name)
 
     def rename(self, old: str, new: str) -> None:
-        self.edit(attr_edits.rename, old, new)
+        self.edit(api.attrs.rename, old, new)
 
     def delete(self, names: list[str]) -> None:
-        self.edit(attr_edits.delete, names)
+        self.edit(api.attrs.delete, names)
 
     def duplicate(self, name: str) -> None:
         existing = {a.name for a in self.panel.model.attrs()}
@@ -68,39 +74,41 @@ class AttributeActions(Controller):
         i = 2
         while new in existing:
             new, i = f"{name}_copy{i}", i + 1
-        self.edit(attr_edits.duplicate, name, new)
+        self.edit(api.attrs.duplicate, name, new)
 
     def add(self) -> None:
         target = self._shown_target()
         if target is None:
             return
         existing = {a.name for a in self.panel.model.attrs()}
-        dialog = AttrDialog(self.parent, title="New attribute", existing=existing, target=f"on {target[1]}")
+        dialog = AttrDialog(self.parent, self.runner, title="New attribute", existing=existing,
+                            target=f"on {target[1]}")
         if dialog.exec():
             name, text, type_name, shape, fixed = dialog.values()
-            self.edit(attr_edits.set_value, name, text, type_name, shape=shape, fixed_length=fixed)
+            self.edit(api.attrs.set_value, name, text, type_name, shape=shape, fixed_length=fixed)
 
     # ------------------------------------------------------------------ results, undo and redo
-    def _done(self, result: attr_edits.EditResult) -> None:
+    def _done(self, result: EditResult) -> None:
         self.undo_stack.push(EditCommand(result.description, result.undo, result.redo, self.apply))
         self.notifier.show_status(done_message(result.description))
         self.panel.show_refusal("")
         self._reshow_if_shown(result.redo)
 
-    def _failed(self, err: H5GuiError) -> None:
-        self.panel.show_refusal(str(err))
-        self.notifier.show_error(err)
+    def _failed(self, err: H5GuiError, about: str = "") -> None:
+        text = f"{about}: {err}" if about else str(err)
+        self.panel.show_refusal(text)
+        self.notifier.show_error(text)
 
-    def apply(self, edits: tuple[attr_edits.AttrEdit, ...], message: str) -> None:
-        """Undo/redo: re-run recorded edits on the I/O thread."""
+    def apply(self, edits: tuple[AttrEdit, ...], message: str) -> None:
+        """Undo/redo: re-run recorded edits in the I/O process."""
 
         def applied(_attrs: object) -> None:
             self.notifier.show_status(message)
             self._reshow_if_shown(edits)
 
-        self.runner.submit(attr_edits.apply, edits, on_result=applied, on_error=self._failed)
+        self.runner.submit(api.attrs.apply, edits, on_result=applied, on_error=self._failed)
 
-    def _reshow_if_shown(self, edits: tuple[attr_edits.AttrEdit, ...]) -> None:
+    def _reshow_if_shown(self, edits: tuple[AttrEdit, ...]) -> None:
         shown = self.session.shown
         if shown is not None and any((e.file, e.path) == shown for e in edits):
             self.show_node(*shown)
@@ -119,12 +127,12 @@ class AttributeActions(Controller):
         targets = self._writable_targets()
         if targets is None:
             return
-        dialog = AttrDialog(self.parent, title="Set attribute on selected objects",
+        dialog = AttrDialog(self.parent, self.runner, title="Set attribute on selected objects",
                             target=f"on {len(targets)} object{'s' if len(targets) > 1 else ''}: "
                                    + ", ".join(p for _f, p in targets[:5]) + (" ..." if len(targets) > 5 else ""))
         if dialog.exec():
             name, text, type_name, shape, fixed = dialog.values()
-            self.runner.submit(attr_edits.set_on_many, targets, name, text, type_name, shape=shape,
+            self.runner.submit(api.attrs.set_on_many, targets, name, text, type_name, shape=shape,
                                fixed_length=fixed, on_result=self._done, on_error=self._failed)
 
     # ------------------------------------------------------------------ copy and paste
@@ -133,10 +141,10 @@ class AttributeActions(Controller):
         if self.session.shown is None:
             return
         file, path = self.session.shown
-        self.runner.submit(core_attrs.get_attr_values, file, path, names or None,
+        self.runner.submit(api.attrs.get_attr_values, file, path, names or None,
                            on_result=self._copied, on_error=self.notifier.show_error)
 
-    def _copied(self, values: list[core_attrs.AttrValue]) -> None:
+    def _copied(self, values: list[AttrValue]) -> None:
         self.session.attr_clip = list(values)
         shown = {a.name: a for a in self.panel.model.attrs()}
         QGuiApplication.clipboard().setText(
@@ -155,5 +163,5 @@ class AttributeActions(Controller):
             if shown is not None and not self.session.is_writable(shown[0]):
                 self.panel.show_refusal(READ_ONLY_HINT)
             return
-        self.runner.submit(attr_edits.paste, targets, list(self.session.attr_clip),
+        self.runner.submit(api.attrs.paste, targets, list(self.session.attr_clip),
                            on_result=self._done, on_error=self._failed)

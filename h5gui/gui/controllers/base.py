@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.gui.session import Notifier, Session
 from h5gui.gui.widgets.job_dialog import JobDialog
 from h5gui.gui.workers import JobRunner
@@ -42,10 +43,10 @@ class Controller:
 
         return on_result
 
-    def run_with_dialog(self, title: str, fn: Callable[..., Any], *args: Any,
-                        on_result: Callable[[Any], None], **kwargs: Any) -> None:
+    def run_with_dialog(self, title: str, fn: FuncRef, *args: Any, on_result: Callable[[Any], None],
+                        **kwargs: Any) -> None:
         """Run a long job with a small progress dialog that can cancel it."""
         dialog = JobDialog(self.parent, title)
-        job = self.runner.submit(fn, *args, on_result=on_result, on_error=self.notifier.show_error, **kwargs)
-        dialog.progress.attach(job, title + "...")
+        dialog.progress.run(self.runner, fn, *args, text=title + "...", on_result=on_result,
+                            on_error=self.notifier.show_error, **kwargs)
         dialog.show()

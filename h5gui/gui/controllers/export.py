@@ -10,8 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from h5gui.core import export as core_export
-from h5gui.core import snippets, structure
+from h5gui.core import api
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Notifier, Session
@@ -61,7 +60,7 @@ class ExportActions(Controller):
             return
         self.settings.setValue("last_export_dir", os.path.dirname(out))
         path = node.path
-        self.run_with_dialog(f"Exporting {path}", core_export.export, node.file, path, out,
+        self.run_with_dialog(f"Exporting {path}", api.export.export, node.file, path, out,
                              index=self.frame.frame_index(), overwrite=True,
                              on_result=lambda r: self.notifier.show_status(f"Exported {path} to {r.out}"))
 
@@ -70,7 +69,7 @@ class ExportActions(Controller):
                                              os.path.join(os.getcwd(), (node.name or "root") + ".h5"),
                                              "HDF5 (*.h5 *.hdf5)")
         if out:
-            self.run_with_dialog(f"Exporting {node.path}", structure.export_hdf5, node.file, node.path, out,
+            self.run_with_dialog(f"Exporting {node.path}", api.structure.export_hdf5, node.file, node.path, out,
                                  on_result=self.done(f"Exported {node.path} to {out}"))
 
     def export_stack(self) -> None:
@@ -80,7 +79,7 @@ class ExportActions(Controller):
         folder = QFileDialog.getExistingDirectory(self.parent, f"Empty folder for the images of {node.path}",
                                                   os.getcwd())
         if folder:
-            self.run_with_dialog(f"Exporting {node.path} as images", core_export.export_stack, node.file, node.path,
+            self.run_with_dialog(f"Exporting {node.path} as images", api.export.export_stack, node.file, node.path,
                                  folder, on_result=lambda r: self.notifier.show_status(
                                      f"Wrote {r.count:,} images to {folder}"))
 
@@ -97,7 +96,7 @@ class ExportActions(Controller):
         if not out:
             return
         levels, cmap = style
-        self.run_with_dialog(f"Exporting {node.path}", core_export.export, node.file, node.path, out,
+        self.run_with_dialog(f"Exporting {node.path}", api.export.export, node.file, node.path, out,
                              index=self.frame.frame_index(), levels=levels, colormap=cmap, overwrite=True,
                              on_result=lambda r: self.notifier.show_status(f"Exported the shown image to {r.out}"))
 
@@ -111,5 +110,5 @@ class ExportActions(Controller):
             QGuiApplication.clipboard().setText(text)
             self.notifier.show_status(f"Copied code that reads {path} to the clipboard")
 
-        self.runner.submit(snippets.snippet, node.file, path, torch=torch, on_error=self.notifier.show_error,
+        self.runner.submit(api.export.snippet, node.file, path, torch=torch, on_error=self.notifier.show_error,
                            on_result=copied)

@@ -1,5 +1,6 @@
 """Open files and their modes: open (dialog, drop, recent, demo), close, refresh (reopen keeping the
-expanded groups and the selection), and editing mode (reopen a file read-write on the I/O thread)."""
+expanded groups and the selection), and editing mode (reopen a file read-write in the I/O process, and
+again in every new one after a crash: per-file state the supervisor replays)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from h5gui.core import demo as core_demo
-from h5gui.core import nodes
+from h5gui.core import api
 from h5gui.core.errors import H5GuiError
-from h5gui.core.h5 import files as core_files
+from h5gui.core.nodes.records import NodeInfo
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.controllers.inspector import Inspector
 from h5gui.gui.models.tree_model import H5TreeModel
@@ -51,7 +51,7 @@ class FileActions(Controller):
             self.open_files(paths)
 
     def open_files(self, paths: list[str], select: str | None = None) -> None:
-        """Check each file on the I/O thread and add it to the tree (errors go to the status bar)."""
+        """Check each file in the I/O process and add it to the tree (errors go to the status bar)."""
         for p in paths:
             path = str(Path(p).expanduser().absolute())
             if self.session.is_open(path):
@@ -59,11 +59,11 @@ class FileActions(Controller):
                 continue
             self.session.opening.add(path)
             self.notifier.show_status(f"Opening {path}...")
-            self.runner.submit(nodes.describe, path, "/", on_result=partial(self._on_opened, path, select),
+            self.runner.submit(api.nodes.describe, path, "/", on_result=partial(self._on_opened, path, select),
                                on_error=partial(self._on_open_failed, path))
         self.notifier.state_changed()
 
-    def _on_opened(self, path: str, select: str | None, info: nodes.NodeInfo) -> None:
+    def _on_opened(self, path: str, select: str | None, info: NodeInfo) -> None:
         self.session.opening.discard(path)
         idx = self.model.add_file(path, info)
         self.recent.add(path)
@@ -85,7 +85,7 @@ class FileActions(Controller):
 
     def open_demo(self) -> None:
         self.notifier.show_status("Writing the demo file...")
-        self.runner.submit(core_demo.ensure_demo, self.data_dir, on_result=lambda p: self.open_files([p]),
+        self.runner.submit(api.demo.ensure_demo, self.data_dir, on_result=lambda p: self.open_files([p]),
                            on_error=self.notifier.show_error)
 
     # ------------------------------------------------------------------ closing
@@ -127,11 +127,11 @@ class FileActions(Controller):
         self.tree.restore(expanded, selected)
         for f in files:
             self.session.opening.add(f)
-            self.runner.submit(nodes.describe, f, "/", on_result=partial(self._on_reopened, f),
+            self.runner.submit(api.nodes.describe, f, "/", on_result=partial(self._on_reopened, f),
                                on_error=partial(self._on_open_failed, f))
         self.notifier.show_status("Refreshing...")
 
-    def _on_reopened(self, path: str, info: nodes.NodeInfo) -> None:
+    def _on_reopened(self, path: str, info: NodeInfo) -> None:
         self.session.opening.discard(path)
         idx = self.model.add_file(path, info)
         if path in self._reenable:
@@ -157,8 +157,12 @@ class FileActions(Controller):
         self.set_editing(file, True)
 
     def set_editing(self, file: str, on: bool) -> None:
-        fn = core_files.enable_editing if on else core_files.disable_editing
+        """Reopen ``file`` read-write (or read-only again) in the I/O process. The mode is also per-file
+        state of the supervisor, set first: an I/O process that starts after a crash, even while this job
+        waits, opens the file in the mode the user chose."""
+        fn = api.files.enable_editing if on else api.files.disable_editing
         self.notifier.show_status(("Enabling editing of " if on else "Closing editing of ") + file + "...")
+        self.runner.set_file_state(file, writable=True if on else None)
         self.runner.submit(fn, file, on_result=lambda _r: self._on_editing_set(file, on),
                            on_error=partial(self._on_editing_failed, file))
 
@@ -178,6 +182,7 @@ class FileActions(Controller):
         self.notifier.state_changed()
 
     def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
+        self.runner.set_file_state(file, writable=None)
         self.session.set_writable(file, False)
         self.notifier.show_error(err)
         self.notifier.state_changed()

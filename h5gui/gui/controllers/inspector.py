@@ -1,6 +1,7 @@
 """Showing the selected object: its description in the Info tab, its attributes in the Attributes tab
-and the best view of its data in the preview, each read by a latest-wins job on the I/O thread; and
-the user's permission to read data stored outside the file's folder."""
+and the best view of its data in the preview, each read by a latest-wins job in the I/O process; the
+user's permission to read data stored outside the file's folder; and objects that crashed or hung the
+reader, which are not read again until the user says "Try again"."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from functools import partial
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from h5gui.core import attrs as core_attrs
-from h5gui.core import nodes
-from h5gui.core.errors import H5GuiError
+from h5gui.core import api
+from h5gui.core.attrs.records import AttrInfo
+from h5gui.core.errors import H5GuiError, ReaderCrashedError
 from h5gui.core.kinds import Kind
+from h5gui.core.nodes.records import ChildInfo, NodeInfo
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.session import Notifier, Session
@@ -41,15 +43,20 @@ class Inspector(Controller):
         if node is not None:
             self.show_node(node.file, node.path)
 
-    def show_node(self, file: str, path: str) -> None:
+    def show_node(self, file: str, path: str, force: bool = False) -> None:
+        """Show ``path`` of ``file``; ``force``: read it even though it crashed or hung the reader before."""
         self.session.shown = (file, path)
         self.notifier.state_changed()
+        failed = None if force else self.runner.quarantined(file, path)
+        if failed is not None:
+            self._show_failed(file, path, failed)
+            return
         allow = self.session.is_trusted(file, path)
         self.info_panel.show_loading(file, path)
         node = self.session.current_node()
         info = node.info if node is not None and node.file == file and node.path == path else None
         if info is not None and info.kind in (Kind.DATASET, Kind.SOFT_LINK) and info.effective_kind == Kind.DATASET:
-            self.preview.show_node(file, path, allow)  # at once, in parallel with the info
+            self.preview.show_node(file, path, allow, force)  # at once, in parallel with the info
         elif info is not None and info.kind == Kind.EXTERNAL_LINK:
             pass  # decided when the info says where the link leads
         elif node is not None and node.kind == "file":
@@ -57,13 +64,27 @@ class Inspector(Controller):
         else:
             self._preview_message_for(info)
         self.runner.submit(
-            nodes.describe, file, path, allow_external=allow, key="info",
+            api.nodes.describe, file, path, allow_external=allow, key="info", force=force,
             on_result=self._on_info, on_error=partial(self._on_info_error, file, path),
         )
         self.runner.submit(
-            core_attrs.list_attrs, file, path, key="attrs",
+            api.attrs.list_attrs, file, path, key="attrs", force=force,
             on_result=self._on_attrs, on_error=lambda err: self.attr_panel.show_message(str(err)),
         )
+
+    def _show_failed(self, file: str, path: str, reason: str) -> None:
+        """The object crashed or hung the reader before: say so, read nothing, offer "Try again"."""
+        for key in ("info", "attrs"):
+            self.runner.cancel(key)
+        self.info_panel.show_error(file, path, reason, retry=True)
+        self.attr_panel.show_message("Not read again automatically: use Try again in the Info tab")
+        self.preview.show_failed(file, path, reason)
+
+    def retry(self, file: str, path: str) -> None:
+        """The user's "Try again" on an object that broke the reader: read it once more, forced."""
+        self.model.retry(file, path)
+        self.notifier.show_status(f"Trying {path} again...")
+        self.show_node(file, path, force=True)
 
     def clear(self) -> None:
         """Nothing is shown (the file of the shown object was closed, or every file is reopened)."""
@@ -83,7 +104,7 @@ class Inspector(Controller):
         self.show_node(file, path)
 
     # ------------------------------------------------------------------ results
-    def _on_info(self, info: nodes.NodeInfo) -> None:
+    def _on_info(self, info: NodeInfo) -> None:
         if self.session.shown != (info.file, info.path):
             return
         self.info_panel.show_info(info)
@@ -99,16 +120,16 @@ class Inspector(Controller):
     def _on_info_error(self, file: str, path: str, err: H5GuiError) -> None:
         if self.session.shown != (file, path):
             return
-        self.info_panel.show_error(file, path, str(err))
+        self.info_panel.show_error(file, path, str(err), retry=isinstance(err, ReaderCrashedError))
         self.notifier.show_error(err)
 
-    def _on_attrs(self, attrs: list[core_attrs.AttrInfo]) -> None:
+    def _on_attrs(self, attrs: list[AttrInfo]) -> None:
         self.notifier.state_changed()
         self.attr_panel.set_attrs(attrs)
         n = len(attrs)
         self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), f"Attributes ({n})" if n else "Attributes")
 
-    def _preview_message_for(self, info: nodes.ChildInfo | None) -> None:
+    def _preview_message_for(self, info: ChildInfo | None) -> None:
         if info is None:
             self.preview.show_message(NO_SELECTION)
         elif info.kind == Kind.DANGLING_LINK:

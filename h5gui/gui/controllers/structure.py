@@ -2,7 +2,7 @@
 confirmation that says what goes, copy/cut/paste and drag and drop of objects (also between open
 files), and compacting a file.
 
-Every change runs on the I/O thread through ``h5gui.core.structure``; the tree re-lists only the group
+Every change runs in the I/O process through ``h5gui.core.structure``; the tree re-lists only the group
 that changed (``Notifier.group_changed``), so expansion and selection elsewhere stay as they were."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import posixpath
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
-from h5gui.core import structure
+from h5gui.core import api
 from h5gui.core.paths import join
+from h5gui.core.structure.records import CompactReport, CopyReport, DeleteInfo, DeleteReport
 from h5gui.core.text import format_bytes
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.models.tree_nodes import Node
@@ -56,7 +57,7 @@ class StructureActions(Controller):
         if asked is None:
             return
         file, group, path = asked
-        self.runner.submit(structure.create_group, file, path, on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.create_group, file, path, on_error=self.notifier.show_error,
                            on_result=self.done(f"Created group {path}", (file, group, path)))
 
     def new_dataset(self) -> None:
@@ -68,7 +69,7 @@ class StructureActions(Controller):
         if not dialog.exec():
             return
         path = join(group, dialog.name.text())
-        self.runner.submit(structure.create_dataset, file, path, **dialog.values(), on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.create_dataset, file, path, **dialog.values(), on_error=self.notifier.show_error,
                            on_result=self.done(f"Created {path}", (file, group, path)))
 
     def new_dataset_from_file(self) -> None:
@@ -85,7 +86,7 @@ class StructureActions(Controller):
         if not ok or not name:
             return
         path = join(group, name)
-        self.run_with_dialog(f"Creating {path}", structure.create_dataset_from_file, file, path, source,
+        self.run_with_dialog(f"Creating {path}", api.structure.create_dataset_from_file, file, path, source,
                              on_result=self.done(f"Created {path}", (file, group, path)))
 
     def new_link(self, external: bool = False) -> None:
@@ -104,14 +105,14 @@ class StructureActions(Controller):
             target, ok = QInputDialog.getText(self.parent, "New external link", f"Path inside {rel}:", text="/")
             if not ok:
                 return
-            self.runner.submit(structure.create_external_link, file, path, rel, target or "/",
+            self.runner.submit(api.structure.create_external_link, file, path, rel, target or "/",
                                on_error=self.notifier.show_error, on_result=done)
             return
         target, ok = QInputDialog.getText(self.parent, "New soft link", "Path the link points to:",
                                           text=node.path if node.kind != "file" else "/")
         if not ok or not target:
             return
-        self.runner.submit(structure.create_soft_link, file, path, target, on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.create_soft_link, file, path, target, on_error=self.notifier.show_error,
                            on_result=done)
 
     # ------------------------------------------------------------------ rename, delete
@@ -125,7 +126,7 @@ class StructureActions(Controller):
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
         new = join(parent, name)
-        self.runner.submit(structure.rename, file, old, name, on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error,
                            on_result=self.done(f"Renamed {old} to {new}", (file, parent, new)))
 
     def delete(self) -> None:
@@ -133,10 +134,10 @@ class StructureActions(Controller):
         if node is None or not self.require_writable(node.file):
             return
         file, path = node.file, node.path
-        self.runner.submit(structure.delete_info, file, path, on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.delete_info, file, path, on_error=self.notifier.show_error,
                            on_result=lambda info: self._confirm_delete(file, path, info))
 
-    def _confirm_delete(self, file: str, path: str, info: structure.DeleteInfo) -> None:
+    def _confirm_delete(self, file: str, path: str, info: DeleteInfo) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete", info.text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.parent)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -145,11 +146,11 @@ class StructureActions(Controller):
             return
         parent = posixpath.dirname(path) or "/"
 
-        def deleted(report: structure.DeleteReport) -> None:
+        def deleted(report: DeleteReport) -> None:
             self.notifier.show_status(report.text + "  (File > Compact file... gives the space back)")
             self.notifier.group_changed(file, parent)
 
-        self.runner.submit(structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+        self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
 
     # ------------------------------------------------------------------ copy, cut, paste, drag and drop
     def copy(self) -> None:
@@ -190,11 +191,11 @@ class StructureActions(Controller):
         while posixpath.basename(dest) in existing:
             dest, i = join(group, f"{name}_{i}"), i + 1
 
-        def copied(report: structure.CopyReport) -> None:
+        def copied(report: CopyReport) -> None:
             self.notifier.show_status(f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}")
             self.notifier.group_changed(file, group, dest)
 
-        self.run_with_dialog(f"Copying {clip.path}", structure.copy, clip.file, clip.path, file, dest,
+        self.run_with_dialog(f"Copying {clip.path}", api.structure.copy, clip.file, clip.path, file, dest,
                              on_result=copied)
 
     def drop(self, src_file: str, src_path: str, file: str, group: str) -> None:
@@ -207,7 +208,7 @@ class StructureActions(Controller):
         if src_file == file:
             self._move(file, src_path, group)
         else:
-            self.run_with_dialog(f"Copying {src_path}", structure.copy, src_file, src_path, file, dest,
+            self.run_with_dialog(f"Copying {src_path}", api.structure.copy, src_file, src_path, file, dest,
                                  on_result=self.done(f"Copied {src_path} to {os.path.basename(file)}:{dest}",
                                                      (file, group, dest)))
 
@@ -215,7 +216,7 @@ class StructureActions(Controller):
         """Move ``src_path`` into ``group`` of the same file; both groups are listed again."""
         old_parent = posixpath.dirname(src_path) or "/"
         dest = join(group, posixpath.basename(src_path))
-        self.runner.submit(structure.move, file, src_path, dest, on_error=self.notifier.show_error,
+        self.runner.submit(api.structure.move, file, src_path, dest, on_error=self.notifier.show_error,
                            on_result=self.done(f"Moved {src_path} to {dest}", (file, old_parent, None),
                                                (file, group, dest)))
 
@@ -231,9 +232,9 @@ class StructureActions(Controller):
         if answer != QMessageBox.StandardButton.Yes:
             return
 
-        def compacted(r: structure.CompactReport) -> None:
+        def compacted(r: CompactReport) -> None:
             self.notifier.show_status(f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
                                       f"{format_bytes(r.size_after)}")
             self.notifier.files_changed()
 
-        self.run_with_dialog(f"Compacting {os.path.basename(file)}", structure.compact, file, on_result=compacted)
+        self.run_with_dialog(f"Compacting {os.path.basename(file)}", api.structure.compact, file, on_result=compacted)

@@ -1,4 +1,4 @@
-"""Dataset values edited in the preview's table (typed or pasted): written on the I/O thread through
+"""Dataset values edited in the preview's table (typed or pasted): written in the I/O process through
 ``h5gui.core.values``, pushed onto the undo stack, refused with the reason when they do not fit."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
+from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.session import READ_ONLY_HINT, Notifier, Session
@@ -16,7 +17,7 @@ from h5gui.gui.widgets.preview.panel import PreviewPanel
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:
-    from h5gui.core.values import BlockWrite, ValueEdit
+    from h5gui.core.values.records import BlockWrite, ValueEdit
 
 
 class ValueActions(Controller):
@@ -30,12 +31,10 @@ class ValueActions(Controller):
 
     def write(self, file: str, path: str, row0: int, col0: int, rows: list[list[str]], axes: tuple[int, int] | None,
               index: tuple[int, ...]) -> None:
-        from h5gui.core import values  # h5py: imported when the first value is written
-
         if not self.session.is_writable(file):
             self.notifier.show_error(READ_ONLY_HINT)
             return
-        self.runner.submit(values.write_block, file, path, row0, col0, rows, axes=axes, index=index,
+        self.runner.submit(api.values.write_block, file, path, row0, col0, rows, axes=axes, index=index,
                            on_result=self._written, on_error=self._failed)
 
     def _written(self, edit: ValueEdit) -> None:
@@ -48,11 +47,9 @@ class ValueActions(Controller):
         self.preview.banner.show_message(str(err), "error")
 
     def apply(self, write: BlockWrite, message: str) -> None:
-        """Undo/redo: write the recorded block again on the I/O thread."""
-        from h5gui.core import values
-
+        """Undo/redo: write the recorded block again in the I/O process."""
         def applied(_old: object) -> None:
             self.notifier.show_status(message)
             self.preview.refresh_table()
 
-        self.runner.submit(values.apply, write, on_error=self._failed, on_result=applied)
+        self.runner.submit(api.values.apply, write, on_error=self._failed, on_result=applied)

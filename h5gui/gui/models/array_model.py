@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from h5gui.core import preview
+from h5gui.core import api
 from h5gui.core.errors import H5GuiError
+from h5gui.core.preview.records import TableBlock
 from h5gui.gui.workers import JobRunner
 
 BLOCK_ROWS = 200
@@ -42,7 +43,7 @@ class ArrayTableModel(QAbstractTableModel):
         self.n_cols = 0
         self.row_offset = 0  # first dataset row shown (for tables longer than MAX_VIEW_ROWS)
         self._columns: dict[int, str] = {}
-        self._cache: OrderedDict[tuple[int, int], preview.TableBlock] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int], TableBlock] = OrderedDict()
         self._wanted: list[tuple[int, int]] = []
         self._in_flight: tuple[int, int] | None = None
         self._generation = 0
@@ -173,14 +174,14 @@ class ArrayTableModel(QAbstractTableModel):
         self._in_flight = key
         gen = self._generation
         self._runner.submit(
-            preview.read_table, file, path, row0, min(BLOCK_ROWS, self.n_rows - row0), col0,
+            api.preview.read_table, file, path, row0, min(BLOCK_ROWS, self.n_rows - row0), col0,
             min(BLOCK_COLS, self.n_cols - col0), axes=self._axes, index=self._index,
             allow_external=self._allow_external,
             on_result=partial(self._on_block, gen, key),
             on_error=partial(self._on_error, gen),
         )
 
-    def _on_block(self, gen: int, key: tuple[int, int], block: preview.TableBlock) -> None:
+    def _on_block(self, gen: int, key: tuple[int, int], block: TableBlock) -> None:
         if gen != self._generation:
             return
         self._in_flight = None

@@ -1,7 +1,7 @@
 """Table of a node's attributes (name, value, type, shape); names and values editable in edit mode.
 
 The model never writes: ``setData`` emits ``rename_requested`` / ``value_requested`` and the window
-runs the edit on the I/O thread, then refreshes the table from the file.
+runs the edit in the I/O process, then refreshes the table from the file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from h5gui.core.attrs import AttrInfo
+from h5gui.core.attrs.records import AttrInfo
 
 COLUMNS = ("Name", "Value", "Type", "Shape")
 ATTR_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -11,16 +11,16 @@ The rows themselves and the Qt model API are :mod:`h5gui.gui.models.tree_rows`.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Signal
 
-from h5gui.core import nodes
+from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.kinds import Kind
+from h5gui.core.nodes.records import ChildInfo, GroupListing
 from h5gui.core.paths import normalize_path
 from h5gui.gui.models.tree_nodes import (
     BATCH,
@@ -53,7 +53,6 @@ class H5TreeModel(TreeRows):
         super().__init__(session, parent)
         self._runner = runner
         self._reveal: tuple[str, str] | None = None
-        self._warming = False
 
     # ------------------------------------------------------------------ fetching
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
@@ -83,52 +82,34 @@ class H5TreeModel(TreeRows):
             self._dispatch_reveal_failure(node, str(err))
         return on_error
 
-    def _list(self, node: Node) -> None:
+    def _list(self, node: Node, force: bool = False) -> None:
         node.state = LISTING
         node.pending = True
         self.set_bottom(node, "loading", "loading...")
         if node.info is not None and node.info.kind == Kind.EXTERNAL_LINK:
             self._runner.submit(
-                nodes.external_link_target, node.file, node.path, allow_external=node.allow_external,
-                on_result=partial(self._on_external_target, node),
+                api.nodes.external_link_target, node.file, node.path, allow_external=node.allow_external,
+                force=force, on_result=partial(self._on_external_target, node),
                 on_error=self._on_error_for(node),
             )
             return
-        big = node.info is not None and (node.info.members or 0) > nodes.QUICK_OVER
         self._runner.submit(
-            nodes.open_group_listing_isolated if big and nodes.names_worker_ready() else nodes.open_group_listing,
-            node.child_file, node.child_path, FIRST_BATCH,
+            api.nodes.open_group_listing, node.child_file, node.child_path, FIRST_BATCH, force=force,
             on_result=partial(self._on_listing, node),
             on_error=self._on_error_for(node),
         )
-
-    def _warm_helper(self) -> None:
-        """A big group is in sight: start the helper process now, before the user expands it."""
-        if self._warming or nodes.names_worker_ready():
-            return
-        self._warming = True
-
-        def warm() -> None:
-            try:
-                nodes.warm_names_worker()
-            except Exception:  # pragma: no cover - listing falls back to this process
-                log.warning("the helper process for big groups did not start", exc_info=True)
-            finally:
-                self._warming = False
-
-        threading.Thread(target=warm, name="h5gui-helper-start", daemon=True).start()
 
     def _on_external_target(self, node: Node, target: tuple[str, str]) -> None:
         if not node.alive:
             return
         node.child_file, node.child_path = target
         self._runner.submit(
-            nodes.open_group_listing, node.child_file, node.child_path, FIRST_BATCH,
+            api.nodes.open_group_listing, node.child_file, node.child_path, FIRST_BATCH,
             on_result=partial(self._on_listing, node),
             on_error=self._on_error_for(node),
         )
 
-    def _on_listing(self, node: Node, listing: nodes.GroupListing) -> None:
+    def _on_listing(self, node: Node, listing: GroupListing) -> None:
         if not node.alive:
             return
         node.names = listing.names
@@ -139,7 +120,7 @@ class H5TreeModel(TreeRows):
             # a big group: its first rows are shown in native order while every name is sorted
             self.set_bottom(node, "loading", "sorting the names...")
             self._runner.submit(
-                nodes.list_names_isolated, node.child_file, node.child_path,
+                api.nodes.list_names, node.child_file, node.child_path,
                 on_result=partial(self._on_sorted, node),
                 on_error=self._on_error_for(node),
             )
@@ -173,15 +154,13 @@ class H5TreeModel(TreeRows):
             return
         node.pending = True
         self.set_bottom(node, "loading", "loading...")
-        big = len(node.names) > nodes.QUICK_OVER  # its names were sorted in the helper process: rows too
         self._runner.submit(
-            nodes.describe_children_isolated if big else nodes.describe_children, node.child_file,
-            node.child_path, names,
+            api.nodes.describe_children, node.child_file, node.child_path, names,
             on_result=partial(self._on_rows, node, start),
             on_error=self._on_error_for(node),
         )
 
-    def _on_rows(self, node: Node, start: int, rows: list[nodes.ChildInfo]) -> None:
+    def _on_rows(self, node: Node, start: int, rows: list[ChildInfo]) -> None:
         if not node.alive:
             return
         end = node.offset + len(node.children)
@@ -208,10 +187,8 @@ class H5TreeModel(TreeRows):
         node.pending = False
         self._continue_reveal()
 
-    def _insert_rows(self, node: Node, at: int, rows: Sequence[nodes.ChildInfo]) -> None:
+    def _insert_rows(self, node: Node, at: int, rows: Sequence[ChildInfo]) -> None:
         self.insert_rows(node, at, rows)
-        if any((info.members or 0) > nodes.QUICK_OVER for info in rows):
-            self._warm_helper()
 
     def request_more(self, index: Index) -> bool:
         """Load the next batch of a partly loaded group (``index``: the group or its "more" row)."""
@@ -243,6 +220,16 @@ class H5TreeModel(TreeRows):
         self.clear_rows(node)
         node.state, node.names, node.offset, node.pending = UNLISTED, None, 0, False
         self._list(node)
+
+    def retry(self, file: str, path: str) -> None:
+        """The user asked to try ``path`` of ``file`` again although it broke the reader: forget the mark
+        and list it again (forced past the quarantine) if its listing failed."""
+        self.clear_failed(file, path)
+        for n in self._root.walk():
+            if n.state == FAILED and ((n.file, n.path) == (file, path) or (n.child_file, n.child_path) == (file, path)):
+                self.clear_rows(n)
+                n.state, n.names, n.offset, n.pending = UNLISTED, None, 0, False
+                self._list(n, force=True)
 
     def group_index(self, file: str, path: str) -> QModelIndex:
         """Index of the loaded group that lists ``path`` of ``file`` (its parent), or invalid."""

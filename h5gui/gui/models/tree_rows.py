@@ -51,6 +51,30 @@ class TreeRows(QAbstractItemModel):
         super().__init__(parent)
         self.session = session
         self._root = Node(None, "", "", "", "root")
+        self._failed: dict[tuple[str, str], str] = {}  # (file, path) that crashed or hung the reader: why
+
+    # ------------------------------------------------------------------ objects that broke the reader
+    def mark_failed(self, file: str, path: str, reason: str) -> None:
+        """``path`` of ``file`` crashed or hung the reader: its row gets a warning icon and the reason."""
+        self._failed[(file, path)] = reason
+        self._changed_rows(file, path)
+
+    def clear_failed(self, file: str, path: str) -> None:
+        if self._failed.pop((file, path), None) is not None:
+            self._changed_rows(file, path)
+
+    def failed_reason(self, node: Node) -> str:
+        """Why the object of ``node`` broke the reader ("" when it did not)."""
+        if not self._failed:
+            return ""
+        return self._failed.get((node.file, node.path)) or self._failed.get((node.child_file, node.child_path)) or ""
+
+    def _changed_rows(self, file: str, path: str) -> None:
+        for n in self._root.walk():
+            if (n.file, n.path) == (file, path) or (n.child_file, n.child_path) == (file, path):
+                idx = self.index_of(n)
+                if idx.isValid():
+                    self.dataChanged.emit(idx, idx.siblingAtColumn(len(COLUMNS) - 1))
 
     @property
     def root(self) -> Node:
@@ -175,10 +199,14 @@ class TreeRows(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display_text(node, col, self.session.is_writable)
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return icon(self._icon_name(node))
+            return icon("warning" if self.failed_reason(node) else self._icon_name(node))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_text(node, self.session.is_writable)
+            tip = tooltip_text(node, self.session.is_writable)
+            failed = self.failed_reason(node)
+            return f"{tip}\n{failed}" if failed else tip
         if role == Qt.ItemDataRole.ForegroundRole:
+            if self.failed_reason(node):
+                return _RED
             if node.kind in ("loading", "more", "earlier"):
                 return _GREY
             if node.kind == "message" or (node.info is not None and node.info.kind in (Kind.DANGLING_LINK, Kind.UNREADABLE)):
@@ -245,7 +273,7 @@ class TreeRows(QAbstractItemModel):
         dest_file = target.child_file if target.kind != "file" else target.file
         for file, path in decode_nodes(data):
             self.drop_requested.emit(file, path, dest_file, group)
-        return False  # the move runs on the I/O thread; the groups are re-listed when it is done
+        return False  # the move runs in the I/O process; the groups are re-listed when it is done
 
     # ------------------------------------------------------------------ inserting and removing rows
     def set_bottom(self, node: Node, kind: str | None, text: str = "") -> None:

@@ -1,4 +1,5 @@
-"""Dialog for a new attribute (or one to set on many nodes): name, type, shape, value, checked as typed."""
+"""Dialog for a new attribute (or one to set on many nodes): name, type, shape, value, checked as typed
+(the value by a job in the I/O process: its parser needs h5py, which the GUI process never imports)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core import attrs
+from h5gui.core import api
+from h5gui.core.attrs.records import ATTR_TYPES
 from h5gui.core.errors import H5GuiError
 from h5gui.core.parsing import parse_shape
+from h5gui.gui.workers import JobRunner
 
 
 class AttrDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, *, title: str = "New attribute", existing: AbstractSet[str] = frozenset(),
-                 target: str = "") -> None:
+    def __init__(self, parent: QWidget | None, runner: JobRunner, *, title: str = "New attribute",
+                 existing: AbstractSet[str] = frozenset(), target: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.runner = runner
         self._existing = set(existing)
+        self._checked: tuple[str, str, tuple[int, ...] | None, bool] | None = None  # the value the last check was for
         layout = QVBoxLayout(self)
         if target:
             where = QLabel(target, self)
@@ -37,7 +42,7 @@ class AttrDialog(QDialog):
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("e.g. units")
         self.type_combo = QComboBox(self)
-        self.type_combo.addItems(attrs.ATTR_TYPES)
+        self.type_combo.addItems(ATTR_TYPES)
         self.type_combo.setToolTip("Datatype of the new attribute")
         self.fixed_check = QCheckBox("fixed-length", self)
         self.fixed_check.setToolTip("Fixed-length string (as many tools and MATLAB write); default: variable-length UTF-8")
@@ -76,7 +81,6 @@ class AttrDialog(QDialog):
 
     def _validate(self) -> None:
         self.fixed_check.setVisible(self.type_combo.currentText() == "string")
-        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         name = self.name_edit.text()
         reason = ""
         if not name:
@@ -86,8 +90,27 @@ class AttrDialog(QDialog):
         else:
             try:
                 _, text, type_name, shape, fixed = self.values()
-                attrs.parse_value(text, type_name, shape=shape, fixed_length=fixed)
             except H5GuiError as exc:
                 reason = str(exc)
+            else:
+                self._check_value((text, type_name, shape, fixed))
+                return
+        self._show_reason(reason)
+
+    def _check_value(self, value: tuple[str, str, tuple[int, ...] | None, bool]) -> None:
+        """Ask the I/O process whether the value fits its type (latest wins); OK waits for the answer."""
+        self._checked = value
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        text, type_name, shape, fixed = value
+
+        def checked(problem: str) -> None:
+            if self._checked == value:
+                self._show_reason(problem)
+
+        self.runner.submit(api.attrs.value_problem, text, type_name, shape=shape, fixed_length=fixed,
+                           key=("attr-check", id(self)), on_result=checked,
+                           on_error=lambda err: checked(str(err)))
+
+    def _show_reason(self, reason: str) -> None:
         self.reason.setText(reason)
-        ok_button.setEnabled(not reason)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not reason)

@@ -32,10 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core import attrs as core_attrs
-from h5gui.core.attrs import AttrInfo
-from h5gui.core.errors import H5GuiError
-from h5gui.gui.models.attr_model import ATTR_ROLE, NAME_COL, VALUE_COL, AttrTableModel
+from h5gui.core.attrs.records import AttrInfo
+from h5gui.gui.models.attr_model import ATTR_ROLE, NAME_COL, AttrTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -58,15 +56,9 @@ class ValueDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:  # noqa: N802
         assert isinstance(editor, QLineEdit)
         text = editor.text()
-        if index.column() == VALUE_COL:
-            a: AttrInfo = index.data(ATTR_ROLE)
-            if a is not None and a.type_name:
-                try:
-                    core_attrs.parse_value(text, a.type_name, shape=a.shape, fixed_length=not a.vlen)
-                except H5GuiError as exc:
-                    self.panel.show_refusal(f"{a.name}: {exc}")
-                    return
-        elif index.column() == NAME_COL and not text:
+        # a value that does not fit its type is refused by the write itself (in the I/O process), with
+        # the reason, before anything is written
+        if index.column() == NAME_COL and not text:
             self.panel.show_refusal("an attribute needs a name")
             return
         self.panel.show_refusal("")
@@ -251,12 +243,6 @@ class AttrPanel(QWidget):
                 return
             a = self.model.attr(row)
             text = self.detail.toPlainText()
-            if a.type_name:
-                try:
-                    core_attrs.parse_value(text, a.type_name, shape=a.shape, fixed_length=not a.vlen)
-                except H5GuiError as exc:
-                    self.show_refusal(f"{a.name}: {exc}")
-                    return
             self.show_refusal("")
             self.value_apply_requested.emit(a.name, text)
 

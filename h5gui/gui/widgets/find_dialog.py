@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core import search
+from h5gui.core import api
 from h5gui.core.errors import H5GuiError
+from h5gui.core.progress import Progress
+from h5gui.core.search.records import SearchBatch, SearchHit, SearchReport
 from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
-from h5gui.gui.workers import Box, JobRunner
+from h5gui.gui.workers import JobRunner
 
 
 class FindDialog(QDialog):
@@ -34,7 +36,6 @@ class FindDialog(QDialog):
     streaming in as they are found; activating one selects it in the tree."""
 
     hit_activated = Signal(str, str)  # file, path
-    hits_found = Signal(object)  # tuple of SearchHit, from the I/O thread
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner) -> None:
         super().__init__(parent)
@@ -67,7 +68,6 @@ class FindDialog(QDialog):
         self.go.clicked.connect(self.start)
         self.pattern.returnPressed.connect(self.start)
         self.results.itemActivated.connect(self._activate)
-        self.hits_found.connect(self._add_hits, Qt.ConnectionType.QueuedConnection)
         self.resize(620, 480)
         self._gen = 0
 
@@ -92,28 +92,31 @@ class FindDialog(QDialog):
         self.results.clear()
         self.status.setText("")
         self.progress.show()
-        job = self.runner.submit(
-            search.search, file, text, mode=self.mode.currentText(), attrs=self.where.currentData(),
-            on_hits=partial(self._found, gen), on_result=partial(self._done, gen), on_error=self._error, key="find",
+        self.progress.run(
+            self.runner, api.search.search, file, text, mode=self.mode.currentText(), attrs=self.where.currentData(),
+            text=f"Searching {os.path.basename(file)}...", key="find", on_progress=partial(self._found, gen),
+            on_result=partial(self._done, gen), on_error=self._error,
         )
-        self.progress.attach(job, f"Searching {os.path.basename(file)}...")
 
-    def _found(self, gen: int, hits: Sequence[search.SearchHit]) -> None:  # on the I/O thread
-        self.hits_found.emit(Box((gen, tuple(hits))))
+    def _found(self, gen: int, batch: Progress) -> None:
+        """Hits streaming in. Progress is rate-limited on its way from the I/O process, so a batch may be
+        skipped: the list is made complete from the report at the end."""
+        if gen == self._gen and isinstance(batch, SearchBatch):
+            self._add_hits(batch.hits)
 
-    def _add_hits(self, box: Box) -> None:
-        gen, hits = box.value
-        if gen != self._gen:
-            return
+    def _add_hits(self, hits: Sequence[SearchHit]) -> None:
         for h in hits:
             item = QListWidgetItem(h.text)
             item.setData(Qt.ItemDataRole.UserRole, (h.file, h.path))
             self.results.addItem(item)
         self.status.setText(f"{self.results.count():,} found so far")
 
-    def _done(self, gen: int, report: Any) -> None:
+    def _done(self, gen: int, report: SearchReport) -> None:
         if gen != self._gen:
             return
+        if self.results.count() != len(report.hits):  # a batch was skipped on the way: show them all
+            self.results.clear()
+            self._add_hits(report.hits)
         self.progress.hide()
         more = " (stopped at the limit)" if report.truncated else ""
         self.status.setText(f"{self.results.count():,} found among {report.visited:,} objects{more}")

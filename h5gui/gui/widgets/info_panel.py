@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core.nodes import NodeInfo
+from h5gui.core.nodes.records import NodeInfo
 from h5gui.gui.icons import icon, kind_icon_name
 from h5gui.gui.widgets.banner import Banner
 
@@ -24,6 +24,7 @@ class InfoPanel(QWidget):
     data that lives outside the file's folder."""
 
     confirm_external = Signal(str, str)  # file, path
+    retry_requested = Signal(str, str)  # file, path: read it again although it broke the reader
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +61,7 @@ class InfoPanel(QWidget):
         self.scroll_area.setWidget(self.body)
         outer.addWidget(self.scroll_area, 1)
         self._pending: tuple[str, str] | None = None
+        self._retry: tuple[str, str] | None = None
 
     # -- state changes
     def _clear_form(self) -> None:
@@ -71,14 +73,16 @@ class InfoPanel(QWidget):
         self.title.setText(path.rsplit("/", 1)[-1] or "/")
         self.banner.hide()
 
-    def show_error(self, file: str, path: str, message: str) -> None:
+    def show_error(self, file: str, path: str, message: str, retry: bool = False) -> None:
+        """``message`` in red; ``retry``: the object crashed or hung the reader, offer "Try again"."""
         self.info = None
         self._pending = None
+        self._retry = (file, path) if retry else None
         self.title.setText(path.rsplit("/", 1)[-1] or "/")
         self._clear_form()
         self.form.addRow("Path", self._value(path))
         self.form.addRow("File", self._value(file))
-        self.banner.show_message(message, "error")
+        self.banner.show_message(message, "error", "Try again" if retry else "")
         self.copy_button.setEnabled(True)
         self._error_path = path
 
@@ -129,7 +133,10 @@ class InfoPanel(QWidget):
         return label
 
     def _on_banner_action(self) -> None:
-        if self.info is not None and self.info.needs_confirmation:
+        if self._retry is not None:
+            retry, self._retry = self._retry, None
+            self.retry_requested.emit(*retry)
+        elif self.info is not None and self.info.needs_confirmation:
             self.confirm_external.emit(self.info.file, self.info.path)
 
     def copy_path(self) -> None:

@@ -1,5 +1,5 @@
 """Wizards (image folder import, dataset transform): each page produces part of a core Spec; the
-long work runs on the I/O thread with progress and cancel."""
+long work runs in the I/O process with progress and cancel."""
 
 from __future__ import annotations
 

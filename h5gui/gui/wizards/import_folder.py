@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from h5gui.core import codecs, importer
+from h5gui.core import api, codecs
 from h5gui.core.errors import H5GuiError
+from h5gui.core.importer.records import ImportPlan, ImportReport, ImportSpec, ScanResult
 from h5gui.core.text import format_bytes
 from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
@@ -70,6 +71,7 @@ class SourcePage(QWizardPage):
         layout.addWidget(self.hidden)
         self.progress = ProgressPanel(self)
         self.progress.hide()
+        self.progress.done.connect(self.completeChanged)
         layout.addWidget(self.progress)
         self.summary = QLabel("", self)
         self.summary.setWordWrap(True)
@@ -97,19 +99,21 @@ class SourcePage(QWizardPage):
         if self.w.scan is not None and self.w.scan.source == os.path.abspath(self.folder.text()):
             return True
         self.progress.show()
-        job = self.w.runner.submit(
-            importer.scan, os.path.abspath(self.folder.text()), include_hidden=self.hidden.isChecked(),
-            on_result=self._on_scan, on_error=self._on_error,
-        )
-        self.progress.attach(job, "Scanning...")
+        self.progress.run(self.w.runner, api.importer.scan, os.path.abspath(self.folder.text()),
+                          include_hidden=self.hidden.isChecked(), text="Scanning...", on_result=self._on_scan,
+                          on_error=self._on_error, on_finished=self._scanned)
         self.completeChanged.emit()
         return False
 
-    def _on_scan(self, scan: importer.ScanResult) -> None:
+    def _on_scan(self, scan: ScanResult) -> None:
         self.w.scan = scan
+
+    def _scanned(self) -> None:
+        """The scan's job is over (after its result or error): move on when it found something."""
         self.progress.hide()
         self.completeChanged.emit()
-        self.w.next()
+        if self.w.scan is not None and self.w.currentPage() is self:
+            self.w.next()
 
     def _on_error(self, err: H5GuiError) -> None:
         self.progress.hide()
@@ -261,7 +265,7 @@ class TargetPage(QWizardPage):
         self.plan_text.setReadOnly(True)
         self.plan_text.setPlaceholderText("The datasets to be written appear here")
         layout.addWidget(self.plan_text, 1)
-        self.plan: importer.ImportPlan | None = None
+        self.plan: ImportPlan | None = None
         self._planning = False
         for wdg in (self.file_edit, self.group_edit):
             wdg.textChanged.connect(self._invalidate)
@@ -286,14 +290,14 @@ class TargetPage(QWizardPage):
         self.into_open.setEnabled(self.open_files.count() > 0)
         self._invalidate()
 
-    def spec(self) -> importer.ImportSpec:
+    def spec(self) -> ImportSpec:
         assert self.w.scan is not None
         opts = self.w.options_page.options()
         if self.new_file.isChecked():
             target, group = os.path.abspath(self.file_edit.text()), "/"
         else:
             target, group = str(self.open_files.currentData() or ""), self.group_edit.text() or "/"
-        return importer.ImportSpec(source=self.w.scan.source, target=target, group=group, **opts)
+        return ImportSpec(source=self.w.scan.source, target=target, group=group, **opts)
 
     def _invalidate(self) -> None:
         self.plan = None
@@ -309,7 +313,7 @@ class TargetPage(QWizardPage):
             self.plan_text.setPlainText("That file is open read-only: enable editing (Ctrl+E) for it first.")
             return
         self._planning = True
-        self.w.runner.submit(importer.plan_import, spec, self.w.scan, key="import-plan",
+        self.w.runner.submit(api.importer.plan_import, spec, self.w.scan, key="import-plan",
                              on_result=self._on_plan, on_error=self._on_plan_error,
                              on_finished=self._planned)
 
@@ -317,7 +321,7 @@ class TargetPage(QWizardPage):
         self._planning = False
         self.completeChanged.emit()
 
-    def _on_plan(self, plan: importer.ImportPlan) -> None:
+    def _on_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
         lines = [f"{plan.n_images:,} images as '{plan.layout}', about {format_bytes(plan.estimated_bytes)}:"]
         for path, shape, dtype in plan.datasets[:200]:
@@ -341,7 +345,7 @@ class RunPage(RunPageBase):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__("Importing")
         self.w = wizard
-        self.report: importer.ImportReport | None = None
+        self.report: ImportReport | None = None
         self.failed = ""
 
     def initializePage(self) -> None:  # noqa: N802
@@ -350,12 +354,11 @@ class RunPage(RunPageBase):
         self.result.clear()
         spec = self.w.target_page.spec()
         self.w.setButtonText(QWizard.WizardButton.FinishButton, "Close")
-        job = self.w.runner.submit(importer.run_import, spec, self.w.scan, on_result=self._done,
-                                   on_error=self._error, on_aborted=self._aborted)
-        self.progress.attach(job, f"Importing {spec.source} ...")
+        self.progress.run(self.w.runner, api.importer.run_import, spec, self.w.scan, text=f"Importing {spec.source} ...",
+                          on_result=self._done, on_error=self._error, on_aborted=self._aborted)
         self.completeChanged.emit()
 
-    def _done(self, report: importer.ImportReport) -> None:
+    def _done(self, report: ImportReport) -> None:
         self.report = report
         lines = [f"Imported {report.n_imported:,} images into {report.target}:{report.group} "
                  f"as '{report.layout}' in {report.seconds:.1f} s."]
@@ -382,13 +385,13 @@ class ImportWizard(QWizard):
     """Source folder -> what was found and how to store it -> where -> run. Emits ``imported`` with the
     ImportReport when the import is complete."""
 
-    imported = Signal(object)  # importer.ImportReport
+    imported = Signal(object)  # ImportReport
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, source: str = "") -> None:
         super().__init__(parent)
         self.session = session
         self.runner = runner
-        self.scan: importer.ScanResult | None = None
+        self.scan: ScanResult | None = None
         self.setWindowTitle("Import image folder")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from h5gui.core import codecs, transform
+from h5gui.core import api, codecs
 from h5gui.core.errors import H5GuiError
 from h5gui.core.parsing import parse_ints
 from h5gui.core.text import format_bytes, shape_text
+from h5gui.core.transform.records import TransformPlan, TransformReport, TransformSpec
 from h5gui.gui.wizards import RunPageBase
 from h5gui.gui.workers import JobRunner
 
@@ -222,8 +223,8 @@ class StoragePage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         if not self.dest.text():
-            self.w.runner.submit(transform.suggest_dest, self.w.file, self.w.source,
-                                 transform.TransformSpec(file=self.w.file, source=self.w.source,
+            self.w.runner.submit(api.transform.suggest_dest, self.w.file, self.w.source,
+                                 TransformSpec(file=self.w.file, source=self.w.source,
                                                          **self.w.ops_page.fields()),
                                  on_result=self.dest.setText, on_error=lambda _e: None)
 
@@ -266,7 +267,7 @@ class PreviewPage(QWizardPage):
         self.values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.values, 1)
         layout.addLayout(row)
-        self.plan: transform.TransformPlan | None = None
+        self.plan: TransformPlan | None = None
 
     def initializePage(self) -> None:  # noqa: N802
         self.plan = None
@@ -279,13 +280,13 @@ class PreviewPage(QWizardPage):
             self.plan_text.setPlainText(f"Cannot run: {exc}")
             return
         self.plan_text.setPlainText("Planning...")
-        self.w.runner.submit(transform.plan_transform, spec, key="transform-plan", on_result=self._on_plan,
+        self.w.runner.submit(api.transform.plan_transform, spec, key="transform-plan", on_result=self._on_plan,
                              on_error=self._on_error)
-        self.w.runner.submit(transform.preview_transform, spec, 0, key="transform-preview",
+        self.w.runner.submit(api.transform.preview_transform, spec, 0, key="transform-preview",
                              on_result=self._on_preview, on_error=lambda e: self.values.setText(f"No preview: {e}"))
         self.completeChanged.emit()
 
-    def _on_plan(self, plan: transform.TransformPlan) -> None:
+    def _on_plan(self, plan: TransformPlan) -> None:
         self.plan = plan
         chunks = " x ".join(map(str, plan.out_chunks)) if plan.out_chunks else "contiguous"
         lines = [
@@ -329,18 +330,17 @@ class RunPage(RunPageBase):
     def __init__(self, wizard: TransformWizard) -> None:
         super().__init__("Transforming")
         self.w = wizard
-        self.report: transform.TransformReport | None = None
+        self.report: TransformReport | None = None
 
     def initializePage(self) -> None:  # noqa: N802
         self.report = None
         spec = self.w.spec()
         self.w.setButtonText(QWizard.WizardButton.FinishButton, "Close")
-        job = self.w.runner.submit(transform.run_transform, spec, on_result=self._done, on_error=self._error,
-                                   on_aborted=self._aborted)
-        self.progress.attach(job, f"Transforming {spec.source} ...")
+        self.progress.run(self.w.runner, api.transform.run_transform, spec, text=f"Transforming {spec.source} ...",
+                          on_result=self._done, on_error=self._error, on_aborted=self._aborted)
         self.completeChanged.emit()
 
-    def _done(self, report: transform.TransformReport) -> None:
+    def _done(self, report: TransformReport) -> None:
         self.report = report
         stats = ", ".join(f"{k} {v}" for k, v in report.stats.items()) if report.stats else ""
         self.result.setPlainText(
@@ -364,7 +364,7 @@ class TransformWizard(QWizard):
     """Operations -> output -> check (plan and a before/after sample) -> run. Emits ``transformed`` with
     the TransformReport when the new dataset is complete."""
 
-    transformed = Signal(object)  # transform.TransformReport
+    transformed = Signal(object)  # TransformReport
 
     def __init__(self, parent: QWidget, runner: JobRunner, file: str, source: str, shape: tuple[int, ...],
                  dtype_text: str) -> None:
@@ -384,8 +384,8 @@ class TransformWizard(QWizard):
             self.addPage(p)
         self.resize(760, 620)
 
-    def spec(self) -> transform.TransformSpec:
-        spec = transform.TransformSpec(file=self.file, source=self.source)
+    def spec(self) -> TransformSpec:
+        spec = TransformSpec(file=self.file, source=self.source)
         return replace(spec, **self.ops_page.fields(), **self.storage_page.fields())
 
     def reject(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core.preview import ImageSlice
+from h5gui.core.preview.records import ImageSlice
 from h5gui.gui.widgets.preview.pg import COLORMAPS, colormap, pg
 
 NAN_COLOUR = (255, 0, 255, 255)  # NaN: magenta

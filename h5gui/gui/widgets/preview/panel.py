@@ -1,5 +1,5 @@
 """The preview area: picks the best view for the selected dataset (image, table, plot, text), offers the
-others, and reads only what is shown through latest-wins jobs on the I/O thread."""
+others, and reads only what is shown through latest-wins jobs in the I/O process."""
 
 from __future__ import annotations
 
@@ -17,42 +17,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.core import preview
-from h5gui.core.errors import H5GuiError, UnsafeAccessError
+from h5gui.core import api
+from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
 from h5gui.gui.widgets.preview.preload import Preloader
+from h5gui.gui.widgets.preview.requests import (
+    PLOT_POINTS,
+    VIEW_LABELS,
+    VIEW_TIPS,
+    image_axes,
+    image_request,
+    table_size,
+)
 from h5gui.gui.workers import JobRunner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the records come with numpy: imported with the first preview, not at start-up
+    from h5gui.core.preview.records import ImageSlice, PlotData, PreviewInfo
     from h5gui.gui.widgets.preview.image_view import ImageView
 
 log = logging.getLogger(__name__)
-
-VIEW_LABELS = {"image": "Image", "encoded": "Image", "table": "Table", "plot": "Plot", "text": "Text"}
-VIEW_TIPS = {
-    "image": "Show as an image (2-D slices of N-D data, colour when there is a channel axis)",
-    "encoded": "Decode the stored PNG/JPEG/... bytes and show the picture",
-    "table": "Show the values as a table (read in blocks as you scroll)",
-    "plot": "Plot the values (decimated for long data, sharp when you zoom in)",
-    "text": "Show the value as text",
-}
-MAX_PIXELS = 4_000_000
-PLOT_POINTS = 20_000
-
 
 class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
 
     confirm_external = Signal(str, str)  # file, path: the user allows reading data outside the folder
+    retry_requested = Signal(str, str)  # file, path: read it again although it broke the reader ("Try again")
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
+    _preloaded = Signal()  # pyqtgraph is imported (from the preload thread)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.info: preview.PreviewInfo | None = None
+        self.info: PreviewInfo | None = None
         self.view = ""
         self._target: tuple[str, str, bool] | None = None
         self._gen = 0
@@ -103,7 +102,10 @@ class PreviewPanel(QWidget):
         self._loading_timer.setSingleShot(True)
         self._loading_timer.setInterval(150)  # no flicker for fast reads
         self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
+        self._preloaded.connect(lambda: self._view_widget("image"), Qt.ConnectionType.QueuedConnection)
         self._unsafe: tuple[str, str] | None = None
+        self._retry: tuple[str, str] | None = None
+        self._force = False  # read the target even though it broke the reader before (the user said so)
         self.editable = False
 
     def set_editable(self, on: bool) -> None:
@@ -168,18 +170,12 @@ class PreviewPanel(QWidget):
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph in a background thread, then build the image and plot views."""
+        """Import pyqtgraph and the plotting views in a background thread, then build the image view (one
+        turn of the event loop, ~35 ms; the plot view is built on first use)."""
         if self._preloader is not None or "image" in self._views:
             return
-        self._preloader = Preloader(self)
-        self._preloader.loaded.connect(self._build_views, Qt.ConnectionType.QueuedConnection)
+        self._preloader = Preloader(self._preloaded.emit)
         self._preloader.start()
-
-    def _build_views(self) -> None:
-        """Create the image and plot views while the user has not selected anything yet."""
-        for name in ("image", "plot"):
-            if name not in self._views:
-                self._view_widget(name)
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
@@ -203,22 +199,28 @@ class PreviewPanel(QWidget):
         return self._view_widget("text")
 
     # ================================================================== entry points
-    def show_node(self, file: str, path: str, allow_external: bool = False) -> None:
+    def show_node(self, file: str, path: str, allow_external: bool = False, force: bool = False) -> None:
         self._remember()
         self._gen += 1
-        self._target = (file, path, allow_external)
+        self._target, self._force, self._retry = (file, path, allow_external), force, None
         self.axes_bar.stop()
         self.banner.hide()
         self.summary.setText(path.rsplit("/", 1)[-1])
         self._loading_timer.start()
         gen = self._gen
-        self._submit("info", preview.preview_info, file, path, allow_external=allow_external, key="preview-info",
+        self._submit("info", api.preview.preview_info, file, path, allow_external=allow_external, key="preview-info",
                      on_result=lambda info: self._on_info(gen, info), on_error=lambda err: self._on_error(gen, err))
+
+    def show_failed(self, file: str, path: str, reason: str) -> None:
+        """``path`` broke the reader before: say why, read nothing, offer "Try again"."""
+        self.show_message("Not read again automatically")
+        self._retry = (file, path)
+        self.banner.show_message(reason, "error", "Try again")
 
     def show_message(self, text: str) -> None:
         self._remember()
         self._gen += 1
-        self._target = None
+        self._target, self._retry, self._unsafe = None, None, None
         self.info = None
         self.view = ""
         self.axes_bar.stop()
@@ -230,9 +232,8 @@ class PreviewPanel(QWidget):
         self.summary.setText("")
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
-        self.runner.cancel("preview-info")
-        self.runner.cancel("preview-data")
-        self.runner.cancel("preview-detail")
+        for key in ("preview-info", "preview-data", "preview-detail"):
+            self.runner.cancel(key)
 
     def is_busy(self) -> bool:
         if self._pending:
@@ -255,13 +256,18 @@ class PreviewPanel(QWidget):
         def done() -> None:
             self._pending.discard(tag)
 
-        self.runner.submit(fn, *args, key=key, on_result=on_result, on_error=on_error, on_finished=done, **kwargs)
+        self.runner.submit(fn, *args, key=key, on_result=on_result, on_error=on_error, on_finished=done,
+                           force=self._force, **kwargs)
 
     def _on_error(self, gen: int, err: H5GuiError) -> None:
         if gen != self._gen:
             return
         self._loading_timer.stop()
         self.axes_bar.frame_pending = False
+        if isinstance(err, ReaderCrashedError) and self._target is not None:
+            self._retry = self._target[:2]
+            self.banner.show_message(str(err), "error", "Try again")
+            return
         if isinstance(err, UnsafeAccessError) and self._target is not None:
             self._unsafe = self._target[:2]
             self.banner.show_message(f"{err}", "warning", "Allow and read")
@@ -274,13 +280,16 @@ class PreviewPanel(QWidget):
         self.banner.show_message(text, "error")
 
     def _on_banner_action(self) -> None:
-        if self._unsafe is not None:
+        if self._retry is not None:
+            retry, self._retry = self._retry, None
+            self.retry_requested.emit(*retry)
+        elif self._unsafe is not None:
             file, path = self._unsafe
             self._unsafe = None
             self.confirm_external.emit(file, path)
 
     # ================================================================== info -> view
-    def _on_info(self, gen: int, info: preview.PreviewInfo) -> None:
+    def _on_info(self, gen: int, info: PreviewInfo) -> None:
         if gen != self._gen:
             return
         self._loading_timer.stop()
@@ -360,17 +369,16 @@ class PreviewPanel(QWidget):
         view = self.view
         if view == "image":
             chosen = (tuple(self.axes_bar.axes()) or info.image_axes) if self.axes_bar.isVisible() else None
-            request = preview.ImageRequest(
-                axes=_image_axes(chosen, info), index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
-                max_pixels=MAX_PIXELS, complex_mode=self.image_view.complex_mode,
-            )
+            request = image_request(image_axes(chosen, info),
+                                    self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
+                                    self.image_view.complex_mode)
             self.axes_bar.frame_pending = True
-            self._submit("data", preview.read_image, file, path, request, allow_external=allow, key="preview-data",
+            self._submit("data", api.preview.read_image, file, path, request, allow_external=allow, key="preview-data",
                          on_result=lambda s: self._on_image(gen, s), on_error=lambda e: self._on_error(gen, e))
         elif view == "encoded":
             element = self.axes_bar.index()[0] if self.axes_bar.mode == "elements" else 0
             self.axes_bar.frame_pending = True
-            self._submit("data", preview.read_encoded, file, path, index=element, allow_external=allow,
+            self._submit("data", api.preview.read_encoded, file, path, index=element, allow_external=allow,
                          key="preview-data", on_result=lambda r: self._on_encoded(gen, r),
                          on_error=lambda e: self._on_error(gen, e))
         elif view == "table":
@@ -381,7 +389,7 @@ class PreviewPanel(QWidget):
                 a = self.axes_bar.axes()
                 table_axes = (a[0], a[1]) if len(a) >= 2 and a[0] is not None and a[1] is not None else None
                 index = self.axes_bar.index()
-            n_rows, n_cols = preview.table_shape(info, table_axes, index)
+            n_rows, n_cols = table_size(info, table_axes, index)
             columns = info.fields if info.fields else ()
             if len(shape) <= 1 and not info.fields:
                 columns = ("value",)
@@ -392,14 +400,14 @@ class PreviewPanel(QWidget):
         elif view == "plot":
             kwargs = self._plot_args()
             self.axes_bar.frame_pending = True
-            self._submit("data", preview.read_plot, file, path, max_points=PLOT_POINTS, allow_external=allow,
+            self._submit("data", api.preview.read_plot, file, path, max_points=PLOT_POINTS, allow_external=allow,
                          key="preview-data", on_result=lambda d: self._on_plot(gen, d, True),
                          on_error=lambda e: self._on_error(gen, e), **kwargs)
         elif view == "text":
             if info.text is not None and not info.shape:
                 self._on_text(gen, info.text)
                 return
-            self._submit("data", preview.read_text, file, path, index=self.axes_bar.index(), allow_external=allow,
+            self._submit("data", api.preview.read_text, file, path, index=self.axes_bar.index(), allow_external=allow,
                          key="preview-data", on_result=lambda t: self._on_text(gen, t),
                          on_error=lambda e: self._on_error(gen, e))
 
@@ -416,11 +424,9 @@ class PreviewPanel(QWidget):
         file, path, allow = target
         gen = self._gen
         chosen = self.axes_bar.axes() if self.axes_bar.mode == "image" else None
-        request = preview.ImageRequest(axes=_image_axes(chosen, info),
-                                       index=self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
-                                       region=region, max_pixels=MAX_PIXELS,
-                                       complex_mode=self.image_view.complex_mode)
-        self._submit("detail", preview.read_image, file, path, request, allow_external=allow, key="preview-detail",
+        request = image_request(image_axes(chosen, info), self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
+                                self.image_view.complex_mode, region)
+        self._submit("detail", api.preview.read_image, file, path, request, allow_external=allow, key="preview-detail",
                      on_result=lambda s: self._on_detail(gen, s), on_error=lambda e: self._on_error(gen, e))
 
     def _request_plot_range(self, start: int, stop: int) -> None:
@@ -429,13 +435,13 @@ class PreviewPanel(QWidget):
             return
         file, path, allow = target
         gen = self._gen
-        self._submit("detail", preview.read_plot, file, path, start=start, stop=stop, max_points=PLOT_POINTS,
+        self._submit("detail", api.preview.read_plot, file, path, start=start, stop=stop, max_points=PLOT_POINTS,
                      allow_external=allow, key="preview-detail",
                      on_result=lambda d: self._on_plot(gen, d, False), on_error=lambda e: self._on_error(gen, e),
                      **self._plot_args())
 
     # ================================================================== results
-    def _on_image(self, gen: int, s: preview.ImageSlice) -> None:
+    def _on_image(self, gen: int, s: ImageSlice) -> None:
         if gen != self._gen or self.view != "image":
             return
         self.axes_bar.frame_pending = False
@@ -443,11 +449,11 @@ class PreviewPanel(QWidget):
         self.image_view.show_slice(s)
         self.shown.emit("image")
 
-    def _on_detail(self, gen: int, s: preview.ImageSlice) -> None:
+    def _on_detail(self, gen: int, s: ImageSlice) -> None:
         if gen == self._gen and self.view == "image":
             self.image_view.show_detail(s)
 
-    def _on_encoded(self, gen: int, result: tuple[preview.ImageSlice, str]) -> None:
+    def _on_encoded(self, gen: int, result: tuple[ImageSlice, str]) -> None:
         if gen != self._gen or self.view != "encoded":
             return
         self.axes_bar.frame_pending = False
@@ -458,7 +464,7 @@ class PreviewPanel(QWidget):
             self.summary.setText(f"{self.info.encoded_format or 'encoded'} image: {description}")
         self.shown.emit("encoded")
 
-    def _on_plot(self, gen: int, d: preview.PlotData, overview: bool) -> None:
+    def _on_plot(self, gen: int, d: PlotData, overview: bool) -> None:
         if gen != self._gen or self.view != "plot":
             return
         self.axes_bar.frame_pending = False
@@ -489,11 +495,3 @@ class PreviewPanel(QWidget):
             mem["colormap"] = self.image_view.colormap_name
         self._memory = mem
 
-
-def _image_axes(chosen: tuple[int | None, ...] | None, info: preview.PreviewInfo) -> tuple[int, int, int | None]:
-    """(row, column, channel or None) axes of an image read: ``chosen`` (the axes bar's) when it names a
-    row and a column axis, else the dataset's default."""
-    if chosen is None or len(chosen) < 2 or chosen[0] is None or chosen[1] is None:
-        rank = len(info.shape or ())
-        return info.image_axes or (max(0, rank - 2), max(0, rank - 1), None)
-    return chosen[0], chosen[1], chosen[2] if len(chosen) > 2 else None

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
-from h5gui.core.preview import PlotData
+from h5gui.core.preview.records import PlotData
 from h5gui.gui.widgets.preview.pg import pg
 
 

@@ -1,25 +1,24 @@
 """Import pyqtgraph and the plotting views ahead of time, in a background thread: an import on the GUI
 thread froze the window for ~0.35 s; Python imports are thread-safe and pyqtgraph creates no widgets
-while it is imported."""
+while it is imported. (A view that is needed before the import is done imports it itself: Python's
+import lock makes it wait for the thread's import instead of doing it twice.)"""
 
 from __future__ import annotations
 
 import logging
 import threading
-
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 
-class Preloader(QObject):
-    """``start()`` imports the views in a thread; ``loaded`` is emitted (queued to the GUI thread) when done."""
+class Preloader:
+    """``start()`` imports the views in a daemon thread, then calls ``done`` there (e.g. a Qt signal's
+    ``emit``, which queues to the GUI thread); ``wait()`` lets it finish (before exiting)."""
 
-    loaded = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, done: Callable[[], None] | None = None) -> None:
         self._thread: threading.Thread | None = None
+        self._done = done
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._load, name="h5gui-preload", daemon=True)
@@ -27,13 +26,16 @@ class Preloader(QObject):
 
     def _load(self) -> None:
         try:
+            import numpy  # noqa: F401  (first: pyqtgraph and the preview's records need it)
+
             import h5gui.gui.widgets.preview.image_view  # noqa: F401
             import h5gui.gui.widgets.preview.pg  # noqa: F401
             import h5gui.gui.widgets.preview.plot_view  # noqa: F401
         except Exception:  # pragma: no cover - the views import it again and report
             log.exception("importing pyqtgraph failed")
             return
-        self.loaded.emit()
+        if self._done is not None:
+            self._done()
 
     def wait(self, timeout: float = 10.0) -> None:
         """Let a running import finish (exiting while a thread imports Qt modules can crash)."""

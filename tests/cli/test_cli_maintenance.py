@@ -1,0 +1,70 @@
+"""A crashed writer's "open for writing" mark and leftovers of interrupted writes: named, read past, cleared
+or removed on request (issue 10 items 3 and 7)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+from h5gui.cli import main
+
+KILLED_WRITER = """
+import h5py, sys, time
+f = h5py.File(sys.argv[1], "r+")
+f.attrs["b"] = 2
+f.flush()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _marked(tmp_path):
+    p = tmp_path / "marked.h5"
+    with h5py.File(p, "w", libver="latest") as f:
+        f["x"] = np.arange(5)
+    w = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(p)], stdout=subprocess.PIPE, text=True)
+    assert w.stdout.readline().strip() == "ready"
+    w.kill()
+    w.wait()
+    w.stdout.close()
+    return p
+
+
+def test_a_mark_left_by_a_crashed_writer_is_named_read_past_and_cleared(tmp_path, capsys):
+    p = _marked(tmp_path)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    code, out, err = run(capsys, "ls", p)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "was not closed properly" in err and "--read-past-mark" in err and "clear-mark" in err
+    code, out, err = run(capsys, "ls", p, "--read-past-mark")
+    assert code == 0 and out.split()[0] == "x", err
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == digest, "reading past the mark changes nothing"
+    code, out, _ = run(capsys, "clear-mark", p)
+    assert code == 0 and "cleared" in out
+    with h5py.File(p, "r") as f:  # every reader opens it again
+        assert f["x"][()].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_leftovers_are_listed_and_removed_on_request(tmp_path, capsys):
+    p = tmp_path / "f.h5"
+    with h5py.File(p, "w") as f:
+        f["keep"] = np.arange(3)
+        f.create_group(".h5gui-import-1-ab")["images"] = np.zeros((10, 10), dtype="u1")
+    code, out, _ = run(capsys, "clean", p)
+    assert code == 0 and "/.h5gui-import-1-ab" in out and "100 bytes" in out
+    code, out, _ = run(capsys, "clean", p, "--remove")
+    assert code == 0 and "removed 1 leftover" in out
+    code, out, _ = run(capsys, "clean", p)
+    assert code == 1 and "no leftovers" in out
+    with h5py.File(p, "r") as f:
+        assert list(f) == ["keep"]

@@ -1,0 +1,44 @@
+"""``h5gui-cli`` on HSDS domains (issue 15 item 1): the same commands, the same output as the local file."""
+
+from __future__ import annotations
+
+import pytest
+
+from h5gui.cli import main
+
+pytestmark = pytest.mark.hsds
+
+
+@pytest.fixture
+def hs_env(hsds_server, monkeypatch):
+    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)
+    monkeypatch.setenv("HS_USERNAME", hsds_server.username)
+    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ls_info_attrs_show_match_the_local_file(hs_env, demo_domain, demo_file, capsys):
+    for args in (["ls"], ["ls", "/mnist"], ["info", "/mnist/images"], ["attrs", "/"], ["show", "/signals/sine"]):
+        code, remote, err = _run(capsys, args[0], demo_domain, *args[1:], "--in-process")
+        assert code == 0, err
+        code, local, _ = _run(capsys, args[0], demo_file, *args[1:], "--in-process")
+        if args[0] == "info":
+            keep = ("Kind", "Shape", "Datatype", "Chunks", "Attributes")
+            remote = [line for line in remote.splitlines() if line.startswith(keep)]
+            local = [line for line in local.splitlines() if line.startswith(keep)]
+        assert remote == local, args
+
+
+def test_ls_recursive_and_the_reader_process(hs_env, demo_domain, capsys):
+    code, out, err = _run(capsys, "ls", "-r", demo_domain)
+    assert code == 0 and "/mnist/images" in out and "/signals/sine" in out, err
+
+
+def test_what_is_not_there_yet_says_so(hs_env, demo_domain, capsys):
+    code, _, err = _run(capsys, "snippet", demo_domain, "/mnist/images")
+    assert code != 0 and len(err.splitlines()) == 1
