@@ -19,6 +19,11 @@ Measurements (the issue's "Speed and memory"):
 3. Encoded bytes: the N PNG files stored untouched vs just reading them; the file's size vs the folder's.
 4. Scaling: time per image of the stack import at each size of ``--scale`` (~100 images a folder);
    peak memory (PSS of the importing process and all its descendants, summed, sampled every 50 ms).
+5. Every layout beside the naive script a user would write (``bench/_naive_import.py``), side by side
+   in this run, on 3,000 JPEGs of 200-500 px in class folders x train/val and on the N PNGs: encoded
+   vs the blog's one-dataset-per-file loop (>= 1.0x), per-image vs the naive decode loop, classes at
+   128x128 vs decode + resize + stack, stack vs decode + stack (>= 1.5x on 2 cores). ``--trees-only``
+   runs just these.
 
 Every figure is the best of ``--reps`` runs (default 2), each started when the CPUs are quiet (other
 programs share the machine).
@@ -43,6 +48,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _naive_import import BLOG_ENCODED, NAIVE_CLASSES, NAIVE_DECODE, NAIVE_STACK, jpeg_tree
 
 CACHE = Path(os.environ.get("H5GUI_BENCH_CACHE", "/tmp/h5gui-bench")) / "import"
 ROWS: list[tuple[str, str, str, str, str]] = []  # measurement, value, baseline, ratio, target
@@ -197,31 +204,10 @@ def decode_rate(paths: list[str], processes: int) -> float:
         return len(paths) / (time.perf_counter() - t0)
 
 
-NAIVE = r"""
-import os, sys, time
-import h5py, numpy as np
-from PIL import Image
-root, out = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-n = 0
-with h5py.File(out, "w") as f:
-    for dirpath, dirs, names in os.walk(root):
-        dirs.sort()
-        rel = os.path.relpath(dirpath, root)
-        g = f if rel == "." else f.require_group(rel)
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            g.create_dataset(name, data=np.array(Image.open(os.path.join(dirpath, name))))
-            n += 1
-print(n / (time.perf_counter() - t0))
-"""
-
-
 def naive_rate(root: Path, out: Path, paths: list[str]) -> float:
     out.unlink(missing_ok=True)
     drop_cache(paths)
-    proc = subprocess.run([sys.executable, "-c", NAIVE, str(root), str(out)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", NAIVE_DECODE, str(root), str(out)], capture_output=True, text=True,
                           check=True)
     out.unlink(missing_ok=True)
     return float(proc.stdout.strip())
@@ -234,7 +220,8 @@ IMPORT = r"""
 import json, sys, time
 from h5gui.core import importer, progress
 src, out, layout, workers, prescan = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "1"
-spec = importer.ImportSpec(src, out, layout=layout, workers=workers)
+extra = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
+spec = importer.ImportSpec(src, out, layout=layout, workers=workers, **extra)
 t0 = time.perf_counter()
 scan = progress.run(importer.scan(src, workers=workers)) if prescan else None
 t1 = time.perf_counter()
@@ -265,12 +252,13 @@ def _tree_memory(pid: int) -> int:
 
 
 def run_import(src: Path, out: Path, layout: str, workers: int, cold: bool, paths: list[str],
-               prescan: bool = False) -> dict[str, float]:
+               prescan: bool = False, extra: dict[str, Any] | None = None) -> dict[str, float]:
     out.unlink(missing_ok=True)
     if cold:
         drop_cache(paths)
     proc = subprocess.Popen([sys.executable, "-c", IMPORT, str(src), str(out), layout, str(workers),
-                             "1" if prescan else "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "1" if prescan else "0", json.dumps(extra or {})], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
 
@@ -385,6 +373,40 @@ def bench_jpeg(n: int, workers: int, out_dir: Path) -> None:
     row(f"  peak memory, JPEG import {n:,}", f"{imp['peak'] / 2**20:,.0f} MiB", "", "", "< 500 MiB")
 
 
+def script_rate(script: str, args: list[str], out: Path, paths: list[str]) -> float:
+    """Images/s of a naive script in a fresh process, cold (it prints its own rate)."""
+    out.unlink(missing_ok=True)
+    drop_cache(paths)
+    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True)
+    out.unlink(missing_ok=True)
+    return float(proc.stdout.strip())
+
+
+def bench_trees(pngs: int, workers: int, out_dir: Path) -> None:
+    """Every layout beside the naive script a user would write, on both trees, in this one run."""
+    jpegs = jpeg_tree(CACHE)
+    png = _png_tree(pngs)
+    cases = [
+        (jpegs, "3,000 JPEG 200-500 px", "encoded", {}, BLOG_ENCODED, [], "blog: one dataset per file", 1.0),
+        (jpegs, "3,000 JPEG 200-500 px", "per-image", {}, NAIVE_DECODE, [], "naive decode loop", 1.5),
+        (jpegs, "3,000 JPEG 200-500 px", "classes", {"resize": [128, 128]}, NAIVE_CLASSES, ["128"],
+         "naive decode + resize + stack", 1.5),
+        (png, f"{pngs:,} PNG 64x64", "encoded", {}, BLOG_ENCODED, [], "blog: one dataset per file", 1.0),
+        (png, f"{pngs:,} PNG 64x64", "per-image", {}, NAIVE_DECODE, [], "naive decode loop", 1.5),
+        (png, f"{pngs:,} PNG 64x64", "stack", {}, NAIVE_STACK, [], "naive decode + stack", 1.5),
+    ]
+    for root, what, layout, extra, script, sargs, base_name, target in cases:
+        paths = _files(root)
+        print(f"[{what}: {layout} beside {base_name}]", file=sys.stderr)
+        out = out_dir / "tree.h5"
+        naive = best(lambda: script_rate(script, [str(root), str(out), *sargs], out, paths))  # noqa: B023
+        imp = best_import(root, out, layout, workers, cold=True, paths=paths, extra=extra)
+        out.unlink(missing_ok=True)
+        ours = imp["n"] / imp["total"]
+        label = f"{what}, {layout}" + (f" {extra['resize'][0]}x{extra['resize'][1]}" if "resize" in extra else "")
+        row(label, rate(ours), f"{base_name} {rate(naive)}", f"{ours / naive:.2f}x", f">= {target:.1f}x")
+
+
 def bench_scale(sizes: list[int], workers: int, out_dir: Path) -> None:
     print(f"[scaling {sizes}]", file=sys.stderr)
     first = None
@@ -410,6 +432,8 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=2, help="runs of each measurement, the best is kept (default 2)")
     ap.add_argument("--full", action="store_true", help="the issue's sizes: --jpegs 1000 --scale 1000,10000,100000")
     ap.add_argument("--out", default=str(CACHE / "out"), help="folder of the files written")
+    ap.add_argument("--trees-only", action="store_true", help="only every layout beside the naive scripts, on the "
+                    "3,000-JPEG tree of mixed sizes and the PNG tree")
     args = ap.parse_args()
     if args.full:
         args.jpegs = max(args.jpegs, 1000)
@@ -423,11 +447,13 @@ def main() -> None:
 
     print(f"cores: {cpu_count()}, python {sys.version.split()[0]}", file=sys.stderr)
     t0 = time.perf_counter()
-    bench_png(args.pngs, args.workers, out_dir, naive=not args.no_naive)
-    if args.jpegs:
-        bench_jpeg(args.jpegs, args.workers, out_dir)
-    if sizes:
-        bench_scale(sizes, args.workers, out_dir)
+    bench_trees(args.pngs, args.workers, out_dir)
+    if not args.trees_only:
+        bench_png(args.pngs, args.workers, out_dir, naive=not args.no_naive)
+        if args.jpegs:
+            bench_jpeg(args.jpegs, args.workers, out_dir)
+        if sizes:
+            bench_scale(sizes, args.workers, out_dir)
     for name in ("png.h5", "enc.h5"):
         (out_dir / name).unlink(missing_ok=True)
     print(f"\n## Image folder import ({cpu_count()} cores, {time.perf_counter() - t0:.0f} s)\n")

@@ -15,13 +15,15 @@
                                                pack a folder tree of images into HDF5
     h5gui-cli transform FILE SRC [DEST] [--add-axis=-1] [--dtype T] [--normalize scale:255] [--replace]
                                                reshape, cast, normalize, rechunk (out of core)
+    h5gui-cli stats FILE PATH [--store] [--json]   min/max/mean/std per channel, NaN/inf, histogram, classes
+    h5gui-cli samples FILE PATH [--n 16] --out grid.png   a contact sheet of samples with their labels
     h5gui-cli mkgroup | rm | mv | cp | compact | export | snippet | find ...
                                                structure edits, export, code snippets, search
 
 One module per family of subcommands, each with ``register(subparsers, common)`` (``common``: the
 parent parser of the shared options; every subcommand sets ``func``): :mod:`~h5gui.cli.browse` (ls,
 info, show), :mod:`~h5gui.cli.attrs`, :mod:`~h5gui.cli.demo`, :mod:`~h5gui.cli.import_images`,
-:mod:`~h5gui.cli.transform`, :mod:`~h5gui.cli.structure` (mkgroup, rm, mv, cp, compact),
+:mod:`~h5gui.cli.transform`, :mod:`~h5gui.cli.stats`, :mod:`~h5gui.cli.samples`, :mod:`~h5gui.cli.structure` (mkgroup, rm, mv, cp, compact),
 :mod:`~h5gui.cli.export` (export, snippet), :mod:`~h5gui.cli.find`. What they print goes through
 :mod:`~h5gui.cli.output`. They import the core (h5py, numpy, Pillow) only when a command runs:
 ``h5gui-cli --help`` loads none of it.
@@ -44,7 +46,20 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from h5gui import __version__
-from h5gui.cli import attrs, browse, demo, export, find, import_images, maintenance, reader, structure, transform
+from h5gui.cli import (
+    attrs,
+    browse,
+    demo,
+    export,
+    find,
+    import_images,
+    maintenance,
+    reader,
+    samples,
+    stats,
+    structure,
+    transform,
+)
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
 from h5gui.core import sources
 from h5gui.core.errors import H5GuiError, OpenMarkError, ReaderCrashedError
@@ -59,7 +74,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
-FAMILIES = (browse, attrs, demo, import_images, transform, structure, export, find, maintenance)
+FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance)
 
 
 class ArgumentParser(argparse.ArgumentParser):

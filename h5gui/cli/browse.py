@@ -246,6 +246,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     from h5gui.core.errors import FilterUnavailableError, UnreadableError
     from h5gui.core.parsing import parse_ints
 
+    if not str(args.file).startswith("hdf5://"):  # NeXus: a group shows its signal
+        args.path = read("h5gui.core.preview", "signal_path", args.file, args.path,
+                         subject=(args.file, args.path), operation="reading") or args.path
     info = read("h5gui.core.preview", "preview_info", args.file, args.path, allow_external=args.allow_external,
                 subject=(args.file, args.path), operation="previewing")
     if args.json:

@@ -2,7 +2,8 @@
 
     h5gui-cli export FILE PATH OUT [--index I,J] [--levels auto|LO,HI] [--colormap NAME]
                                                      .npy .csv .tsv .png .tif .h5, or a folder of images
-    h5gui-cli snippet FILE PATH [--torch]            Python that reads the dataset (h5py, or a PyTorch Dataset)
+    h5gui-cli snippet FILE PATH [--torch | --tf] [--labels PATH] [--chw] [--resize WxH]
+                                                     Python that reads the dataset (h5py, a PyTorch Dataset, tf.data)
 
 An existing OUT is refused unless ``--force``; the export shows a progress line on stderr (``-q`` for
 none) and Ctrl-C removes what was partly written.
@@ -46,10 +47,19 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("snippet", parents=[common],
-                              help="print Python that reads the dataset (h5py; --torch: a PyTorch Dataset)")
+                              help="print Python that reads the dataset (h5py; --torch: a PyTorch Dataset; --tf: "
+                              "a tf.data pipeline)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--torch", action="store_true", help="a PyTorch Dataset class over the first axis")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--torch", action="store_true", help="a PyTorch Dataset over the first axis (lazy per-worker "
+                      "file, labels, transform, num_workers from the cores)")
+    kind.add_argument("--tf", action="store_true", help="a generator-based tf.data.Dataset (Keras: model.fit)")
+    p.add_argument("--labels", metavar="PATH", help="loaders: the labels dataset (default: 'labels' beside PATH, "
+                   "y_* beside x_*; '' for none)")
+    p.add_argument("--chw", action="store_true", help="loaders: samples as float32 in [0, 1] with channels first")
+    p.add_argument("--resize", metavar="WxH", help="loaders over encoded images: resize every picture to W x H "
+                   "(default: the first picture's size) so that batches stack")
     p.set_defaults(func=cmd_snippet)
 
 
@@ -92,7 +102,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_snippet(args: argparse.Namespace) -> int:
+    from h5gui.cli.import_images import parse_resize
     from h5gui.core import snippets
 
-    output.print_block(snippets.snippet(args.file, args.path, torch=args.torch), sys.stdout, end="")
+    text = snippets.snippet(args.file, args.path, torch=args.torch, tf=args.tf, labels=args.labels, chw=args.chw,
+                            resize=parse_resize(args.resize))
+    output.print_block(text, sys.stdout, end="")
     return 0

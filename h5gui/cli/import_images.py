@@ -6,11 +6,18 @@
         [--mode keep|L|RGB|RGBA] [--resize WxH] [--resample F] [--no-exif-transpose]
         [--compression none|gzip[:LEVEL]|lzf|zstd[:LEVEL]|blosc[:LEVEL]|lz4|bitshuffle]
         [--encoded-per-file] [--no-splits] [--all-frames] [--include-hidden] [--workers N]
-        [--dry-run] [--json] [--quiet]
+        [--resize-mode stretch|fit|crop|shorter] [--pad V] [--chunk-images N]
+        [--split TRAIN,VAL[,TEST]] [--split-names A,B,C] [--shuffle] [--seed S] [--labels-file F.csv|F.json]
+        [--encoded] [--dry-run] [--json] [--quiet]
+
+For training: ``h5gui-cli import-images photos/ train.h5 --layout classes --split 0.8,0.1,0.1 --shuffle
+--resize 224x224 --resize-mode crop`` writes /train, /val and /test, each with images, labels,
+filenames and class_names, split at random by class (stratified) with seed 0.
 
 A progress line goes to stderr (``\\r``-updated on a terminal, a line every 0.5 s otherwise); the report
-(or with ``--dry-run`` the plan) to stdout. Exit code 0 when at least one image was imported (or
-would be), 1 when nothing could be imported, 2 for an invalid source, target or option.
+(or with ``--dry-run`` the plan, always, naming what is missing, such as the ``--resize`` that mixed
+sizes need) to stdout. Exit code 0 when at least one image was imported (or would be), 1 when nothing
+could be imported, 2 for an invalid source, target or option, or a plan that cannot run as asked.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ LIST_LIMIT = 50  # lines of skipped files and datasets shown in the text report 
 LAYOUTS = ("auto", "stack", "per-image", "encoded", "classes")
 MODES = ("keep", "L", "RGB", "RGBA")
 RESAMPLE = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
+RESIZE_MODES = ("stretch", "fit", "crop", "shorter")
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -64,7 +72,29 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--include-hidden", action="store_true", help="also import hidden files and folders")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help="decoder processes (default 0: one per core, none for small imports)")
-    p.add_argument("--dry-run", action="store_true", help="scan and print the plan; write nothing")
+    p.add_argument("--resize-mode", choices=RESIZE_MODES, default="stretch",
+                   help="how --resize keeps the aspect ratio: stretch (exactly WxH, default), fit (inside WxH, padded "
+                   "with --pad), crop (cover WxH, centre cropped), shorter (the shorter side becomes min(W, H))")
+    p.add_argument("--pad", type=int, default=0, metavar="V", help="value of the padding of --resize-mode fit")
+    p.add_argument("--chunk-images", type=int, default=1, metavar="N",
+                   help="stacked layouts: images per chunk (default 1: fast random access for shuffled training; "
+                   "0: chunks of about 1 MiB)")
+    g = p.add_argument_group("for training (classes layout)")
+    g.add_argument("--split", metavar="F,F[,F]",
+                   help="split at random into groups by these fractions (adding up to 1, e.g. 0.8,0.1,0.1), "
+                   "stratified by class; replaces the folders' own train/val split")
+    g.add_argument("--split-names", metavar="A,B[,C]", default="train,val,test",
+                   help="names of the split groups (default train,val,test)")
+    g.add_argument("--shuffle", action="store_true", help="a random order within each group (default: by class, "
+                   "then name)")
+    g.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --split and --shuffle (default 0)")
+    g.add_argument("--labels-file", metavar="F", help="labels from a CSV (file,label rows) or JSON ({file: label}) "
+                   "file instead of class folders; files are matched by relative path, else by name")
+    g.add_argument("--encoded", action="store_true",
+                   help="keep the files' bytes (one variable-length uint8 element per image) with the labels: "
+                   "no decoding, no resize needed")
+    p.add_argument("--dry-run", action="store_true", help="scan and print the plan (always, naming what is missing); "
+                   "write nothing")
     p.add_argument("--json", action="store_true", help="print the report (or the plan) as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run)
@@ -94,7 +124,25 @@ def spec_from_args(args: argparse.Namespace) -> Any:
         resize=parse_resize(args.resize), resample=args.resample, exif_transpose=args.exif_transpose,
         compression=compression, compression_opts=opts, encoded_per_file=args.encoded_per_file,
         splits=args.splits, workers=args.workers, include_hidden=args.include_hidden, all_frames=args.all_frames,
+        split=parse_split(args.split), split_names=tuple(n.strip() for n in args.split_names.split(",")),
+        shuffle=args.shuffle, seed=args.seed, labels_file=args.labels_file, encoded=args.encoded,
+        resize_mode=args.resize_mode, pad=args.pad, chunk_images=args.chunk_images,
     )
+
+
+def parse_split(text: str | None) -> tuple[float, ...] | None:
+    """``'0.8,0.1,0.1'`` -> ``(0.8, 0.1, 0.1)`` (percentages such as ``80,10,10`` too)."""
+    from h5gui.core.errors import BadRequestError
+
+    if not text:
+        return None
+    try:
+        values = tuple(float(v) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        raise BadRequestError(f"--split needs fractions like 0.8,0.1,0.1, not {text!r}") from None
+    if values and sum(values) > 1.5:  # percentages
+        values = tuple(v / 100 for v in values)
+    return values
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,11 +161,14 @@ def run(args: argparse.Namespace) -> int:
             _print_skipped(scan.skipped, out)
         raise BadRequestError(f"no images in {scan.source} ({len(scan.skipped):,} file(s) skipped)")
     plan = importer.plan_import(spec, scan)
-    if args.dry_run:
+    if args.dry_run or not plan.ok:
         if args.json:
             output.dump_json({"scan": scan_json(scan), "plan": plan_json(plan)})
         else:
             _print_plan(scan, plan, out)
+        if not plan.ok:  # the plan says what is missing; the exit code says it cannot run as asked
+            raise BadRequestError(f"{plan.problems[0]}" + (f" (try {missing_options(plan)})"
+                                                            if missing_options(plan) else ""))
         return 0
     report = output.drive(importer.run_import(spec, scan), args.quiet)
     if args.json:
@@ -184,6 +235,17 @@ def _folder_line(f: Any) -> str:
     return f"  {f.relpath}/  {f.n_images:,} images ({formats}; {sizes}{more})"
 
 
+def missing_options(plan: Any) -> str:
+    """The options that would make the plan runnable, as the user types them (``--resize 640x480``)."""
+    parts = []
+    if plan.suggested_resize and any("resize" in p for p in plan.problems):
+        w, h = plan.suggested_resize
+        parts.append(f"--resize {w}x{h}" + (" --resize-mode crop" if plan.spec.resize_mode == "stretch" else ""))
+    if any("choose a mode" in p for p in plan.problems):
+        parts.append("--mode RGB")
+    return " ".join(parts)
+
+
 def _print_plan(scan: Any, plan: Any, out: TextIO) -> None:
     from h5gui.core.importer import describe_scan
     from h5gui.core.text import format_bytes, shape_text
@@ -199,10 +261,16 @@ def _print_plan(scan: Any, plan: Any, out: TextIO) -> None:
                       f"decoding {workers}", out)
     if plan.class_names:
         output.print_line(f"Classes:   {', '.join(plan.class_names)}", out)
+    if len(plan.groups) > 1 or plan.spec.split:
+        output.print_line("Groups:    " + ", ".join(f"{g} ({n:,})" for g, n in plan.groups), out)
     output.print_line(f"Datasets:  {len(plan.datasets):,}", out)
     _print_some([f"  {path}  {shape_text(shape)}  {dtype}" for path, shape, dtype in plan.datasets], out)
     for w in plan.warnings:
         output.print_line(f"Warning:   {w}", out)
+    for p in plan.problems:
+        output.print_line(f"Missing:   {p}", out)
+    if missing_options(plan):
+        output.print_line(f"Try:       {missing_options(plan)}", out)
     _print_skipped(scan.skipped, out)
 
 

@@ -2,17 +2,23 @@
 
 ::
 
-    h5gui-cli transform FILE SRC [DEST] [--reshape=N,H,W,C] [--add-axis POS] [--squeeze]
+    h5gui-cli transform FILE SRC [SRC ...] [DEST] [--reshape=N,H,W,C] [--add-axis POS] [--squeeze]
                         [--move-axis A B] [--transpose=2,0,1] [--dtype T] [--overflow clip|refuse]
                         [--rounding round|floor|ceil|trunc]
-                        [--normalize scale:255|minmax|minmax-1|zscore|clip-percentiles[:1,99]]
-                        [--per-channel] [--channel-axis AXIS] [--chunks SHAPE|auto|sample|frame|keep|none]
+                        [--normalize scale:255|minmax|minmax-1|zscore|clip-percentiles[:1,99]
+                                     |meanstd:M[,M..]:S[,S..]|meanstd:imagenet|affine:OFFSET[,..]:SCALE[,..]]
+                        [--stats-from PATH] [--per-channel] [--channel-axis AXIS]
+                        [--chunks SHAPE|auto|sample|frame|keep|none]
                         [--compression gzip[:LEVEL]|lzf|zstd[:LEVEL]|lz4|blosc[:CODEC][:LEVEL]|...] [--shuffle]
                         [--replace] [--dry-run] [--json] [--quiet]
 
 The MNIST case: ``h5gui-cli transform mnist.h5 /images --add-axis=-1 --dtype float32
---normalize scale:255`` writes ``/images_f32`` of shape (N, 28, 28, 1). The progress line goes to
-stderr, the result to stdout; errors are one line with a non-zero exit code.
+--normalize scale:255`` writes ``/images_f32`` of shape (N, 28, 28, 1). The honest split:
+``h5gui-cli transform f.h5 /train/images /val/images /test/images --normalize zscore --per-channel
+--stats-from /train/images`` normalizes all three with the train set's mean and std. Several SRC are
+transformed in one run (each into a name suggested beside it); with one SRC, a last path that does
+not exist in FILE is its DEST. The progress line goes to stderr, the result to stdout; errors are one
+line with a non-zero exit code.
 """
 
 from __future__ import annotations
@@ -39,8 +45,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "for the source only then. Negative numbers need '=': --reshape=-1,28,28,1 --add-axis=-1.",
     )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("source", metavar="SRC", help="dataset to transform")
-    p.add_argument("dest", metavar="DEST", nargs="?", help="new dataset (default: SRC's name + a suffix, e.g. _f32)")
+    p.add_argument("paths", metavar="SRC", nargs="+",
+                   help="dataset(s) to transform; with one SRC, a last path not in FILE is the new dataset DEST "
+                   "(default: SRC's name + a suffix, e.g. _f32)")
     g = p.add_argument_group("shape")
     g.add_argument("--reshape", metavar="SHAPE", help="new shape with the same number of elements, e.g. -1,28,28,1")
     g.add_argument("--add-axis", metavar="POS", type=int, help="insert a size-1 axis (e.g. -1: channels last)")
@@ -57,10 +64,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                    help="float -> integer rounding (default round, halves to even)")
     g.add_argument("--normalize", metavar="MODE",
                    help="scale:VALUE (divide), minmax ([0, 1]), minmax-1 ([-1, 1]), zscore, "
-                   "clip-percentiles[:LO,HI] (clip, then [0, 1]; default 1,99)")
+                   "clip-percentiles[:LO,HI] (clip, then [0, 1]; default 1,99), meanstd:MEAN[,MEAN..]:STD[,STD..] "
+                   "((x - mean) / std, one value or one per channel; meanstd:imagenet for ImageNet's, on data in "
+                   "[0, 1]), affine:OFFSET[,..]:SCALE[,..] ((x - offset) / scale). Every mode stores its statistics "
+                   "(min, max, mean, std) and the inverse (x = y * scale + offset) as attributes")
+    g.add_argument("--stats-from", metavar="PATH",
+                   help="minmax, minmax-1, zscore: take the statistics from this dataset of FILE (e.g. the train "
+                   "set's for /val/images); a dataset h5gui normalized already gives those stored with it")
     g.add_argument("--per-channel", action="store_true", help="statistics per channel (see --channel-axis)")
-    g.add_argument("--channel-axis", metavar="AXIS", type=int, default=-1,
-                   help="axis of the output that holds the channels (default -1)")
+    g.add_argument("--channel-axis", metavar="AXIS", type=int, default=None,
+                   help="axis of the output that holds the channels (default: the data's: the HDF5 image "
+                   "attributes, a last axis of 1, 3 or 4, or axis 1 of (N, 3, H, W), followed through the moves)")
     g = p.add_argument_group("storage")
     g.add_argument("--chunks", metavar="SHAPE", default="auto",
                    help="chunk shape (e.g. 64,28,28,1), auto (~1 MiB along axis 0, default), sample, frame, keep "
@@ -84,47 +98,99 @@ def _ints(text: str | None, what: str) -> tuple[int, ...] | None:
     return None if text is None else parse_ints(text, what, allow_empty=False)
 
 
-def spec_from_args(args: argparse.Namespace) -> Any:
-    """The :class:`~h5gui.core.transform.TransformSpec` that ``args`` ask for."""
+def _floats(text: str, what: str) -> tuple[float, ...]:
     from h5gui.core.errors import BadRequestError
+
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise BadRequestError(f"{what}: {text!r} is not a number or a list of numbers (like 0.5,0.5,0.5)") from None
+    return values
+
+
+def parse_normalize(text: str | None) -> dict[str, Any]:
+    """``--normalize`` as :class:`~h5gui.core.transform.TransformSpec` fields."""
+    from h5gui.core.errors import BadRequestError
+    from h5gui.core.transform import MEANSTD_PRESETS
+
+    if not text:
+        return {}
+    mode, _, value = text.strip().partition(":")
+    mode = mode.lower()
+    out: dict[str, Any] = {"normalize": mode}
+    if mode == "scale":
+        if not value:
+            raise BadRequestError("--normalize scale needs the value to divide by: scale:255")
+        try:
+            out["scale"] = float(value)
+        except ValueError:
+            raise BadRequestError(f"--normalize scale:{value}: not a number") from None
+    elif mode == "clip-percentiles" and value:
+        try:
+            lo, hi = (float(v) for v in value.split(","))
+        except ValueError:
+            raise BadRequestError(f"--normalize clip-percentiles:{value}: give two percentiles, "
+                                  "e.g. clip-percentiles:1,99") from None
+        out["percentiles"] = (lo, hi)
+    elif mode in ("meanstd", "affine"):
+        if mode == "meanstd" and value.lower() in MEANSTD_PRESETS:
+            out["mean"], out["std"] = MEANSTD_PRESETS[value.lower()]
+            return out
+        first, sep, second = value.partition(":")
+        if not first or not sep or not second:
+            example = "meanstd:0.485,0.456,0.406:0.229,0.224,0.225" if mode == "meanstd" else "affine:127.5:127.5"
+            raise BadRequestError(f"--normalize {mode} needs two lists of numbers: {example}")
+        a, b = _floats(first, f"--normalize {mode}"), _floats(second, f"--normalize {mode}")
+        if mode == "meanstd":
+            out["mean"], out["std"] = a, b
+        else:
+            out["offset"], out["scale"] = (a[0] if len(a) == 1 else a), (b[0] if len(b) == 1 else b)
+    elif value:
+        raise BadRequestError(f"--normalize {mode} takes no value ({text!r})")
+    return out
+
+
+def sources_and_dest(file: str, paths: list[str]) -> tuple[list[str], str | None]:
+    """``SRC [SRC ...] [DEST]``: with one SRC, a last path that is not in FILE is the DEST."""
+    from h5gui.core import nodes
+    from h5gui.core.errors import BadRequestError, NodeNotFoundError
+
+    if len(paths) == 1:
+        return paths, None
+    try:
+        nodes.child_info(file, paths[-1])
+        exists = True
+    except NodeNotFoundError:
+        exists = False
+    if exists:
+        return paths, None
+    if len(paths) > 2:
+        raise BadRequestError(f"{paths[-1]} is not in {file}: several sources each get a suggested name "
+                              "(a DEST goes with one SRC)")
+    return paths[:1], paths[1]
+
+
+def spec_from_args(args: argparse.Namespace, source: str | None = None, dest: str | None = None) -> Any:
+    """The :class:`~h5gui.core.transform.TransformSpec` that ``args`` ask for (of ``source``)."""
     from h5gui.core.transform import TransformSpec
 
-    normalize = scale = None
-    percentiles = (1.0, 99.0)
-    if args.normalize:
-        mode, _, value = args.normalize.strip().partition(":")
-        mode = mode.lower()
-        if mode == "scale":
-            if not value:
-                raise BadRequestError("--normalize scale needs the value to divide by: scale:255")
-            try:
-                scale = float(value)
-            except ValueError:
-                raise BadRequestError(f"--normalize scale:{value}: not a number") from None
-        elif mode == "clip-percentiles" and value:
-            try:
-                lo, hi = (float(v) for v in value.split(","))
-            except ValueError:
-                raise BadRequestError(f"--normalize clip-percentiles:{value}: give two percentiles, "
-                                      "e.g. clip-percentiles:1,99") from None
-            percentiles = (lo, hi)
-        elif value:
-            raise BadRequestError(f"--normalize {mode} takes no value ({args.normalize!r})")
-        normalize = mode
     chunks: Any = args.chunks
     if chunks is not None and re.fullmatch(r"[\d,x\s()]+", chunks.strip()):
         chunks = _ints(chunks, "--chunks")
     elif chunks is not None and chunks.strip().lower() in ("none", "contiguous"):
         chunks = None
     compression, opts = codecs.parse(args.compression) if args.compression else (None, None)
+    if source is None:
+        source, dest = args.paths[0], (args.paths[1] if len(args.paths) > 1 else None)
     return TransformSpec(
-        file=args.file, source=args.source, dest=args.dest, replace=args.replace,
+        file=args.file, source=source, dest=dest, replace=args.replace,
         reshape=_ints(args.reshape, "--reshape"), add_axis=args.add_axis, squeeze=args.squeeze,
         move_axis=tuple(args.move_axis) if args.move_axis else None,
         transpose=_ints(args.transpose, "--transpose"), dtype=args.dtype, overflow=args.overflow,
-        rounding=args.rounding, normalize=normalize, scale=scale, per_channel=args.per_channel,
-        channel_axis=args.channel_axis, percentiles=percentiles, chunks=chunks, compression=compression,
+        rounding=args.rounding, per_channel=args.per_channel, stats_from=args.stats_from,
+        channel_axis=args.channel_axis, chunks=chunks, compression=compression,
         compression_opts=opts, shuffle=args.shuffle, allow_external=args.allow_external,
+        **parse_normalize(args.normalize),
     )
 
 
@@ -183,20 +249,26 @@ def run(args: argparse.Namespace) -> int:
     """Run ``h5gui-cli transform``; return the exit code (errors are raised as ``H5GuiError``)."""
     from h5gui.core import transform
 
-    spec = spec_from_args(args)
+    sources, dest = sources_and_dest(args.file, list(args.paths))
+    specs = [spec_from_args(args, src, dest) for src in sources]
     out = sys.stdout
     if args.dry_run:
-        plan = transform.plan_transform(spec)
+        plans = [transform.plan_transform(spec) for spec in specs]
         if args.json:
-            output.dump_json(plan.to_json(), out)
+            output.dump_json(plans[0].to_json() if len(plans) == 1 else [p.to_json() for p in plans], out)
         else:
-            _print_plan(plan, out)
+            for i, plan in enumerate(plans):
+                if i:
+                    output.print_line("", out)
+                _print_plan(plan, out)
         return 0
-    report = output.drive(transform.run_transform(spec), args.quiet)  # Ctrl-C: partial output removed
-    for w in report.warnings:
-        output.print_warning(w)
+    reports = output.drive(transform.run_transforms(specs), args.quiet)  # Ctrl-C: partial output removed
+    for report in reports:
+        for w in report.warnings:
+            output.print_warning(w)
     if args.json:
-        output.dump_json(report.to_json(), out)
+        output.dump_json(reports[0].to_json() if len(reports) == 1 else [r.to_json() for r in reports], out)
     else:
-        _print_report(report, out)
+        for report in reports:
+            _print_report(report, out)
     return 0

@@ -1,20 +1,22 @@
 """Copy as code: Python that reads a dataset, ready for the clipboard.
 
 :func:`h5py_snippet` opens the file with h5py and reads the dataset (or, for a big one, a slice of
-it); :func:`torch_snippet` defines a PyTorch ``Dataset`` over its first axis that
+it: variable-length data is sized by its values, not its descriptors); :func:`torch_snippet` defines a
+PyTorch ``Dataset`` over its first axis, :func:`tf_snippet` a ``tf.data`` pipeline (a generator-based
+``tf.data.Dataset``: Keras's ``model.fit`` takes it). Both loaders (:mod:`h5gui.core.loaders` has
+their text and what makes them fast)
 
-* opens the file lazily, once per worker process: an h5py handle opened before the ``DataLoader``
-  starts its workers (``num_workers > 1``) would be shared between processes, which breaks reads;
-* applies the normalization recorded in the dataset's attributes: data written by h5gui's
-  transform carries ``normalization`` with ``scale`` and ``offset`` (``x = y * scale + offset``) and
-  is already normalized on disk, so it is returned as stored (``denormalize`` gives ``x`` back);
-  other data with ``mean``/``std`` (or ``offset``/``scale``) attributes is normalized on read as
-  ``(x - mean) / std`` (``(x - offset) / scale``), per channel when the values are arrays;
-* returns ``(sample, label)`` when the group holds a ``labels`` dataset of the same length (what
-  the image import's "classes" layout writes), and decodes encoded images (the "encoded" layout).
+* open the file lazily, once per worker process, and keep the dataset object;
+* find the labels by convention (:mod:`h5gui.core.labels`: ``labels`` beside the samples, ``y_*``
+  beside ``x_*``; class names from ``class_names``) or take ``labels``;
+* normalize on read from ``mean``/``std`` attributes, or return data normalized by h5gui's transform
+  as stored (``denormalize`` undoes it);
+* decode encoded layouts, converted to one mode and resized to one size so that batches stack;
+* convert HWC unsigned integers to float CHW when asked (``chw``), take a ``transform``, and pick
+  the DataLoader's ``num_workers`` from the cores.
 
-Both return plain text; names and paths are written as Python literals (``repr``), so any file name
-is safe to paste.
+Every function returns plain text; names and paths are written as Python literals (``repr``), so any
+file name is safe to paste.
 """
 
 from __future__ import annotations
@@ -29,17 +31,20 @@ from typing import Any
 import h5py
 import numpy as np
 
+from h5gui.core import imaging, loaders
 from h5gui.core.dtypes import describe_dtype
-from h5gui.core.errors import BadRequestError
+from h5gui.core.errors import BadRequestError, UnreadableError
 from h5gui.core.h5 import files, links
-from h5gui.core.h5.datasets import dataset_dtype, hard_sibling
+from h5gui.core.h5.datasets import dataset_dtype
+from h5gui.core.h5.limits import vlen_claimed_bytes
+from h5gui.core.labels import class_names_of, labels_beside
 from h5gui.core.paths import join, normalize_path
 from h5gui.core.preview.axes import element_count
 from h5gui.core.preview.common import kind_of
 from h5gui.core.preview.records import BOOL, COMPOUND, ENUM, NUMERIC, STRING
 from h5gui.core.text import format_bytes, shape_text
 
-__all__ = ["BIG_READ_BYTES", "h5py_snippet", "snippet", "torch_snippet"]
+__all__ = ["BIG_READ_BYTES", "h5py_snippet", "snippet", "tf_snippet", "torch_snippet"]
 
 BIG_READ_BYTES = 256 * 2**20  # larger datasets: the h5py snippet reads one slice, not everything
 _NORM_ATTRS = ("normalization", "scale", "offset", "mean", "std")
@@ -47,7 +52,7 @@ _NORM_ATTRS = ("normalization", "scale", "offset", "mean", "std")
 log = logging.getLogger(__name__)
 
 
-def _facts(file: str, path: str) -> dict[str, Any]:
+def _facts(file: str, path: str, labels: str | None = None) -> dict[str, Any]:
     path = normalize_path(path)
     with files.open_file(file) as f:
         obj = links.open_object(f, path, file)
@@ -69,19 +74,45 @@ def _facts(file: str, path: str) -> dict[str, Any]:
                 log.debug("cannot read attribute %s of %s", k, path, exc_info=True)
         vlen = h5py.check_vlen_dtype(dt)
         d["encoded"] = vlen is not None and np.dtype(vlen) == np.uint8
-        d["labels"] = _labels(obj, path)
+        if isinstance(vlen, np.dtype) and obj.shape:
+            try:  # the values' size, not their descriptors': a big encoded dataset is not read at once
+                d["nbytes"] = vlen_claimed_bytes(obj) or d["nbytes"]
+            except (OSError, RuntimeError, ValueError):
+                log.debug("cannot sum the variable-length sizes of %s", path, exc_info=True)
+        if d["encoded"] and obj.shape and obj.shape[0]:
+            _first_picture(obj, path, d)
+        d["labels"], d["class_names"] = _labels(f, obj, path, labels, file)
     return d
 
 
-def _labels(obj: h5py.Dataset, path: str) -> str | None:
-    """The path of a ``labels`` dataset beside ``obj`` with one integer per sample (a hard link in the
-    same group: no link is followed), else None."""
-    if posixpath.basename(obj.name) == "labels" or not obj.shape:
-        return None
-    labels = hard_sibling(obj, "labels")
-    if isinstance(labels, h5py.Dataset) and labels.shape == (obj.shape[0],) and labels.dtype.kind in "iu":
-        return join(posixpath.dirname(path) or "/", "labels")
-    return None
+def _first_picture(ds: h5py.Dataset, path: str, d: dict[str, Any]) -> None:
+    """The size and mode (RGB or L) of the first encoded picture: what the loaders resize to."""
+    try:
+        a, _ = imaging.decode_image(np.asarray(ds[0], dtype=np.uint8), name=f"{path}[0]")
+    except UnreadableError:
+        log.debug("the first picture of %s cannot be decoded", path, exc_info=True)
+        return
+    d["first_size"] = (int(a.shape[1]), int(a.shape[0]))
+    d["first_mode"] = "L" if a.ndim == 2 else "RGB"
+
+
+def _labels(f: h5py.File, obj: h5py.Dataset, path: str, labels: str | None,
+            file: str) -> tuple[str | None, tuple[str, ...]]:
+    """The path of the labels of ``obj`` (``labels``, else found by convention: a hard link beside it)
+    and the class names, or (None, ())."""
+    if labels == "" or not obj.shape:
+        return None, ()
+    if labels is None:
+        found = labels_beside(obj)
+        if found is None:
+            return None, ()
+        return join(posixpath.dirname(path) or "/", posixpath.basename(found.name)), class_names_of(found, obj)
+    where = normalize_path(labels)
+    lab = links.open_object(f, where, file)
+    if not isinstance(lab, h5py.Dataset) or lab.shape != (obj.shape[0],) or lab.dtype.kind not in "iu":
+        raise BadRequestError(f"{where} cannot be the labels of {path}: they need one integer per sample "
+                              f"({obj.shape[0]:,})")
+    return where, class_names_of(lab, obj)
 
 
 def _header(d: dict[str, Any]) -> str:
@@ -137,156 +168,70 @@ def _class_name(path: str) -> str:
     return name if name.isidentifier() and not keyword.iskeyword(name) else "H5Dataset"
 
 
-_TORCH = '''import os
-
-import h5py
-import numpy as np
-import torch
-from torch.utils.data import Dataset
-
-{header}
-FILE = {file!r}
-DATASET = {path!r}
-LABELS = {labels!r}  # None: samples only
-
-
-def read_normalization(attrs, sample_ndim):
-    """(shift, scale, stored_normalized) from a dataset's attributes; the model sees (x - shift) / scale.
-
-    h5gui's transform stores normalized values with `normalization`, `scale` and `offset`
-    (x = y * scale + offset): they are used as stored. Otherwise `mean`/`std` (or `offset`/`scale`)
-    normalize raw values on read. Arrays of values apply per channel (axis `channel_axis` of the
-    dataset, else the last axis).
-    """
-    def value(name, default):
-        return np.asarray(attrs[name], dtype=np.float64) if name in attrs else np.asarray(default, dtype=np.float64)
-
-    stored = "normalization" in attrs
-    if "mean" in attrs and "std" in attrs and not stored:
-        shift, scale = value("mean", 0.0), value("std", 1.0)
-    elif "offset" in attrs or "scale" in attrs:
-        shift, scale = value("offset", 0.0), value("scale", 1.0)
-    else:
-        return None, None, False
-    if shift.ndim or scale.ndim:  # per channel: shape them to broadcast against one sample
-        axis = int(attrs["channel_axis"]) - 1 if "channel_axis" in attrs else sample_ndim - 1
-        shape = [1] * sample_ndim
-        shape[axis] = -1
-        shift, scale = shift.reshape(shape) if shift.ndim else shift, scale.reshape(shape) if scale.ndim else scale
-    scale = np.where(scale == 0, 1.0, scale)
-    return shift.astype(np.float32), scale.astype(np.float32), stored
+def _loader_values(d: dict[str, Any], name: str, labels: str | None, chw: bool, to_float: bool,
+                   resize: tuple[int, int] | None) -> dict[str, str]:
+    size, mode = d.get("first_size"), d.get("first_mode")
+    label_doc = " (with the class labels of LABELS)" if labels else ""
+    return {
+        "HEADER": _header(d), "FILE": repr(d["file"]), "DATASET": repr(d["path"]), "LABELS": repr(labels),
+        "CLASS_NAMES": repr(list(d["class_names"]) if labels else []), "NAME": name, "LABEL_DOC": label_doc,
+        "MODE": repr(mode if d["encoded"] else None),
+        "RESIZE": repr(tuple(resize) if resize else (tuple(size) if d["encoded"] and size else None)),
+        "CHW": repr(chw), "TO_FLOAT": repr(to_float),
+    }
 
 
-def to_tensor(x):
-    x = np.asarray(x)
-    if x.dtype == np.uint16:
-        x = x.astype(np.int32)  # torch has no uint16 in older versions
-    elif x.dtype in (np.uint32, np.uint64):
-        x = x.astype(np.int64)
-    return torch.from_numpy(np.ascontiguousarray(x))
-
-
-class {name}(Dataset):
-    """Samples along the first axis of DATASET in FILE{label_doc}.
-
-    The file is opened lazily, once in each process that reads (each DataLoader worker): an h5py
-    handle opened before the workers start would be shared between processes, which breaks reads
-    with num_workers > 1.
-    """
-
-    def __init__(self, file=FILE, dataset=DATASET, labels=LABELS, normalize=True):
-        self.file, self.dataset, self.labels = file, dataset, labels
-        self._handle = None
-        self._pid = None
-        with h5py.File(file, "r") as f:  # metadata only, closed again
-            dset = f[dataset]
-            self.length = dset.shape[0]
-            self.sample_shape = dset.shape[1:]
-            self.shift, self.scale, self.stored_normalized = read_normalization(dset.attrs, len(dset.shape) - 1)
-        self.normalize = normalize and self.shift is not None and not self.stored_normalized
-
-    def _open(self):
-        if self._handle is None or self._pid != os.getpid():  # first use in this process
-            self._handle = h5py.File(self.file, "r")
-            self._pid = os.getpid()
-        f = self._handle
-        return f[self.dataset], (f[self.labels] if self.labels else None)
-
-    def __len__(self):
-        return self.length
-
-    def __getitem__(self, index):
-        dset, labels = self._open()
-        x = {read}
-        if self.normalize:
-            x = (np.asarray(x, dtype=np.float32) - self.shift) / self.scale
-        x = to_tensor(x)
-        if labels is None:
-            return x
-        return x, int(labels[index])
-
-    def denormalize(self, y):
-        """Values in the data's original units: y * scale + shift (for stored-normalized data too)."""
-        if self.shift is None:
-            return y
-        return y * torch.as_tensor(self.scale) + torch.as_tensor(self.shift)
-
-    def __getstate__(self):  # sent to worker processes without the open file
-        state = self.__dict__.copy()
-        state["_handle"] = None
-        state["_pid"] = None
-        return state
-
-    def close(self):
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-
-if __name__ == "__main__":
-    from torch.utils.data import DataLoader
-
-    loader = DataLoader({name}(), batch_size=32, shuffle=True, num_workers=4)
-    batch = next(iter(loader))
-'''
-
-_DECODE = '''decode(dset[index])'''
-_DECODE_FN = '''
-
-def decode(encoded):
-    """An encoded picture (PNG, JPEG... bytes as stored by h5gui's import) -> array."""
-    import io
-
-    from PIL import Image
-
-    with Image.open(io.BytesIO(np.asarray(encoded, dtype=np.uint8).tobytes())) as img:
-        return np.asarray(img)
-'''
-
-
-def torch_snippet(file: str, path: str, *, class_name: str | None = None) -> str:
-    """Python defining a PyTorch ``Dataset`` over the first axis of the dataset at ``path``
-    (see the module's docstring). Raises :class:`BadRequestError` for data that is not numbers
-    (or encoded images) or has no axis to index."""
-    d = _facts(str(file), path)
+def _loader_facts(file: str, path: str, labels: str | None, what: str) -> tuple[dict[str, Any], str | None]:
+    d = _facts(str(file), path, labels)
     if d["group"]:
-        raise BadRequestError(f"{d['path']} is a group: pick a dataset for a PyTorch Dataset")
+        raise BadRequestError(f"{d['path']} is a group: pick a dataset for a {what}")
     if not d["shape"]:
-        raise BadRequestError(f"{d['path']} has no axis to index ({shape_text(d['shape'])}): a PyTorch Dataset "
+        raise BadRequestError(f"{d['path']} has no axis to index ({shape_text(d['shape'])}): a {what} "
                               "needs samples along the first axis")
     if not d["encoded"] and d["kind"] not in (NUMERIC, BOOL, ENUM):
-        raise BadRequestError(f"{d['path']} holds {d['dtype_text']}: a PyTorch Dataset needs numbers "
-                              "(or encoded images)")
+        raise BadRequestError(f"{d['path']} holds {d['dtype_text']}: a {what} needs numbers (or encoded images)")
+    return d, d["labels"]
+
+
+def torch_snippet(file: str, path: str, *, class_name: str | None = None, labels: str | None = None,
+                  chw: bool = False, resize: tuple[int, int] | None = None) -> str:
+    """Python defining a PyTorch ``Dataset`` over the first axis of the dataset at ``path`` (see the
+    module's docstring).
+
+    Parameters
+    ----------
+    labels
+        The labels dataset (default: found by convention; ``''``: none).
+    chw
+        Samples as float32 in [0, 1] (unsigned integers) with channels first.
+    resize
+        Encoded pictures: (width, height) to resize to (default: the first picture's size).
+
+    Raises
+    ------
+    BadRequestError
+        Data that is not numbers (or encoded images), has no axis to index, or labels that do not fit.
+    """
+    d, found = _loader_facts(file, path, labels, "PyTorch Dataset")
     name = class_name if class_name and class_name.isidentifier() else _class_name(d["path"])
-    label_doc = " (with the class labels of LABELS)" if d["labels"] else ""
-    text = _TORCH.format(header=_header(d), file=d["file"], path=d["path"], labels=d["labels"], name=name,
-                         label_doc=label_doc, read=_DECODE if d["encoded"] else "dset[index]")
-    if d["encoded"]:
-        marker = "\n\nclass "
-        text = text.replace(marker, _DECODE_FN + marker, 1)
-    return text
+    return loaders.fill(loaders.TORCH, _loader_values(d, name, found, chw, chw, resize))
 
 
-def snippet(file: str, path: str, *, torch: bool = False) -> str:
-    """:func:`torch_snippet` when ``torch``, else :func:`h5py_snippet`."""
-    return torch_snippet(file, path) if torch else h5py_snippet(file, path)
+def tf_snippet(file: str, path: str, *, labels: str | None = None, chw: bool = False,
+               resize: tuple[int, int] | None = None) -> str:
+    """Python defining ``generate()`` (numpy samples, no TensorFlow needed) and ``make_dataset()`` (a
+    batched, prefetched ``tf.data.Dataset`` from that generator) over the dataset at ``path``.
+    Unsigned integers come as float32 in [0, 1] (channels last, as Keras takes them; ``chw``: first).
+    Parameters and errors as :func:`torch_snippet`."""
+    d, found = _loader_facts(file, path, labels, "tf.data pipeline")
+    return loaders.fill(loaders.TF, _loader_values(d, "", found, chw, True, resize))
+
+
+def snippet(file: str, path: str, *, torch: bool = False, tf: bool = False, labels: str | None = None,
+            chw: bool = False, resize: tuple[int, int] | None = None) -> str:
+    """:func:`torch_snippet` when ``torch``, :func:`tf_snippet` when ``tf``, else :func:`h5py_snippet`."""
+    if torch:
+        return torch_snippet(file, path, labels=labels, chw=chw, resize=resize)
+    if tf:
+        return tf_snippet(file, path, labels=labels, chw=chw, resize=resize)
+    return h5py_snippet(file, path)

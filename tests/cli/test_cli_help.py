@@ -40,7 +40,7 @@ def _loaded_heavy(modules: list[str]) -> list[str]:
 
 def test_every_family_registers_its_subcommands():
     assert _subcommands() == [
-        "ls", "info", "show", "attrs", "demo", "import-images", "transform",
+        "ls", "info", "show", "attrs", "demo", "import-images", "transform", "stats", "samples",
         "mkgroup", "rm", "mv", "cp", "compact", "export", "snippet", "find", "clean", "clear-mark",
     ]
     for family in h5gui.cli.FAMILIES:
@@ -92,3 +92,4 @@ def test_import_choices_are_the_importers():
     assert import_images.LAYOUTS == importer.LAYOUTS
     assert import_images.MODES == importer.MODES
     assert import_images.RESAMPLE == importer.RESAMPLE
+    assert import_images.RESIZE_MODES == importer.RESIZE_MODES

@@ -124,9 +124,11 @@ def test_missing_things(mnist, capsys):
     code, _, err = run(capsys, "transform", p.with_name("missing.h5"), "/images")
     assert code == 2
     one_error(err, "No such file")
-    code, _, err = run(capsys, "transform", p, "/images", "/labels")
+    code, _, err = run(capsys, "transform", p, "/images", "/images_f32", "--dtype", "float32")
+    assert code == 0
+    code, _, err = run(capsys, "transform", p, "/images", "/images_f32", "/x", "--dtype", "float32")
     assert code == 2
-    one_error(err, "/labels already exists")
+    one_error(err, "/x is not in")
 
 
 def test_progress_line_on_a_terminal(mnist, capsys, monkeypatch):

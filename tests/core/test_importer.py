@@ -325,8 +325,12 @@ def test_all_frames_stacks_every_page(folders, tmp_path):
 def test_mode_and_resize_make_mixed_folders_stackable(folders, tmp_path):
     spec = ImportSpec(str(folders["modes"]), str(tmp_path / "rgb.h5"), mode="RGB", resize=(4, 3), resample="nearest")
     s = scan_of(folders["modes"])
+    mixed = dataclasses.replace(spec, mode="keep", resize=None, layout="stack")
+    plan = importer.plan_import(mixed, s)  # a plan all the same, naming what is missing
+    assert not plan.ok and plan.problems[0].startswith("cannot stack the top folder: its images have")
+    assert plan.suggested_resize is not None
     with pytest.raises(BadRequestError, match="cannot stack the top folder: its images have"):
-        importer.plan_import(dataclasses.replace(spec, mode="keep", resize=None, layout="stack"), s)
+        do_import(mixed, s)
     plan = importer.plan_import(spec, s)
     assert plan.layout == "stack" and plan.datasets[0] == ("/images", (len(folders["modes_expect"]), 3, 4, 3), "uint8")
     assert any("16-bit images are scaled" in w for w in plan.warnings)

@@ -133,28 +133,39 @@ def load_class(code: str, monkeypatch):
 def test_torch_snippet_with_a_stand_in(h5, fake_torch, monkeypatch):
     with h5py.File(h5) as f:
         images, labels, raw, norm = (f[p][()] for p in ("cls/images", "cls/labels", "raw", "norm"))
-    # samples with labels, opened lazily
+    # samples with labels, opened lazily, the dataset object kept
     mod, cls = load_class(snippets.torch_snippet(str(h5), "/cls/images"), monkeypatch)
     assert cls.__name__ == "ImagesDataset"
     ds = cls()
-    assert ds._handle is None  # __init__ reads metadata only and closes the file
-    assert len(ds) == 6
+    s = ds.samples
+    assert s._file is None  # __init__ reads metadata and labels only and closes the file
+    assert len(ds) == 6 and list(ds.targets) == list(labels)
     (tag, x), y = ds[3]
     assert tag == "tensor" and np.array_equal(x, images[3]) and y == labels[3]
-    assert ds._handle is not None and ds._pid == os.getpid()
+    kept = s._dset
+    assert kept is not None and s._pid == os.getpid()
+    ds[4]
+    assert s._dset is kept  # not looked up again per item
     clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives: no open handle
-    assert clone._handle is None and np.array_equal(clone[5][0][1], images[5])
+    assert clone.samples._file is None and np.array_equal(clone[5][0][1], images[5])
     clone.close()
-    ds._pid = -1  # as if forked into a worker after use: it reopens instead of sharing the handle
-    old = ds._handle
+    s._pid = -1  # as if forked into a worker after use: it reopens instead of sharing the handle
+    old = s._file
     ds[0]
-    assert ds._handle is not old
+    assert s._file is not old
     old.close()
+    ds.close()
+    # channels first, float in [0, 1], and a transform
+    _, cls = load_class(snippets.torch_snippet(str(h5), "/cls/images", chw=True), monkeypatch)
+    ds = cls(transform=lambda t: ("t", t))
+    (_, (_, x)), _ = ds[1]
+    assert x.shape == (3, 4, 5) and x.dtype == np.float32
+    np.testing.assert_allclose(x, np.moveaxis(images[1], -1, 0) / 255.0, rtol=1e-6)
     ds.close()
     # raw data with mean/std per channel: normalized on read (uint16 becomes float32)
     _, cls = load_class(snippets.torch_snippet(str(h5), "/raw"), monkeypatch)
     ds = cls()
-    assert ds.normalize
+    assert ds.samples.normalize and ds.targets is None
     got = ds[1][1]
     assert got.dtype == np.float32
     assert np.allclose(got, (raw[1] - [100.0, 200.0]) / [10.0, 20.0])
@@ -163,25 +174,96 @@ def test_torch_snippet_with_a_stand_in(h5, fake_torch, monkeypatch):
     # data normalized by h5gui's transform: returned as stored, denormalize() undoes it
     _, cls = load_class(snippets.torch_snippet(str(h5), "/norm"), monkeypatch)
     ds = cls()
-    assert not ds.normalize and ds.stored_normalized
+    assert not ds.samples.normalize and ds.samples.stored_normalized
     y = ds[2][1]
     assert np.array_equal(y, norm[2])
     assert np.allclose(ds.denormalize(y), norm[2] * 50 + 7)
     ds.close()
-    # encoded images are decoded
-    _, cls = load_class(snippets.torch_snippet(str(h5), "/enc/images"), monkeypatch)
+    # encoded images are decoded, as one mode, resized to one size
+    code = snippets.torch_snippet(str(h5), "/enc/images", resize=(4, 6))
+    assert "RESIZE = (4, 6)" in code and "MODE = 'L'" in code
+    _, cls = load_class(code, monkeypatch)
     ds = cls()
-    assert np.array_equal(ds[2][1], np.full((3, 2), 80, dtype=np.uint8))
+    assert ds[2][1].shape == (6, 4) and ds[2][1][0, 0] == 80
     ds.close()
+    assert "RESIZE = (2, 3)" in snippets.torch_snippet(str(h5), "/enc/images")  # the first picture's size
+
+
+def test_labels_by_convention_or_given(h5):
+    with h5py.File(h5, "a") as f:
+        f["x_train"] = np.zeros((4, 2, 2), np.uint8)
+        f["y_train"] = np.array([3, 1, 2, 0], np.uint8)
+        f["y_train"].attrs["class_names"] = ["a", "b", "c", "d"]
+        f["cls/other"] = np.arange(6, dtype=np.int64)
+    code = snippets.torch_snippet(str(h5), "/x_train")
+    assert "LABELS = '/y_train'" in code and "CLASS_NAMES = ['a', 'b', 'c', 'd']" in code
+    assert "LABELS = '/cls/other'" in snippets.torch_snippet(str(h5), "/cls/images", labels="/cls/other")
+    assert "LABELS = None" in snippets.torch_snippet(str(h5), "/cls/images", labels="")
+    with pytest.raises(BadRequestError, match="one integer per sample"):
+        snippets.torch_snippet(str(h5), "/cls/images", labels="/y_train")
+
+
+def test_tf_snippet_generator_runs_without_tensorflow(h5):
+    with h5py.File(h5) as f:
+        images, labels = f["cls/images"][()], f["cls/labels"][()]
+    code = snippets.tf_snippet(str(h5), "/cls/images")
+    assert "tf.data.Dataset.from_generator" in code
+    ns = run_h5py(code)
+    pairs = list(ns["generate"](shuffle=True, seed=3))
+    order = [int(np.argmin(np.abs(images.reshape(6, -1) / 255.0 - x.reshape(1, -1)).sum(1))) for x, _ in pairs]
+    assert sorted(order) == list(range(6)) and order != list(range(6))
+    assert all(y == labels[i] for (_, y), i in zip(pairs, order, strict=True))
+    assert pairs[0][0].dtype == np.float32 and pairs[0][0].max() <= 1.0
+    assert [y for _, y in ns["generate"](shuffle=True, seed=3)] == [y for _, y in pairs]  # same seed, same order
+    ns = run_h5py(snippets.tf_snippet(str(h5), "/enc/images", resize=(3, 3)))
+    assert [x.shape for x in ns["generate"](shuffle=False)] == [(3, 3)] * 3
+
+
+def test_torch_snippets_train_with_torch_in_worker_processes(tmp_path):
+    torch = pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0)")
+    from h5gui.core import importer, progress
+
+    src = tmp_path / "src"
+    rng = np.random.default_rng(0)
+    for c in ("a", "b"):
+        (src / c).mkdir(parents=True)
+        for i in range(6):
+            size = (20 + 3 * i, 16 + i)
+            Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)).save(src / c / f"{i}.jpg")
+    out = tmp_path / "t.h5"
+    progress.run(importer.run_import(importer.ImportSpec(str(src), str(out), resize=(16, 12))))
+    enc = tmp_path / "e.h5"
+    progress.run(importer.run_import(importer.ImportSpec(str(src), str(enc), layout="encoded")))
+    for file, path, kw in ((out, "/images", {"chw": True}), (enc, "/a/images", {"resize": (10, 10), "chw": True})):
+        code = snippets.torch_snippet(str(file), path, **kw)
+        mod = tmp_path / f"loader_{file.stem}.py"
+        mod.write_text(code)
+        sys.path.insert(0, str(tmp_path))
+        try:
+            loader_mod = __import__(mod.stem)
+            cls = next(v for k, v in vars(loader_mod).items() if k.endswith("Dataset") and k != "Dataset")
+            ds = cls()
+            loader = torch.utils.data.DataLoader(ds, batch_size=4, shuffle=True, num_workers=2)
+            batches = list(loader)
+        finally:
+            sys.path.remove(str(tmp_path))
+        first = batches[0]
+        x = first[0] if isinstance(first, list | tuple) else first
+        assert x.dtype == torch.float32 and x.shape[1:] == ((3, 12, 16) if file == out else (3, 10, 10))
+        if file == out:
+            assert sum(len(b[1]) for b in batches) == 12 and set(torch.cat([b[1] for b in batches]).tolist()) == {0, 1}
+            conv = torch.nn.Conv2d(3, 2, 3)
+            conv(x).sum().backward()  # a conv net takes the batch as it is
 
 
 def test_torch_snippet_with_torch(h5):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0)")
     code = snippets.torch_snippet(str(h5), "/raw")
     ns: dict = {"__name__": "snippet"}
     exec(compile(code, "<torch snippet>", "exec"), ns)
     ds = ns["RawDataset"]()
     assert isinstance(ds[0], torch.Tensor) and ds[0].dtype == torch.float32
+    assert ns["num_workers"]() == (0 if len(os.sched_getaffinity(0)) == 1 else min(len(os.sched_getaffinity(0)), 8))
     ds.close()
 
 
@@ -191,7 +273,8 @@ def test_snippets_compile_for_every_dataset(h5):
         f.visititems(lambda name, obj: paths.append("/" + name) if isinstance(obj, h5py.Dataset) else None)
     for path in paths:
         compile(snippets.snippet(str(h5), path), path, "exec")
-        try:
-            compile(snippets.snippet(str(h5), path, torch=True), path, "exec")
-        except BadRequestError:
-            pass
+        for kind in ({"torch": True}, {"tf": True}):
+            try:
+                compile(snippets.snippet(str(h5), path, **kind), path, "exec")
+            except BadRequestError:
+                pass

@@ -26,15 +26,31 @@ reason, never dropped silently.
 * ``classes``: the first-level sub-folders are classes: ``images``, ``labels`` (int32, index into
   ``class_names``), ``filenames`` (``class/name``) and a ``class_names`` attribute; with ``splits``,
   first-level folders named train/val/test (and the like) become groups, each holding its classes.
+  Labels can come from a CSV or JSON file instead (``labels_file``: file -> label). ``encoded`` keeps
+  the files' bytes (a vlen uint8 ``images``) with the labels: nothing decoded, no resize needed.
+
+**For training.** ``split`` (fractions adding up to 1, e.g. ``(0.8, 0.1, 0.1)``) splits the images at
+random, stratified by class, into groups ``split_names`` (train, val, test); ``shuffle`` orders each
+group at random; both drawn with ``seed`` (the same seed, the same files). Stacked outputs have one
+image per chunk by default (``chunk_images``: a shuffled ``dset[i]`` reads one chunk, ~20 us, instead
+of a chunk of ~85 images). ``resize_mode`` keeps the aspect ratio: ``fit`` (inside, padded with
+``pad``), ``crop`` (cover, centre cropped), ``shorter`` (the shorter side becomes ``min(resize)``);
+``stretch`` (the default) does not. JPEGs are decoded at a reduced scale when the resize allows it
+(libjpeg's DCT scaling, as Pillow's ``draft``).
+
+**Dry run.** :func:`plan_import` always returns a plan; what keeps it from running (images of several
+sizes or modes to stack) is listed in ``problems`` with a ``suggested_resize``, and
+:func:`run_import` refuses such a plan with the first problem.
 
 **Pixels.** ``mode='keep'``: ``1`` -> uint8 0/255, ``L`` -> uint8, ``LA``/``PA`` and ``P`` with
 transparency -> RGBA uint8, ``P``/``CMYK``/``YCbCr``/``LAB``/``HSV`` -> RGB uint8, ``I;16*`` -> uint16,
 ``I`` -> int32, ``F`` -> float32 (the preview's conventions). ``L``/``RGB``/``RGBA`` convert with
 Pillow, except that 16-bit images are scaled to 8 bits (value / 257) rather than clipped. The EXIF
-orientation is applied (``exif_transpose``). ``resize`` gives every image exactly that size (the
-aspect ratio is not kept). Multi-frame files (TIFF pages, animated GIF/WebP): the first frame, or with
+orientation is applied (``exif_transpose``). ``resize`` gives every image that size (``resize_mode``). Multi-frame files (TIFF pages, animated GIF/WebP): the first frame, or with
 ``all_frames`` every frame as an image of its own, named ``name[i]``. Arrays are written channels-last
-with the HDF5 image attributes (``CLASS``, ``IMAGE_VERSION``, ``IMAGE_SUBCLASS``, ``INTERLACE_MODE``).
+with the HDF5 image attributes (``CLASS``, ``IMAGE_VERSION``, ``IMAGE_SUBCLASS``, ``INTERLACE_MODE``)
+and ``@interpretation`` (``image``, ``rgba-image``); each stack's group is a NeXus ``NXdata`` group and
+the file's ``default`` leads to the first one (silx and H5Web open the file on its pictures).
 
 **Bad images** (zero bytes, truncated, corrupt, unsupported mode, more pixels than Pillow's
 ``Image.MAX_IMAGE_PIXELS`` - its warning is an error here -, unreadable) are skipped with the reason
@@ -80,6 +96,8 @@ from h5gui.core import lazy
 
 _EXPORTS = {
     "KEPT_MODES": "records", "LAYOUTS": "records", "MODES": "records", "RESAMPLE": "records",
+    "RESIZE_MODES": "records", "DEFAULT_SPLIT_NAMES": "records", "split_unit": "plan", "resized_size": "plan",
+    "read_label_file": "labelfile", "LabelFile": "labelfile",
     "SPLIT_NAMES": "records", "FolderScan": "records", "ImageEntry": "records", "ImportPlan": "records",
     "ImportReport": "records", "ImportSpec": "records", "ScanResult": "records",
     "BATCH_BYTES": "plan", "BATCH_MAX_FILES": "plan", "CHUNK_MAX_IMAGES": "plan", "CHUNK_TARGET_BYTES": "plan",
@@ -98,12 +116,15 @@ __getattr__, __dir__ = lazy.exports(__name__, lazy.by_module(_EXPORTS))
 
 
 if TYPE_CHECKING:
+    from h5gui.core.importer.labelfile import LabelFile, read_label_file
     from h5gui.core.importer.plan import (
         BATCH_BYTES,
         BATCH_MAX_FILES,
         CHUNK_MAX_IMAGES,
         CHUNK_TARGET_BYTES,
         plan_import,
+        resized_size,
+        split_unit,
         stack_chunks,
     )
     from h5gui.core.importer.pool import (
@@ -114,10 +135,12 @@ if TYPE_CHECKING:
         cpu_count,
     )
     from h5gui.core.importer.records import (
+        DEFAULT_SPLIT_NAMES,
         KEPT_MODES,
         LAYOUTS,
         MODES,
         RESAMPLE,
+        RESIZE_MODES,
         SPLIT_NAMES,
         FolderScan,
         ImageEntry,
@@ -138,6 +161,7 @@ if TYPE_CHECKING:
     from h5gui.core.importer.target import FLUSH_INTERVAL, TEMP_PREFIX
 
 __all__ = [
+    "DEFAULT_SPLIT_NAMES", "LabelFile", "RESIZE_MODES", "read_label_file", "resized_size", "split_unit",
     "BATCH_BYTES", "BATCH_MAX_FILES", "CHUNK_MAX_IMAGES", "CHUNK_TARGET_BYTES", "DECODE_SECONDS_PER_FILE",
     "DECODE_SECONDS_PER_PIXEL", "FLUSH_INTERVAL", "INLINE_MAX_SECONDS", "KEPT_MODES", "LAYOUTS", "MODES",
     "POLL_SECONDS", "RESAMPLE", "SCAN_BATCH_FILES", "SCAN_INLINE_MAX_FILES", "SNIFF_PREFETCH_BYTES", "SPLIT_NAMES",

@@ -61,7 +61,7 @@ def _decode_one(path: str, frame: int, fmt: str, opts: tuple[Any, ...]) -> tuple
     """Decode one picture (frame) as the spec asks; returns the array and the file's size."""
     from PIL import Image, ImageOps
 
-    mode, resize, resample, exif = opts
+    mode, resize, resample, exif, how, pad = opts
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         img = Image.open(fh, formats=[fmt] if fmt else None)
@@ -72,13 +72,19 @@ def _decode_one(path: str, frame: int, fmt: str, opts: tuple[Any, ...]) -> tuple
                 raise _Skip(bomb_reason(width, height))
             if frame:
                 img.seek(frame)
+            if resize is not None and img.format == "JPEG" and img.mode in ("L", "RGB", "YCbCr", "CMYK"):
+                # decode at a reduced scale (libjpeg's DCT scaling), never below what the resize needs
+                turn = orientation(img) if exif else 1
+                w, h = (height, width) if turn in (5, 6, 7, 8) else (width, height)
+                need = _scaled_size((w, h), tuple(resize), how)
+                img.draft(img.mode, (need[1], need[0]) if turn in (5, 6, 7, 8) else need)
             img.load()
             out: Image.Image = img
             if exif and orientation(img, loaded=True) != 1:
                 out = ImageOps.exif_transpose(out)
             out = _to_mode(out, mode)
-            if resize is not None and out.size != tuple(resize):
-                out = out.resize(tuple(resize), _RESAMPLE_IDS[resample])
+            if resize is not None:
+                out = resized(out, tuple(resize), how, _RESAMPLE_IDS[resample], pad)
             a = np.asarray(out)
         finally:
             img.close()
@@ -87,6 +93,41 @@ def _decode_one(path: str, frame: int, fmt: str, opts: tuple[Any, ...]) -> tuple
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))
     return a, size
+
+
+def _scaled_size(size: tuple[int, int], target: tuple[int, int], how: str) -> tuple[int, int]:
+    """(width, height) a picture of ``size`` is scaled to before a crop or pad to ``target`` (``how``)."""
+    w, h = size
+    tw, th = target
+    if how == "stretch":
+        return tw, th
+    if how == "fit":
+        s = min(tw / w, th / h)
+    elif how == "crop":
+        s = max(tw / w, th / h)
+    else:  # shorter
+        s = min(tw, th) / min(w, h)
+    return max(1, round(w * s)), max(1, round(h * s))
+
+
+def resized(img: Any, target: tuple[int, int], how: str, resample: int, pad: int = 0) -> Any:
+    """``img`` resized for ``target`` (width, height): ``stretch`` exactly; ``fit`` inside, aspect kept,
+    centred on ``pad``; ``crop`` covering, aspect kept, centre cropped; ``shorter``: the shorter side
+    becomes ``min(target)``, aspect kept."""
+    from PIL import Image, ImageOps
+
+    if how == "stretch":
+        return img if img.size == target else img.resize(target, resample)
+    if how == "crop":
+        return img if img.size == target else ImageOps.fit(img, target, resample, centering=(0.5, 0.5))
+    new = _scaled_size(img.size, target, how)
+    out = img if img.size == new else img.resize(new, resample)
+    if how == "shorter" or new == target:
+        return out
+    colour: Any = (pad,) * len(out.getbands()) if len(out.getbands()) > 1 else pad
+    canvas = Image.new(out.mode, target, colour)
+    canvas.paste(out, ((target[0] - new[0]) // 2, (target[1] - new[1]) // 2))
+    return canvas
 
 
 def _decode_reason(exc: BaseException, fmt: str) -> str:
@@ -142,8 +183,9 @@ def decode_batch(
 
     Returns ``(data, ok, failed, nbytes)``: with ``expect = (shape, dtype)`` ``data`` is one array
     ``(len(ok), *shape)`` (None when it was written into the shared memory ``slot``: ``(name,
-    offset, capacity)``), else a list of arrays; ``ok`` are the indices in ``items`` of the decoded
-    ones, ``failed`` ``(index, reason)``, ``nbytes`` the bytes read.
+    offset, capacity)``), else a list of arrays, or with a ``slot`` a list whose entries are arrays
+    or, for those packed into the slot, ``(offset, shape, dtype)`` (:func:`unpack`); ``ok`` are the
+    indices in ``items`` of the decoded ones, ``failed`` ``(index, reason)``, ``nbytes`` the bytes read.
     """
     from PIL import Image
 
@@ -176,10 +218,35 @@ def decode_batch(
                 ok.append(i)
             except Exception as exc:  # noqa: BLE001 - every failure is a reason to report
                 failed.append((i, _decode_reason(exc, fmt)))
-    if slot is not None:
+    if slot is not None and out is not None:
         return None, ok, failed, nbytes
+    if slot is not None:
+        return _pack(arrays, slot), ok, failed, nbytes
     data: Any = out[: len(ok)] if out is not None else arrays
     return data, ok, failed, nbytes
+
+
+def _pack(arrays: list[np.ndarray], slot: tuple[str, int, int]) -> list[Any]:
+    """Pictures of any sizes copied one after the other into the shared memory ``slot`` (64-byte
+    aligned): the parent gets ``(offset, shape, dtype)`` instead of pickled pixels; those that do not
+    fit are returned as they are."""
+    name, base, capacity = slot
+    out: list[Any] = []
+    used = 0
+    for a in arrays:
+        size = a.nbytes
+        if used + size > capacity:
+            out.append(a)
+            continue
+        _slot_array((name, base + used, capacity - used), a.shape, a.dtype.str)[...] = a
+        out.append((base + used, a.shape, a.dtype.str))
+        used += -(-size // 64) * 64
+    return out
+
+
+def unpack(data: list[Any], view: Any) -> list[np.ndarray]:
+    """The arrays of :func:`_pack`'s list, ``view(offset, shape, dtype)`` giving the shared memory's."""
+    return [view(*d) if isinstance(d, tuple) else d for d in data]
 
 
 def read_batch(root: str, items: Sequence[tuple[str, int, str]]) -> tuple[Any, list[int], list[tuple[int, str]], int]:

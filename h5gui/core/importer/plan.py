@@ -17,6 +17,7 @@ from h5gui.core import imaging
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, filters
 from h5gui.core.importer.decode import form_text
+from h5gui.core.importer.labelfile import read_label_file
 from h5gui.core.importer.pool import auto_workers
 from h5gui.core.importer.records import (
     CHANNELS,
@@ -24,6 +25,7 @@ from h5gui.core.importer.records import (
     LAYOUTS,
     MODES,
     RESAMPLE,
+    RESIZE_MODES,
     ImageEntry,
     ImportPlan,
     ImportSpec,
@@ -50,9 +52,21 @@ class Unit:
     class_names: tuple[str, ...] = ()
 
 
+def resized_size(size: tuple[int, int], spec: ImportSpec) -> tuple[int, int]:
+    """(width, height) of a picture of ``size`` after the spec's resize."""
+    if spec.resize is None:
+        return size
+    if spec.resize_mode != "shorter":
+        return spec.resize
+    w, h = size
+    side = min(spec.resize)
+    s = side / max(1, min(w, h))
+    return (side, max(1, round(h * s))) if w <= h else (max(1, round(w * s)), side)
+
+
 def _form(e: ImageEntry, spec: ImportSpec) -> tuple[tuple[int, ...], str]:
     kept = e.kept if spec.mode == "keep" else spec.mode
-    w, h = spec.resize if spec.resize is not None else e.size(spec.exif_transpose)
+    w, h = resized_size(e.size(spec.exif_transpose), spec)
     ch = CHANNELS[kept]
     return ((h, w, ch) if ch else (h, w)), DTYPES[kept]
 
@@ -78,6 +92,17 @@ def _check_spec(spec: ImportSpec) -> str:
             raise BadRequestError(f"resize must be two whole numbers (width, height) from 1 to 65535, not {spec.resize!r}")
     if spec.workers < 0:
         raise BadRequestError(f"workers must be 0 (automatic) or more, not {spec.workers}")
+    if spec.resize_mode not in RESIZE_MODES:
+        raise BadRequestError(f"unknown resize mode {spec.resize_mode!r}: choose one of {', '.join(RESIZE_MODES)}")
+    if spec.chunk_images < 0:
+        raise BadRequestError(f"images per chunk must be 0 (about 1 MiB) or more, not {spec.chunk_images}")
+    if spec.split is not None:
+        fr = tuple(float(v) for v in spec.split)
+        if not 1 <= len(fr) <= len(spec.split_names) or any(not 0 <= v <= 1 for v in fr) or abs(sum(fr) - 1) > 1e-6:
+            raise BadRequestError(f"split fractions {', '.join(f'{v:g}' for v in fr)}: give up to "
+                                  f"{len(spec.split_names)} fractions from 0 to 1 that add up to 1 (like 0.8, 0.1, 0.1)")
+        if len(set(spec.split_names[: len(fr)])) != len(fr) or not all(n.strip("/ ") for n in spec.split_names[: len(fr)]):
+            raise BadRequestError(f"split names {', '.join(spec.split_names)}: one distinct name per fraction")
     compression_kwargs(spec, 1)  # validates
     return normalize_path(spec.group or "/")
 
@@ -90,6 +115,8 @@ def compression_kwargs(spec: ImportSpec, itemsize: int) -> dict[str, Any]:
 def _resolve_layout(spec: ImportSpec, scan_: ScanResult) -> str:
     if spec.layout != "auto":
         return spec.layout
+    if spec.labels_file or spec.split is not None or spec.encoded:
+        return "classes"  # labels asked for
     rec = scan_.recommended_layout
     if rec in ("stack", "classes") or spec.resize is None and spec.mode == "keep":
         return rec
@@ -111,37 +138,25 @@ def _describe_forms(forms: Counter[tuple[tuple[int, ...], str]]) -> str:
     return ", ".join(parts) + more
 
 
-def units_of(spec: ImportSpec, scan_: ScanResult, layout: str) -> tuple[list[Unit], list[tuple[str, str]]]:
-    """The groups to write and the files the layout itself skips."""
+def units_of(spec: ImportSpec, scan_: ScanResult,
+             layout: str) -> tuple[list[Unit], list[tuple[str, str]], list[str]]:
+    """The groups to write, the files the layout itself skips, and what is missing before the import
+    can run (folders whose images cannot be stacked as asked: one sentence each)."""
     units: list[Unit] = []
     extra: list[tuple[str, str]] = []
+    problems: list[str] = []
     if layout == "classes":
-        splits = split_names(scan_.folders) if spec.splits else ()
-        classes = _class_names(scan_, splits)
-        by_unit: dict[str, Unit] = {}
-        for f in scan_.folders:
-            parts = [] if f.relpath == "." else f.relpath.split("/")
-            split = parts[0] if splits and parts and parts[0] in splits else ""
-            inner = parts[1:] if split else parts
-            if not inner:
-                for e in f.files:
-                    extra.append((e.path, "not inside a class folder"))
-                continue
-            unit = by_unit.get(split)
-            if unit is None:
-                unit = by_unit[split] = Unit(split, split or ".", [], class_names=classes)
-            label = classes.index(inner[0])
-            prefix = "/".join(inner)
-            for e in f.files:
-                for frame, name in _frames(e, spec, layout):
-                    unit.items.append((e.path, frame, e, f"{prefix}/{name}", label))
-        units = [by_unit[k] for k in sorted(by_unit, key=natural_key)]
+        units = _class_units(spec, scan_, extra)
     else:
         for f in scan_.folders:
             rel = "" if f.relpath == "." else f.relpath
             items = [(e.path, frame, e, name, -1) for e in f.files for frame, name in _frames(e, spec, layout)]
             units.append(Unit(rel, f.relpath, items))
-    if layout in ("stack", "classes"):
+    if spec.shuffle:
+        for i, u in enumerate(units):
+            order = np.random.default_rng([spec.seed, i]).permutation(len(u.items))
+            u.items = [u.items[j] for j in order]
+    if layout == "stack" or (layout == "classes" and not spec.encoded):
         for u in units:
             forms = Counter(_form(e, spec) for _, _, e, _, _ in u.items)
             if len(forms) > 1:
@@ -149,12 +164,69 @@ def units_of(spec: ImportSpec, scan_: ScanResult, layout: str) -> tuple[list[Uni
                     "the top folder" if u.source == "." else f"folder {u.source}/")
                 if layout == "classes" and u.group:
                     where = f"split {u.group}/"
-                raise BadRequestError(
-                    f"cannot stack {where}: its images have {len(forms)} forms ({_describe_forms(forms)}); "
-                    "choose a resize and a mode, or another layout"
-                )
-            u.shape, u.dtype = next(iter(forms))
-    return units, extra
+                what = "sizes" if len({s[:2] for s, _ in forms}) > 1 else "modes"
+                fix = "choose a resize (and a resize mode that keeps the aspect ratio: fit, crop)" \
+                    if what == "sizes" else "choose a mode (L, RGB or RGBA)"
+                problems.append(f"cannot stack {where}: its images have {len(forms)} forms ({_describe_forms(forms)}); "
+                                f"{fix}, or another layout")
+            u.shape, u.dtype = forms.most_common(1)[0][0] if forms else (None, None)
+    return units, extra, problems
+
+
+def _class_units(spec: ImportSpec, scan_: ScanResult, extra: list[tuple[str, str]]) -> list[Unit]:
+    """The classes layout's groups: one per split of the tree, or one split at random (``spec.split``)."""
+    labelled = read_label_file(spec.labels_file) if spec.labels_file else None
+    tree_splits = split_names(scan_.folders) if spec.splits else ()
+    classes = labelled.class_names if labelled is not None else _class_names(scan_, tree_splits)
+    missing = f"no label in {os.path.basename(spec.labels_file or '')}"
+    by_unit: dict[str, Unit] = {}
+    for f in scan_.folders:
+        parts = [] if f.relpath == "." else f.relpath.split("/")
+        split = parts[0] if tree_splits and parts and parts[0] in tree_splits else ""
+        inner = parts[1:] if split else parts
+        if labelled is None and not inner:
+            extra.extend((e.path, "not inside a class folder") for e in f.files)
+            continue
+        key = "" if spec.split is not None else split
+        unit = by_unit.get(key)
+        if unit is None:
+            unit = by_unit[key] = Unit(key, key or ".", [], class_names=classes)
+        prefix = "/".join(parts if labelled is not None else inner)
+        for e in f.files:
+            label = labelled.label_of(e.path) if labelled is not None else classes.index(inner[0])
+            if label is None:
+                extra.append((e.path, missing))
+                continue
+            for frame, name in _frames(e, spec, "encoded" if spec.encoded else "classes"):
+                unit.items.append((e.path, frame, e, f"{prefix}/{name}" if prefix else name, label))
+    units = [by_unit[k] for k in sorted(by_unit, key=natural_key)]
+    if spec.split is not None and units:
+        units = split_unit(units[0], tuple(float(v) for v in spec.split), spec.split_names, spec.seed)
+    return units
+
+
+def split_unit(unit: Unit, fractions: Sequence[float], names: Sequence[str], seed: int) -> list[Unit]:
+    """``unit``'s items split at random by ``fractions`` into groups ``names``, stratified by label: each
+    class is split by the fractions (largest remainders), so every split holds the classes in the same
+    proportions. Items keep their order within a split; empty splits are left out."""
+    rng = np.random.default_rng(seed)
+    by_label: dict[int, list[int]] = {}
+    for i, item in enumerate(unit.items):
+        by_label.setdefault(item[4], []).append(i)
+    groups: list[list[int]] = [[] for _ in fractions]
+    for label in sorted(by_label):
+        idx = by_label[label]
+        perm = rng.permutation(len(idx))
+        exact = [f * len(idx) for f in fractions]
+        counts = [math.floor(x) for x in exact]
+        for k in sorted(range(len(exact)), key=lambda k: (counts[k] - exact[k], k))[: len(idx) - sum(counts)]:
+            counts[k] += 1
+        start = 0
+        for k, c in enumerate(counts):
+            groups[k].extend(idx[j] for j in perm[start:start + c])
+            start += c
+    return [Unit(names[k], ".", [unit.items[i] for i in sorted(g)], class_names=unit.class_names)
+            for k, g in enumerate(groups) if g]
 
 
 def _class_names(scan_: ScanResult, splits: tuple[str, ...]) -> tuple[str, ...]:
@@ -168,10 +240,12 @@ def _class_names(scan_: ScanResult, splits: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(names, key=natural_key))
 
 
-def stack_chunks(n: int, shape: tuple[int, ...], itemsize: int) -> tuple[int, int]:
-    """(images per chunk, images per decoding task): chunks of ~1 MiB, tasks of whole chunks."""
+def stack_chunks(n: int, shape: tuple[int, ...], itemsize: int, chunk_images: int = 0) -> tuple[int, int]:
+    """(images per chunk, images per decoding task): ``chunk_images`` a chunk (0: chunks of ~1 MiB),
+    tasks of whole chunks."""
     image = max(1, math.prod(shape) * itemsize)
-    per_chunk = max(1, min(CHUNK_MAX_IMAGES, CHUNK_TARGET_BYTES // image, n))
+    per_chunk = max(1, min(chunk_images or CHUNK_MAX_IMAGES, CHUNK_TARGET_BYTES // image if not chunk_images
+                           else chunk_images, n))
     chunks_per_task = max(1, min(BATCH_BYTES // (per_chunk * image), BATCH_MAX_FILES // per_chunk))
     return per_chunk, max(1, min(n, per_chunk * chunks_per_task))
 
@@ -234,19 +308,30 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
     layout = _resolve_layout(spec, scan)
     if scan.n_images == 0:
         raise BadRequestError(f"no images in {scan.source} ({len(scan.skipped):,} file(s) skipped)")
-    if layout == "classes" and not (scan.classes or _class_names(scan, ())):
-        raise BadRequestError("the classes layout needs sub-folders, one per class")
-    units, extra = units_of(spec, scan, layout)
+    if layout == "classes" and not spec.labels_file and not (scan.classes or _class_names(scan, ())):
+        raise BadRequestError("the classes layout needs sub-folders, one per class (or a labels file)")
+    if spec.encoded and layout != "classes":
+        raise BadRequestError("keeping the encoded bytes with labels is an option of the classes layout "
+                              "(the encoded layout keeps them without labels)")
+    if (spec.split is not None or spec.labels_file) and layout != "classes":
+        raise BadRequestError(f"a split and a labels file go with the classes layout, not {layout}")
+    units, extra, problems = units_of(spec, scan, layout)
     n_images = sum(len(u.items) for u in units)
     if n_images == 0:
-        raise BadRequestError(f"no images to import with the {layout} layout ({len(extra):,} outside class folders)")
+        why = "without a label" if spec.labels_file else "outside class folders"
+        raise BadRequestError(f"no images to import with the {layout} layout ({len(extra):,} {why})")
     new_file = not _target_state(spec.target, group)
     datasets: list[tuple[str, tuple[int, ...], str]] = []
     estimated = 0
     for u in units:
         n = len(u.items)
         base = join_h5(group, u.group)
-        if layout in ("stack", "classes"):
+        if layout == "classes" and spec.encoded:
+            datasets.append((join_h5(base, "images"), (n,), "vlen uint8"))
+            datasets.append((join_h5(base, "labels"), (n,), "int32"))
+            datasets.append((join_h5(base, "filenames"), (n,), "str"))
+            estimated += sum(e.nbytes for _, frame, e, _, _ in u.items if frame == 0)
+        elif layout in ("stack", "classes"):
             assert u.shape is not None and u.dtype is not None
             datasets.append((join_h5(base, "images"), (n, *u.shape), u.dtype))
             estimated += n * math.prod(u.shape) * np.dtype(u.dtype).itemsize
@@ -272,12 +357,23 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
     _check_names(datasets, group)
     pixels = sum(e.width * e.height for f in scan.folders for e in f.files)
     # the encoded layout reads bytes (the I/O runs ahead, prefetched): this process keeps up with it
-    n_workers = spec.workers if layout == "encoded" else auto_workers(spec.workers, n_images, pixels)
+    n_workers = spec.workers if reads_bytes(layout, spec) else auto_workers(spec.workers, n_images, pixels)
+    suggested = None
+    if problems:
+        sizes = Counter(e.size(spec.exif_transpose) for u in units for _, _, e, _, _ in u.items)
+        suggested = sizes.most_common(1)[0][0]
     return ImportPlan(
         spec=spec, layout=layout, datasets=tuple(datasets), n_images=n_images, estimated_bytes=estimated,
         warnings=tuple(_warnings(spec, scan, layout, units, extra)), group=group, new_file=new_file,
         workers=n_workers, n_skipped=skipped_n, class_names=units[0].class_names if units else (),
+        problems=tuple(problems), suggested_resize=suggested,
+        groups=tuple((join_h5(group, u.group), len(u.items)) for u in units),
     )
+
+
+def reads_bytes(layout: str, spec: ImportSpec) -> bool:
+    """Whether the import stores the files' bytes (nothing decoded): the encoded layout, or classes with ``encoded``."""
+    return layout == "encoded" or (layout == "classes" and spec.encoded)
 
 
 def _check_names(datasets: Sequence[tuple[str, tuple[int, ...], str]], group: str) -> None:
@@ -307,12 +403,18 @@ def _warnings(spec: ImportSpec, scan_: ScanResult, layout: str, units: list[Unit
         top = ", ".join(f"{r}: {n:,}" for r, n in reasons.most_common(3))
         out.append(f"{len(scan_.skipped):,} file(s) will be skipped ({top})")
     if extra:
-        out.append(f"{len(extra):,} image(s) outside the class folders will be skipped")
+        where = "without a label in the labels file" if spec.labels_file else "outside the class folders"
+        out.append(f"{len(extra):,} image(s) {where} will be skipped")
+    if spec.split is not None and spec.splits and split_names(scan_.folders):
+        out.append("the folders' own split (" + ", ".join(split_names(scan_.folders)) + ") is replaced by a random "
+                   "split of all the images")
+    if spec.split is not None and len(units) < len(spec.split):
+        out.append("some splits are empty (too few images for their fraction): left out")
     entries = [e for f in scan_.folders for e in f.files]
     multi = sum(1 for e in entries if e.frames > 1)
     if multi and layout != "encoded" and not spec.all_frames:
         out.append(f"{multi:,} multi-frame file(s): only their first frame is imported (all_frames imports every one)")
-    if layout == "encoded":
+    if reads_bytes(layout, spec):
         if spec.mode != "keep" or spec.resize is not None:
             out.append("the encoded layout keeps the files' bytes: mode and resize are ignored")
         if spec.compression:

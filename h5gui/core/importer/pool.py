@@ -135,12 +135,16 @@ class Workers:
         self._wait_warm()
         return self._executor().submit(fn, *args)
 
-    def shutdown(self) -> None:
-        """Stop without waiting: queued tasks are cancelled, running ones end with their batch."""
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop the processes. ``wait=False`` (cancel, error): queued tasks are cancelled, running ones
+        end with their batch, and this returns at once. ``wait=True`` (the work is done): wait for the
+        idle processes to exit; CPython 3.11's executor thread, left running by ``wait=False``, could
+        write to its closed wake-up pipe at interpreter exit (``OSError: [Errno 9] Bad file
+        descriptor`` printed by ``h5gui-cli`` after a complete import)."""
         self._wait_warm()
         ex, self._ex = self._ex, None
         if ex is not None:
-            ex.shutdown(wait=False, cancel_futures=True)
+            ex.shutdown(wait=wait, cancel_futures=True)
 
 
 WAIT = object()
@@ -196,7 +200,7 @@ def auto_workers(requested: int, n_files: int, pixels: int) -> int:
 def resize_pool(pool: Workers, n: int) -> Workers:
     """``pool`` with ``n`` processes (shut down first when it had another number)."""
     if pool.n != n:
-        pool.shutdown()
+        pool.shutdown(wait=True)  # idle between jobs: no executor thread left behind
         pool.n = n
     return pool
 

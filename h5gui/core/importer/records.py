@@ -14,6 +14,10 @@ import numpy as np
 LAYOUTS = ("auto", "stack", "per-image", "encoded", "classes")
 MODES = ("keep", "L", "RGB", "RGBA")
 RESAMPLE = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
+# stretch: exactly W x H; fit: inside W x H, aspect kept, padded; crop: cover W x H, aspect kept, centre
+# cropped; shorter: the shorter side becomes min(W, H), aspect kept (sizes then differ: per-image, or equal ratios)
+RESIZE_MODES = ("stretch", "fit", "crop", "shorter")
+DEFAULT_SPLIT_NAMES = ("train", "val", "test")
 SPLIT_NAMES = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev"})
 KEPT_MODES = ("L", "RGB", "RGBA", "I;16", "I", "F")  # what mode='keep' gives (see the package's docstring)
 DTYPES = {"L": "uint8", "RGB": "uint8", "RGBA": "uint8", "I;16": "uint16", "I": "int32", "F": "float32"}
@@ -39,6 +43,17 @@ class ImportSpec:
     workers: int = 0  # decoder processes; 0 = automatic (one per core, none for small imports)
     include_hidden: bool = False
     all_frames: bool = False  # multi-frame files: every frame an image ('name[i]') instead of the first
+    # for training (the classes layout): a random split, stratified by class, by these fractions (adding up
+    # to 1) into groups named split_names; shuffle: a random order within each group; both drawn with seed
+    split: tuple[float, ...] | None = None
+    split_names: tuple[str, ...] = DEFAULT_SPLIT_NAMES
+    shuffle: bool = False
+    seed: int = 0
+    labels_file: str | None = None  # CSV (file,label rows) or JSON ({file: label}): labels instead of folders
+    encoded: bool = False  # classes layout: the files' bytes (vlen uint8 images) with labels, nothing decoded
+    resize_mode: str = "stretch"  # one of RESIZE_MODES (how resize keeps the aspect ratio)
+    pad: int = 0  # resize_mode 'fit': the value of the padding (0: black)
+    chunk_images: int = 1  # stacked outputs: images per chunk (1: one sample a chunk, fast random access; 0: ~1 MiB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +123,15 @@ class ImportPlan:
     workers: int = 0  # decoder processes that will run (0: decoding in this process)
     n_skipped: int = 0  # files that will be skipped whatever happens (from the scan and the layout)
     class_names: tuple[str, ...] = ()
+    # what is missing before the import can run (a dry run still gives the plan): one sentence each
+    problems: tuple[str, ...] = ()
+    suggested_resize: tuple[int, int] | None = None  # a resize that makes mixed sizes stack (the commonest size)
+    groups: tuple[tuple[str, int], ...] = ()  # (group, images) of each group receiving images (splits, folders)
+
+    @property
+    def ok(self) -> bool:
+        """Whether :func:`~h5gui.core.importer.run_import` can run as asked."""
+        return not self.problems
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch
-from h5gui.core.importer.plan import BATCH_BYTES, BATCH_MAX_FILES, Unit, join_h5, plan_import, stack_chunks, units_of
+from h5gui.core.errors import BadRequestError
+from h5gui.core.h5.images import set_default
+from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch, unpack
+from h5gui.core.importer.plan import (
+    BATCH_BYTES,
+    BATCH_MAX_FILES,
+    Unit,
+    join_h5,
+    plan_import,
+    reads_bytes,
+    stack_chunks,
+    units_of,
+)
 from h5gui.core.importer.pool import WAIT, Ring, Workers, cpu_count, ordered, resize_pool
 from h5gui.core.importer.records import ImageEntry, ImportPlan, ImportReport, ImportSpec, ScanResult, decoded_bytes
 from h5gui.core.importer.scanning import WARM_UP_MIN_FILES, scan_with_pool
@@ -26,20 +37,21 @@ def _tasks(plan: ImportPlan, units: list[Unit], root: str,
     """``((unit index, first item index, last batch of the unit, slot offset), args)`` for the
     decode/read function (lazily: a ``ring`` slot is claimed as the task is submitted)."""
     spec = plan.spec
-    opts = (spec.mode, spec.resize, spec.resample, spec.exif_transpose)
+    opts = decode_options(spec)
+    raw, stacked = reads_bytes(plan.layout, spec), is_stacked(plan)
     for ui, u in enumerate(units):
         n = len(u.items)
-        if plan.layout in ("stack", "classes"):
+        if stacked:
             assert u.shape is not None and u.dtype is not None
-            _, step = stack_chunks(n, u.shape, np.dtype(u.dtype).itemsize)
+            _, step = stack_chunks(n, u.shape, np.dtype(u.dtype).itemsize, spec.chunk_images)
             bounds: list[int] = list(range(0, n, step))
         else:
             bounds = []
             budget = 0
             for i, (_, _, e, _, _) in enumerate(u.items):
-                cost = e.nbytes if plan.layout == "encoded" else decoded_bytes(e)
+                cost = e.nbytes if raw else decoded_bytes(e)
                 if not bounds or budget + cost > BATCH_BYTES or i - bounds[-1] >= (
-                        BATCH_MAX_FILES if plan.layout == "encoded" else 256):
+                        BATCH_MAX_FILES if raw else 256):
                     bounds.append(i)
                     budget = 0
                 budget += cost
@@ -47,13 +59,24 @@ def _tasks(plan: ImportPlan, units: list[Unit], root: str,
             stop = bounds[k + 1] if k + 1 < len(bounds) else n
             items = [(rel, frame, e.format) for rel, frame, e, _, _ in u.items[start:stop]]
             last = k == len(bounds) - 1
-            if plan.layout == "encoded":
+            if raw:
                 yield (ui, start, last, -1), (root, items)
-            elif plan.layout in ("stack", "classes"):
+            elif stacked:
                 slot = ring.claim() if ring is not None else None
                 yield (ui, start, last, slot[1] if slot else -1), (root, items, opts, (u.shape, u.dtype), slot)
-            else:
-                yield (ui, start, last, -1), (root, items, opts, None)
+            else:  # pictures of any sizes, packed into a slot (pickled when there is no ring)
+                slot = ring.claim() if ring is not None else None
+                yield (ui, start, last, slot[1] if slot else -1), (root, items, opts, None, slot)
+
+
+def decode_options(spec: ImportSpec) -> tuple[Any, ...]:
+    """What the decoders need of the spec (picklable)."""
+    return (spec.mode, spec.resize, spec.resample, spec.exif_transpose, spec.resize_mode, spec.pad)
+
+
+def is_stacked(plan: ImportPlan) -> bool:
+    """Whether the plan writes stacked arrays of decoded pictures."""
+    return plan.layout == "stack" or (plan.layout == "classes" and not plan.spec.encoded)
 
 
 def run_import(spec: ImportSpec, scan: ScanResult | None = None) -> Job[ImportReport]:
@@ -73,6 +96,7 @@ def run_import(spec: ImportSpec, scan: ScanResult | None = None) -> Job[ImportRe
     """
     t0 = time.monotonic()
     pool = Workers(0)
+    done = False
     try:
         if scan is None:
             n = spec.workers
@@ -82,28 +106,34 @@ def run_import(spec: ImportSpec, scan: ScanResult | None = None) -> Job[ImportRe
 
             scan = yield from scan_with_pool(spec.source, spec.include_hidden, n, lambda k: resize_pool(pool, k), warm)
         plan = plan_import(spec, scan)
+        if plan.problems:
+            raise BadRequestError(plan.problems[0])
         report = yield from _run(plan, scan, resize_pool(pool, plan.workers), t0)
+        done = True
     finally:
-        pool.shutdown()
+        pool.shutdown(wait=done)  # complete: the idle processes exit now; cancelled: without waiting
     return report
 
 
 def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[ImportReport]:
     spec = plan.spec
-    units, extra = units_of(spec, scan_, plan.layout)
+    units, extra, _ = units_of(spec, scan_, plan.layout)
+    stacked = is_stacked(plan)
     skipped: list[tuple[str, str]] = list(scan_.skipped) + extra
     total = plan.n_images
     done = nbytes = imported = 0
     paths: list[str] = []
     expected: dict[str, int] = {}  # dataset (relative to the import's group) -> length, checked before publishing
     target = Target(spec.target, plan.group, plan.new_file)
-    fn = read_batch if plan.layout == "encoded" else decode_batch
+    fn = read_batch if reads_bytes(plan.layout, spec) else decode_batch
     inflight = 2 * max(1, pool.n) + 1
     ring: Ring | None = None
-    if pool.n > 0 and plan.layout in ("stack", "classes"):
-        ring = Ring(inflight, max(stack_chunks(len(u.items), u.shape, np.dtype(u.dtype).itemsize)[1]
+    if pool.n > 0 and stacked:
+        ring = Ring(inflight, max(stack_chunks(len(u.items), u.shape, np.dtype(u.dtype).itemsize, spec.chunk_images)[1]
                                    * math.prod(u.shape) * np.dtype(u.dtype).itemsize
                                    for u in units if u.shape is not None and u.dtype is not None))
+    elif pool.n > 0 and fn is decode_batch:  # one dataset per picture: a task's pictures, up to BATCH_BYTES
+        ring = Ring(inflight, BATCH_BYTES + (1 << 20))
     with contextlib.ExitStack() as stack:
         if ring is not None:
             stack.callback(ring.close)
@@ -111,6 +141,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
         try:
             yield Progress(0, total, "images", "Importing")
             writer: UnitWriter | None = None
+            shown: str | None = None  # the group of the first stack (an NXdata group)
             current = -1
             tasks = _tasks(plan, units, scan_.source, ring)
             for res in ordered(pool, fn, tasks, inflight, prefetch_files):
@@ -121,14 +152,17 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 unit = units[ui]
                 if data is None and ring is not None and unit.shape is not None and unit.dtype is not None:
                     data = ring.view(offset, (len(ok), *unit.shape), unit.dtype)
+                elif ring is not None and not stacked:
+                    data = unpack(data, ring.view)
                 if ui != current:
                     current = ui
                     g = require_groups(top.file, top.name + "/" + unit.group) if unit.group else top
                     unit_paths: list[str] = []
                     writer = UnitWriter(unit, g, plan.layout, spec, unit_paths)
-                    if plan.layout in ("stack", "classes"):
+                    if stacked:
                         assert unit.shape is not None and unit.dtype is not None
-                        writer.per_chunk = stack_chunks(len(unit.items), unit.shape, np.dtype(unit.dtype).itemsize)[0]
+                        writer.per_chunk = stack_chunks(len(unit.items), unit.shape, np.dtype(unit.dtype).itemsize,
+                                                        spec.chunk_images)[0]
                     writer.start()
                 assert writer is not None
                 writer.write([start + i for i in ok], data)
@@ -140,6 +174,8 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 nbytes += nb
                 if last:
                     writer.finish()
+                    if shown is None and stacked and writer.ds is not None:
+                        shown = unit.group
                     base = join_h5(plan.group, unit.group)
                     paths.extend(join_h5(base, p) for p in writer.paths)
                     expected.update(writer.expected(unit.group))
@@ -155,7 +191,12 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                 )
             write_provenance(top, spec, scan_, plan, imported, skipped)
             paths.append(join_h5(plan.group, "skipped"))
+            if shown is not None:  # NeXus viewers open the file (unless it has a default) on the first stack
+                set_default(target.file if plan.new_file else top, join_h5(plan.group if plan.new_file else "/", shown))
             target.commit(expected)
+            if shown is not None and not plan.new_file and target.file is not None:
+                set_default(target.file, join_h5(plan.group, shown))
+                target.file.flush()
         except BaseException:
             target.abort()
             raise

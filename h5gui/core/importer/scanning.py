@@ -96,10 +96,12 @@ def scan(source: str | os.PathLike[str], *, include_hidden: bool = False, worker
         ``source`` is not a readable folder.
     """
     pool = Workers(0)
+    done = False
     try:
         result = yield from scan_with_pool(source, include_hidden, workers, lambda n: resize_pool(pool, n))
+        done = True
     finally:
-        pool.shutdown()
+        pool.shutdown(wait=done)
     return result
 
 

@@ -29,6 +29,7 @@ from h5gui.core.formatting import short_value
 from h5gui.core.h5 import files, links
 from h5gui.core.h5.datasets import read_selection, reference_text
 from h5gui.core.h5.filters import filter_applied, pipeline
+from h5gui.core.h5.limits import vlen_claimed_bytes
 from h5gui.core.h5.links import link_info, open_object, resolve
 from h5gui.core.h5.safety import data_sources
 from h5gui.core.kinds import Kind
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 LAYOUTS = {0: "compact", 1: "contiguous", 2: "chunked", 3: "virtual"}
 MAX_LINK_DEPTH = links.MAX_LINK_DEPTH
 SMALL_VALUE_BYTES = 4096  # datasets this small show their value
+VLEN_SIZE_MAX_ELEMENTS = 1 << 20  # variable-length sequences (encoded images): sizes summed from this many descriptors at most
 
 
 def filter_infos(dcpl: h5py.h5p.PropDCID) -> tuple[FilterInfo, ...]:
@@ -66,6 +68,11 @@ def _describe_dataset(ds: h5py.Dataset, file: str, allow_external: bool) -> dict
     size = int(np.prod(ds.shape, dtype=np.float64)) if ds.shape else (1 if ds.shape == () else 0)
     d["size"] = size
     d["nbytes"] = size * d.get("itemsize", 0)
+    if dt is not None and isinstance(h5py.check_vlen_dtype(dt), np.dtype) and 0 < size <= VLEN_SIZE_MAX_ELEMENTS:
+        try:
+            d["nbytes"] = vlen_claimed_bytes(ds) or d["nbytes"]  # the values' true size, from their descriptors
+        except (OSError, RuntimeError, ValueError):  # a file not on disk (remote, in memory): the descriptors' size
+            log.debug("cannot sum the variable-length sizes of %s", ds.name, exc_info=True)
     dcpl = ds.id.get_create_plist()
     layout = dcpl.get_layout()
     d["layout"] = LAYOUTS.get(layout, f"layout {layout}")

@@ -29,7 +29,9 @@ The modules:
 * :mod:`~.common`: kinds of datatypes, enums, bytes as text, image attributes;
 * :mod:`~.choose`: :func:`preview_info`, the views that apply and their defaults;
 * :mod:`~.image`, :mod:`~.encoded`, :mod:`~.table` (with :mod:`~.cells`), :mod:`~.plot`,
-  :mod:`~.text`: one view each.
+  :mod:`~.text`: one view each;
+* :mod:`~.nexus`: NeXus ``default``/``signal``/``axes`` (a group shows its signal, plots against axis
+  values, images with calibrated axes).
 
 The records are imported with the package; every other name lazily (PEP 562), so importing the
 package or :mod:`~.records` does not import h5py, and ``preview.read_image`` imports the image module
@@ -59,6 +61,10 @@ if TYPE_CHECKING:
     from h5gui.core.preview.image import image_stats as image_stats
     from h5gui.core.preview.image import read_image as read_image
     from h5gui.core.preview.image import read_image_job as read_image_job
+    from h5gui.core.preview.nexus import nexus_info as nexus_info
+    from h5gui.core.preview.nexus import read_nexus_image as read_nexus_image
+    from h5gui.core.preview.nexus import read_nexus_plot as read_nexus_plot
+    from h5gui.core.preview.nexus import signal_path as signal_path
     from h5gui.core.preview.plot import read_plot as read_plot
     from h5gui.core.preview.plot import read_plot_job as read_plot_job
     from h5gui.core.preview.table import read_table as read_table
@@ -70,6 +76,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".choose": ("preview_info", "views_for"),
     ".image": ("choose_step", "image_stats", "read_image", "read_image_job"),
     ".encoded": ("read_encoded",),
+    ".nexus": ("nexus_info", "read_nexus_image", "read_nexus_plot", "signal_path"),
     ".table": ("read_table",),
     ".plot": ("read_plot", "read_plot_job"),
     ".text": ("read_text",),

@@ -20,6 +20,7 @@ from h5gui.core.h5.datasets import (
     missing_filter,
     nothing_stored,
 )
+from h5gui.core.preview import nexus
 from h5gui.core.preview.axes import default_table_axes, element_count, image_axes
 from h5gui.core.preview.common import attr_text, kind_of, plot_fields
 from h5gui.core.preview.encoded import sniff_encoded
@@ -77,6 +78,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
         ``allow_external`` is False.
     """
     file = str(file)
+    path = nexus.signal_path(file, path) or path  # NeXus: a group with NXdata shows its signal
     with dataset_at(file, path, allow_external) as (ds, path):
         shape = ds.shape
         chunks = ds.chunks
@@ -90,7 +92,7 @@ def preview_info(file: str, path: str, *, allow_external: bool = False) -> Previ
             )
         common: dict[str, Any] = {
             "file": file, "path": path, "shape": shape, "dtype": dt.str, "dtype_text": describe_dtype(dt),
-            "chunks": chunks,
+            "chunks": chunks, "nexus_group": nexus.group_of_signal(ds),
         }
         kind = kind_of(dt)
         fields = tuple(dt.names) if dt.names is not None else ()

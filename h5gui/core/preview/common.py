@@ -79,8 +79,9 @@ def decode_text(value: Any) -> str:
     return str(value)
 
 
-def attr_text(attrs: h5py.AttributeManager, name: str) -> str:
-    """The attribute ``name`` as upper-case text when it is one short string, else ``''``."""
+def attr_text(attrs: h5py.AttributeManager, name: str, *, keep_case: bool = False) -> str:
+    """The attribute ``name`` as upper-case text (``keep_case``: as written) when it is one short string,
+    else ``''``."""
     try:
         if name not in attrs:
             return ""
@@ -95,6 +96,7 @@ def attr_text(attrs: h5py.AttributeManager, name: str) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bytes | str):
-        return decode_text(value).strip().strip("\x00").upper()
+        text = decode_text(value).strip().strip("\x00")
+        return text if keep_case else text.upper()
     return ""
 

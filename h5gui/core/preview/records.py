@@ -117,6 +117,7 @@ class PreviewInfo:
     table_axes: tuple[int, int] | None = None  # default (row axis, col axis) of the table for rank >= 2
     plot_fields: tuple[str, ...] = ()  # compound fields that can be plotted (numbers)
     image_class: str = ""  # the HDF5 image attributes: 'IMAGE_TRUECOLOR', 'IMAGE_GRAYSCALE', ...
+    nexus_group: str = ""  # the NeXus NXdata group whose signal this is (preview.nexus reads its axes)
 
     @property
     def rank(self) -> int:
@@ -157,6 +158,11 @@ class ImageSlice:
     rgb: bool
     all_fill: bool = False
     note: str = ""  # e.g. 'downsampled 1:4 (chunk budget)'
+    # calibrated axes (NeXus): value of row/column 0 and the step per row/column of the full plane
+    row_scale: tuple[float, float] | None = None
+    col_scale: tuple[float, float] | None = None
+    row_label: str = ""
+    col_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +181,7 @@ class TableBlock:
 class PlotData:
     """A curve, decimated by min/max buckets when long."""
 
-    x: np.ndarray  # float64
+    x: np.ndarray  # float64: indices, or the values of an axis (NeXus ``axes``: x_label names it)
     y: np.ndarray  # float64, at most ~2 * max_points values
     n: int  # points in the full selection
     step: int  # bucket size (1 = every point), or when sampled the distance between the blocks read

@@ -9,14 +9,24 @@ Operations, in this order (they compose in one pass):
 
 1. shape: ``reshape`` (one ``-1`` allowed), ``squeeze`` (remove size-1 axes), ``add_axis``,
    then ``move_axis`` and ``transpose`` (numpy's semantics, each on the result of the previous one);
-2. values, in float64: ``clip-percentiles`` clips first, then ``y = (x - offset) / scale``;
+2. values, in float64: ``clip-percentiles`` clips first, then ``y = (x - offset) / scale``, with
+   ``offset`` and ``scale`` from the statistics of the data (``minmax``, ``minmax-1``, ``zscore``,
+   ``clip-percentiles``), of another dataset (``stats_from``: the train set's for the validation set),
+   or given (``scale``: divide by a constant; ``meanstd``: ``(x - mean) / std``, one value or one per
+   channel, :data:`MEANSTD_PRESETS` has ImageNet's; ``affine``: given offset and scale);
 3. cast to ``dtype`` at the end: float -> int rounds (``rounding``), values that do not fit are
    clipped or refused (``overflow``) with their count and the first one's index in the source.
+
+Per channel: along the output axis ``channel_axis``, or when None the data's own channel axis
+(:func:`guess_channel_axis`: the HDF5 image attributes or the shape) followed through the moves.
+:func:`default_spec` gives a wizard defaults that follow the data; :func:`run_transforms` runs several
+specs in one job (statistics of a shared ``stats_from`` computed once).
 
 Normalizations store how to invert them as attributes of the output: ``x = y * scale + offset``
 (``scale``, ``offset``, and the statistics they come from: ``min``, ``max``, ``mean``, ``std``,
 ``clip_min``, ``clip_max``; arrays along ``channel_axis`` when per channel). Statistics come from
-a first streaming pass (exact min/max; mean and variance per piece combined with Chan's formula;
+a first streaming pass (or, for constants, from the writing pass itself: every normalization stores
+them; exact min/max; mean and variance per piece combined with Chan's formula;
 exact percentiles by narrowing histograms over the float64 bit patterns, 1-4 more passes). They
 ignore NaN and infinities, which pass through the transform unchanged (NaN -> 0 for integer outputs
 with ``overflow='clip'``).
@@ -53,6 +63,9 @@ from h5gui.core import lazy
 
 _EXPORTS = {
     "CHUNK_PRESETS": "records", "COMPRESSIONS": "records", "NORMALIZE_MODES": "records",
+    "CONSTANT_MODES": "records", "MEANSTD_PRESETS": "records", "MOMENT_MODES": "records",
+    "constants_of": "records", "guess_channel_axis": "records", "default_spec": "defaults",
+    "run_transforms": "run", "channel_out_axis": "plan",
     "OVERFLOW_POLICIES": "records", "ROUNDING_MODES": "records", "STAT_MODES": "records",
     "TransformPlan": "records", "TransformReport": "records", "TransformSpec": "records",
     "CHUNK_MAX": "chunks", "CHUNK_TARGET": "chunks", "auto_chunks": "chunks",
@@ -70,12 +83,16 @@ __getattr__, __dir__ = lazy.exports(__name__, lazy.by_module(_EXPORTS))
 
 if TYPE_CHECKING:
     from h5gui.core.transform.chunks import CHUNK_MAX, CHUNK_TARGET, auto_chunks
+    from h5gui.core.transform.defaults import default_spec
     from h5gui.core.transform.names import suggest_dest, suggest_dest_in
-    from h5gui.core.transform.plan import BLOCK_BYTES, PIECE_ELEMS, plan_transform
+    from h5gui.core.transform.plan import BLOCK_BYTES, PIECE_ELEMS, channel_out_axis, plan_transform
     from h5gui.core.transform.preview import PREVIEW_MAX_ELEMS, SAMPLE_ELEMS, estimate_storage, preview_transform
     from h5gui.core.transform.records import (
         CHUNK_PRESETS,
         COMPRESSIONS,
+        CONSTANT_MODES,
+        MEANSTD_PRESETS,
+        MOMENT_MODES,
         NORMALIZE_MODES,
         OVERFLOW_POLICIES,
         ROUNDING_MODES,
@@ -83,11 +100,15 @@ if TYPE_CHECKING:
         TransformPlan,
         TransformReport,
         TransformSpec,
+        constants_of,
+        guess_channel_axis,
     )
-    from h5gui.core.transform.run import OUTPUT_CACHE_BYTES, run_transform
+    from h5gui.core.transform.run import OUTPUT_CACHE_BYTES, run_transform, run_transforms
     from h5gui.core.transform.stats import HIST_BITS
 
 __all__ = [
+    "CONSTANT_MODES", "MEANSTD_PRESETS", "MOMENT_MODES", "channel_out_axis", "constants_of", "default_spec",
+    "guess_channel_axis", "run_transforms",
     "BLOCK_BYTES", "CHUNK_MAX", "CHUNK_PRESETS", "CHUNK_TARGET", "COMPRESSIONS", "HIST_BITS", "NORMALIZE_MODES",
     "OUTPUT_CACHE_BYTES", "OVERFLOW_POLICIES", "PIECE_ELEMS", "PREVIEW_MAX_ELEMS", "ROUNDING_MODES", "SAMPLE_ELEMS",
     "STAT_MODES", "TransformPlan", "TransformReport", "TransformSpec", "auto_chunks", "estimate_storage",

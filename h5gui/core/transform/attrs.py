@@ -18,7 +18,8 @@ from h5gui.core import attrs as core_attrs
 from h5gui.core import preview
 from h5gui.core.h5 import links, staging
 from h5gui.core.h5.dataset_io import write_ascii_attr
-from h5gui.core.h5.images import IMAGE_ATTRS
+from h5gui.core.h5.images import IMAGE_ATTRS, write_interpretation
+from h5gui.core.paths import normalize_path
 from h5gui.core.transform.plan import Context
 from h5gui.core.transform.records import spec_json
 from h5gui.core.transform.stats import Stats
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 _SCALE_ATTRS = ("DIMENSION_LIST", "REFERENCE_LIST", "DIMENSION_LABELS")
 _STAT_ATTRS = ("scale", "offset", "min", "max", "mean", "std", "clip_min", "clip_max", "channel_axis",
-               "normalization")
+               "normalization", "stats_from")
 
 
 def copy_attrs(ctx: Context, src: h5py.Dataset, out: h5py.Dataset) -> None:
@@ -53,6 +54,9 @@ def copy_attrs(ctx: Context, src: h5py.Dataset, out: h5py.Dataset) -> None:
             ctx.warnings.append(f"attribute {name} could not be copied")
     if ctx.image in ("INTERLACE_PLANE", "INTERLACE_PIXEL"):
         write_ascii_attr(out, "INTERLACE_MODE", ctx.image)
+    if ctx.image and ctx.image != "drop":  # still an image: silx and H5Web are told so too
+        interlace = ctx.image if ctx.image != "keep" else preview.attr_text(src.attrs, "INTERLACE_MODE")
+        write_interpretation(out, colour=interlace == "INTERLACE_PIXEL")
 
 
 def write_provenance(ctx: Context, out: h5py.Dataset, stats: Stats, report_stats: dict[str, Any]) -> None:
@@ -65,8 +69,10 @@ def write_provenance(ctx: Context, out: h5py.Dataset, stats: Stats, report_stats
                 continue
             out.attrs[k] = np.asarray(v, dtype=np.float64)
         out.attrs["normalization"] = ctx.mode
-        if per:
-            out.attrs["channel_axis"] = np.int64(ctx.spec.channel_axis % len(ctx.geo.out_shape))
+        if per and ctx.channel_out is not None:
+            out.attrs["channel_axis"] = np.int64(ctx.channel_out)
+        if ctx.spec.stats_from:
+            out.attrs["stats_from"] = normalize_path(ctx.spec.stats_from)
     out.attrs["h5gui_source"] = ctx.source
     out.attrs["h5gui_operations"] = np.array(ctx.steps, dtype=h5py.string_dtype())
     out.attrs["h5gui_date"] = now

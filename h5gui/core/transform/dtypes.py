@@ -9,7 +9,7 @@ import numpy as np
 from h5gui.core import preview
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, UnreadableError
-from h5gui.core.transform.records import STAT_MODES, TransformSpec
+from h5gui.core.transform.records import TransformSpec
 
 ROUND = {"round": np.rint, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc}
 
@@ -38,7 +38,7 @@ def source_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
 def target_dtype(spec: TransformSpec, in_dt: np.dtype) -> np.dtype:
     """The output's dtype: ``spec.dtype``, or the source's (float32 when normalizing integers)."""
     if spec.dtype is None or spec.dtype == "":
-        if spec.normalize in STAT_MODES or spec.normalize == "scale":
+        if spec.normalize is not None:
             return np.dtype("float64") if in_dt == np.float64 else np.dtype("float32")
         return np.dtype("uint8") if in_dt.kind == "b" else in_dt
     try:

@@ -12,8 +12,8 @@ import numpy as np
 from h5gui.core.errors import BadRequestError
 from h5gui.core.transform.dtypes import ROUND, int_range, may_overflow, value_range
 from h5gui.core.transform.plan import Context
-from h5gui.core.transform.records import STAT_MODES
-from h5gui.core.transform.stats import Stats
+from h5gui.core.transform.records import CONSTANT_MODES, STAT_MODES
+from h5gui.core.transform.stats import Collector, Stats
 
 
 class Numerics:
@@ -40,14 +40,16 @@ class Numerics:
         self.bad = 0
         self.first: tuple[int, ...] | None = None
         self.first_value: float | None = None
+        self.collector: Collector | None = None  # statistics of the source seen while writing (constants modes)
 
     def _overflow_possible(self) -> bool:
         ctx = self.ctx
         if not may_overflow(ctx.in_dtype, self.out, self.mode, ctx.spec):
             return False
         m = self.stats.moments
-        known = self.mode in STAT_MODES and m is not None and not m.nonfinite.any()
-        if known or (self.mode == "scale" and ctx.in_dtype.kind in "iub"):
+        # statistics of another dataset (stats_from) say nothing of this one's range
+        known = self.mode in STAT_MODES and m is not None and not m.nonfinite.any() and not ctx.spec.stats_from
+        if known or (self.mode in CONSTANT_MODES and ctx.in_dtype.kind in "iub"):
             # the output range is known exactly now: an affine image of [min, max]
             with np.errstate(all="ignore"):
                 if known:
@@ -76,8 +78,11 @@ class Numerics:
         return values[lo[self.axis]:hi[self.axis]].reshape(shape)
 
     def apply(self, x: np.ndarray, dst: np.ndarray, work: np.ndarray, mask: np.ndarray,
-              lo: Sequence[int], hi: Sequence[int]) -> None:
-        """``dst[...] = f(x)`` for the piece ``lo:hi`` of the mid array (``dst`` may be a strided view)."""
+              lo: Sequence[int], hi: Sequence[int], scratch: np.ndarray | None = None) -> None:
+        """``dst[...] = f(x)`` for the piece ``lo:hi`` of the mid array (``dst`` may be a strided view);
+        with a :attr:`collector`, ``scratch`` (float64 work space) is where it computes."""
+        if self.collector is not None:
+            self.collector.add(x, lo, scratch if scratch is not None else np.empty(x.size), mask)
         if self.int_path:
             self._apply_int(x, dst, mask, lo)
             return

@@ -59,7 +59,7 @@ def _block_tiling(ctx: Context) -> Tiling:
 _Block = tuple[int, tuple[int, ...], tuple[int, ...], int]  # slot, lo, hi, elements
 
 
-def _blocks(ctx: Context, ds: h5py.Dataset, bufs: Buffers, compute: Any, finish: Any, message: Any,
+def block_pass(ctx: Context, ds: h5py.Dataset, bufs: Buffers, compute: Any, finish: Any, message: Any,
             base: float, total: float) -> Iterator[Progress]:
     """One pass: read block i+1 and write block i-1 while block i is computed in a helper thread.
 
@@ -109,7 +109,7 @@ def statistics(ctx: Context, ds: h5py.Dataset, bufs: Buffers, total: float) -> J
     def nothing(block: _Block) -> None:
         pass
 
-    yield from _blocks(ctx, ds, bufs, moments, nothing, lambda: "statistics", 0, total)
+    yield from block_pass(ctx, ds, bufs, moments, nothing, lambda: "statistics", 0, total)
     passes = 1
     pct: dict[float, np.ndarray] = {}
     if ctx.mode == "clip-percentiles":
@@ -123,7 +123,7 @@ def statistics(ctx: Context, ds: h5py.Dataset, bufs: Buffers, total: float) -> J
         while not search.done():
             search.start_pass()
             base = float(ctx.n * search.passes)
-            yield from _blocks(ctx, ds, bufs, histogram, nothing, lambda: "percentiles", base,
+            yield from block_pass(ctx, ds, bufs, histogram, nothing, lambda: "percentiles", base,
                                max(total, base + 2 * ctx.n))
             search.end_pass()
         pct = search.result()
@@ -148,8 +148,9 @@ def write_pass(ctx: Context, ds: h5py.Dataset, out: h5py.Dataset, f: h5py.File, 
         slot, blo, bhi, n = block
         ob = out_block(block)
         out_mid = ob.transpose(inv) if geo.permuted else ob
+        scratch = bufs.keys.view(np.float64)
         for x, plo, phi, rel in bufs.raw_pieces(slot, blo, bhi):
-            num.apply(x, out_mid[rel], bufs.work, bufs.mask, plo, phi)
+            num.apply(x, out_mid[rel], bufs.work, bufs.mask, plo, phi, scratch)
 
     def finish(block: _Block) -> None:
         if num.bad and num.policy == "refuse":
@@ -166,7 +167,7 @@ def write_pass(ctx: Context, ds: h5py.Dataset, out: h5py.Dataset, f: h5py.File, 
         f.flush()
 
     try:
-        yield from _blocks(ctx, ds, bufs, compute, finish, lambda: "writing" if state["writing"] else "checking",
+        yield from block_pass(ctx, ds, bufs, compute, finish, lambda: "writing" if state["writing"] else "checking",
                            base, total)
     finally:
         if gz is not None:

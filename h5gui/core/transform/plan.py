@@ -23,12 +23,15 @@ from h5gui.core.transform.dtypes import int_range, may_overflow, source_dtype, t
 from h5gui.core.transform.geometry import Geometry, check_axis, geometry_of, prod
 from h5gui.core.transform.names import suggest_dest_in
 from h5gui.core.transform.records import (
+    MOMENT_MODES,
     NORMALIZE_MODES,
     OVERFLOW_POLICIES,
     ROUNDING_MODES,
     STAT_MODES,
     TransformPlan,
     TransformSpec,
+    constants_of,
+    guess_channel_axis,
 )
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ class Context:
     align: int = 1
     values_change: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    channel_out: int | None = None  # output axis of the channels (per-channel values)
 
     @property
     def n(self) -> int:
@@ -79,19 +83,80 @@ def _check_spec_fields(spec: TransformSpec) -> None:
         raise BadRequestError(f"unknown overflow policy {spec.overflow!r}: use clip or refuse")
     if spec.rounding not in ROUNDING_MODES:
         raise BadRequestError(f"unknown rounding {spec.rounding!r}: use {', '.join(ROUNDING_MODES)}")
-    if spec.normalize is not None and spec.normalize not in NORMALIZE_MODES:
-        raise BadRequestError(f"unknown normalization {spec.normalize!r}: use {', '.join(NORMALIZE_MODES)}")
-    if spec.normalize == "scale":
-        if spec.scale is None:
-            raise BadRequestError("normalize 'scale' needs the value to divide by (e.g. scale=255)")
-        if not math.isfinite(float(spec.scale)) or float(spec.scale) == 0:
-            raise BadRequestError(f"cannot divide by {spec.scale}: the scale must be a finite, non-zero number")
-    elif spec.scale is not None and spec.normalize is not None:
-        raise BadRequestError(f"a scale goes with normalize 'scale', not {spec.normalize!r}")
-    if spec.normalize == "clip-percentiles":
+    mode = spec.normalize
+    if mode is not None and mode not in NORMALIZE_MODES:
+        raise BadRequestError(f"unknown normalization {mode!r}: use {', '.join(NORMALIZE_MODES)}")
+    if mode == "scale" and spec.scale is None:
+        raise BadRequestError("normalize 'scale' needs the value to divide by (e.g. scale=255)")
+    if mode == "scale" and not isinstance(spec.scale, int | float):
+        raise BadRequestError("normalize 'scale' divides by one value: per-channel values go with 'affine'")
+    if mode == "meanstd" and (spec.mean is None or spec.std is None):
+        raise BadRequestError("normalize 'meanstd' needs a mean and a std (one value, or one per channel)")
+    if mode == "affine" and spec.offset is None and spec.scale is None:
+        raise BadRequestError("normalize 'affine' needs an offset and a scale: y = (x - offset) / scale")
+    for name in ("scale", "offset", "mean", "std"):
+        if getattr(spec, name) is not None and not _used(mode, name):
+            raise BadRequestError(f"a {name} goes with normalize {_users(name)}, not {mode!r}")
+    consts = constants_of(spec)
+    if consts is not None:
+        offset, scale = consts
+        if not offset or not scale:
+            raise BadRequestError(f"normalize {mode!r}: give at least one value for each constant")
+        if len(offset) > 1 and len(scale) > 1 and len(offset) != len(scale):
+            raise BadRequestError(f"normalize {mode!r}: {len(offset)} offsets (means) but {len(scale)} scales (stds)")
+        if not all(math.isfinite(v) for v in offset + scale):
+            raise BadRequestError(f"normalize {mode!r}: the constants must be finite numbers")
+        if any(v == 0 for v in scale):
+            raise BadRequestError(f"normalize {mode!r}: cannot divide by 0 (a scale or std is 0)")
+    if spec.stats_from is not None and mode not in MOMENT_MODES:
+        raise BadRequestError(f"statistics from another dataset go with {', '.join(MOMENT_MODES)}, not "
+                              f"{mode or 'no normalization'}")
+    if mode == "clip-percentiles":
         lo, hi = (float(v) for v in spec.percentiles)
         if not 0 <= lo < hi <= 100:
             raise BadRequestError(f"percentiles {lo:g}, {hi:g}: need 0 <= low < high <= 100")
+
+
+_USERS = {"scale": ("scale", "affine"), "offset": ("affine",), "mean": ("meanstd",), "std": ("meanstd",)}
+
+
+def _used(mode: str | None, name: str) -> bool:
+    return mode in _USERS[name]
+
+
+def _users(name: str) -> str:
+    return " or ".join(repr(m) for m in _USERS[name])
+
+
+def _stats_source(f: h5py.File, spec: TransformSpec, src: h5py.Dataset, file: str) -> list[str]:
+    """Check the dataset that ``stats_from`` names: numbers, samples of the source's shape."""
+    path = normalize_path(str(spec.stats_from))
+    other = links.open_object(f, path, file)
+    if not isinstance(other, h5py.Dataset):
+        raise BadRequestError(f"statistics from {path}: not a dataset")
+    safety.check_data_access(other, file, spec.allow_external)
+    preview.check_filters(other, path)
+    source_dtype(other, path)
+    if other.shape is None or tuple(other.shape[1:]) != tuple(src.shape[1:]) or not other.shape:
+        raise BadRequestError(f"statistics from {path} {shape_text(other.shape)}: its samples must have the "
+                              f"shape of the source's {shape_text(src.shape)} (all but the first axis)")
+    if "normalization" in other.attrs:
+        return [f"{path} is normalized already: the statistics stored with it (those of its source) are used"]
+    return []
+
+
+def channel_out_axis(ds: h5py.Dataset, spec: TransformSpec, geo: Geometry) -> int | None:
+    """The output axis of the channels: ``spec.channel_axis``, else the data's own (the HDF5 image
+    attributes or the shape, followed through the moves), else None."""
+    if not geo.out_shape:
+        return None
+    if spec.channel_axis is not None:
+        return check_axis(int(spec.channel_axis), len(geo.out_shape), "channel axis")
+    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") if preview.attr_text(ds.attrs, "CLASS") == "IMAGE" else ""
+    j = guess_channel_axis(geo.in_shape, interlace)
+    if j is None or j not in geo.out_map:
+        return None
+    return geo.out_map.index(j)
 
 
 def _resolve_dest(f: h5py.File, spec: TransformSpec, source: str) -> tuple[str, str, str]:
@@ -190,29 +255,40 @@ def prepare(f: h5py.File, spec: TransformSpec) -> tuple[Context, h5py.Dataset]:
     mode = spec.normalize
     # channels
     channel_mid: int | None = None
+    channel_out: int | None = None
     n_channels = 1
-    if spec.per_channel and mode in STAT_MODES:
+    consts = constants_of(spec)
+    n_values = max(len(consts[0]), len(consts[1])) if consts else 1
+    if (spec.per_channel and (mode in STAT_MODES or mode in ("meanstd", "affine"))) or n_values > 1:
         if not geo.out_shape:
-            raise BadRequestError("per-channel statistics need an output with axes")
-        q = check_axis(int(spec.channel_axis), len(geo.out_shape), "channel axis")
-        channel_mid = geo.perm[q]
-        n_channels = geo.out_shape[q]
+            raise BadRequestError("per-channel values need an output with axes")
+        q = channel_out_axis(obj, spec, geo)
+        channel_out = len(geo.out_shape) - 1 if q is None else q
+        channel_mid = geo.perm[channel_out]
+        n_channels = geo.out_shape[channel_out]
         if n_channels > 65536:
-            raise BadRequestError(f"axis {spec.channel_axis} has {n_channels:,} entries: too many channels "
+            raise BadRequestError(f"axis {channel_out} has {n_channels:,} entries: too many channels "
                                   "for per-channel statistics")
+        if n_values > 1 and n_values != n_channels:
+            raise BadRequestError(f"normalize {mode}: {n_values} values per channel, but the channel axis "
+                                  f"{channel_out} of the output {shape_text(geo.out_shape)} has {n_channels} entries"
+                                  " (choose the channel axis)")
     elif spec.per_channel:
         warnings.append("per channel has no effect " + ("on a constant scale" if mode == "scale"
                                                         else "without a normalization"))
     # numbers
     passes = 1
-    what = "per channel along output axis " + str(spec.channel_axis) if channel_mid is not None else ""
+    what = f"per channel along output axis {channel_out}" if channel_mid is not None else ""
     if mode in STAT_MODES:
         passes = 2
         stats_words = {"minmax": "min, max", "minmax-1": "min, max", "zscore": "mean, std",
                        "clip-percentiles": f"percentiles {spec.percentiles[0]:g} and {spec.percentiles[1]:g}"}[mode]
-        steps.append(f"statistics ({stats_words}{', ' + what if what else ''}): a first pass over the data")
+        origin = f"of {spec.stats_from}" if spec.stats_from else "a first pass over the data"
+        steps.append(f"statistics ({stats_words}{', ' + what if what else ''}): {origin}")
         if mode == "clip-percentiles":
             passes = 4  # moments, then usually 2 histogram passes (at most 4)
+    if spec.stats_from:
+        warnings.extend(_stats_source(f, spec, obj, file))
     if mode == "scale":
         steps.append(f"divide by {float(spec.scale):g}")  # type: ignore[arg-type]
     elif mode == "minmax":
@@ -224,8 +300,12 @@ def prepare(f: h5py.File, spec: TransformSpec) -> tuple[Context, h5py.Dataset]:
     elif mode == "clip-percentiles":
         steps.append(f"clip to the {spec.percentiles[0]:g}th and {spec.percentiles[1]:g}th percentiles, "
                      "then scale to [0, 1]")
-    if mode in STAT_MODES or mode == "scale":
-        steps.append("store scale and offset (x = y * scale + offset) as attributes")
+    elif consts is not None:
+        a, b = (", ".join(f"{v:g}" for v in c) for c in consts)
+        steps.append(f"(x - [{a}]) / [{b}]" + (f" {what}" if what else ""))
+    if mode is not None:
+        steps.append("store scale and offset (x = y * scale + offset) and the statistics (min, max, mean, std) "
+                     "as attributes")
     rounds = out_dt.kind in "iu" and (in_dt.kind == "f" or mode is not None)
     if rounds:
         steps.append({"round": "round to the nearest integer (halves to even)", "floor": "round down (floor)",
@@ -276,7 +356,7 @@ def prepare(f: h5py.File, spec: TransformSpec) -> tuple[Context, h5py.Dataset]:
                   in_dtype=in_dt, out_dtype=out_dt, chunks=chunks, in_chunks=in_chunks, comp_kw=comp_kw,
                   comp_text=comp_text, mode=mode, channel_mid=channel_mid, n_channels=n_channels, steps=steps,
                   warnings=warnings, passes=passes, image=image, scales=scales, rounds=rounds,
-                  values_change=values_change)
+                  values_change=values_change, channel_out=channel_out)
     _block_layout(ctx)
     return ctx, obj
 

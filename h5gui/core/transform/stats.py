@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from h5gui.core.transform.records import TransformSpec
+from h5gui.core.transform.records import TransformSpec, constants_of
 
 HIST_BITS = 16  # percentile refinement: 2**16 bins per pass over the float64 bit patterns
 
@@ -89,6 +89,86 @@ class Moments:
 
     def maxs(self) -> np.ndarray:
         return np.where(self.n > 0, self.max, np.nan)
+
+
+class IntCounts:
+    """Exact statistics of 8- and 16-bit integers (and booleans) per channel, by counting each value:
+    a ``bincount`` per piece costs less than the float64 arithmetic of :class:`Moments`, and the
+    counts are the histogram too."""
+
+    def __init__(self, channels: int, dtype: np.dtype) -> None:
+        dtype = np.dtype(dtype)
+        self.signed = dtype.kind == "i"
+        self.bits = 8 * dtype.itemsize
+        self.view = np.dtype(f"u{dtype.itemsize}")
+        self.counts = np.zeros((channels, 1 << self.bits), dtype=np.int64)
+
+    @staticmethod
+    def usable(dtype: np.dtype) -> bool:
+        return np.dtype(dtype).kind in "iub" and np.dtype(dtype).itemsize <= 2
+
+    def add(self, x: np.ndarray, axis: int | None, c0: int) -> None:
+        """Count the raw piece ``x`` whose channels ``c0..`` run along ``axis``."""
+        u = x.view(self.view) if x.dtype != np.bool_ else x.view(np.uint8)
+        k = self.counts.shape[1]
+        if axis is None:
+            self.counts[0] += np.bincount(u.ravel(), minlength=k)
+            return
+        for c in range(u.shape[axis]):
+            self.counts[c0 + c] += np.bincount(np.take(u, c, axis=axis).ravel(), minlength=k)
+
+    def values(self) -> np.ndarray:
+        """The value of each column of :meth:`ordered` counts."""
+        k = self.counts.shape[1]
+        return np.arange(-(k // 2), k // 2, dtype=np.float64) if self.signed else np.arange(k, dtype=np.float64)
+
+    def ordered(self) -> np.ndarray:
+        """The counts with columns in value order (signed: negatives first)."""
+        return np.roll(self.counts, self.counts.shape[1] // 2, axis=1) if self.signed else self.counts
+
+    def moments(self) -> Moments:
+        """The same statistics as :class:`Moments` would have found (computed from the counts)."""
+        counts, v = self.ordered(), self.values()
+        m = Moments(counts.shape[0])
+        for c, row in enumerate(counts):
+            n = int(row.sum())
+            if n == 0:
+                continue
+            seen = np.flatnonzero(row)
+            mean = float((row * v).sum() / n)
+            m.n[c], m.mean[c] = n, mean
+            m.m2[c] = float((row * (v - mean) ** 2).sum())
+            m.min[c], m.max[c] = v[seen[0]], v[seen[-1]]
+        return m
+
+
+class Collector:
+    """The statistics of the values a pass sees, piece by piece (a normalization by constants stores
+    them too): counts for small integers, else :class:`Moments`."""
+
+    def __init__(self, dtype: np.dtype, channels: int, axis: int | None) -> None:
+        self.axis = axis
+        self.counts = IntCounts(channels, dtype) if IntCounts.usable(dtype) else None
+        self.moments = Moments(channels) if self.counts is None else None
+        self.raw = np.dtype(dtype).kind in "iub"
+
+    def add(self, x: np.ndarray, lo: Sequence[int], scratch: np.ndarray, mask: np.ndarray) -> None:
+        """Add the raw piece ``x`` (its corner ``lo`` in the mid array); ``scratch`` and ``mask`` are
+        work space of at least ``x.size`` float64 and booleans."""
+        c0 = lo[self.axis] if self.axis is not None else 0
+        if self.counts is not None:
+            self.counts.add(x, self.axis, c0)
+            return
+        assert self.moments is not None
+        w = scratch[: x.size].reshape(x.shape)
+        np.copyto(w, x, casting="unsafe")
+        self.moments.add(w, self.axis, c0, mask[: x.size].reshape(x.shape), x if self.raw else None)
+
+    def result(self) -> Moments:
+        if self.counts is not None:
+            return self.counts.moments()
+        assert self.moments is not None
+        return self.moments
 
 
 _SIGN = np.uint64(1 << 63)
@@ -263,8 +343,10 @@ def affine(mode: str | None, spec: TransformSpec, m: Moments | None, pct: dict[f
     zero = np.zeros(channels)
     if mode is None:
         return Stats(zero, one)
-    if mode == "scale":
-        return Stats(zero, np.full(channels, float(spec.scale)))  # type: ignore[arg-type]
+    consts = constants_of(spec)
+    if consts is not None:  # scale, meanstd, affine: the statistics (collected while writing) are for the record
+        return Stats(np.broadcast_to(np.asarray(consts[0]), channels).copy(),
+                     np.broadcast_to(np.asarray(consts[1]), channels).copy(), None, m)
     assert m is not None
     empty = m.n == 0
     with np.errstate(invalid="ignore", over="ignore"):

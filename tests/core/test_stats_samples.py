@@ -1,0 +1,183 @@
+"""Statistics of a dataset (out of core, per channel, NaN/inf, histogram, class counts, stored on
+request) and sample grids (random with a seed or in order, stacks and encoded images, labels and class
+names), through the core and the CLI, on real files and real images."""
+
+from __future__ import annotations
+
+import io
+
+import h5py
+import numpy as np
+import pytest
+from PIL import Image
+
+from h5gui.cli import main
+from h5gui.core import progress, samples, stats
+from h5gui.core.errors import BadRequestError
+from h5gui.core.transform import plan as planning
+
+
+@pytest.fixture
+def data(tmp_path):
+    rng = np.random.default_rng(3)
+    p = tmp_path / "d.h5"
+    x = rng.integers(0, 256, (30, 6, 7, 3), dtype=np.uint8)
+    z = rng.normal(5, 2, (40, 9))
+    z[3, 4], z[7, 1], z[8, 8] = np.nan, np.inf, -np.inf
+    y = rng.integers(0, 3, 30).astype(np.int32)
+    with h5py.File(p, "w") as f:
+        g = f.create_group("train")
+        g["images"] = x
+        g["labels"] = y
+        g.attrs["class_names"] = ["cat", "dog", "eel"]
+        f["z"] = z
+        f["x_test"] = rng.random((5, 4, 4)).astype(np.float32)
+        f["y_test"] = np.array([1, 0, 1, 1, 0], dtype=np.uint8)
+        f["i16"] = rng.integers(-500, 500, (11, 13), dtype=np.int16)
+        encoded = []
+        for i in range(4):
+            b = io.BytesIO()
+            Image.fromarray(np.full((5 + i, 8, 3), 40 * i, np.uint8)).save(b, format="PNG")
+            encoded.append(np.frombuffer(b.getvalue(), np.uint8))
+        e = f.create_dataset("enc/images", (5,), dtype=h5py.vlen_dtype(np.uint8))
+        for i, a in enumerate(encoded):
+            e[i] = a
+        e[4] = np.frombuffer(b"\x89PNG\r\n\x1a\nbroken", np.uint8)
+        f["enc/labels"] = np.array([0, 1, 0, 1, 0], dtype=np.int64)
+    return str(p), {"x": x, "z": z, "y": y}
+
+
+def compute(file, path, **kw):
+    return progress.run(stats.compute_stats(stats.StatsSpec(file, path, **kw)))
+
+
+def test_per_channel_statistics_of_images(data, monkeypatch):
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 500)  # many blocks
+    file, d = data
+    s = compute(file, "/train/images")
+    x = d["x"].reshape(-1, 3).astype(np.float64)
+    assert s.channel_axis == 3 and s.channels == 3 and s.count == x.size
+    np.testing.assert_array_equal(s.min, x.min(0))
+    np.testing.assert_array_equal(s.max, x.max(0))
+    np.testing.assert_allclose(s.mean, x.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(s.std, x.std(0), rtol=1e-12)
+    want, _ = np.histogram(x, bins=64, range=(x.min(), x.max()))
+    assert list(s.histogram) == list(want) and len(s.bin_edges) == 65
+    together = compute(file, "/train/images", per_channel=False)
+    assert together.channel_axis is None and together.mean[0] == pytest.approx(x.mean())
+
+
+def test_floats_with_nan_and_inf_and_signed_integers(data, monkeypatch):
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 300)
+    file, d = data
+    s = compute(file, "/z", bins=10)
+    z = d["z"]
+    fin = z[np.isfinite(z)]
+    assert (s.nan, s.inf, s.count) == (1, 2, fin.size)
+    assert s.min == (fin.min(),) and s.max == (fin.max(),)
+    np.testing.assert_allclose(s.std, [fin.std()], rtol=1e-12)
+    assert list(s.histogram) == list(np.histogram(fin, bins=10, range=(fin.min(), fin.max()))[0])
+    with h5py.File(file) as f:
+        v = f["i16"][()].astype(np.float64)
+    s = compute(file, "/i16")
+    assert s.min == (v.min(),) and s.mean[0] == pytest.approx(v.mean())
+    assert sum(s.histogram) == v.size
+
+
+def test_labels_class_counts_and_storing(data):
+    file, d = data
+    s = compute(file, "/train/labels", store=True)
+    assert s.labels and s.class_names == ("cat", "dog", "eel")
+    assert list(s.class_counts) == list(np.bincount(d["y"], minlength=3))
+    assert [r[1] for r in s.class_rows()] == ["cat", "dog", "eel"]
+    with h5py.File(file) as f:
+        a = f["train/labels"].attrs
+        assert list(a["class_counts"]) == list(s.class_counts) and a["count"] == 30
+    s = compute(file, "/y_test")
+    assert s.labels and list(s.class_counts) == [2, 3] and s.class_names == ()
+    s = compute(file, "/train/images", store=True)
+    with h5py.File(file) as f:
+        a = f["train/images"].attrs
+        np.testing.assert_allclose(a["mean"], s.mean)
+        assert a["channel_axis"] == 3 and len(a["histogram"]) == 64
+
+
+def test_refusals(data):
+    file, _ = data
+    with pytest.raises(BadRequestError, match="not a dataset"):
+        compute(file, "/train")
+    with pytest.raises(BadRequestError, match="bins"):
+        compute(file, "/z", bins=0)
+    with h5py.File(file, "a") as f:
+        f["norm"] = np.zeros(3)
+        f["norm"].attrs["normalization"] = "zscore"
+    with pytest.raises(BadRequestError, match="describe its source"):
+        compute(file, "/norm", store=True)
+
+
+def grid(file, path, **kw):
+    return progress.run(samples.sample_grid(samples.SampleSpec(file, path, **kw)))
+
+
+def test_random_page_with_labels_and_class_names(data):
+    file, d = data
+    g = grid(file, "/train/images", n=8, seed=4, size=24)
+    again = grid(file, "/train/images", n=8, seed=4, size=24)
+    idx = [s.index for s in g.samples]
+    assert idx == [s.index for s in again.samples] and len(set(idx)) == 8
+    assert idx != [s.index for s in grid(file, "/train/images", n=8, seed=5).samples]
+    assert g.labels == "/train/labels" and g.class_names == ("cat", "dog", "eel")
+    for s in g.samples:
+        assert s.label == d["y"][s.index] and s.name == g.class_names[s.label]
+        assert s.image.dtype == np.uint8 and s.image.shape == (18, 21, 3)  # 6x7 enlarged 3x to fit 24
+        assert np.array_equal(s.image[::3, ::3], d["x"][s.index])
+    assert g.samples[0].caption.startswith(f"#{g.samples[0].index} ")
+
+
+def test_in_order_page_of_floats_and_y_beside_x(data):
+    file, _ = data
+    g = grid(file, "/x_test", n=3, order="in-order", start=2, size=8)
+    assert [s.index for s in g.samples] == [2, 3, 4] and [s.label for s in g.samples] == [1, 1, 0]
+    assert g.labels == "/y_test" and "shown as 0 .. 255" in g.note
+    assert grid(file, "/x_test", n=2, labels="").labels == ""
+    with pytest.raises(BadRequestError, match="out of range"):
+        grid(file, "/x_test", order="in-order", start=9)
+    with pytest.raises(BadRequestError, match="not a stack"):
+        grid(file, "/z")
+
+
+def test_encoded_images_with_a_corrupt_one(data):
+    file, _ = data
+    g = grid(file, "/enc/images", n=5, order="in-order", size=32)
+    assert [s.label for s in g.samples] == [0, 1, 0, 1, 0]
+    assert g.samples[2].image.shape == (28, 32, 3) and g.samples[2].image[0, 0, 0] == 80
+    assert g.samples[4].error and g.samples[4].image.size == 0
+    sheet = samples.contact_sheet(g)
+    assert sheet.dtype == np.uint8 and sheet.ndim == 3
+
+
+def test_cli_stats_and_samples(data, tmp_path, capsys):
+    file, _ = data
+    assert main(["stats", file, "/train/labels"]) == 0
+    out = capsys.readouterr().out
+    assert "Classes:" in out and "cat" in out and "Histogram:" in out
+    assert main(["stats", file, "/train/images", "--json", "-q"]) == 0
+    assert '"channel_axis": 3' in capsys.readouterr().out
+    png = tmp_path / "grid.png"
+    assert main(["samples", file, "/train/images", "--n", "16", "--out", str(png), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote" in out and "cat" in out or "dog" in out or "eel" in out
+    with Image.open(png) as img:
+        assert img.size[0] > 4 * 48 and img.mode == "RGB"
+    assert main(["samples", file, "/train/images", "--out", str(tmp_path / "g.jpg")]) == 2
+
+
+@pytest.mark.parametrize("module", ["stats.records", "samples.records", "importer.records", "transform.records"])
+def test_records_import_no_h5py(module):
+    """The GUI process holds these records without h5py (or Pillow)."""
+    import subprocess
+    import sys
+
+    code = f"import sys, h5gui.core.{module}; print('h5py' in sys.modules, 'PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "False"]
