@@ -59,6 +59,22 @@ def _frames_file() -> Path:
     return bf._build(bf.CACHE / "frames16.h5", make)
 
 
+def _compare(via_thread: Callable[[], object], via_process: Callable[[], object], rounds: int,
+             n: int) -> list[str]:
+    """Both warmed, then ``rounds`` interleaved medians of ``n`` calls: the process's range, the thread's,
+    the added time's and the ratio of the medians."""
+    via_thread()
+    via_process()
+    proc_med, thread_med, added = [], [], []
+    for _ in range(rounds):
+        t = bf.median(_timed(via_thread, n))
+        p = bf.median(_timed(via_process, n))
+        thread_med.append(t)
+        proc_med.append(p)
+        added.append(p - t)
+    return [_range(proc_med), _range(thread_med), _range(added), bf.ratio(bf.median(proc_med), bf.median(thread_med))]
+
+
 def _timed(fn: Callable[[], object], n: int) -> list[float]:
     out = []
     for _ in range(n):
@@ -114,7 +130,6 @@ def compare(sup: object, rounds: int, calls: int) -> list[list[str]]:
     with ThreadPoolExecutor(1) as thread:
         for label, ref, args, fn, target in cases:
             n = calls if "MB" not in label else max(20, calls // 10) if "4 MB" in label else 10
-            proc_med, thread_med, added = [], [], []
             on_thread = in_pool(fn, *args)
 
             def via_thread(run: Callable[[], object] = on_thread) -> object:
@@ -123,16 +138,7 @@ def compare(sup: object, rounds: int, calls: int) -> list[list[str]]:
             def via_process(ref: object = ref, args: tuple[object, ...] = args) -> object:
                 return sup.call(ref, *args)
 
-            via_process()  # warm both
-            via_thread()
-            for _ in range(rounds):
-                t = bf.median(_timed(via_thread, n))
-                p = bf.median(_timed(via_process, n))
-                thread_med.append(t)
-                proc_med.append(p)
-                added.append(p - t)
-            rows.append([label, _range(proc_med), _range(thread_med), _range(added),
-                         bf.ratio(bf.median(proc_med), bf.median(thread_med)), target])
+            rows.append([label, *_compare(via_thread, via_process, rounds, n), target])
     pool.close_all()
     return rows
 
@@ -271,17 +277,7 @@ def gui_compare(rounds: int, calls: int) -> list[list[str]]:
                 runner.submit(ref, *args, on_result=got.append, on_error=got.append)
                 until_got()
 
-            via_thread()
-            via_process()
-            proc_med, thread_med, added = [], [], []
-            for _ in range(rounds):
-                t = bf.median(_timed(via_thread, n))
-                p = bf.median(_timed(via_process, n))
-                thread_med.append(t)
-                proc_med.append(p)
-                added.append(p - t)
-            rows.append([label, _range(proc_med), _range(thread_med), _range(added),
-                         bf.ratio(bf.median(proc_med), bf.median(thread_med)), target])
+            rows.append([label, *_compare(via_thread, via_process, rounds, n), target])
     finally:
         runner.shutdown()
         threads.waitForDone()
