@@ -116,6 +116,11 @@ def cmd_ls(args: argparse.Namespace) -> int:
     by_path = args.recursive or not target.is_group_like
     table = [(r.path if by_path else r.name, kind_text(r), r.shape_text, r.dtype) for r in rows]
     output.print_table(table, caps=(None, 28))
+    from h5gui.core.maintenance import leftover_note
+
+    note = leftover_note(file, [r.path for r in rows])
+    if note:
+        output.print_warning(note)
     return 0
 
 

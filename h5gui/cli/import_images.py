@@ -283,6 +283,8 @@ def _print_report(report: Any, out: TextIO) -> None:
             f"Imported {report.n_imported:,} image(s) into {report.target}:{report.group} ({report.layout}) "
             f"in {report.seconds:,.2f} s: {report.rate:,.0f} images/s, {mb:,.1f} MB/s read", out
         )
+    for w in report.warnings:
+        output.print_line(f"Warning:  {w}", out)
     _print_skipped(report.skipped, out)
     if report.datasets:
         output.print_line(f"Datasets: {len(report.datasets):,}", out)

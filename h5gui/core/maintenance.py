@@ -11,7 +11,7 @@ from h5gui.core.errors import BadRequestError
 if TYPE_CHECKING:
     from h5gui.core.h5.leftovers import LeftoverScan
 
-__all__ = ["find_leftovers", "recover_interrupted", "remove_leftovers"]
+__all__ = ["find_leftovers", "is_leftover_name", "leftover_note", "recover_interrupted", "remove_leftovers"]
 
 
 def recover_interrupted(file: str | os.PathLike[str]) -> str | None:
@@ -24,6 +24,23 @@ def recover_interrupted(file: str | os.PathLike[str]) -> str | None:
         return None
     outcome = recovery.recover_file(file)
     return None if outcome is None or outcome.kind == "in_use" else outcome.message
+
+
+def is_leftover_name(name: str) -> bool:
+    """Whether a link name is one of h5gui's temporary names (a write in progress or a leftover)."""
+    from h5gui.core.h5 import staging
+
+    return staging.is_temp(name.rstrip("/").rsplit("/", 1)[-1])
+
+
+def leftover_note(file: str, paths: Sequence[str]) -> str:
+    """The one line a listing adds when it shows leftovers (``''`` when ``paths`` holds none)."""
+    found = [p for p in paths if is_leftover_name(p)]
+    if not found:
+        return ""
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    return (f"{len(found)} leftover(s) of interrupted h5gui writes in {file} ({shown}): "
+            f"h5gui-cli clean {file} --remove deletes them, then compact gives the space back")
 
 
 def find_leftovers(file: str | os.PathLike[str]) -> LeftoverScan:

@@ -68,3 +68,27 @@ def test_leftovers_are_listed_and_removed_on_request(tmp_path, capsys):
     assert code == 1 and "no leftovers" in out
     with h5py.File(p, "r") as f:
         assert list(f) == ["keep"]
+
+
+def test_ls_and_the_next_import_say_that_leftovers_are_there(tmp_path, capsys):
+    """Issue 10 item 7: a killed import's group is named by ``ls`` and by the next import into the file."""
+    from PIL import Image
+
+    p = tmp_path / "f.h5"
+    with h5py.File(p, "w") as f:
+        f["x"] = np.arange(3)
+        f.create_group("/.h5gui-import-4242-deadbeef").create_dataset("images", data=np.zeros((4, 8, 8), "u1"))
+    code, out, err = run(capsys, "ls", p)
+    assert code == 0 and ".h5gui-import-4242-deadbeef" in out
+    assert "1 leftover(s) of interrupted h5gui writes" in err and "clean" in err and "--remove" in err
+    code, out, err = run(capsys, "ls", p, "/.h5gui-import-4242-deadbeef")  # inside it: nothing more to say
+    assert code == 0 and "leftover" not in err
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8), i * 40, dtype=np.uint8)).save(pics / f"{i}.png")
+    code, out, err = run(capsys, "import-images", pics, p, "--group", "new")
+    assert code == 0, err
+    assert "leftover(s) of interrupted h5gui writes (/.h5gui-import-4242-deadbeef)" in out + err
+    with h5py.File(p, "r") as f:  # kept: removing is the user's call
+        assert "/.h5gui-import-4242-deadbeef" in f and f["new/images"].shape[0] == 3

@@ -15,7 +15,7 @@ import numpy as np
 
 from h5gui.core import imaging
 from h5gui.core.errors import BadRequestError
-from h5gui.core.h5 import files, filters
+from h5gui.core.h5 import files, filters, staging
 from h5gui.core.importer.decode import form_text
 from h5gui.core.importer.labelfile import read_label_file
 from h5gui.core.importer.pool import auto_workers
@@ -250,8 +250,12 @@ def stack_chunks(n: int, shape: tuple[int, ...], itemsize: int, chunk_images: in
     return per_chunk, max(1, min(n, per_chunk * chunks_per_task))
 
 
-def _target_state(target: str, group: str) -> bool:
-    """Whether ``target`` exists (then ``group`` must be creatable in it); raises when it is unusable."""
+LEFTOVER_SCAN_MEMBERS = 100_000  # a larger root is not listed only to look for leftovers
+
+
+def _target_state(target: str, group: str, leftovers: list[str] | None = None) -> bool:
+    """Whether ``target`` exists (then ``group`` must be creatable in it); raises when it is unusable.
+    Leftovers of interrupted imports at its root are added to ``leftovers``."""
     path = os.path.abspath(os.path.expanduser(target))
     if os.path.isdir(path):
         raise BadRequestError(f"the target {path} is a folder: name an HDF5 file")
@@ -267,6 +271,8 @@ def _target_state(target: str, group: str) -> bool:
     if group == "/":
         raise BadRequestError(f"{path} exists: name a new group to import into (its root is taken)")
     with files.open_file(path) as f:
+        if leftovers is not None and len(f) <= LEFTOVER_SCAN_MEMBERS:
+            leftovers.extend("/" + n for n in f if staging.is_temp(n))
         node: Any = f
         parts = group.strip("/").split("/")
         for i, part in enumerate(parts):
@@ -320,7 +326,8 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
     if n_images == 0:
         why = "without a label" if spec.labels_file else "outside class folders"
         raise BadRequestError(f"no images to import with the {layout} layout ({len(extra):,} {why})")
-    new_file = not _target_state(spec.target, group)
+    found: list[str] = []
+    new_file = not _target_state(spec.target, group, found)
     datasets: list[tuple[str, tuple[int, ...], str]] = []
     estimated = 0
     for u in units:
@@ -364,11 +371,20 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
         suggested = sizes.most_common(1)[0][0]
     return ImportPlan(
         spec=spec, layout=layout, datasets=tuple(datasets), n_images=n_images, estimated_bytes=estimated,
-        warnings=tuple(_warnings(spec, scan, layout, units, extra)), group=group, new_file=new_file,
+        warnings=tuple(_warnings(spec, scan, layout, units, extra) + _leftover_warning(spec.target, found)), group=group, new_file=new_file,
         workers=n_workers, n_skipped=skipped_n, class_names=units[0].class_names if units else (),
         problems=tuple(problems), suggested_resize=suggested,
         groups=tuple((join_h5(group, u.group), len(u.items)) for u in units),
     )
+
+
+def _leftover_warning(target: str, found: list[str]) -> list[str]:
+    """What an import into an existing file says about leftovers of earlier interrupted writes there."""
+    if not found:
+        return []
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    return [f"{target} holds {len(found)} leftover(s) of interrupted h5gui writes ({shown}): they are kept; "
+            f"h5gui-cli clean {target} --remove deletes them"]
 
 
 def reads_bytes(layout: str, spec: ImportSpec) -> bool:
