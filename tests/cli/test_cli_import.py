@@ -187,3 +187,25 @@ def test_killed_import_leaves_an_existing_file_readable(many, tmp_path):
         np.testing.assert_array_equal(f["old/images"][()], np.ones((4, 8, 8), np.uint8))
         assert "new" not in f  # unfinished: at most a temporary group
         assert all(n in ("old",) or n.startswith(".h5gui-import-") for n in f)
+
+
+def test_a_folder_linked_from_outside_the_source_is_named_in_the_plan_and_the_report(tmp_path, capsys):
+    """Issue 10 item 10: the import follows a directory symlink out of the source folder, and says so."""
+    from PIL import Image
+
+    outside = tmp_path / "elsewhere" / "dogs"
+    outside.mkdir(parents=True)
+    src = tmp_path / "pics"
+    (src / "cats").mkdir(parents=True)
+    for folder in (outside, src / "cats"):
+        for i in range(2):
+            Image.fromarray(np.full((8, 8), i * 60, dtype=np.uint8)).save(folder / f"{i}.png")
+    (src / "dogs").symlink_to(outside, target_is_directory=True)
+    (src / "cats_again").symlink_to(src / "cats", target_is_directory=True)  # inside: nothing to say
+    code = main(["import-images", str(src), str(tmp_path / "out.h5"), "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"1 folder(s) are symbolic links out of the source folder and are imported too (dogs/ -> {outside})" in out
+    code = main(["import-images", str(src), str(tmp_path / "out.h5")])
+    out, err = capsys.readouterr()
+    assert code == 0 and "dogs/ ->" in out, err

@@ -418,6 +418,11 @@ def _warnings(spec: ImportSpec, scan_: ScanResult, layout: str, units: list[Unit
         reasons = Counter(r.split(" (")[0] for _, r in scan_.skipped)
         top = ", ".join(f"{r}: {n:,}" for r, n in reasons.most_common(3))
         out.append(f"{len(scan_.skipped):,} file(s) will be skipped ({top})")
+    if scan_.linked_out:
+        shown = ", ".join(f"{rel}/ -> {target}" for rel, target in scan_.linked_out[:3])
+        more = ", ..." if len(scan_.linked_out) > 3 else ""
+        out.append(f"{len(scan_.linked_out):,} folder(s) are symbolic links out of the source folder and are "
+                   f"imported too ({shown}{more})")
     if extra:
         where = "without a label in the labels file" if spec.labels_file else "outside the class folders"
         out.append(f"{len(extra):,} image(s) {where} will be skipped")

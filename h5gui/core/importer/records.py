@@ -107,6 +107,8 @@ class ScanResult:
     classes: tuple[str, ...] = ()  # first-level sub-folders (or those of train/val/test) when they look like classes
     splits: tuple[str, ...] = ()  # first-level folders named like splits (train, val, test, ...) holding classes
     n_frames: int = 0  # frames beyond the first in multi-frame files (imported with all_frames)
+    # folders reached through a symbolic link that leads out of the source folder: (relpath, target)
+    linked_out: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,12 @@ def _check_source(source: str | os.PathLike[str]) -> str:
     return path
 
 
-def _walk(root: str, include_hidden: bool, skipped: list[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
-    """``(folder relpath, [file relpath, ...])`` depth first, natural order; problems go to ``skipped``."""
+def _walk(root: str, include_hidden: bool, skipped: list[tuple[str, str]],
+          linked_out: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, list[str]]]:
+    """``(folder relpath, [file relpath, ...])`` depth first, natural order; problems go to ``skipped``,
+    folders reached through a symbolic link that leads out of ``root`` to ``linked_out`` (relpath, target)."""
     st = os.stat(root)
+    real_root = os.path.realpath(root)
     visited: dict[tuple[int, int], str] = {(st.st_dev, st.st_ino): "."}
     # (relpath, ancestors' keys)
     stack: list[tuple[str, frozenset[tuple[int, int]]]] = [("", frozenset({(st.st_dev, st.st_ino)}))]
@@ -70,6 +73,10 @@ def _walk(root: str, include_hidden: bool, skipped: list[tuple[str, str]]) -> It
                     else:
                         visited[key] = relname
                         subdirs.append((relname, ancestors | {key}))
+                        if linked_out is not None and e.is_symlink():
+                            target = os.path.realpath(e.path)
+                            if os.path.commonpath([real_root, target]) != real_root:
+                                linked_out.append((relname, target))
                 elif e.is_file():
                     here.append(relname)
                 elif e.is_symlink():
@@ -111,11 +118,12 @@ def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers
     (if given) starts the processes of the import that follows while this one reads the headers."""
     root = _check_source(source)
     skipped: list[tuple[str, str]] = []
+    linked_out: list[tuple[str, str]] = []
     folders: list[tuple[str, list[str]]] = []
     n_files = 0
     last = time.monotonic()
     yield Progress(0, None, "files", "Listing folders")
-    for rel, names in _walk(root, include_hidden, skipped):
+    for rel, names in _walk(root, include_hidden, skipped, linked_out):
         if names:
             folders.append((rel, names))
             n_files += len(names)
@@ -153,7 +161,7 @@ def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers
             nbytes += entry.nbytes
         done += len(rows)
         yield Progress(done, n_files, "files", "Reading headers", nbytes=nbytes)
-    result = _summarize(root, entries, skipped)
+    result = _summarize(root, entries, skipped, linked_out)
     return result
 
 
@@ -196,7 +204,8 @@ def _detect_classes(folders: Sequence[FolderScan]) -> tuple[tuple[str, ...], tup
     return (names, ()) if len(names) >= 2 else ((), ())
 
 
-def _summarize(root: str, entries: dict[str, list[ImageEntry]], skipped: list[tuple[str, str]]) -> ScanResult:
+def _summarize(root: str, entries: dict[str, list[ImageEntry]], skipped: list[tuple[str, str]],
+               linked_out: Sequence[tuple[str, str]] = ()) -> ScanResult:
     folders = tuple(_folder_scan(rel, lst) for rel, lst in entries.items() if lst)
     n_images = sum(f.n_images for f in folders)
     nbytes = sum(f.nbytes for f in folders)
@@ -206,6 +215,7 @@ def _summarize(root: str, entries: dict[str, list[ImageEntry]], skipped: list[tu
     return ScanResult(
         source=root, folders=folders, n_images=n_images, nbytes=nbytes, skipped=tuple(skipped),
         recommended_layout=layout, recommendation=why, classes=classes, splits=splits, n_frames=extra_frames,
+        linked_out=tuple(linked_out),
     )
 
 
