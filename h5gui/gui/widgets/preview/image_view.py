@@ -4,6 +4,7 @@ and a sharper re-read of the visible region when the user zooms into a downsampl
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -26,6 +27,8 @@ POSINF_COLOUR = (255, 140, 0, 255)  # +inf: orange
 NEGINF_COLOUR = (0, 160, 255, 255)  # -inf: blue
 LEVEL_MODES = ("percentile", "minmax", "manual")
 
+
+HIST_EVERY_MS = 150  # the histogram's refresh interval while frames change faster than this
 
 class ImageView(QWidget):
     """Shows :class:`ImageSlice` snapshots. Emits ``region_requested`` (row0, row1, col0, col1) when the
@@ -95,6 +98,13 @@ class ImageView(QWidget):
             self.viewbox.addItem(it)
         self.hist = pg.HistogramLUTItem(image=self.item)
         self.hist.sigLevelsChanged.connect(self._on_hist_levels)
+        # the histogram follows the frames at most every HIST_EVERY_MS while a stack is scrubbed (binning a
+        # 1 Mpx frame and repainting the curve took 3-5 ms of every step); after a pause it follows at once
+        self.item.sigImageChanged.disconnect(self.hist.imageChanged)
+        self.item.sigImageChanged.connect(self._on_image_changed)
+        self._hist_timer = QTimer(self, singleShot=True, interval=HIST_EVERY_MS)
+        self._hist_timer.timeout.connect(self._update_hist)
+        self._hist_at = 0.0
         self.graphics.addItem(self.hist, row=0, col=1)
         layout.addWidget(self.graphics, 1)
 
@@ -291,6 +301,16 @@ class ImageView(QWidget):
     def _on_manual_levels(self, _v: float) -> None:
         if not self._updating and self.levels_combo.currentData() == "manual":
             self._redraw()
+
+    def _on_image_changed(self) -> None:
+        if time.monotonic() - self._hist_at > HIST_EVERY_MS / 1000 and not self._hist_timer.isActive():
+            self._update_hist()
+        else:
+            self._hist_timer.start()
+
+    def _update_hist(self) -> None:
+        self._hist_at = time.monotonic()
+        self.hist.imageChanged()
 
     def _on_hist_levels(self, hist: object) -> None:
         """Dragging the histogram's level handles switches to manual levels."""
