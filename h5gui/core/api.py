@@ -33,14 +33,16 @@ class JobKind(NamedTuple):
     operation: str
     subject_args: int
     long: bool = False
+    urgent: bool = False  # what the user waits to see: queued ahead of other waiting reads
 
 
 _KINDS: dict[FuncRef, JobKind] = {}
 
 
-def _ref(module: str, name: str, operation: str = "reading", subject_args: int = 2, long: bool = False) -> FuncRef:
+def _ref(module: str, name: str, operation: str = "reading", subject_args: int = 2, long: bool = False,
+         urgent: bool = False) -> FuncRef:
     ref = FuncRef(module, name)
-    _KINDS[ref] = JobKind(operation, subject_args, long)
+    _KINDS[ref] = JobKind(operation, subject_args, long, urgent)
     return ref
 
 
@@ -102,10 +104,10 @@ class preview:
     """Previews of datasets (:mod:`h5gui.core.preview`)."""
 
     preview_info = _ref(_PREVIEW, "preview_info")
-    read_image = _ref(_PREVIEW, "read_image")
+    read_image = _ref(_PREVIEW, "read_image", urgent=True)
     read_encoded = _ref(_PREVIEW, "read_encoded")
-    read_table = _ref(_PREVIEW, "read_table")
-    read_plot = _ref(_PREVIEW, "read_plot")
+    read_table = _ref(_PREVIEW, "read_table", urgent=True)
+    read_plot = _ref(_PREVIEW, "read_plot", urgent=True)
     read_text = _ref(_PREVIEW, "read_text")
 
 

@@ -195,6 +195,7 @@ class JobRunner(QObject):
         relay = self._relay.emit
         job.handle = self.supervisor.submit(
             fn, *args, key=key, subject=subject, operation=operation, deadline=deadline, force=force,
+            urgent=kind is not None and kind.urgent,
             on_error=lambda err: relay((number, "error", err)),
             on_result=lambda value: relay((number, "result", value)),
             on_progress=(lambda p: relay((number, "progress", p))) if on_progress is not None else None,

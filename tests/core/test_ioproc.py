@@ -455,3 +455,30 @@ def test_an_idle_reader_imports_the_other_views_ahead(sup):
     while not all(sup.call(job("loaded"), *WARM)):
         assert time.monotonic() < deadline, dict(zip(WARM, sup.call(job("loaded"), *WARM), strict=True))
         time.sleep(0.1)
+
+
+def test_an_urgent_read_goes_ahead_of_waiting_reads_but_never_ahead_of_a_write(sup):
+    """What the user waits to see (the frame of a stack) is not queued behind the Info and attribute reads
+    of the same click; a read never passes a write queued before it."""
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def note(name):
+        def done(_value):
+            with lock:
+                order.append(name)
+        return done
+
+    blocker = sup.submit(job("sleep"), 0.5, on_error=pytest.fail)  # keeps the queue waiting
+    handles = [
+        sup.submit(job("echo"), "a", on_result=note("read a"), on_error=pytest.fail),
+        sup.submit(job("echo"), "w", on_result=note("write w"), on_error=pytest.fail, operation="writing"),
+        sup.submit(job("echo"), "b", on_result=note("read b"), on_error=pytest.fail),
+        sup.submit(job("echo"), "c", on_result=note("read c"), on_error=pytest.fail, operation="listing"),
+        sup.submit(job("echo"), "u", on_result=note("urgent u"), on_error=pytest.fail, urgent=True),
+        sup.submit(job("echo"), "v", on_result=note("urgent v"), on_error=pytest.fail, urgent=True),
+    ]
+    blocker.result(30)
+    for h in handles:
+        h.result(30)
+    assert order == ["read a", "write w", "urgent u", "urgent v", "read b", "read c"]

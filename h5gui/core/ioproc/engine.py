@@ -34,6 +34,8 @@ RSS_POLL = 0.1  # seconds between RSS checks while a job runs
 MAX_START_FAILURES = 3
 
 
+PASSABLE = frozenset({"reading", "listing", "looking up", "searching", "checking", "previewing"})  # reads
+
 class Engine(Mailbox):
     """State and thread of a supervisor (see :class:`~h5gui.core.ioproc.supervisor.Supervisor`)."""
 
@@ -378,7 +380,13 @@ class Engine(Mailbox):
             if previous is not None:
                 self._cancel_job(previous)
             self._latest[job.key] = job
-        self._pending.append(job)
+        if job.urgent:  # ahead of the reads waiting that are not urgent, never ahead of a write
+            i = len(self._pending)
+            while i and not self._pending[i - 1].urgent and self._pending[i - 1].operation in PASSABLE:
+                i -= 1
+            self._pending.insert(i, job)
+        else:
+            self._pending.append(job)
         if self._child is None:
             self._launch()  # after giving up: try again
 

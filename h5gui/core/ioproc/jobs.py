@@ -62,7 +62,8 @@ class JobHandle:
     def __init__(self, supervisor: Owner | None, job_id: int, ref: FuncRef, args: tuple[Any, ...],
                  kwargs: dict[str, Any], callbacks: Callbacks, *, key: Hashable | None = None,
                  subject: tuple[str, str | None] | None = None, operation: str = "reading",
-                 deadline: float | None = None, force: bool = False, setup_key: Hashable | None = None) -> None:
+                 deadline: float | None = None, force: bool = False, setup_key: Hashable | None = None,
+                 urgent: bool = False) -> None:
         self._supervisor = supervisor
         self.id = job_id
         self.ref = ref
@@ -75,6 +76,7 @@ class JobHandle:
         self.deadline = deadline
         self.force = force
         self.setup_key = setup_key  # a replayed setup job (None for ordinary jobs)
+        self.urgent = urgent  # queued ahead of waiting reads that are not (what is on screen first)
         self.state = PENDING
         self.outcome: tuple[str, Any] | None = None
         self.cancel_requested = False

@@ -106,12 +106,13 @@ class Supervisor(Engine):
                on_aborted: Callable[[], None] | None = None, on_finished: Callable[[], None] | None = None,
                key: Hashable | None = None, subject: tuple[str, str | None] | None = None,
                operation: str = "reading", deadline: float | None = None, force: bool = False,
-               **kwargs: Any) -> JobHandle:
+               urgent: bool = False, **kwargs: Any) -> JobHandle:
         """Queue ``ref(*args, **kwargs)`` for the I/O process and return its :class:`JobHandle`.
 
         ``subject=(file, path)`` and ``operation`` name what the job does in its messages and its
         quarantine entry; ``deadline`` overrides the default silence limit for this job; ``force`` runs a
-        quarantined (file, path, operation) anyway. These parameter names cannot be passed on in ``kwargs``.
+        quarantined (file, path, operation) anyway; ``urgent`` queues it ahead of waiting reads that are not
+        urgent (never ahead of a write). These parameter names cannot be passed on in ``kwargs``.
         Starts the supervisor if needed. After :meth:`shutdown` the job is aborted at once (on this thread).
         """
         if on_error is None:
@@ -122,7 +123,8 @@ class Supervisor(Engine):
             subject = jobs.subject_key(*subject)
         job = JobHandle(self, next(self._ids), ref, args, kwargs,
                         Callbacks(on_error, on_result, on_progress, on_aborted, on_finished), key=key,
-                        subject=subject, operation=operation, deadline=deadline, force=force)
+                        subject=subject, operation=operation, deadline=deadline, force=force,
+                        urgent=urgent)
         if not self._post(self._enqueue, job):
             job._finish(ABORTED)  # after shutdown: on this thread, nothing will ever run it
             return job
