@@ -170,6 +170,7 @@ class transform:
     plan_transform = _ref("h5gui.core.transform", "plan_transform", "planning the transform", 0)
     preview_transform = _ref("h5gui.core.transform", "preview_transform", "previewing the transform", 0)
     run_transform = _ref("h5gui.core.transform", "run_transform", "transforming", 0, long=True)
+    run_transforms = _ref("h5gui.core.transform", "run_transforms", "transforming", 0, long=True)
 
 
 class search:
