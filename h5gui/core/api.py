@@ -177,3 +177,16 @@ class search:
     """Finding objects by name or attribute (:mod:`h5gui.core.search`)."""
 
     search = _ref("h5gui.core.search", "search", "searching", 1, long=True)
+
+
+class stats:
+    """Statistics of a dataset (:mod:`h5gui.core.stats`): ``compute_stats(StatsSpec)``."""
+
+    compute_stats = _ref("h5gui.core.stats", "compute_stats", "computing statistics", 0, long=True)
+
+
+class samples:
+    """Sample grids (:mod:`h5gui.core.samples`): a page of thumbnails, saved as a contact sheet."""
+
+    sample_grid = _ref("h5gui.core.samples", "sample_grid", "reading samples", 0, long=True)
+    save_sheet = _ref("h5gui.core.samples", "save_sheet", "writing the contact sheet", 0)
