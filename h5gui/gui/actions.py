@@ -162,7 +162,7 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
             _add(menu, [a.transform, a.export, a.export_stack, a.export_shown, a.copy_code, a.copy_torch])
             _add(menu, [a.copy_loader, a.stats, a.samples])
         else:
-            menu.addAction(a.export)
+            _add(menu, [a.export, a.samples])  # a group's samples: its 'images' (an import's group)
         menu.addSeparator()
         _add(menu.addMenu("New"), [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link,
                                    a.new_external_link])

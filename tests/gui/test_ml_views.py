@@ -149,3 +149,36 @@ def test_copy_loader_code_tf_generates_labelled_chw_samples(qtbot, wait_idle, wi
     assert y == labels[0]
     dialog.labels.setCurrentText("none")
     qtbot.waitUntil(lambda: "LABELS = None" in dialog.code, timeout=20000)
+
+
+def test_samples_of_an_encoded_images_group(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """A group of encoded pictures (the import's classes layout with --encoded): select the group."""
+    import io
+
+    rng = np.random.default_rng(6)
+    pictures, blobs = [], []
+    for _ in range(5):
+        a = rng.integers(0, 256, (6, 7, 3), dtype=np.uint8)
+        buf = io.BytesIO()
+        Image.fromarray(a).save(buf, format="PNG")
+        pictures.append(a)
+        blobs.append(np.frombuffer(buf.getvalue(), np.uint8))
+    path = tmp_path / "enc.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("train")
+        ds = g.create_dataset("images", (5,), dtype=h5py.vlen_dtype(np.uint8))
+        for i, b in enumerate(blobs):
+            ds[i] = b
+        g["labels"] = np.array([0, 1, 1, 0, 1], np.int32)
+        g.attrs["class_names"] = ["ant", "bee"]
+    select(window, wait_idle, path, "/train")
+    window.actions_.samples.trigger()
+    dialog = window.ml.current
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.grid is not None or bool(dialog.error), timeout=20000)
+    assert dialog.grid is not None, dialog.error
+    assert dialog.path == "/train/images" and len(dialog.grid.samples) == 5
+    for s in dialog.grid.samples:
+        k = s.image.shape[0] // 6
+        np.testing.assert_array_equal(s.image[::k, ::k], pictures[s.index])
+        assert s.name == ["ant", "bee", "bee", "ant", "bee"][s.index]

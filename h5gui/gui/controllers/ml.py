@@ -68,11 +68,18 @@ class MLActions(Controller):
     def open_samples(self) -> None:
         from h5gui.gui.widgets.sample_grid import SampleGridDialog
 
-        node = self._dataset("see its samples")
-        if node is None:
-            return
-        dialog = SampleGridDialog(self.parent, self.runner, node.file, node.path)
-        file, path = node.file, node.path
+        node = self.session.current_object()
+        if node is not None and not node.is_dataset and (
+                node.kind == "file" or (node.info is not None and node.info.is_group_like)):
+            # a group of an import (a class folder, a split, encoded images): its 'images'
+            path = node.path.rstrip("/") + "/images"
+        else:
+            node = self._dataset("see its samples (or a group with an 'images' dataset)")
+            if node is None:
+                return
+            path = node.path
+        file = node.file
+        dialog = SampleGridDialog(self.parent, self.runner, file, path)
         dialog.open_index.connect(lambda i: self._open_sample(file, path, i))
         self._show(dialog)
         dialog.load()
