@@ -9,6 +9,7 @@ import h5py
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from h5gui.gui.main_window import MainWindow
@@ -120,6 +121,14 @@ def test_sample_grid_pages_reshuffle_and_png(qtbot, wait_idle, window: MainWindo
     qtbot.waitUntil(lambda: dialog.grid.samples[0].index == 16, timeout=20000)
     assert [s.index for s in dialog.grid.samples] == list(range(16, N))
     assert not dialog.next_button.isEnabled() and dialog.prev_button.isEnabled()
+    # a click on a sample shows that frame in the preview
+    window.select_path(str(path), "/train/labels")
+    wait_idle(window)
+    thumb = dialog.cells.itemAt(3).widget()
+    qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.preview.info is not None and window.preview.info.path == "/train/images"
+                    and window.preview.axes_bar.index()[:1] == (19,), timeout=10000)
+    assert window.current_node().path == "/train/images"
     out = tmp_path / "grid.png"
     dialog.save(str(out))
     qtbot.waitUntil(lambda: out.exists() and "Saved" in dialog.note.text(), timeout=20000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from h5gui.gui.controllers.base import Controller
@@ -85,10 +85,26 @@ class MLActions(Controller):
         dialog.load()
 
     def _open_sample(self, file: str, path: str, index: int) -> None:
-        self.notifier.show_status(f"{path}: sample #{index} (frame {index} along the first axis)")
+        """Select the dataset and, once the preview shows it, move its first-axis slider to ``index``."""
+        self.notifier.show_status(f"{path}: sample #{index}")
         select = getattr(self.parent, "select_path", None)
         if callable(select):
             select(file, path)
+        preview = getattr(self.parent, "preview", None)
+        if preview is None:
+            return
+        tries = [50]  # 5 s at most: the preview reads the dataset's facts in the I/O process first
+
+        def poll() -> None:
+            info = preview.info
+            if info is not None and info.file == file and info.path == path and 0 in preview.axes_bar.sliders:
+                preview.axes_bar.set_position(0, index)
+                return
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(100, poll)
+
+        poll()
 
     def open_loader(self, kind: str = "torch") -> None:
         from h5gui.gui.widgets.loader_dialog import LoaderDialog
