@@ -119,6 +119,9 @@ class NormalizeBox(QWidget):
                     seen.add(cand)
                     self.stats_from.addItem(cand)
         self.stats_from.setToolTip("Statistics of another dataset of this file: normalize val/test with the train set's")
+        train = next((t for t in (split_sibling(src) for src in sources[1:] or sources) if t in sources), None)
+        if len(sources) > 1 and train is not None:  # train, val, test selected together: the train set's statistics
+            self.stats_from.setCurrentText(train)
         self.stats_label = QLabel("Statistics of", self)
         form.addRow(self.stats_label, self.stats_from)
         ch = QHBoxLayout()
