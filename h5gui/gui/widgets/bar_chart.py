@@ -50,7 +50,7 @@ class BarChart(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no values")
             return
         r = self._plot_rect()
-        top = max(self._height(c) for c in self.counts) or 1.0
+        top = 1.1 * max(self._height(c) for c in self.counts) or 1.0  # room for the counts above the bars
         w = r.width() / len(self.counts)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#1976d2"))
@@ -58,6 +58,12 @@ class BarChart(QWidget):
             h = r.height() * self._height(c) / top
             p.drawRect(QRectF(r.left() + i * w + (1 if w > 4 else 0), r.bottom() - h, max(1.0, w - (2 if w > 4 else 0)), h))
         p.setPen(self.palette().text().color())
+        if all(fm.horizontalAdvance(f"{c:,}") + 4 < w for c in self.counts):  # counts above the bars when they fit
+            for i, c in enumerate(self.counts):
+                h = r.height() * self._height(c) / top
+                y = max(r.top() + fm.ascent(), r.bottom() - h - 2)
+                p.drawText(QRectF(r.left() + i * w, y - fm.ascent(), w, fm.height()), Qt.AlignmentFlag.AlignHCenter,
+                           f"{c:,}")
         if self.labels:
             widest = max(fm.horizontalAdvance(t) for t in self.labels)
             step = max(1, int((widest + 8) // w) + 1) if w > 0 else 1
