@@ -190,3 +190,28 @@ def test_cancel_leaves_no_cancelling_label(qtbot, window: MainWindow, mixed_clas
     assert run.progress.label.text() == "Cancelled"  # not "Cancelling..." for ever
     assert "Cancelled" in run.result.toPlainText()
     assert not Path(wizard.target_page.file_edit.text() + ".partial").exists()
+
+
+def test_folder_splits_become_groups_or_classes(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """train/ and val/ folders holding class folders: groups by default; unticked (the CLI's --no-splits),
+    the first-level folders themselves are the classes."""
+    rng = np.random.default_rng(8)
+    root = tmp_path / "ds"
+    for split in ("train", "val"):
+        for cls in ("a", "b"):
+            (root / split / cls).mkdir(parents=True)
+            for i in range(2):
+                Image.fromarray(rng.integers(0, 255, (5, 5, 3), dtype=np.uint8)).save(root / split / cls / f"{i}.png")
+    wizard = open_wizard(qtbot, window, root)
+    opts = wizard.options_page
+    opts.layout_buttons["classes"].setChecked(True)
+    assert opts.training.folder_splits.isChecked()
+    wizard.next()
+    qtbot.waitUntil(wizard.target_page.isComplete, timeout=20000)
+    assert "/train (4)" in wizard.target_page.plan_text.toPlainText()
+    wizard.back()
+    opts.training.folder_splits.setChecked(False)
+    wizard.next()
+    qtbot.waitUntil(wizard.target_page.isComplete, timeout=20000)
+    text = wizard.target_page.plan_text.toPlainText()
+    assert "/train (4)" not in text and "Classes: train, val" in text and "/images  8 x 5 x 5 x 3" in text

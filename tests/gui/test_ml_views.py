@@ -191,3 +191,20 @@ def test_samples_of_an_encoded_images_group(qtbot, wait_idle, window: MainWindow
         k = s.image.shape[0] // 6
         np.testing.assert_array_equal(s.image[::k, ::k], pictures[s.index])
         assert s.name == ["ant", "bee", "bee", "ant", "bee"][s.index]
+
+
+def test_statistics_cancel(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.random.default_rng(0).random((64, 256, 256)).astype(np.float32), chunks=(1, 256, 256))
+    select(window, wait_idle, path, "/x")
+    window.actions_.stats.trigger()
+    dialog = window.ml.current
+    qtbot.addWidget(dialog)
+    dialog.progress.cancel()  # at once
+    qtbot.waitUntil(lambda: not dialog.progress.running(), timeout=20000)
+    assert dialog.stats is None and dialog.summary.text() == "Cancelled."
+    assert dialog.compute_button.isEnabled() and not dialog.store_button.isEnabled()
+    dialog.compute()  # and again, to the end
+    qtbot.waitUntil(lambda: dialog.stats is not None, timeout=30000)
+    assert dialog.stats.count == 64 * 256 * 256

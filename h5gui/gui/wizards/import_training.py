@@ -109,6 +109,9 @@ class TrainingBox(QGroupBox):
         form.addRow("Labels file", labels_row)
         self.encoded = QCheckBox("keep the files' encoded bytes with the labels (nothing decoded, no resize)", self)
         form.addRow(self.encoded)
+        self.folder_splits = QCheckBox("train/val/test folders of the source become groups (without a random split)", self)
+        self.folder_splits.setChecked(True)
+        form.addRow(self.folder_splits)
         other_row = QHBoxLayout()
         self.chunk_one = QCheckBox("one image per chunk (fast shuffled reads)", self)
         self.chunk_one.setChecked(True)
@@ -120,7 +123,7 @@ class TrainingBox(QGroupBox):
         other_row.addStretch(1)
         form.addRow(other_row)
         self.split_check.toggled.connect(self._sync)
-        for cb in (self.split_check, self.shuffle, self.encoded, self.chunk_one, self.all_frames):
+        for cb in (self.split_check, self.shuffle, self.encoded, self.chunk_one, self.all_frames, self.folder_splits):
             cb.toggled.connect(self.changed)
         for s in (*self.fractions, self.seed):
             s.valueChanged.connect(self.changed)
@@ -140,7 +143,8 @@ class TrainingBox(QGroupBox):
 
     def set_classes_layout(self, classes: bool) -> None:
         """Split, labels and encoded-with-labels go with the classes layout only."""
-        widgets: tuple[QWidget, ...] = (self.split_check, self.shuffle, self.seed, self.labels_file, self.encoded)
+        widgets: tuple[QWidget, ...] = (self.split_check, self.shuffle, self.seed, self.labels_file, self.encoded,
+                                        self.folder_splits)
         for w in widgets:
             w.setEnabled(classes)
         self._sync()
@@ -157,6 +161,7 @@ class TrainingBox(QGroupBox):
         out["shuffle"] = self.shuffle.isChecked()
         out["seed"] = self.seed.value()
         out["encoded"] = self.encoded.isChecked()
+        out["splits"] = self.folder_splits.isChecked()
         labels = self.labels_file.text().strip()
         out["labels_file"] = os.path.abspath(os.path.expanduser(labels)) if labels else None
         if self.split_check.isChecked():
