@@ -108,6 +108,12 @@ def test_sample_grid_pages_reshuffle_and_png(qtbot, wait_idle, window: MainWindo
         k = s.image.shape[0] // 8  # small pictures are scaled up by whole pixels
         np.testing.assert_array_equal(s.image[::k, ::k], images[s.index])
     first = [s.index for s in grid.samples]
+    def columns() -> int:
+        return 1 + max(dialog.cells.getItemPosition(dialog.cells.indexOf(t))[1] for t in dialog.thumbs)
+
+    wide = columns()
+    dialog.resize(300, 600)  # the thumbnails follow the width
+    qtbot.waitUntil(lambda: columns() < wide, timeout=5000)
     thumb = dialog.cells.itemAt(0).widget()
     assert thumb.caption.text() == f"#{first[0]} {names[labels[first[0]]]}"
     dialog.reshuffle()

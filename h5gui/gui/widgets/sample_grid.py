@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QMouseEvent, QPixmap
+from PySide6.QtGui import QCloseEvent, QImage, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -90,6 +90,7 @@ class SampleGridDialog(QDialog):
         super().__init__(parent)
         self.runner, self.file, self.path = runner, file, path
         self.grid: SampleGrid | None = None
+        self.thumbs: list[Thumb] = []
         self.error = ""
         self.setWindowTitle(f"Samples of {path}")
         layout = QVBoxLayout(self)
@@ -200,11 +201,12 @@ class SampleGridDialog(QDialog):
             if old is not None:
                 old.deleteLater()
         size = self.thumb_size.value()
-        cols = max(1, (self.scroll_area.viewport().width() - 8) // (size + 10))
-        for k, s in enumerate(grid.samples):
+        self.thumbs = []
+        for s in grid.samples:
             t = Thumb(s, size, self.page)
             t.clicked.connect(self.open_index)
-            self.cells.addWidget(t, k // cols, k % cols)
+            self.thumbs.append(t)
+        self._place()
         labels = f"labels from {grid.labels}" if grid.labels else "no labels found"
         first = grid.samples[0].index if grid.samples else 0
         where = "at random" if self.order.currentData() == "random" else f"from #{first}"
@@ -214,6 +216,17 @@ class SampleGridDialog(QDialog):
             self.next_button.setEnabled(first + len(grid.samples) < grid.total)
             self.prev_button.setEnabled(first > 0)
         self.shown.emit(grid)
+
+    def _place(self) -> None:
+        """Thumbnails in as many columns as the width takes."""
+        cols = max(1, (self.scroll_area.viewport().width() - 8) // (self.thumb_size.value() + 10))
+        for k, t in enumerate(self.thumbs):
+            self.cells.removeWidget(t)
+            self.cells.addWidget(t, k // cols, k % cols)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place()
 
     def ask_save(self) -> None:
         base = os.path.splitext(self.file)[0] + "_" + self.path.strip("/").replace("/", "_") + "_samples.png"
