@@ -8,6 +8,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
 
 from h5gui.gui.main_window import MainWindow
@@ -112,7 +113,9 @@ def test_multi_selection_with_the_train_sets_statistics(qtbot, wait_idle, window
     assert len(run.reports[1].stats["mean"]) == 3
 
 
-def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+@pytest.mark.parametrize("axis", [None, 1])
+def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: MainWindow, tmp_path: Path,
+                                                   axis: int | None) -> None:
     """Channels-first after the move: per channel follows the channel axis (3 statistics, not 8 columns)."""
     path = tmp_path / "chw.h5"
     data = (np.random.default_rng(3).random((5, 6, 8, 3)) * [1, 10, 100]).astype(np.float32)
@@ -126,8 +129,11 @@ def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: Mai
     ops.reshape.setCurrentIndex(ops.reshape.findData("to-first"))
     ops.norm.set_mode("minmax")
     ops.norm.per_channel.setChecked(True)
-    ops.norm.axis.setCurrentIndex(ops.norm.axis.findData(1))  # axis 1 of the (N, C, H, W) output
-    _prev, run = run_wizard(qtbot, wait_idle, window, wizard)
+    if axis is not None:  # else the data's channel axis, followed through the move
+        ops.norm.axis.setCurrentIndex(ops.norm.axis.findData(axis))  # axis 1 of the (N, C, H, W) output
+    prev, run = run_wizard(qtbot, wait_idle, window, wizard)
+    qtbot.waitUntil(lambda: prev.after.pixmap() is not None and not prev.after.pixmap().isNull(),
+                    timeout=10000)  # the (C, H, W) sample is shown
     out = read(path, run.report.dest)
     assert out.shape == (5, 3, 6, 8)
     np.testing.assert_allclose(out.min(axis=(0, 2, 3)), 0, atol=1e-6)
