@@ -172,9 +172,23 @@ class transform:
     plan_transform = _ref("h5gui.core.transform", "plan_transform", "planning the transform", 0)
     preview_transform = _ref("h5gui.core.transform", "preview_transform", "previewing the transform", 0)
     run_transform = _ref("h5gui.core.transform", "run_transform", "transforming", 0, long=True)
+    run_transforms = _ref("h5gui.core.transform", "run_transforms", "transforming", 0, long=True)
 
 
 class search:
     """Finding objects by name or attribute (:mod:`h5gui.core.search`)."""
 
     search = _ref("h5gui.core.search", "search", "searching", 1, long=True)
+
+
+class stats:
+    """Statistics of a dataset (:mod:`h5gui.core.stats`): ``compute_stats(StatsSpec)``."""
+
+    compute_stats = _ref("h5gui.core.stats", "compute_stats", "computing statistics", 0, long=True)
+
+
+class samples:
+    """Sample grids (:mod:`h5gui.core.samples`): a page of thumbnails, saved as a contact sheet."""
+
+    sample_grid = _ref("h5gui.core.samples", "sample_grid", "reading samples", 0, long=True)
+    save_sheet = _ref("h5gui.core.samples", "save_sheet", "writing the contact sheet", 0)

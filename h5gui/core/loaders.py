@@ -207,10 +207,10 @@ import numpy as np
 %%COMMON%%
 
 def generate(file=FILE, dataset=DATASET, labels=LABELS, shuffle=True, seed=None, indices=None, to_float=%%TO_FLOAT%%,
-             **options):
+             chw=%%CHW%%, **options):
     """(x, y) pairs of numpy arrays (x alone without labels), in a new random order on each call with
     `shuffle` (the same order for the same `seed`); `indices` picks a subset. Needs no TensorFlow."""
-    samples = Samples(file, dataset, labels, to_float=to_float, **options)
+    samples = Samples(file, dataset, labels, to_float=to_float, chw=chw, **options)
     order = np.arange(samples.length) if indices is None else np.asarray(indices)
     if shuffle:
         np.random.default_rng(seed).shuffle(order)
@@ -222,16 +222,16 @@ def generate(file=FILE, dataset=DATASET, labels=LABELS, shuffle=True, seed=None,
         samples.close()
 
 
-def make_dataset(batch_size=32, shuffle=True, seed=None, to_float=%%TO_FLOAT%%, **options):
+def make_dataset(batch_size=32, shuffle=True, seed=None, to_float=%%TO_FLOAT%%, chw=%%CHW%%, **options):
     """A batched, prefetched tf.data.Dataset over `generate` (for Keras: model.fit(make_dataset()))."""
     import tensorflow as tf
 
-    first = next(generate(shuffle=False, indices=[0], to_float=to_float, **options))
+    first = next(generate(shuffle=False, indices=[0], to_float=to_float, chw=chw, **options))
     x0 = first[0] if isinstance(first, tuple) else first
     x_spec = tf.TensorSpec(shape=x0.shape, dtype=tf.as_dtype(x0.dtype))
     signature = (x_spec, tf.TensorSpec(shape=(), dtype=tf.int64)) if isinstance(first, tuple) else x_spec
     ds = tf.data.Dataset.from_generator(
-        lambda: generate(shuffle=shuffle, seed=seed, to_float=to_float, **options), output_signature=signature)
+        lambda: generate(shuffle=shuffle, seed=seed, to_float=to_float, chw=chw, **options), output_signature=signature)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 

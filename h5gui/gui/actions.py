@@ -48,6 +48,9 @@ class Actions:
     copy_code: QAction
     copy_torch: QAction
     find_all: QAction
+    stats: QAction  # issue 14: the ML views of a dataset (h5gui/gui/controllers/ml.py)
+    samples: QAction
+    copy_loader: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -107,6 +110,11 @@ def create_actions(parent: QWidget) -> Actions:
         copy_torch=_make(parent, "Copy as PyTorch Dataset", None,
                          "Copy a PyTorch Dataset class over this dataset (lazy open per worker)"),
         find_all=_make(parent, "&Find...", K.Find, "Search names and attributes across the whole file"),
+        stats=_make(parent, "Stat&istics...", None,
+                    "Min, max, mean, std per channel, NaN/inf counts, histogram, class counts of the dataset"),
+        samples=_make(parent, "Sa&mples...", None, "A page of thumbnails of the stack with their labels"),
+        copy_loader=_make(parent, "Copy loader code...", None,
+                          "A PyTorch Dataset or a tf.data pipeline over this dataset, with its labels"),
     )
 
 
@@ -131,7 +139,7 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
         undo, redo, None, a.set_attr_selected, a.paste_attrs, a.transform, None,
         a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link, a.rename,
         a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.copy_path, a.copy_name, a.copy_code,
-        a.copy_torch, None, a.find_all, a.find,
+        a.copy_torch, a.copy_loader, None, a.stats, a.samples, None, a.find_all, a.find,
     ])
     _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all])
     _add(mb.addMenu("&Help"), [a.about])
@@ -152,8 +160,9 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
         _add(menu, [a.copy_path, a.copy_name, None])
         if node.is_dataset:
             _add(menu, [a.transform, a.export, a.export_stack, a.export_shown, a.copy_code, a.copy_torch])
+            _add(menu, [a.copy_loader, a.stats, a.samples])
         else:
-            menu.addAction(a.export)
+            _add(menu, [a.export, a.samples])  # a group's samples: its 'images' (an import's group)
         menu.addSeparator()
         _add(menu.addMenu("New"), [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link,
                                    a.new_external_link])

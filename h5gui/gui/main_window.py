@@ -213,6 +213,9 @@ class MainWindow(QMainWindow):
                                            self.inspector.show_node)
         self.values = ValueActions(self, s, r, self, self.preview, self.undo_stack)
         self.wizards = WizardActions(self, s, r, self, self.files)
+        from h5gui.gui.controllers.ml import MLActions
+
+        self.ml = MLActions(self, s, r, self, self.files)  # issue 14: statistics, samples, loader code
 
     def _connect(self) -> None:
         a, f, st, ex, at = self.actions_, self.files, self.structure, self.exports, self.attributes
@@ -261,6 +264,9 @@ class MainWindow(QMainWindow):
             (a.copy_torch, lambda: ex.copy_as_code(True)), (a.find_all, self.open_find),
         ):
             action.triggered.connect(slot)
+        a.stats.triggered.connect(self.ml.open_stats)
+        a.samples.triggered.connect(self.ml.open_samples)
+        a.copy_loader.triggered.connect(lambda: self.ml.open_loader())
 
     # ================================================================== settings
     def _restore_settings(self) -> None:

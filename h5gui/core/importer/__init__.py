@@ -42,7 +42,7 @@ of a chunk of ~85 images). ``resize_mode`` keeps the aspect ratio: ``fit`` (insi
 sizes or modes to stack) is listed in ``problems`` with a ``suggested_resize``, and
 :func:`run_import` refuses such a plan with the first problem.
 
-**Pixels.** ``mode='keep'``: ``1`` -> uint8 0/255, ``L`` -> uint8, ``LA``/``PA`` and ``P`` with
+**Pixels.** ``mode='keep'``: ``1`` -> uint8 0/255, ``L`` -> uint8, ``LA`` -> 2 channels uint8 (no HDF5 image class), ``PA`` and ``P`` with
 transparency -> RGBA uint8, ``P``/``CMYK``/``YCbCr``/``LAB``/``HSV`` -> RGB uint8, ``I;16*`` -> uint16,
 ``I`` -> int32, ``F`` -> float32 (the preview's conventions). ``L``/``RGB``/``RGBA`` convert with
 Pillow, except that 16-bit images are scaled to 8 bits (value / 257) rather than clipped. The EXIF

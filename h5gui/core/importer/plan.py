@@ -360,7 +360,8 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
                 datasets.append((join_h5(base, name), shape, dtype))
                 estimated += math.prod(shape) * np.dtype(dtype).itemsize
     skipped_n = len(scan.skipped) + len(extra)
-    datasets.append((join_h5(group, "skipped"), (skipped_n,), "compound"))
+    if skipped_n:
+        datasets.append((join_h5(group, "skipped"), (skipped_n,), "compound"))
     _check_names(datasets, group)
     pixels = sum(e.width * e.height for f in scan.folders for e in f.files)
     # the encoded layout reads bytes (the I/O runs ahead, prefetched): this process keeps up with it

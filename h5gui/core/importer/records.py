@@ -19,9 +19,9 @@ RESAMPLE = ("nearest", "bilinear", "bicubic", "lanczos", "box", "hamming")
 RESIZE_MODES = ("stretch", "fit", "crop", "shorter")
 DEFAULT_SPLIT_NAMES = ("train", "val", "test")
 SPLIT_NAMES = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev"})
-KEPT_MODES = ("L", "RGB", "RGBA", "I;16", "I", "F")  # what mode='keep' gives (see the package's docstring)
-DTYPES = {"L": "uint8", "RGB": "uint8", "RGBA": "uint8", "I;16": "uint16", "I": "int32", "F": "float32"}
-CHANNELS = {"L": 0, "RGB": 3, "RGBA": 4, "I;16": 0, "I": 0, "F": 0}  # 0: no channel axis
+KEPT_MODES = ("L", "LA", "RGB", "RGBA", "I;16", "I", "F")  # what mode='keep' gives (see the package's docstring)
+DTYPES = {"L": "uint8", "LA": "uint8", "RGB": "uint8", "RGBA": "uint8", "I;16": "uint16", "I": "int32", "F": "float32"}
+CHANNELS = {"L": 0, "LA": 2, "RGB": 3, "RGBA": 4, "I;16": 0, "I": 0, "F": 0}  # 0: no channel axis
 
 
 @dataclass(frozen=True)

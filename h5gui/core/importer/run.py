@@ -190,7 +190,8 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float) -> Job[I
                     warnings=plan.warnings + ("nothing could be imported: nothing was written",),
                 )
             write_provenance(top, spec, scan_, plan, imported, skipped)
-            paths.append(join_h5(plan.group, "skipped"))
+            if skipped:
+                paths.append(join_h5(plan.group, "skipped"))
             if shown is not None:  # NeXus viewers open the file (unless it has a default) on the first stack
                 set_default(target.file if plan.new_file else top, join_h5(plan.group if plan.new_file else "/", shown))
             target.commit(expected)

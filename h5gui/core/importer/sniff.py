@@ -71,6 +71,8 @@ def kept_mode(img: Any) -> str | None:
         return "I;16"
     if mode in ("I", "F"):
         return mode
+    if mode == "LA":  # grey with alpha stays 2 channels (issue 12 defect 16)
+        return "LA"
     if mode in _RGBA_LIKE:
         return "RGBA" if mode != "La" else None
     if mode == "P":

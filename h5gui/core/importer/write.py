@@ -25,8 +25,10 @@ _STR = h5py.string_dtype()
 
 
 def _image_attrs(ds: h5py.Dataset, channels: int) -> None:
-    """The image attributes (HDF5 image and ``@interpretation``): HDFView, silx and H5Web show images."""
-    write_image_attrs(ds, colour=bool(channels), interpretation=True)
+    """The image attributes (HDF5 image and ``@interpretation``): HDFView, silx and H5Web show images.
+    Grey with alpha (2 channels) has no HDF5 image class: it gets none."""
+    if channels != 2:
+        write_image_attrs(ds, colour=bool(channels), interpretation=True)
 
 
 def _strings(g: h5py.Group, name: str, values: Sequence[str]) -> h5py.Dataset:
@@ -117,8 +119,9 @@ class UnitWriter:
                     ds: Any = self.g.create_dataset(name, data=a, dtype=a.dtype, chunks=a.shape, **kw).id
                 else:
                     ds = _contiguous(self.g, name, a)
-                write_image_attrs(ds, colour=bool(_channels_of(a.shape)), interpretation=True, shape=a.shape,
-                                  fresh=True)
+                if _channels_of(a.shape) != 2:  # grey with alpha has no HDF5 image class
+                    write_image_attrs(ds, colour=bool(_channels_of(a.shape)), interpretation=True, shape=a.shape,
+                                      fresh=True)
                 self.paths.append(name)
         for i in idx:
             self.names.append(items[i][3])
@@ -168,7 +171,8 @@ def _channels_of(shape: tuple[int, ...]) -> int:
 
 def write_provenance(g: h5py.Group, spec: ImportSpec, scan_: ScanResult, plan: ImportPlan, imported: int,
                      skipped: Sequence[tuple[str, str]]) -> None:
-    """The import's attributes on its group and the ``skipped`` dataset (path, reason)."""
+    """The import's attributes on its group and the ``skipped`` dataset (path, reason) when something was
+    skipped (none when nothing was: issue 12 defect 16)."""
     options = dataclasses.asdict(spec)
     options["source"] = scan_.source
     options["target"] = os.path.abspath(os.path.expanduser(spec.target))
@@ -179,6 +183,8 @@ def write_provenance(g: h5py.Group, spec: ImportSpec, scan_: ScanResult, plan: I
     g.attrs["import_options"] = json.dumps(options, ensure_ascii=False)
     g.attrs["import_imported"] = np.int64(imported)
     g.attrs["import_skipped"] = np.int64(len(skipped))
+    if not skipped:
+        return
     dt = np.dtype([("path", _STR), ("reason", _STR)])
     rows = np.empty(len(skipped), dtype=dt)
     for i, (p, r) in enumerate(skipped):

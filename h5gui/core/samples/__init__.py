@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from h5gui.core import lazy
 
 if TYPE_CHECKING:
-    from h5gui.core.samples.grid import contact_sheet, sample_grid
+    from h5gui.core.samples.grid import contact_sheet, sample_grid, save_sheet
     from h5gui.core.samples.records import ORDERS, Sample, SampleGrid, SampleSpec
 
 __getattr__, __dir__ = lazy.exports(__name__, {
     "records": ("ORDERS", "Sample", "SampleGrid", "SampleSpec"),
-    "grid": ("contact_sheet", "sample_grid"),
+    "grid": ("contact_sheet", "sample_grid", "save_sheet"),
 })
-__all__ = ["ORDERS", "Sample", "SampleGrid", "SampleSpec", "contact_sheet", "sample_grid"]
+__all__ = ["ORDERS", "Sample", "SampleGrid", "SampleSpec", "contact_sheet", "sample_grid", "save_sheet"]

@@ -4,6 +4,7 @@ a page (:func:`contact_sheet`)."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -198,3 +199,14 @@ def contact_sheet(grid: SampleGrid, columns: int = 0, size: int = 0) -> np.ndarr
             draw.text((x0 + 2, y0 + cell // 2), "unreadable", fill=(230, 90, 90))
         draw.text((x0 + 1, y0 + cell + 1), s.caption[: max(4, cell // 6)], fill=(235, 235, 235))
     return np.asarray(sheet)
+
+
+def save_sheet(grid: SampleGrid, out: str, columns: int = 0) -> str:
+    """Write the page ``grid`` as a contact sheet PNG ``out`` (what ``h5gui-cli samples --out`` writes);
+    returns ``out``."""
+    from h5gui.core.export.shown import save_png
+
+    if os.path.splitext(out)[1].lower() != ".png":
+        raise BadRequestError(f"the contact sheet is a .png file, not {os.path.basename(out)!r}")
+    save_png(contact_sheet(grid, columns=columns), out)
+    return out

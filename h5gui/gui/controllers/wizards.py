@@ -59,7 +59,9 @@ class WizardActions(Controller):
         from h5gui.gui.wizards.transform import TransformWizard
 
         info = node.info
-        wizard = TransformWizard(self.parent, self.runner, node.file, node.path, info.shape or (), info.dtype)
+        others = [n.path for n in self.session.selection.selected_nodes()  # a multi-selection: the same operations
+                  if n.is_dataset and n.file == node.file and n.path != node.path]
+        wizard = TransformWizard(self.parent, self.runner, node.file, node.path, info.shape or (), info.dtype, others)
         wizard.transformed.connect(self._transformed)
         self._show(wizard)
 

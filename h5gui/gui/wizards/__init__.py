@@ -17,11 +17,15 @@ class RunPageBase(QWizardPage):
         layout = QVBoxLayout(self)
         self.progress = ProgressPanel(self)
         self.progress.done.connect(self.completeChanged)
+        self.progress.done.connect(self.progress.cancel_button.hide)  # at the end only Close (issue 12 defect 16)
         layout.addWidget(self.progress)
         self.result = QPlainTextEdit(self)
         self.result.setReadOnly(True)
         layout.addWidget(self.result, 1)
         self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.progress.cancel_button.show()
 
     def isComplete(self) -> bool:  # noqa: N802
         return not self.progress.running()

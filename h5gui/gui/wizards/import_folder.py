@@ -35,6 +35,7 @@ from h5gui.core.text import format_bytes
 from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.wizards import RunPageBase
+from h5gui.gui.wizards.import_training import ResizeModeRow, TrainingBox, beside, plan_lines, report_lines
 from h5gui.gui.workers import JobRunner
 
 LAYOUTS = (
@@ -161,7 +162,8 @@ class OptionsPage(QWizardPage):
             s.setValue(224)
         self.resample = QComboBox(self)
         self.resample.addItems(["bilinear", "bicubic", "lanczos", "nearest"])
-        for wdg in (self.resize_check, self.width_spin, QLabel("x"), self.height_spin, self.resample):
+        self.resize_mode = ResizeModeRow(self)
+        for wdg in (self.resize_check, self.width_spin, QLabel("x"), self.height_spin, self.resize_mode, self.resample):
             resize_row.addWidget(wdg)
         resize_row.addStretch(1)
         form.addRow("Size", resize_row)
@@ -186,13 +188,17 @@ class OptionsPage(QWizardPage):
         self.workers.setSpecialValueText("automatic")
         form.addRow("Decoder processes", self.workers)
         layout.addLayout(form)
+        self.training = TrainingBox(self)
+        layout.addWidget(self.training)
+        self.layout_group.buttonToggled.connect(self._sync)
         self.resize_check.toggled.connect(self._sync)
         self.compression.currentIndexChanged.connect(self._sync)
         self._sync()
 
     def _sync(self) -> None:
-        for w in (self.width_spin, self.height_spin, self.resample):
+        for w in (self.width_spin, self.height_spin, self.resample, self.resize_mode):
             w.setEnabled(self.resize_check.isChecked())
+        self.training.set_classes_layout(self.layout_buttons["classes"].isChecked())
         self.level.setVisible(self.compression.currentData() == "gzip")
 
     def initializePage(self) -> None:  # noqa: N802
@@ -233,7 +239,18 @@ class OptionsPage(QWizardPage):
             "compression": compression,
             "compression_opts": self.level.value() if compression == "gzip" else None,
             "workers": self.workers.value(),
+            "resize_mode": self.resize_mode.mode.currentData(),
+            "pad": self.resize_mode.pad.value(),
+            **self.training.options(layout == "classes"),
         }
+
+    def use_resize(self, size: tuple[int, int]) -> None:
+        """Resize to ``size`` (the plan's suggestion), keeping the aspect ratio by a centre crop unless a mode was chosen."""
+        self.resize_check.setChecked(True)
+        self.width_spin.setValue(size[0])
+        self.height_spin.setValue(size[1])
+        if self.resize_mode.mode.currentData() == "stretch":
+            self.resize_mode.mode.setCurrentIndex(self.resize_mode.mode.findData("crop"))
 
 
 class TargetPage(QWizardPage):
@@ -265,6 +282,10 @@ class TargetPage(QWizardPage):
         self.plan_text.setReadOnly(True)
         self.plan_text.setPlaceholderText("The datasets to be written appear here")
         layout.addWidget(self.plan_text, 1)
+        self.use_suggested = QPushButton("Use the suggested resize", self)
+        self.use_suggested.hide()
+        self.use_suggested.clicked.connect(self._use_suggested)
+        layout.addWidget(self.use_suggested)
         self.plan: ImportPlan | None = None
         self._planning = False
         for wdg in (self.file_edit, self.group_edit):
@@ -281,7 +302,7 @@ class TargetPage(QWizardPage):
         scan = self.w.scan
         if scan is not None and not self.file_edit.text():
             src = scan.source.rstrip(os.sep)
-            self.file_edit.setText(src + ".h5")
+            self.file_edit.setText(beside(src))  # beside the folder, never inside it (issue 12 defect 16)
             self.group_edit.setText("/" + (os.path.basename(src) or "images"))
         self.open_files.clear()
         for f in self.w.session.files:
@@ -301,6 +322,7 @@ class TargetPage(QWizardPage):
 
     def _invalidate(self) -> None:
         self.plan = None
+        self.use_suggested.hide()
         self.completeChanged.emit()
         if self.w.scan is None:
             return
@@ -323,14 +345,17 @@ class TargetPage(QWizardPage):
 
     def _on_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
-        lines = [f"{plan.n_images:,} images as '{plan.layout}', about {format_bytes(plan.estimated_bytes)}:"]
-        for path, shape, dtype in plan.datasets[:200]:
-            lines.append(f"  {path}  {' x '.join(map(str, shape))}  {dtype}")
-        if len(plan.datasets) > 200:
-            lines.append(f"  ... and {len(plan.datasets) - 200:,} more")
-        lines += [f"warning: {w}" for w in plan.warnings]
-        self.plan_text.setPlainText("\n".join(lines))
+        assert self.w.scan is not None
+        self.plan_text.setPlainText("\n".join(plan_lines(self.w.scan, plan)))
+        self.use_suggested.setVisible(plan.suggested_resize is not None and not plan.ok)
+        if plan.suggested_resize is not None:
+            self.use_suggested.setText("Use the suggested resize: {} x {}".format(*plan.suggested_resize))
         self.completeChanged.emit()
+
+    def _use_suggested(self) -> None:
+        if self.plan is not None and self.plan.suggested_resize is not None:
+            self.w.options_page.use_resize(self.plan.suggested_resize)
+            self._invalidate()
 
     def _on_plan_error(self, err: H5GuiError) -> None:
         self.plan = None
@@ -338,7 +363,7 @@ class TargetPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return self.plan is not None and not self._planning
+        return self.plan is not None and self.plan.ok and not self._planning
 
 
 class RunPage(RunPageBase):
@@ -349,6 +374,7 @@ class RunPage(RunPageBase):
         self.failed = ""
 
     def initializePage(self) -> None:  # noqa: N802
+        super().initializePage()
         self.report = None
         self.failed = ""
         self.result.clear()
@@ -360,22 +386,22 @@ class RunPage(RunPageBase):
 
     def _done(self, report: ImportReport) -> None:
         self.report = report
-        lines = [f"Imported {report.n_imported:,} images into {report.target}:{report.group} "
-                 f"as '{report.layout}' in {report.seconds:.1f} s."]
-        if report.skipped:
-            lines.append(f"Skipped {report.n_skipped:,}:")
-            lines += [f"  {rel}: {reason}" for rel, reason in report.skipped[:1000]]
-        self.result.setPlainText("\n".join(lines))
+        plan = self.w.target_page.plan
+        self.result.setPlainText("\n".join(report_lines(report, plan.n_skipped if plan is not None else 0)))
+        failed = report.n_skipped - (plan.n_skipped if plan is not None else 0)
+        self.progress.label.setText(f"Done: {report.n_imported:,} imported" + (f", {failed:,} failed" if failed else ""))
         self.completeChanged.emit()
         self.w.imported.emit(report)
 
     def _error(self, err: H5GuiError) -> None:
         self.failed = str(err)
+        self.progress.label.setText("Failed")
         self.result.setPlainText(f"The import failed: {err}\nNothing was left behind; the target is as it was.")
         self.completeChanged.emit()
 
     def _aborted(self) -> None:
         self.failed = "cancelled"
+        self.progress.label.setText("Cancelled")  # not "Cancelling..." forever (issue 12 defect 16)
         self.result.setPlainText("Cancelled. Nothing was left behind; the target is as it was.")
         self.completeChanged.emit()
 
@@ -395,6 +421,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle("Import image folder")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the run page has its own Cancel
         self.source_page = SourcePage(self)
         self.options_page = OptionsPage(self)
         self.target_page = TargetPage(self)

@@ -3,6 +3,8 @@ with a preview of one sample before running, progress and cancel."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +14,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,7 @@ from h5gui.core.parsing import parse_ints
 from h5gui.core.text import format_bytes, shape_text
 from h5gui.core.transform.records import TransformPlan, TransformReport, TransformSpec
 from h5gui.gui.wizards import RunPageBase
+from h5gui.gui.wizards.transform_options import NormalizeBox, data_defaults
 from h5gui.gui.workers import JobRunner
 
 DTYPES = ("keep", "float32", "float64", "float16", "uint8", "uint16", "int8", "int16", "int32", "int64", "uint32",
@@ -45,14 +47,6 @@ RESHAPES = (
     ("flatten", "flatten each sample   (N, ...) -> (N, -1)"),
     ("transpose", "transpose (reverse the axes)"),
     ("custom", "custom shape:"),
-)
-NORMALIZATIONS = (
-    ("none", "none"),
-    ("scale", "divide by a constant"),
-    ("minmax", "min-max to [0, 1]"),
-    ("minmax-1", "min-max to [-1, 1]"),
-    ("zscore", "z-score (mean 0, std 1)"),
-    ("clip-percentiles", "clip to percentiles"),
 )
 CHUNKS = (("auto", "automatic (about 1-4 MiB)"), ("sample", "one sample per chunk"), ("keep", "as the source"),
           ("none", "contiguous (no chunks)"), ("custom", "custom:"))
@@ -90,8 +84,9 @@ class OperationsPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Operations")
-        self.setSubTitle(f"{wizard.source}: {wizard.shape_text}  {wizard.dtype_text}. Operations run in one pass, "
-                         "in float64, cast at the end.")
+        more = f" and {len(wizard.others)} more dataset(s), each into its own new dataset" if wizard.others else ""
+        self.setSubTitle(f"{wizard.source}: {wizard.shape_text}  {wizard.dtype_text}{more}. Operations run in one "
+                         "pass, in float64, cast at the end.")
         form = QFormLayout(self)
         self.reshape = QComboBox(self)
         for key, text in RESHAPES:
@@ -110,42 +105,22 @@ class OperationsPage(QWizardPage):
         self.rounding = QComboBox(self)
         self.rounding.addItems(["round", "floor", "ceil", "trunc"])
         form.addRow("Float to int", self.rounding)
-        self.normalize = QComboBox(self)
-        for key, text in NORMALIZATIONS:
-            self.normalize.addItem(text, key)
-        form.addRow("Normalize", self.normalize)
-        self.scale = QDoubleSpinBox(self)
-        self.scale.setRange(1e-12, 1e12)
-        self.scale.setDecimals(6)
-        self.scale.setValue(255.0)
-        form.addRow("Divide by", self.scale)
-        pct = QHBoxLayout()
-        self.p_lo = QDoubleSpinBox(self)
-        self.p_hi = QDoubleSpinBox(self)
-        for s, v in ((self.p_lo, 1.0), (self.p_hi, 99.0)):
-            s.setRange(0.0, 100.0)
-            s.setValue(v)
-            pct.addWidget(s)
-        pct.addStretch(1)
-        form.addRow("Percentiles", pct)
-        self.per_channel = QCheckBox("per channel (statistics along the last axis of the output)", self)
-        form.addRow("", self.per_channel)
-        for wdg in (self.reshape, self.normalize, self.dtype):
+        self.norm = NormalizeBox([wizard.source, *wizard.others], len(wizard.shape), self)
+        self.normalize = self.norm.mode
+        form.addRow(self.norm)
+        for wdg in (self.reshape, self.dtype):
             wdg.currentIndexChanged.connect(self._sync)
         self._sync()
-        if wizard.dtype_text == "uint8":
-            # the MNIST case is the common one: (N,28,28) uint8 -> (N,28,28,1) float32 in [0, 1]
-            self.reshape.setCurrentIndex(1)
-            self.dtype.setCurrentText("float32")
-            self.normalize.setCurrentIndex(1)
+        # defaults that follow the data: (N,28,28) uint8 -> (N,28,28,1) float32 / 255; (N,H,W,3) keeps its shape
+        d = data_defaults(wizard.shape, wizard.dtype_text)
+        self.reshape.setCurrentIndex(self.reshape.findData(d["reshape"]))
+        self.dtype.setCurrentText(d["dtype"])
+        self.norm.set_mode(d["normalize"])
+        if "scale" in d:
+            self.norm.scale.setValue(d["scale"])
 
     def _sync(self) -> None:
         self.custom_shape.setVisible(self.reshape.currentData() == "custom")
-        norm = self.normalize.currentData()
-        self.scale.setEnabled(norm == "scale")
-        self.p_lo.setEnabled(norm == "clip-percentiles")
-        self.p_hi.setEnabled(norm == "clip-percentiles")
-        self.per_channel.setEnabled(norm in ("minmax", "minmax-1", "zscore", "clip-percentiles"))
         to_int = self.dtype.currentText() not in ("keep", "float32", "float64", "float16")
         self.rounding.setEnabled(to_int)
 
@@ -173,13 +148,7 @@ class OperationsPage(QWizardPage):
         out["dtype"] = None if dtype == "keep" else dtype
         out["overflow"] = self.overflow.currentData()
         out["rounding"] = self.rounding.currentText()
-        norm = self.normalize.currentData()
-        out["normalize"] = None if norm == "none" else norm
-        if norm == "scale":
-            out["scale"] = self.scale.value()
-        if norm == "clip-percentiles":
-            out["percentiles"] = (self.p_lo.value(), self.p_hi.value())
-        out["per_channel"] = self.per_channel.isChecked() and self.per_channel.isEnabled()
+        out.update(self.norm.fields())
         return out
 
 
@@ -212,7 +181,10 @@ class StoragePage(QWizardPage):
         comp.addWidget(self.level)
         comp.addStretch(1)
         form.addRow("Compression", comp)
-        self.replace_check.toggled.connect(lambda on: self.dest.setEnabled(not on))
+        self.replace_check.toggled.connect(lambda on: self.dest.setEnabled(not on and not self.w.others))
+        if wizard.others:  # several datasets: each gets a name suggested from its own
+            self.dest.setEnabled(False)
+            self.dest.setPlaceholderText("one new dataset beside each source, named after it")
         self.chunks.currentIndexChanged.connect(self._sync)
         self.compression.currentIndexChanged.connect(self._sync)
         self._sync()
@@ -222,7 +194,7 @@ class StoragePage(QWizardPage):
         self.level.setVisible(self.compression.currentData() == "gzip")
 
     def initializePage(self) -> None:  # noqa: N802
-        if not self.dest.text():
+        if not self.dest.text() and not self.w.others:
             self.w.runner.submit(api.transform.suggest_dest, self.w.file, self.w.source,
                                  TransformSpec(file=self.w.file, source=self.w.source,
                                                          **self.w.ops_page.fields()),
@@ -237,7 +209,7 @@ class StoragePage(QWizardPage):
             chunks = parse_ints(self.custom_chunks.text(), "the chunk shape")
         comp = self.compression.currentData()
         return {
-            "dest": self.dest.text() or None,
+            "dest": (self.dest.text() or None) if not self.w.others else None,
             "replace": self.replace_check.isChecked(),
             "chunks": chunks,
             "compression": comp,
@@ -268,6 +240,8 @@ class PreviewPage(QWizardPage):
         row.addWidget(self.values, 1)
         layout.addLayout(row)
         self.plan: TransformPlan | None = None
+        self.plans: list[TransformPlan | None] = []
+        self.errors: list[str] = []
 
     def initializePage(self) -> None:  # noqa: N802
         self.plan = None
@@ -275,21 +249,37 @@ class PreviewPage(QWizardPage):
         self.after.setText("after")
         self.values.setText("")
         try:
-            spec = self.w.spec()
+            specs = self.w.specs()
         except H5GuiError as exc:
             self.plan_text.setPlainText(f"Cannot run: {exc}")
             return
+        spec = specs[0]
+        self.plans = [None] * len(specs)
+        self.errors = []
         self.plan_text.setPlainText("Planning...")
-        self.w.runner.submit(api.transform.plan_transform, spec, key="transform-plan", on_result=self._on_plan,
-                             on_error=self._on_error)
+        for i, one in enumerate(specs):  # every dataset planned: a bad one refuses the run before anything is written
+            self.w.runner.submit(api.transform.plan_transform, one, key=f"transform-plan-{i}",
+                                 on_result=functools.partial(self._on_plan, i), on_error=self._on_error)
         self.w.runner.submit(api.transform.preview_transform, spec, 0, key="transform-preview",
                              on_result=self._on_preview, on_error=lambda e: self.values.setText(f"No preview: {e}"))
         self.completeChanged.emit()
 
-    def _on_plan(self, plan: TransformPlan) -> None:
-        self.plan = plan
+    def _on_plan(self, i: int, plan: TransformPlan) -> None:
+        self.plans[i] = plan
+        if self.errors or any(p is None for p in self.plans):
+            return
+        lines: list[str] = []
+        for one in self.plans:
+            assert one is not None
+            lines += self._plan_lines(one) + [""]
+        self.plan = self.plans[0]
+        self.plan_text.setPlainText("\n".join(lines).rstrip())
+        self.completeChanged.emit()
+
+    @staticmethod
+    def _plan_lines(plan: TransformPlan) -> list[str]:
         chunks = " x ".join(map(str, plan.out_chunks)) if plan.out_chunks else "contiguous"
-        lines = [
+        return [
             f"{plan.spec.source}  {' x '.join(map(str, plan.in_shape))}  {plan.in_dtype}",
             f"  -> {plan.dest}  {' x '.join(map(str, plan.out_shape))}  {plan.out_dtype}",
             f"chunks {chunks}, compression {plan.compression or 'none'}, about {format_bytes(plan.estimated_bytes)}, "
@@ -298,12 +288,11 @@ class PreviewPage(QWizardPage):
             *[f"{i + 1}. {s}" for i, s in enumerate(plan.steps)],
             *[f"warning: {w}" for w in plan.warnings],
         ]
-        self.plan_text.setPlainText("\n".join(lines))
-        self.completeChanged.emit()
 
     def _on_error(self, err: H5GuiError) -> None:
         self.plan = None
-        self.plan_text.setPlainText(f"Cannot run: {err}")
+        self.errors.append(str(err))
+        self.plan_text.setPlainText("\n".join(f"Cannot run: {e}" for e in self.errors))
         self.completeChanged.emit()
 
     def _on_preview(self, result: tuple[np.ndarray, np.ndarray]) -> None:
@@ -331,30 +320,42 @@ class RunPage(RunPageBase):
         super().__init__("Transforming")
         self.w = wizard
         self.report: TransformReport | None = None
+        self.reports: list[TransformReport] = []
 
     def initializePage(self) -> None:  # noqa: N802
+        super().initializePage()
         self.report = None
-        spec = self.w.spec()
+        self.reports = []
+        specs = self.w.specs()
         self.w.setButtonText(QWizard.WizardButton.FinishButton, "Close")
-        self.progress.run(self.w.runner, api.transform.run_transform, spec, text=f"Transforming {spec.source} ...",
+        what = specs[0].source if len(specs) == 1 else f"{len(specs)} datasets"
+        self.progress.run(self.w.runner, api.transform.run_transforms, specs, text=f"Transforming {what} ...",
                           on_result=self._done, on_error=self._error, on_aborted=self._aborted)
         self.completeChanged.emit()
 
-    def _done(self, report: TransformReport) -> None:
-        self.report = report
-        stats = ", ".join(f"{k} {v}" for k, v in report.stats.items()) if report.stats else ""
-        self.result.setPlainText(
-            f"Wrote {report.dest}: {' x '.join(map(str, report.out_shape))} {report.out_dtype} "
-            f"({format_bytes(report.nbytes_out)}) in {report.seconds:.1f} s." + (f"\nStatistics: {stats}" if stats else "")
-        )
+    def _done(self, reports: list[TransformReport]) -> None:
+        self.reports = list(reports)
+        self.report = reports[0] if reports else None
+        lines = []
+        for report in reports:
+            stats = ", ".join(f"{k} {v}" for k, v in report.stats.items()) if report.stats else ""
+            lines.append(f"Wrote {report.dest}: {' x '.join(map(str, report.out_shape))} {report.out_dtype} "
+                         f"({format_bytes(report.nbytes_out)}) in {report.seconds:.1f} s."
+                         + (f"\nStatistics: {stats}" if stats else ""))
+            lines += [f"warning: {w}" for w in report.warnings]
+        self.result.setPlainText("\n".join(lines))
+        self.progress.label.setText(f"Done: {len(reports)} dataset(s) written")
         self.completeChanged.emit()
-        self.w.transformed.emit(report)
+        for report in reports:
+            self.w.transformed.emit(report)
 
     def _error(self, err: H5GuiError) -> None:
+        self.progress.label.setText("Failed")
         self.result.setPlainText(f"The transform failed: {err}\nThe partial output was removed; the file is as it was.")
         self.completeChanged.emit()
 
     def _aborted(self) -> None:
+        self.progress.label.setText("Cancelled")
         self.result.setPlainText("Cancelled. The partial output was removed; the file is as it was.")
         self.completeChanged.emit()
 
@@ -367,15 +368,17 @@ class TransformWizard(QWizard):
     transformed = Signal(object)  # TransformReport
 
     def __init__(self, parent: QWidget, runner: JobRunner, file: str, source: str, shape: tuple[int, ...],
-                 dtype_text: str) -> None:
+                 dtype_text: str, others: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.runner = runner
         self.file, self.source, self.shape = file, source, tuple(shape)
+        self.others = tuple(o for o in others if o != source)  # more datasets of the file: the same operations
         self.dtype_text = dtype_text
         self.shape_text = shape_text(shape)
         self.setWindowTitle(f"Transform {source}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the run page has its own Cancel
         self.ops_page = OperationsPage(self)
         self.storage_page = StoragePage(self)
         self.preview_page = PreviewPage(self)
@@ -387,6 +390,11 @@ class TransformWizard(QWizard):
     def spec(self) -> TransformSpec:
         spec = TransformSpec(file=self.file, source=self.source)
         return replace(spec, **self.ops_page.fields(), **self.storage_page.fields())
+
+    def specs(self) -> list[TransformSpec]:
+        """One spec per dataset: the selection's first, then the others (each with its own new name)."""
+        first = self.spec()
+        return [first, *(replace(first, source=o, dest=None) for o in self.others)]
 
     def reject(self) -> None:
         if self.run_page.progress.running():
