@@ -115,7 +115,7 @@ def _counted_percentiles(values: np.ndarray, percentiles: tuple[float, float]) -
 def image_stats(
     data: np.ndarray, rgb: bool, percentiles: tuple[float, float]
 ) -> tuple[tuple[float, float], tuple[float, float], int]:
-    """(levels, minmax, nonfinite) of an image array; levels from at most ~1M finite values."""
+    """(levels, minmax, nonfinite) of an image array; levels from at most LEVEL_SAMPLES finite values."""
     values = data[..., :3] if rgb and data.ndim == 3 and data.shape[-1] == 4 else data
     flat = values.reshape(-1)
     nonfinite = 0

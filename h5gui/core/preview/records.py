@@ -86,7 +86,7 @@ MAX_PLOT_BYTES = 48 * 2**20  # bytes a plot touches at most, each touched chunk 
 PLOT_BLOCK_BYTES = 2**20  # contiguous data: bytes of each block an overview plot reads
 SIEVE_BYTES = 64 * 2**10  # HDF5's sieve buffer: what a strided read of contiguous data reads per value
 PAGE_BYTES = 4096  # a strided read of contiguous data with values this far apart costs a read per value
-LEVEL_SAMPLES = 1_000_000
+LEVEL_SAMPLES = 262_144  # display levels from an evenly strided sample of at most this many values
 COMPLEX_MODES = ("abs", "phase", "real", "imag")  # how complex values become an image
 
 
@@ -152,7 +152,7 @@ class ImageSlice:
     step: tuple[int, int]  # stride on rows/cols (1 = full resolution)
     region: tuple[int, int, int, int]  # what was read, full-resolution (row0, row1, col0, col1)
     full_shape: tuple[int, int]  # rows, cols of the whole plane
-    levels: tuple[float, float]  # from percentiles of <= ~1M finite values
+    levels: tuple[float, float]  # from percentiles of <= ~262k finite values (LEVEL_SAMPLES)
     minmax: tuple[float, float]  # finite min/max of what was read (nan, nan when nothing finite)
     nonfinite: int  # NaN/inf values in what was read
     rgb: bool
