@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -43,6 +43,7 @@ from h5gui.gui.models.tree_mime import dropped_files
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
+from h5gui.gui.undo import FileUndo
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.info_panel import InfoPanel
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner(self, supervisor=supervisor, settings=self.settings)
         self.session = Session()
         self.model = H5TreeModel(self.runner, self.session, self)
-        self.undo_stack = QUndoStack(self)
+        self.undo = FileUndo(self, self.session, self)  # one undo stack per file
         self.find_dialog: FindDialog | None = None
         self._build_ui()
         self._build_menus()
@@ -187,10 +188,8 @@ class MainWindow(QMainWindow):
             self.tree.addAction(act)
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         a.delete.setShortcut(QKeySequence.StandardKey.Delete)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+        self.undo_action = self.undo.undo_action
+        self.redo_action = self.undo.redo_action
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
         self.recent_menu, self.toolbar = build_menus(self, a, self.undo_action, self.redo_action)
@@ -206,12 +205,13 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self, s, r, self, self.model, self.tabs, self.info_panel, self.attr_panel,
                                    self.preview)
         self.files = FileActions(self, s, r, self, model=self.model, tree=self.tree, inspector=self.inspector,
-                                 recent=self.recent, settings=self.settings, data_dir=data_dir)
+                                 recent=self.recent, settings=self.settings, data_dir=data_dir,
+                                 undo=self.undo)
         self.structure = StructureActions(self, s, r, self)
         self.exports = ExportActions(self, s, r, self, self.settings, self.preview)
-        self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo_stack,
+        self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo,
                                            self.inspector.show_node)
-        self.values = ValueActions(self, s, r, self, self.preview, self.undo_stack)
+        self.values = ValueActions(self, s, r, self, self.preview, self.undo)
         self.wizards = WizardActions(self, s, r, self, self.files)
 
     def _connect(self) -> None:
@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         a.enable_editing.setEnabled(bool(top))
         a.set_attr_selected.setEnabled(writable)
         a.paste_attrs.setEnabled(writable and bool(s.attr_clip))
+        self.undo.follow(file)
 
     def status_text(self) -> str:
         return self.status_label.text()

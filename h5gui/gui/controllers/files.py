@@ -19,6 +19,7 @@ from h5gui.gui.controllers.base import Controller
 from h5gui.gui.controllers.inspector import Inspector
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.session import Notifier, Session
+from h5gui.gui.undo import FileUndo
 from h5gui.gui.widgets.recent_menu import RecentFiles
 from h5gui.gui.widgets.tree_view import TreeView
 from h5gui.gui.workers import JobRunner
@@ -31,7 +32,7 @@ class FileActions(Controller):
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier, *,
                  model: H5TreeModel, tree: TreeView, inspector: Inspector, recent: RecentFiles,
-                 settings: QSettings, data_dir: str | None) -> None:
+                 settings: QSettings, data_dir: str | None, undo: FileUndo | None = None) -> None:
         super().__init__(parent, session, runner, notifier)
         self.model = model
         self.tree = tree
@@ -39,6 +40,7 @@ class FileActions(Controller):
         self.recent = recent
         self.settings = settings
         self.data_dir = data_dir
+        self.undo = undo
         self._reenable: set[str] = set()  # files to make writable again after a refresh
         self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
 
@@ -101,6 +103,8 @@ class FileActions(Controller):
         self.model.remove_file(file)
         self.session.set_writable(file, False)
         self.runner.release_file(file, on_error=self.notifier.show_error)
+        if self.undo is not None:
+            self.undo.forget(file)
         self.notifier.state_changed()
         self.notifier.show_status(f"Closed {file}")
 
