@@ -295,11 +295,15 @@ class MainWindow(QMainWindow):
         self.status_label.setToolTip(text)
 
     def group_changed(self, file: str, group: str, select: str | None = None) -> None:
-        idx = self.model.group_index(file, group)
-        if idx.isValid():
-            self.model.reload(idx)
+        self.model.refresh_group(file, group)  # its rows, and its own row's member count
         if select:
             self.tree.select_path(file, select)
+
+    def object_removed(self, file: str, path: str) -> None:
+        shown = self.session.shown
+        if shown is not None and shown[0] == file and (shown[1] == path or shown[1].startswith(path.rstrip("/") + "/")):
+            self.inspector.clear()
+            self.state_changed()
 
     def object_written(self, file: str, path: str) -> None:
         if self.session.is_open(file):

@@ -39,6 +39,9 @@ class Notifier(Protocol):
     def group_changed(self, file: str, group: str, select: str | None = None) -> None:
         """A group of an open file changed: list it again (nothing else reloads) and select ``select``."""
 
+    def object_removed(self, file: str, path: str) -> None:
+        """``path`` of ``file`` is gone (deleted, renamed, moved): stop showing it and what was below it."""
+
     def object_written(self, file: str, path: str) -> None:
         """A wizard wrote ``path``: show it (list its group again, or open its file)."""
 

@@ -126,8 +126,13 @@ class StructureActions(Controller):
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
         new = join(parent, name)
-        self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error,
-                           on_result=self.done(f"Renamed {old} to {new}", (file, parent, new)))
+        done = self.done(f"Renamed {old} to {new}", (file, parent, new))
+
+        def renamed(result: object) -> None:
+            self.notifier.object_removed(file, old)
+            done(result)
+
+        self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error, on_result=renamed)
 
     def delete(self) -> None:
         node = self._object()
@@ -148,7 +153,8 @@ class StructureActions(Controller):
 
         def deleted(report: DeleteReport) -> None:
             self.notifier.show_status(report.text + "  (File > Compact file... gives the space back)")
-            self.notifier.group_changed(file, parent)
+            self.notifier.object_removed(file, path)
+            self.notifier.group_changed(file, parent, parent)
 
         self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
 
@@ -216,9 +222,13 @@ class StructureActions(Controller):
         """Move ``src_path`` into ``group`` of the same file; both groups are listed again."""
         old_parent = posixpath.dirname(src_path) or "/"
         dest = join(group, posixpath.basename(src_path))
-        self.runner.submit(api.structure.move, file, src_path, dest, on_error=self.notifier.show_error,
-                           on_result=self.done(f"Moved {src_path} to {dest}", (file, old_parent, None),
-                                               (file, group, dest)))
+        done = self.done(f"Moved {src_path} to {dest}", (file, old_parent, None), (file, group, dest))
+
+        def moved(result: object) -> None:
+            self.notifier.object_removed(file, src_path)
+            done(result)
+
+        self.runner.submit(api.structure.move, file, src_path, dest, on_error=self.notifier.show_error, on_result=moved)
 
     # ------------------------------------------------------------------ whole file
     def compact(self) -> None:

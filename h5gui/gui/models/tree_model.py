@@ -221,6 +221,43 @@ class H5TreeModel(TreeRows):
         node.state, node.names, node.offset, node.pending = UNLISTED, None, 0, False
         self._list(node)
 
+    def refresh_group(self, file: str, group: str) -> bool:
+        """``group`` of ``file`` changed (members added, removed, moved): describe its row again (its
+        member count and whether it has an expander) and list it again; the rest of the tree stays.
+        False when no loaded row shows that group."""
+        found = False
+        for n in self._root.walk():
+            if (n.child_file, n.child_path) != (file, group) or not n.is_real:
+                continue
+            if n.kind != "file" and (n.info is None or not n.info.is_group_like or n.info.kind == Kind.EXTERNAL_LINK):
+                continue
+            found = True
+            parent = n.parent
+            if n.kind == "file" or parent is None or parent is self._root:
+                self.reload(self.index_of(n))
+                continue
+            n.pending = True  # a reveal waits for the new description
+            self._runner.submit(api.nodes.describe_children, parent.child_file, parent.child_path, [n.name],
+                                on_result=partial(self._on_redescribed, n), on_error=self._on_error_for(n))
+        return found
+
+    def _on_redescribed(self, node: Node, rows: list[ChildInfo]) -> None:
+        if not node.alive:
+            return
+        node.pending = False
+        if rows:
+            node.info = rows[0]
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(2))
+        if node.can_have_children:
+            self.reload(self.index_of(node))
+        else:
+            self.clear_rows(node)
+            node.state, node.names, node.offset = UNLISTED, None, 0
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx)
+            self._continue_reveal()
+
     def retry(self, file: str, path: str) -> None:
         """The user asked to try ``path`` of ``file`` again although it broke the reader: forget the mark
         and list it again (forced past the quarantine) if its listing failed."""
