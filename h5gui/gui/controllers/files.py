@@ -42,6 +42,7 @@ class FileActions(Controller):
         self.data_dir = data_dir
         self.undo = undo
         self._reenable: set[str] = set()  # files to make writable again after a refresh
+        self._expanded_files: set[str] = set()  # files whose row was expanded before a refresh
         self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
 
     # ------------------------------------------------------------------ opening
@@ -124,11 +125,12 @@ class FileActions(Controller):
         if current.isValid():
             selected = (self.model.top_file_of(current), self.model.node(current).tree_path())
         self.inspector.clear()
+        self._expanded_files = {f for f, p in expanded if p == "/"}
         self._reenable = {f for f in files if self.session.is_writable(f)}
         for f in files:
             self.model.remove_file(f)
             self.runner.release_file(f, on_error=self.notifier.show_error)
-        self.tree.restore(expanded, selected)
+        self.tree.restore(expanded, selected, self.tree.verticalScrollBar().value())
         for f in files:
             self.session.opening.add(f)
             self.runner.submit(api.nodes.describe, f, "/", on_result=partial(self._on_reopened, f),
@@ -140,7 +142,8 @@ class FileActions(Controller):
         idx = self.model.add_file(path, info)
         if path in self._reenable:
             self.set_editing(path, True)
-        self.tree.expand(idx)
+        if path in self._expanded_files:  # a file the user had collapsed stays collapsed
+            self.tree.expand(idx)
         self.notifier.state_changed()
         if not self.session.opening:
             self.notifier.show_status("Refreshed")

@@ -349,10 +349,11 @@ class H5TreeModel(TreeRows):
     def expanded_paths_under(self, is_expanded: Callable[[QModelIndex], bool]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
 
-        def visit(node: Node) -> None:
+        def visit(node: Node) -> None:  # also below collapsed rows: the view keeps those expanded too
             for c in node.children:
-                if c.children and is_expanded(self.index_of(c)):
-                    out.append((c.top_file(), c.tree_path()))
+                if c.children:
+                    if is_expanded(self.index_of(c)):
+                        out.append((c.top_file(), c.tree_path()))
                     visit(c)
 
         visit(self._root)
