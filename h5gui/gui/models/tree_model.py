@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, Signal
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.kinds import Kind
-from h5gui.core.nodes.records import ChildInfo, GroupListing
+from h5gui.core.nodes.records import ChildInfo, GroupListing, NodeInfo
 from h5gui.core.paths import normalize_path
 from h5gui.gui.models.tree_nodes import (
     BATCH,
@@ -37,6 +37,8 @@ from h5gui.gui.session import Session
 from h5gui.gui.workers import JobRunner
 
 log = logging.getLogger(__name__)
+
+EXTERNAL_LOOKUPS = 100  # external links per batch whose target kind is looked up (each opens the target)
 
 __all__ = ["NODE_ROLE", "PATH_ROLE", "WINDOW", "H5TreeModel", "Node"]
 
@@ -101,6 +103,9 @@ class H5TreeModel(TreeRows):
 
     def _on_external_target(self, node: Node, target: tuple[str, str]) -> None:
         if not node.alive:
+            return
+        if not node.can_have_children:  # it turned out to lead to a dataset meanwhile
+            node.pending = False
             return
         node.child_file, node.child_path = target
         self._runner.submit(
@@ -189,6 +194,22 @@ class H5TreeModel(TreeRows):
 
     def _insert_rows(self, node: Node, at: int, rows: Sequence[ChildInfo]) -> None:
         self.insert_rows(node, at, rows)
+        # what external links lead to (a dataset gets no expander), for the first few of each batch
+        links = [c for c in node.children[at:at + len(rows)] if c.info is not None and c.info.kind == Kind.EXTERNAL_LINK]
+        for child in links[:EXTERNAL_LOOKUPS]:
+            self._runner.submit(api.nodes.describe, child.file, child.path, on_result=partial(self._on_link_kind, child),
+                                on_error=lambda err: log.debug("external link target: %s", err))
+
+    def _on_link_kind(self, node: Node, info: NodeInfo) -> None:
+        """An external link's target is known: a link to anything but a group loses its expander."""
+        if not node.alive or info.kind != Kind.EXTERNAL_LINK or not info.object_kind:
+            return
+        node.link_kind = info.object_kind
+        if not node.can_have_children:
+            self.clear_rows(node)
+            node.state, node.pending = READY, False
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(2))
 
     def request_more(self, index: Index) -> bool:
         """Load the next batch of a partly loaded group (``index``: the group or its "more" row)."""
