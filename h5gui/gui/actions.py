@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
 from h5gui.gui.models.tree_nodes import Node
+from h5gui.gui.session import Session
 
 
 @dataclass
@@ -163,3 +164,29 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
     if node is not None:
         menu.addAction(a.close)
     return menu
+
+
+
+def update_enabled(a: Actions, session: Session) -> None:
+    """Enable only what can act on the selection and its file's mode: no New/Rename/Delete on read-only
+    files, no Rename/Delete/Cut on a file's root, nothing that needs a file while none is open."""
+    node = session.current_object()
+    has_files = bool(session.files)
+    target = node.new_object_group()[0] if node is not None else ""
+    can_add = bool(target) and session.is_writable(target)
+    obj = node is not None and node.kind != "file"  # an object, not a file's root
+    can_change = obj and node is not None and session.is_writable(node.file)
+    dataset = node is not None and node.is_dataset
+    top = session.top_file()
+    for action, on in (
+        (a.refresh, has_files), (a.close, has_files), (a.close_all, has_files), (a.find, has_files),
+        (a.find_all, has_files), (a.collapse_all, has_files), (a.copy_path, node is not None),
+        (a.copy_name, node is not None), (a.expand_below, node is not None and node.can_have_children),
+        (a.transform, dataset), (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
+        (a.copy_code, dataset), (a.copy_torch, dataset), (a.compact, bool(top) and session.is_writable(top)),
+        (a.new_group, can_add), (a.new_empty_dataset, can_add), (a.new_dataset, can_add),
+        (a.new_soft_link, can_add), (a.new_external_link, can_add),
+        (a.rename, can_change), (a.delete, can_change), (a.cut_object, can_change),
+        (a.copy_object, obj), (a.paste_object, session.object_clip is not None and can_add),
+    ):
+        action.setEnabled(bool(on))

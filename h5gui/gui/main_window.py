@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from h5gui import __version__
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
-from h5gui.gui.actions import build_menus, create_actions, tree_menu
+from h5gui.gui.actions import build_menus, create_actions, tree_menu, update_enabled
 from h5gui.gui.controllers.attributes import AttributeActions
 from h5gui.gui.controllers.files import FileActions
 from h5gui.gui.controllers.inspector import Inspector
@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self.tree.set_filter_text)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self.inspector.show_current())
+        self.tree.selectionModel().currentChanged.connect(lambda *_a: self.state_changed())
         self.tree.error.connect(self.show_error)
         self.tree.message.connect(self.show_status)
         self.model.error.connect(self.show_error)
@@ -337,6 +338,7 @@ class MainWindow(QMainWindow):
         a.enable_editing.setEnabled(bool(top))
         a.set_attr_selected.setEnabled(writable)
         a.paste_attrs.setEnabled(writable and bool(s.attr_clip))
+        update_enabled(a, s)
         self.undo.follow(file)
 
     def status_text(self) -> str:

@@ -164,6 +164,7 @@ class StructureActions(Controller):
         if node is None:
             return
         self.session.object_clip = ObjectClip(node.file, node.path)
+        self.notifier.state_changed()  # Paste object can act now
         QGuiApplication.clipboard().setText(node.path)
         self.notifier.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
 
@@ -172,6 +173,7 @@ class StructureActions(Controller):
         if node is None or not self.require_writable(node.file):
             return
         self.session.object_clip = ObjectClip(node.file, node.path, cut=True)
+        self.notifier.state_changed()
         self.notifier.show_status(f"Cut {node.path}: select a group of the same file and Paste object to move it there")
 
     def paste(self) -> None:
