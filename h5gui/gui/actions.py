@@ -49,6 +49,7 @@ class Actions:
     copy_code: QAction
     copy_torch: QAction
     find_all: QAction
+    messages: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -108,6 +109,7 @@ def create_actions(parent: QWidget) -> Actions:
         copy_torch=_make(parent, "Copy as PyTorch Dataset", None,
                          "Copy a PyTorch Dataset class over this dataset (lazy open per worker)"),
         find_all=_make(parent, "&Find...", K.Find, "Search names and attributes across the whole file"),
+        messages=_make(parent, "&Messages...", "Ctrl+Shift+M", "Every message of this session, with its time"),
     )
 
 
@@ -134,7 +136,7 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
         a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.copy_path, a.copy_name, a.copy_code,
         a.copy_torch, None, a.find_all, a.find,
     ])
-    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all])
+    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.messages])
     _add(mb.addMenu("&Help"), [a.about])
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")

@@ -47,6 +47,8 @@ from h5gui.gui.undo import FileUndo
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.info_panel import InfoPanel
+from h5gui.gui.widgets.message_log import MessageLog, MessageLogDialog
+from h5gui.gui.widgets.notices import NoticeArea
 from h5gui.gui.widgets.preview.panel import PreviewPanel
 from h5gui.gui.widgets.recent_menu import RecentFiles
 from h5gui.gui.widgets.start_page import StartPage
@@ -95,6 +97,8 @@ class MainWindow(QMainWindow):
         self.model = H5TreeModel(self.runner, self.session, self)
         self.undo = FileUndo(self, self.session, self)  # one undo stack per file
         self.find_dialog: FindDialog | None = None
+        self.messages = MessageLog(self)  # every message of the session (View > Messages)
+        self.message_dialog: MessageLogDialog | None = None
         self._build_ui()
         self._build_menus()
         self.recent = RecentFiles(self.settings, self.recent_menu, self.start_page, lambda p: self.open_files([p]))
@@ -155,7 +159,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.stack.addWidget(self.splitter)
-        self.setCentralWidget(self.stack)
+        central = QWidget(self)  # notices per file (failed to open, leftovers) above the start page or the tree
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        self.notices = NoticeArea(central)
+        central_layout.addWidget(self.notices)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         sb = self.statusBar()
         self.status_label = QLabel(self)
@@ -206,7 +217,7 @@ class MainWindow(QMainWindow):
                                    self.preview)
         self.files = FileActions(self, s, r, self, model=self.model, tree=self.tree, inspector=self.inspector,
                                  recent=self.recent, settings=self.settings, data_dir=data_dir,
-                                 undo=self.undo)
+                                 undo=self.undo, notices=self.notices)
         self.structure = StructureActions(self, s, r, self)
         self.exports = ExportActions(self, s, r, self, self.settings, self.preview)
         self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo,
@@ -248,7 +259,7 @@ class MainWindow(QMainWindow):
         self.preview.retry_requested.connect(self.inspector.retry)
         for action, slot in (
             (a.open, f.open_dialog), (a.open_demo, f.open_demo), (a.close, f.close_current),
-            (a.close_all, f.close_all), (a.refresh, f.refresh), (a.quit, self.close), (a.copy_path, self.copy_path),
+            (a.close_all, f.close_all), (a.refresh, lambda: f.refresh()), (a.quit, self.close), (a.copy_path, self.copy_path),
             (a.copy_name, self.copy_name), (a.expand_below, self.tree.expand_all_below),
             (a.collapse_all, self.tree.collapseAll), (a.find, self._focus_filter), (a.about, self.about),
             (a.enable_editing, f.toggle_editing), (a.set_attr_selected, at.set_on_selected),
@@ -260,6 +271,7 @@ class MainWindow(QMainWindow):
             (a.compact, st.compact), (a.export, ex.export), (a.export_stack, ex.export_stack),
             (a.export_shown, ex.export_shown_image), (a.copy_code, lambda: ex.copy_as_code(False)),
             (a.copy_torch, lambda: ex.copy_as_code(True)), (a.find_all, self.open_find),
+            (a.messages, self.open_messages),
         ):
             action.triggered.connect(slot)
 
@@ -286,11 +298,13 @@ class MainWindow(QMainWindow):
     # ================================================================== notifier (session.Notifier)
     def show_error(self, message: str | H5GuiError) -> None:
         text = str(message)
+        self.messages.add(text, "error")
         self.status_label.setStyleSheet("color: #c62828;")
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
 
     def show_status(self, text: str) -> None:
+        self.messages.add(text)
         self.status_label.setStyleSheet("")
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
@@ -312,8 +326,8 @@ class MainWindow(QMainWindow):
         else:
             self.files.open_files([file], select=path)
 
-    def files_changed(self) -> None:
-        self.files.refresh()
+    def files_changed(self, message: str = "Refreshed") -> None:
+        self.files.refresh(message)
 
     def state_changed(self) -> None:
         """Title and start page for the open files; editing controls for the file of the shown object."""
@@ -431,6 +445,12 @@ class MainWindow(QMainWindow):
         self.find_dialog.show()
         self.find_dialog.raise_()
         self.find_dialog.pattern.setFocus()
+
+    def open_messages(self) -> None:
+        if self.message_dialog is None:
+            self.message_dialog = MessageLogDialog(self.messages, self)
+        self.message_dialog.show()
+        self.message_dialog.raise_()
 
     def about(self) -> None:
         from PySide6 import __version__ as pyside_version

@@ -45,8 +45,9 @@ class Notifier(Protocol):
     def object_written(self, file: str, path: str) -> None:
         """A wizard wrote ``path``: show it (list its group again, or open its file)."""
 
-    def files_changed(self) -> None:
-        """Files were rewritten on disk: reopen every file, keeping expanded groups and the selection."""
+    def files_changed(self, message: str = "Refreshed") -> None:
+        """Files were rewritten on disk: reopen every file, keeping expanded groups and the selection, and
+        say ``message`` when done."""
 
     def state_changed(self) -> None:
         """Files, modes, the shown object or a clipboard changed: update the title and what is enabled."""

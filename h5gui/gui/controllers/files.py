@@ -20,6 +20,7 @@ from h5gui.gui.controllers.inspector import Inspector
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.session import Notifier, Session
 from h5gui.gui.undo import FileUndo
+from h5gui.gui.widgets.notices import NoticeArea
 from h5gui.gui.widgets.recent_menu import RecentFiles
 from h5gui.gui.widgets.tree_view import TreeView
 from h5gui.gui.workers import JobRunner
@@ -32,7 +33,8 @@ class FileActions(Controller):
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier, *,
                  model: H5TreeModel, tree: TreeView, inspector: Inspector, recent: RecentFiles,
-                 settings: QSettings, data_dir: str | None, undo: FileUndo | None = None) -> None:
+                 settings: QSettings, data_dir: str | None, undo: FileUndo | None = None,
+                 notices: NoticeArea | None = None) -> None:
         super().__init__(parent, session, runner, notifier)
         self.model = model
         self.tree = tree
@@ -41,8 +43,11 @@ class FileActions(Controller):
         self.settings = settings
         self.data_dir = data_dir
         self.undo = undo
+        self.notices = notices
         self._reenable: set[str] = set()  # files to make writable again after a refresh
         self._expanded_files: set[str] = set()  # files whose row was expanded before a refresh
+        self._quiet: set[str] = set()  # files made writable again by a refresh, without a message
+        self._refreshed_message = "Refreshed"  # what the status bar says once a refresh is done
         self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
 
     # ------------------------------------------------------------------ opening
@@ -68,6 +73,8 @@ class FileActions(Controller):
 
     def _on_opened(self, path: str, select: str | None, info: NodeInfo) -> None:
         self.session.opening.discard(path)
+        if self.notices is not None:
+            self.notices.remove(("open", path))
         idx = self.model.add_file(path, info)
         self.recent.add(path)
         self.notifier.state_changed()
@@ -83,6 +90,10 @@ class FileActions(Controller):
         self.session.opening.discard(path)
         self.notifier.state_changed()
         self.notifier.show_error(err)
+        if self.notices is not None:  # every file that failed keeps its line until dismissed
+            text = f"Could not open: {err}" if path in str(err) else f"Could not open {path}: {err}"
+            self.notices.add(("open", path), text, "error",
+                             [("Try again", partial(self.open_files, [path]))])
         if not self.session.files:
             self.recent.show_on_start_page()
 
@@ -114,11 +125,12 @@ class FileActions(Controller):
             self.close(f)
 
     # ------------------------------------------------------------------ refresh
-    def refresh(self) -> None:
-        """Reopen every file, keeping expanded groups and the selection."""
+    def refresh(self, message: str = "Refreshed") -> None:
+        """Reopen every file, keeping expanded groups and the selection; say ``message`` when done."""
         files = list(self.session.files)
         if not files:
             return
+        self._refreshed_message = message
         expanded = self.model.expanded_paths_under(self.tree.isExpanded)
         current = self.tree.currentIndex()
         selected = None
@@ -141,12 +153,13 @@ class FileActions(Controller):
         self.session.opening.discard(path)
         idx = self.model.add_file(path, info)
         if path in self._reenable:
+            self._quiet.add(path)  # the refresh's own message stays in the status bar
             self.set_editing(path, True)
         if path in self._expanded_files:  # a file the user had collapsed stays collapsed
             self.tree.expand(idx)
         self.notifier.state_changed()
         if not self.session.opening:
-            self.notifier.show_status("Refreshed")
+            self.notifier.show_status(self._refreshed_message)
             self.tree.continue_reveals()
 
     # ------------------------------------------------------------------ editing mode
@@ -179,7 +192,9 @@ class FileActions(Controller):
         if then is not None and on:
             QTimer.singleShot(0, then)
         self.session.set_writable(file, on)
-        if on:
+        if file in self._quiet:
+            self._quiet.discard(file)
+        elif on:
             self.notifier.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
         else:
             self.notifier.show_status(f"{file} is read-only again")
@@ -189,6 +204,7 @@ class FileActions(Controller):
         self.notifier.state_changed()
 
     def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
+        self._quiet.discard(file)
         self.runner.set_file_state(file, writable=None)
         self.session.set_writable(file, False)
         self.notifier.show_error(err)

@@ -245,8 +245,9 @@ class StructureActions(Controller):
             return
 
         def compacted(r: CompactReport) -> None:
-            self.notifier.show_status(f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
-                                      f"{format_bytes(r.size_after)}")
-            self.notifier.files_changed()
+            text = (f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
+                    f"{format_bytes(r.size_after)}")
+            self.notifier.show_status(text)
+            self.notifier.files_changed(text)  # said again once the files are reopened
 
         self.run_with_dialog(f"Compacting {os.path.basename(file)}", api.structure.compact, file, on_result=compacted)
