@@ -176,3 +176,9 @@ class search:
     """Finding objects by name or attribute (:mod:`h5gui.core.search`)."""
 
     search = _ref("h5gui.core.search", "search", "searching", 1, long=True)
+
+
+class about:
+    """Versions for Help > About (:mod:`h5gui.core.versions`)."""
+
+    versions = _ref("h5gui.core.versions", "versions", "reading versions", 0)

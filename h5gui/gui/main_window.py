@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui import __version__
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
 from h5gui.gui.actions import build_menus, create_actions, tree_menu, update_enabled
 from h5gui.gui.controllers.attributes import AttributeActions
@@ -453,13 +451,10 @@ class MainWindow(QMainWindow):
         self.message_dialog.raise_()
 
     def about(self) -> None:
-        from PySide6 import __version__ as pyside_version
+        from h5gui.gui.widgets.about_dialog import AboutDialog
 
-        QMessageBox.about(
-            self, "About h5gui",
-            f"<h3>h5gui {__version__}</h3><p>A desktop workbench for HDF5 files.</p>"
-            f"<p>PySide6 {pyside_version}</p>",
-        )
+        self.about_dialog = AboutDialog(self, self.runner)  # versions of the I/O process's libraries too
+        self.about_dialog.open()
 
     # ================================================================== drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
