@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
 
@@ -141,7 +142,8 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")
     tb.setMovable(False)
-    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    apply_icons(a)
     for act in (a.open, a.refresh, a.enable_editing, undo, redo, a.import_images, a.transform):
         tb.addAction(act)
     window.addToolBar(tb)
@@ -192,3 +194,22 @@ def update_enabled(a: Actions, session: Session) -> None:
         (a.copy_object, obj), (a.paste_object, session.object_clip is not None and can_add),
     ):
         action.setEnabled(bool(on))
+
+
+#: the icon of each action (files in h5gui/gui/icons), in menus and on the toolbar
+ICONS = {
+    "open": "open", "refresh": "refresh", "enable_editing": "edit", "import_images": "import",
+    "transform": "transform", "new_group": "new_group", "delete": "delete", "rename": "rename",
+    "find_all": "find", "export": "export", "close": "close", "about": "about", "messages": "messages",
+    "copy_path": "copy", "copy_object": "copy", "paste_object": "paste", "paste_attrs": "paste",
+    "new_empty_dataset": "new_dataset", "new_dataset": "new_dataset", "new_soft_link": "link",
+    "new_external_link": "external_link", "copy_code": "code", "copy_torch": "code", "compact": "compact",
+    "export_stack": "export", "export_shown": "export", "open_demo": "file",
+}
+
+
+def apply_icons(a: Actions) -> None:
+    for name, icon_name in ICONS.items():
+        action = getattr(a, name, None)
+        if isinstance(action, QAction) and action.icon().isNull():
+            action.setIcon(icon(icon_name))

@@ -83,7 +83,7 @@ class FileActions(Controller):
         self.tree.setFocus()
         if select:
             self.tree.select_path(path, select)
-        elif len(self.session.files) == 1 or not self.tree.currentIndex().isValid():
+        else:  # the file just opened is selected and scrolled to
             self.tree.select_index(idx)
 
     def _on_open_failed(self, path: str, err: H5GuiError) -> None:

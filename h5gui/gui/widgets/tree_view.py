@@ -88,6 +88,7 @@ class TreeView(QTreeView):
         """Make ``index`` current and scroll to it."""
         if index.isValid():
             self.setCurrentIndex(index)
+            self.executeDelayedItemsLayout()  # rows just inserted: place them before scrolling
             self.scrollTo(index)
 
     # ------------------------------------------------------------------ going to a path
