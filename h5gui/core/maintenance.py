@@ -26,12 +26,13 @@ def recover_interrupted(file: str | os.PathLike[str]) -> str | None:
     return None if outcome is None or outcome.kind == "in_use" else outcome.message
 
 
-def find_leftovers(file: str | os.PathLike[str]) -> LeftoverScan:
-    """Job: the objects that interrupted h5gui writes left in ``file`` under temporary names."""
+def find_leftovers(file: str | os.PathLike[str], budget: float | None = None) -> LeftoverScan:
+    """Job: the objects that interrupted h5gui writes left in ``file`` under temporary names (looked for
+    during ``budget`` seconds at most; default: the scan's own budget)."""
     from h5gui.core.h5 import files, leftovers
 
     with files.open_file(file) as f:
-        return leftovers.scan(f, str(file))
+        return leftovers.scan(f, str(file)) if budget is None else leftovers.scan(f, str(file), budget)
 
 
 def remove_leftovers(file: str | os.PathLike[str], paths: Sequence[str]) -> int:

@@ -51,6 +51,7 @@ class Actions:
     copy_torch: QAction
     find_all: QAction
     messages: QAction
+    live_refresh: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -111,6 +112,8 @@ def create_actions(parent: QWidget) -> Actions:
                          "Copy a PyTorch Dataset class over this dataset (lazy open per worker)"),
         find_all=_make(parent, "&Find...", K.Find, "Search names and attributes across the whole file"),
         messages=_make(parent, "&Messages...", "Ctrl+Shift+M", "Every message of this session, with its time"),
+        live_refresh=_make(parent, "&Live refresh", None,
+                           "Read the shapes of loaded datasets again every 2 s (files being written, SWMR)"),
     )
 
 
@@ -137,7 +140,7 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
         a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.copy_path, a.copy_name, a.copy_code,
         a.copy_torch, None, a.find_all, a.find,
     ])
-    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.messages])
+    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.live_refresh, a.messages])
     _add(mb.addMenu("&Help"), [a.about])
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")
@@ -204,7 +207,7 @@ ICONS = {
     "copy_path": "copy", "copy_object": "copy", "paste_object": "paste", "paste_attrs": "paste",
     "new_empty_dataset": "new_dataset", "new_dataset": "new_dataset", "new_soft_link": "link",
     "new_external_link": "external_link", "copy_code": "code", "copy_torch": "code", "compact": "compact",
-    "export_stack": "export", "export_shown": "export", "open_demo": "file",
+    "export_stack": "export", "export_shown": "export", "open_demo": "file", "live_refresh": "refresh",
 }
 
 

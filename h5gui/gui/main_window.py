@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
             (a.messages, self.open_messages),
         ):
             action.triggered.connect(slot)
+        a.live_refresh.setCheckable(True)  # off by default
+        if f.checks is not None:
+            a.live_refresh.toggled.connect(f.checks.set_live)
 
     # ================================================================== settings
     def _restore_settings(self) -> None:

@@ -16,6 +16,7 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.nodes.records import NodeInfo
 from h5gui.gui.controllers.base import Controller
+from h5gui.gui.controllers.file_checks import FileChecks
 from h5gui.gui.controllers.inspector import Inspector
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.session import Notifier, Session
@@ -44,6 +45,11 @@ class FileActions(Controller):
         self.data_dir = data_dir
         self.undo = undo
         self.notices = notices
+        self.checks: FileChecks | None = None  # leftovers, a crashed writer's mark, live refresh
+        if notices is not None:
+            self.checks = FileChecks(parent, session, runner, notifier, notices=notices, model=model,
+                                     open_files=self.open_files, enable_editing_then=self.enable_editing_then,
+                                     reshow=inspector.show_node)
         self._reenable: set[str] = set()  # files to make writable again after a refresh
         self._expanded_files: set[str] = set()  # files whose row was expanded before a refresh
         self._quiet: set[str] = set()  # files made writable again by a refresh, without a message
@@ -75,6 +81,8 @@ class FileActions(Controller):
         self.session.opening.discard(path)
         if self.notices is not None:
             self.notices.remove(("open", path))
+        if self.checks is not None:
+            self.checks.opened(path)
         idx = self.model.add_file(path, info)
         self.recent.add(path)
         self.notifier.state_changed()
@@ -90,6 +98,8 @@ class FileActions(Controller):
         self.session.opening.discard(path)
         self.notifier.state_changed()
         self.notifier.show_error(err)
+        if self.checks is not None and self.checks.open_failed(path, err):
+            return
         if self.notices is not None:  # every file that failed keeps its line until dismissed
             text = f"Could not open: {err}" if path in str(err) else f"Could not open {path}: {err}"
             self.notices.add(("open", path), text, "error",
