@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, s, r, self, model=self.model, tree=self.tree, inspector=self.inspector,
                                  recent=self.recent, settings=self.settings, data_dir=data_dir,
                                  undo=self.undo, notices=self.notices)
-        self.structure = StructureActions(self, s, r, self)
+        self.structure = StructureActions(self, s, r, self, undo=self.undo)
         self.exports = ExportActions(self, s, r, self, self.settings, self.preview)
         self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo,
                                            self.inspector.show_node)
