@@ -93,3 +93,30 @@ def test_copy_into_another_file_is_undone_in_that_file(qtbot, wait_idle, window:
     wait_idle(window)
     step(window, wait_idle)
     assert names(dest, "/inbox") == [] and names(src, "/images") == ["gray"]
+
+
+def test_delete_of_a_small_object_or_a_link_is_undone(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "d.h5"
+    with h5py.File(path, "w") as f:
+        f["grp/data"] = np.arange(12).reshape(3, 4)
+        f["grp/data"].attrs["units"] = "m"
+        f["grp/sub/x"] = np.ones(3)
+        f["shortcut"] = h5py.SoftLink("/grp/data")
+    editable(qtbot, wait_idle, window, path, "/grp")
+    for target in ("/grp", "/shortcut"):
+        window.select_path(str(path), target)
+        wait_idle(window)
+        answer_next_dialog(yes=True)
+        window.actions_.delete.trigger()
+        qtbot.waitUntil(lambda t=target: t.lstrip("/") not in names(path), timeout=10000)
+        wait_idle(window)
+        assert "Ctrl+Z to undo" in window.status_text()
+    step(window, wait_idle)  # the link comes back
+    step(window, wait_idle)  # the group comes back, with its data and attributes
+    with h5py.File(path, "r", locking=False) as f:
+        assert f.get("shortcut", getlink=True).path == "/grp/data"
+        np.testing.assert_array_equal(f["grp/data"][()], np.arange(12).reshape(3, 4))
+        assert f["grp/data"].attrs["units"] == "m" and f["grp/sub/x"].shape == (3,)
+    assert window.model.loaded_names(str(path), "/") == {"grp", "shortcut"}
+    step(window, wait_idle, redo=True)
+    assert names(path) == ["shortcut"]

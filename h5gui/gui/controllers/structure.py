@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from h5gui.core import api
+from h5gui.core.nodes.records import ChildInfo
 from h5gui.core.paths import join
 from h5gui.core.structure.records import CompactReport, CopyReport, DeleteInfo, DeleteReport
 from h5gui.core.text import format_bytes
@@ -173,11 +174,11 @@ class StructureActions(Controller):
         node = self._object()
         if node is None or not self.require_writable(node.file):
             return
-        file, path = node.file, node.path
+        file, path, row = node.file, node.path, node.info
         self.runner.submit(api.structure.delete_info, file, path, on_error=self.notifier.show_error,
-                           on_result=lambda info: self._confirm_delete(file, path, info))
+                           on_result=lambda info: self._confirm_delete(file, path, info, row))
 
-    def _confirm_delete(self, file: str, path: str, info: DeleteInfo) -> None:
+    def _confirm_delete(self, file: str, path: str, info: DeleteInfo, row: ChildInfo | None = None) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete", info.text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.parent)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -186,12 +187,19 @@ class StructureActions(Controller):
             return
         parent = posixpath.dirname(path) or "/"
 
-        def deleted(report: DeleteReport) -> None:
-            self.notifier.show_status(report.text + "  (File > Compact file... gives the space back)")
-            self.notifier.object_removed(file, path)
-            self.notifier.group_changed(file, parent, parent)
+        def delete(undo: Steps | None, why_not: str) -> None:
+            def deleted(report: DeleteReport) -> None:
+                if undo is not None:
+                    redo = Steps((op(api.structure.delete, file, path),), ((file, parent, parent),))
+                    self.history.record(f"Deleted {path}", file, undo, redo)
+                tail = " (Ctrl+Z to undo)" if undo is not None else f" ({why_not})" if why_not else ""
+                self.notifier.show_status(report.text + tail + "  (File > Compact file... gives the space back)")
+                self.notifier.object_removed(file, path)
+                self.notifier.group_changed(file, parent, parent)
 
-        self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+            self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+
+        self.history.before_delete(info, row, delete)
 
     # ------------------------------------------------------------------ copy, cut, paste, drag and drop
     def copy(self) -> None:
