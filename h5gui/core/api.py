@@ -187,6 +187,6 @@ class about:
 class maintenance:
     """Leftovers of interrupted writes and files a crashed writer left marked (:mod:`h5gui.core.maintenance`)."""
 
-    find_leftovers = _ref("h5gui.core.maintenance", "find_leftovers", "checking for leftovers", 1)
+    leftover_summary = _ref("h5gui.core.maintenance", "leftover_summary", "checking for leftovers", 1)
     remove_leftovers = _ref("h5gui.core.maintenance", "remove_leftovers", "removing leftovers", 1)
     read_past_mark = _ref("h5gui.core.h5.files", "read_past_mark", "opening", 1)

@@ -29,7 +29,7 @@ from h5gui.gui.widgets.notices import NoticeArea
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:
-    from h5gui.core.h5.leftovers import LeftoverScan
+    from h5gui.core.maintenance import LeftoverSummary
     from h5gui.core.nodes.records import ChildInfo
     from h5gui.gui.models.tree_model import H5TreeModel
     from h5gui.gui.models.tree_nodes import Node
@@ -66,23 +66,23 @@ class FileChecks(Controller):
 
     def _scan(self, path: str) -> None:
         if self.session.is_open(path):
-            self.runner.submit(api.maintenance.find_leftovers, path, budget=SCAN_BUDGET,
+            self.runner.submit(api.maintenance.leftover_summary, path, budget=SCAN_BUDGET,
                                on_result=self._on_scan, on_error=lambda err: self.notifier.show_error(err))
 
-    def _on_scan(self, scan: LeftoverScan) -> None:
-        if not scan.items or not self.session.is_open(scan.file):
+    def _on_scan(self, scan: LeftoverSummary) -> None:
+        if not scan.paths or not self.session.is_open(scan.file):
             return
-        self.notifier.show_error(scan.text())
-        self.notices.add(("leftovers", scan.file), scan.text() + ". Clean up removes them (it needs editing).",
+        self.notifier.show_error(scan.text)
+        self.notices.add(("leftovers", scan.file), scan.text + ". Clean up removes them (it needs editing).",
                          "warning", [("Clean up", partial(self.clean_up, scan))])
 
-    def clean_up(self, scan: LeftoverScan) -> None:
+    def clean_up(self, scan: LeftoverSummary) -> None:
         """Remove the leftovers (after enabling editing of the file if needed)."""
         file = scan.file
         if not self.session.is_writable(file):
             self.enable_editing_then(file, partial(self.clean_up, scan))
             return
-        paths = [i.path for i in scan.items]
+        paths = list(scan.paths)
 
         def removed(n: int) -> None:
             self.notices.remove(("leftovers", file))
