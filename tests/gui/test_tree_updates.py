@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from test_structure_gui import answer_next_dialog
 
+from h5gui.core import api
 from h5gui.gui.main_window import MainWindow
 
 
@@ -79,3 +80,22 @@ def test_delete_clears_the_panels_and_updates_the_count(qtbot, wait_idle, window
     node = window.current_node()
     assert node is not None and node.path == "/images"  # the parent is shown instead
     assert window.session.shown == (str(lab_file), "/images")
+
+
+def test_a_written_object_updates_its_parents_count(qtbot, wait_idle, window: MainWindow, lab_file: Path) -> None:
+    # what a transform or an import into an open file reports once it has written its output
+    window.open_files([str(lab_file)], select="/images/rgb")
+    wait_idle(window)
+    assert count_text(window, lab_file, "/images") == "2 members"
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    done: list[object] = []
+    window.runner.submit(api.structure.create_dataset, str(lab_file), "/images/rgb_f32", shape=(8, 8, 3),
+                         dtype="float32", on_result=done.append, on_error=pytest.fail)  # as a wizard writes
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    window.object_written(str(lab_file), "/images/rgb_f32")
+    qtbot.waitUntil(lambda: window.model.loaded_names(str(lab_file), "/images") == {"gray", "rgb", "rgb_f32"},
+                    timeout=5000)
+    wait_idle(window)
+    assert count_text(window, lab_file, "/images") == "3 members"
+    assert window.current_node().path == "/images/rgb_f32"
