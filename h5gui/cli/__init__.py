@@ -59,6 +59,7 @@ from h5gui.cli import (
     stats,
     structure,
     transform,
+    versions,
 )
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
 from h5gui.core import sources
@@ -74,7 +75,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
-FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance)
+FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance,
+            versions)
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -192,3 +192,17 @@ class samples:
 
     sample_grid = _ref("h5gui.core.samples", "sample_grid", "reading samples", 0, long=True)
     save_sheet = _ref("h5gui.core.samples", "save_sheet", "writing the contact sheet", 0)
+
+
+class about:
+    """Versions for Help > About (:mod:`h5gui.core.versions`)."""
+
+    versions = _ref("h5gui.core.versions", "versions", "reading versions", 0)
+
+
+class maintenance:
+    """Leftovers of interrupted writes and files a crashed writer left marked (:mod:`h5gui.core.maintenance`)."""
+
+    leftover_summary = _ref("h5gui.core.maintenance", "leftover_summary", "checking for leftovers", 1)
+    remove_leftovers = _ref("h5gui.core.maintenance", "remove_leftovers", "removing leftovers", 1)
+    read_past_mark = _ref("h5gui.core.h5.files", "read_past_mark", "opening", 1)

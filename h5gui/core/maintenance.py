@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from h5gui.core.errors import BadRequestError
@@ -11,7 +12,8 @@ from h5gui.core.errors import BadRequestError
 if TYPE_CHECKING:
     from h5gui.core.h5.leftovers import LeftoverScan
 
-__all__ = ["find_leftovers", "is_leftover_name", "leftover_note", "recover_interrupted", "remove_leftovers"]
+__all__ = ["LeftoverSummary", "find_leftovers", "is_leftover_name", "leftover_note", "leftover_summary",
+           "recover_interrupted", "remove_leftovers"]
 
 
 def recover_interrupted(file: str | os.PathLike[str]) -> str | None:
@@ -43,12 +45,30 @@ def leftover_note(file: str, paths: Sequence[str]) -> str:
             f"h5gui-cli clean {file} --remove deletes them, then compact gives the space back")
 
 
-def find_leftovers(file: str | os.PathLike[str]) -> LeftoverScan:
-    """Job: the objects that interrupted h5gui writes left in ``file`` under temporary names."""
+def find_leftovers(file: str | os.PathLike[str], budget: float | None = None) -> LeftoverScan:
+    """Job: the objects that interrupted h5gui writes left in ``file`` under temporary names (looked for
+    during ``budget`` seconds at most; default: the scan's own budget)."""
     from h5gui.core.h5 import files, leftovers
 
     with files.open_file(file) as f:
-        return leftovers.scan(f, str(file))
+        return leftovers.scan(f, str(file)) if budget is None else leftovers.scan(f, str(file), budget)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftoverSummary:
+    """What the GUI holds of a leftover scan (this module imports no h5py: the record unpickles there)."""
+
+    file: str
+    paths: tuple[str, ...]
+    text: str  # one line; "" when there is nothing to say
+    nbytes: int
+    complete: bool
+
+
+def leftover_summary(file: str | os.PathLike[str], budget: float | None = None) -> LeftoverSummary:
+    """Job: :func:`find_leftovers` as a plain record, for front ends that never load h5py."""
+    scan = find_leftovers(file, budget)
+    return LeftoverSummary(scan.file, tuple(i.path for i in scan.items), scan.text(), scan.nbytes, scan.complete)
 
 
 def remove_leftovers(file: str | os.PathLike[str], paths: Sequence[str]) -> int:

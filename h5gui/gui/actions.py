@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_nodes import Node
+from h5gui.gui.session import Session
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Actions:
     stats: QAction  # issue 14: the ML views of a dataset (h5gui/gui/controllers/ml.py)
     samples: QAction
     copy_loader: QAction
+    messages: QAction
+    live_refresh: QAction
 
 
 def _make(parent: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, tip: str) -> QAction:
@@ -115,6 +119,9 @@ def create_actions(parent: QWidget) -> Actions:
         samples=_make(parent, "Sa&mples...", None, "A page of thumbnails of the stack with their labels"),
         copy_loader=_make(parent, "Copy loader code...", None,
                           "A PyTorch Dataset or a tf.data pipeline over this dataset, with its labels"),
+        messages=_make(parent, "&Messages...", "Ctrl+Shift+M", "Every message of this session, with its time"),
+        live_refresh=_make(parent, "&Live refresh", None,
+                           "Read the shapes of loaded datasets again every 2 s (files being written, SWMR)"),
     )
 
 
@@ -141,12 +148,13 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
         a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.copy_path, a.copy_name, a.copy_code,
         a.copy_torch, a.copy_loader, None, a.stats, a.samples, None, a.find_all, a.find,
     ])
-    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all])
+    _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.live_refresh, a.messages])
     _add(mb.addMenu("&Help"), [a.about])
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")
     tb.setMovable(False)
-    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    apply_icons(a)
     for act in (a.open, a.refresh, a.enable_editing, undo, redo, a.import_images, a.transform):
         tb.addAction(act)
     window.addToolBar(tb)
@@ -172,3 +180,48 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
     if node is not None:
         menu.addAction(a.close)
     return menu
+
+
+
+def update_enabled(a: Actions, session: Session) -> None:
+    """Enable only what can act on the selection and its file's mode: no New/Rename/Delete on read-only
+    files, no Rename/Delete/Cut on a file's root, nothing that needs a file while none is open."""
+    node = session.current_object()
+    has_files = bool(session.files)
+    target = node.new_object_group()[0] if node is not None else ""
+    can_add = bool(target) and session.is_writable(target)
+    obj = node is not None and node.kind != "file"  # an object, not a file's root
+    can_change = obj and node is not None and session.is_writable(node.file)
+    dataset = node is not None and node.is_dataset
+    top = session.top_file()
+    for action, on in (
+        (a.refresh, has_files), (a.close, has_files), (a.close_all, has_files), (a.find, has_files),
+        (a.find_all, has_files), (a.collapse_all, has_files), (a.copy_path, node is not None),
+        (a.copy_name, node is not None), (a.expand_below, node is not None and node.can_have_children),
+        (a.transform, dataset), (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
+        (a.copy_code, dataset), (a.copy_torch, dataset), (a.compact, bool(top) and session.is_writable(top)),
+        (a.new_group, can_add), (a.new_empty_dataset, can_add), (a.new_dataset, can_add),
+        (a.new_soft_link, can_add), (a.new_external_link, can_add),
+        (a.rename, can_change), (a.delete, can_change), (a.cut_object, can_change),
+        (a.copy_object, obj), (a.paste_object, session.object_clip is not None and can_add),
+    ):
+        action.setEnabled(bool(on))
+
+
+#: the icon of each action (files in h5gui/gui/icons), in menus and on the toolbar
+ICONS = {
+    "open": "open", "refresh": "refresh", "enable_editing": "edit", "import_images": "import",
+    "transform": "transform", "new_group": "new_group", "delete": "delete", "rename": "rename",
+    "find_all": "find", "export": "export", "close": "close", "about": "about", "messages": "messages",
+    "copy_path": "copy", "copy_object": "copy", "paste_object": "paste", "paste_attrs": "paste",
+    "new_empty_dataset": "new_dataset", "new_dataset": "new_dataset", "new_soft_link": "link",
+    "new_external_link": "external_link", "copy_code": "code", "copy_torch": "code", "compact": "compact",
+    "export_stack": "export", "export_shown": "export", "open_demo": "file", "live_refresh": "refresh",
+}
+
+
+def apply_icons(a: Actions) -> None:
+    for name, icon_name in ICONS.items():
+        action = getattr(a, name, None)
+        if isinstance(action, QAction) and action.icon().isNull():
+            action.setIcon(icon(icon_name))

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -30,9 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui import __version__
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
-from h5gui.gui.actions import build_menus, create_actions, tree_menu
+from h5gui.gui.actions import build_menus, create_actions, tree_menu, update_enabled
 from h5gui.gui.controllers.attributes import AttributeActions
 from h5gui.gui.controllers.files import FileActions
 from h5gui.gui.controllers.inspector import Inspector
@@ -43,9 +41,12 @@ from h5gui.gui.models.tree_mime import dropped_files
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
+from h5gui.gui.undo import FileUndo
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.info_panel import InfoPanel
+from h5gui.gui.widgets.message_log import MessageLog, MessageLogDialog
+from h5gui.gui.widgets.notices import NoticeArea
 from h5gui.gui.widgets.preview.panel import PreviewPanel
 from h5gui.gui.widgets.recent_menu import RecentFiles
 from h5gui.gui.widgets.start_page import StartPage
@@ -92,8 +93,10 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner(self, supervisor=supervisor, settings=self.settings)
         self.session = Session()
         self.model = H5TreeModel(self.runner, self.session, self)
-        self.undo_stack = QUndoStack(self)
+        self.undo = FileUndo(self, self.session, self)  # one undo stack per file
         self.find_dialog: FindDialog | None = None
+        self.messages = MessageLog(self)  # every message of the session (View > Messages)
+        self.message_dialog: MessageLogDialog | None = None
         self._build_ui()
         self._build_menus()
         self.recent = RecentFiles(self.settings, self.recent_menu, self.start_page, lambda p: self.open_files([p]))
@@ -154,7 +157,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.stack.addWidget(self.splitter)
-        self.setCentralWidget(self.stack)
+        central = QWidget(self)  # notices per file (failed to open, leftovers) above the start page or the tree
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        self.notices = NoticeArea(central)
+        central_layout.addWidget(self.notices)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         sb = self.statusBar()
         self.status_label = QLabel(self)
@@ -187,10 +197,8 @@ class MainWindow(QMainWindow):
             self.tree.addAction(act)
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         a.delete.setShortcut(QKeySequence.StandardKey.Delete)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+        self.undo_action = self.undo.undo_action
+        self.redo_action = self.undo.redo_action
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
         self.recent_menu, self.toolbar = build_menus(self, a, self.undo_action, self.redo_action)
@@ -206,12 +214,13 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self, s, r, self, self.model, self.tabs, self.info_panel, self.attr_panel,
                                    self.preview)
         self.files = FileActions(self, s, r, self, model=self.model, tree=self.tree, inspector=self.inspector,
-                                 recent=self.recent, settings=self.settings, data_dir=data_dir)
-        self.structure = StructureActions(self, s, r, self)
+                                 recent=self.recent, settings=self.settings, data_dir=data_dir,
+                                 undo=self.undo, notices=self.notices)
+        self.structure = StructureActions(self, s, r, self, undo=self.undo)
         self.exports = ExportActions(self, s, r, self, self.settings, self.preview)
-        self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo_stack,
+        self.attributes = AttributeActions(self, s, r, self, self.attr_panel, self.undo,
                                            self.inspector.show_node)
-        self.values = ValueActions(self, s, r, self, self.preview, self.undo_stack)
+        self.values = ValueActions(self, s, r, self, self.preview, self.undo)
         self.wizards = WizardActions(self, s, r, self, self.files)
         from h5gui.gui.controllers.ml import MLActions
 
@@ -225,6 +234,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self.tree.set_filter_text)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self.inspector.show_current())
+        self.tree.selectionModel().currentChanged.connect(lambda *_a: self.state_changed())
         self.tree.error.connect(self.show_error)
         self.tree.message.connect(self.show_status)
         self.model.error.connect(self.show_error)
@@ -250,7 +260,7 @@ class MainWindow(QMainWindow):
         self.preview.retry_requested.connect(self.inspector.retry)
         for action, slot in (
             (a.open, f.open_dialog), (a.open_demo, f.open_demo), (a.close, f.close_current),
-            (a.close_all, f.close_all), (a.refresh, f.refresh), (a.quit, self.close), (a.copy_path, self.copy_path),
+            (a.close_all, f.close_all), (a.refresh, lambda: f.refresh()), (a.quit, self.close), (a.copy_path, self.copy_path),
             (a.copy_name, self.copy_name), (a.expand_below, self.tree.expand_all_below),
             (a.collapse_all, self.tree.collapseAll), (a.find, self._focus_filter), (a.about, self.about),
             (a.enable_editing, f.toggle_editing), (a.set_attr_selected, at.set_on_selected),
@@ -262,11 +272,15 @@ class MainWindow(QMainWindow):
             (a.compact, st.compact), (a.export, ex.export), (a.export_stack, ex.export_stack),
             (a.export_shown, ex.export_shown_image), (a.copy_code, lambda: ex.copy_as_code(False)),
             (a.copy_torch, lambda: ex.copy_as_code(True)), (a.find_all, self.open_find),
+            (a.messages, self.open_messages),
         ):
             action.triggered.connect(slot)
         a.stats.triggered.connect(self.ml.open_stats)
         a.samples.triggered.connect(self.ml.open_samples)
         a.copy_loader.triggered.connect(lambda: self.ml.open_loader())
+        a.live_refresh.setCheckable(True)  # off by default
+        if f.checks is not None:
+            a.live_refresh.toggled.connect(f.checks.set_live)
 
     # ================================================================== settings
     def _restore_settings(self) -> None:
@@ -291,21 +305,27 @@ class MainWindow(QMainWindow):
     # ================================================================== notifier (session.Notifier)
     def show_error(self, message: str | H5GuiError) -> None:
         text = str(message)
+        self.messages.add(text, "error")
         self.status_label.setStyleSheet("color: #c62828;")
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
 
     def show_status(self, text: str) -> None:
+        self.messages.add(text)
         self.status_label.setStyleSheet("")
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
 
     def group_changed(self, file: str, group: str, select: str | None = None) -> None:
-        idx = self.model.group_index(file, group)
-        if idx.isValid():
-            self.model.reload(idx)
+        self.model.refresh_group(file, group)  # its rows, and its own row's member count
         if select:
             self.tree.select_path(file, select)
+
+    def object_removed(self, file: str, path: str) -> None:
+        shown = self.session.shown
+        if shown is not None and shown[0] == file and (shown[1] == path or shown[1].startswith(path.rstrip("/") + "/")):
+            self.inspector.clear()
+            self.state_changed()
 
     def object_written(self, file: str, path: str) -> None:
         if self.session.is_open(file):
@@ -313,8 +333,8 @@ class MainWindow(QMainWindow):
         else:
             self.files.open_files([file], select=path)
 
-    def files_changed(self) -> None:
-        self.files.refresh()
+    def files_changed(self, message: str = "Refreshed") -> None:
+        self.files.refresh(message)
 
     def state_changed(self) -> None:
         """Title and start page for the open files; editing controls for the file of the shown object."""
@@ -339,6 +359,8 @@ class MainWindow(QMainWindow):
         a.enable_editing.setEnabled(bool(top))
         a.set_attr_selected.setEnabled(writable)
         a.paste_attrs.setEnabled(writable and bool(s.attr_clip))
+        update_enabled(a, s)
+        self.undo.follow(file)
 
     def status_text(self) -> str:
         return self.status_label.text()
@@ -431,14 +453,17 @@ class MainWindow(QMainWindow):
         self.find_dialog.raise_()
         self.find_dialog.pattern.setFocus()
 
-    def about(self) -> None:
-        from PySide6 import __version__ as pyside_version
+    def open_messages(self) -> None:
+        if self.message_dialog is None:
+            self.message_dialog = MessageLogDialog(self.messages, self)
+        self.message_dialog.show()
+        self.message_dialog.raise_()
 
-        QMessageBox.about(
-            self, "About h5gui",
-            f"<h3>h5gui {__version__}</h3><p>A desktop workbench for HDF5 files.</p>"
-            f"<p>PySide6 {pyside_version}</p>",
-        )
+    def about(self) -> None:
+        from h5gui.gui.widgets.about_dialog import AboutDialog
+
+        self.about_dialog = AboutDialog(self, self.runner)  # versions of the I/O process's libraries too
+        self.about_dialog.open()
 
     # ================================================================== drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

@@ -39,11 +39,15 @@ class Notifier(Protocol):
     def group_changed(self, file: str, group: str, select: str | None = None) -> None:
         """A group of an open file changed: list it again (nothing else reloads) and select ``select``."""
 
+    def object_removed(self, file: str, path: str) -> None:
+        """``path`` of ``file`` is gone (deleted, renamed, moved): stop showing it and what was below it."""
+
     def object_written(self, file: str, path: str) -> None:
         """A wizard wrote ``path``: show it (list its group again, or open its file)."""
 
-    def files_changed(self) -> None:
-        """Files were rewritten on disk: reopen every file, keeping expanded groups and the selection."""
+    def files_changed(self, message: str = "Refreshed") -> None:
+        """Files were rewritten on disk: reopen every file, keeping expanded groups and the selection, and
+        say ``message`` when done."""
 
     def state_changed(self) -> None:
         """Files, modes, the shown object or a clipboard changed: update the title and what is enabled."""

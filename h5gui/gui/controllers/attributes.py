@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from h5gui.core import api
@@ -19,7 +19,7 @@ from h5gui.core.errors import H5GuiError
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.session import READ_ONLY_HINT, Notifier, Session, Target
-from h5gui.gui.undo import EditCommand, done_message
+from h5gui.gui.undo import EditCommand, FileUndo, done_message
 from h5gui.gui.widgets.attr_dialog import AttrDialog
 from h5gui.gui.widgets.attr_panel import AttrPanel
 from h5gui.gui.workers import JobRunner
@@ -30,10 +30,10 @@ class AttributeActions(Controller):
     (its attributes changed while it was shown)."""
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier,
-                 panel: AttrPanel, undo_stack: QUndoStack, show_node: Callable[[str, str], None]) -> None:
+                 panel: AttrPanel, undo: FileUndo, show_node: Callable[[str, str], None]) -> None:
         super().__init__(parent, session, runner, notifier)
         self.panel = panel
-        self.undo_stack = undo_stack
+        self.undo = undo
         self.show_node = show_node
 
     # ------------------------------------------------------------------ the shown object
@@ -89,7 +89,11 @@ class AttributeActions(Controller):
 
     # ------------------------------------------------------------------ results, undo and redo
     def _done(self, result: EditResult) -> None:
-        self.undo_stack.push(EditCommand(result.description, result.undo, result.redo, self.apply))
+        # one command per file: each file has its own undo stack
+        for file in dict.fromkeys(e.file for e in result.redo + result.undo):
+            undo = tuple(e for e in result.undo if e.file == file)
+            redo = tuple(e for e in result.redo if e.file == file)
+            self.undo.push(EditCommand(result.description, undo, redo, self.apply, file=file))
         self.notifier.show_status(done_message(result.description))
         self.panel.show_refusal("")
         self._reshow_if_shown(result.redo)
@@ -99,14 +103,18 @@ class AttributeActions(Controller):
         self.panel.show_refusal(text)
         self.notifier.show_error(text)
 
-    def apply(self, edits: tuple[AttrEdit, ...], message: str) -> None:
-        """Undo/redo: re-run recorded edits in the I/O process."""
+    def apply(self, edits: tuple[AttrEdit, ...], message: str, failed: Callable[[], None]) -> None:
+        """Undo/redo: re-run recorded edits in the I/O process (``failed()`` when they did not run)."""
 
         def applied(_attrs: object) -> None:
             self.notifier.show_status(message)
             self._reshow_if_shown(edits)
 
-        self.runner.submit(api.attrs.apply, edits, on_result=applied, on_error=self._failed)
+        def refused(err: H5GuiError) -> None:
+            failed()
+            self._failed(err)
+
+        self.runner.submit(api.attrs.apply, edits, on_result=applied, on_error=refused)
 
     def _reshow_if_shown(self, edits: tuple[AttrEdit, ...]) -> None:
         shown = self.session.shown

@@ -16,9 +16,12 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.nodes.records import NodeInfo
 from h5gui.gui.controllers.base import Controller
+from h5gui.gui.controllers.file_checks import FileChecks
 from h5gui.gui.controllers.inspector import Inspector
 from h5gui.gui.models.tree_model import H5TreeModel
 from h5gui.gui.session import Notifier, Session
+from h5gui.gui.undo import FileUndo
+from h5gui.gui.widgets.notices import NoticeArea
 from h5gui.gui.widgets.recent_menu import RecentFiles
 from h5gui.gui.widgets.tree_view import TreeView
 from h5gui.gui.workers import JobRunner
@@ -31,7 +34,8 @@ class FileActions(Controller):
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier, *,
                  model: H5TreeModel, tree: TreeView, inspector: Inspector, recent: RecentFiles,
-                 settings: QSettings, data_dir: str | None) -> None:
+                 settings: QSettings, data_dir: str | None, undo: FileUndo | None = None,
+                 notices: NoticeArea | None = None) -> None:
         super().__init__(parent, session, runner, notifier)
         self.model = model
         self.tree = tree
@@ -39,7 +43,17 @@ class FileActions(Controller):
         self.recent = recent
         self.settings = settings
         self.data_dir = data_dir
+        self.undo = undo
+        self.notices = notices
+        self.checks: FileChecks | None = None  # leftovers, a crashed writer's mark, live refresh
+        if notices is not None:
+            self.checks = FileChecks(parent, session, runner, notifier, notices=notices, model=model,
+                                     open_files=self.open_files, enable_editing_then=self.enable_editing_then,
+                                     reshow=inspector.show_node)
         self._reenable: set[str] = set()  # files to make writable again after a refresh
+        self._expanded_files: set[str] = set()  # files whose row was expanded before a refresh
+        self._quiet: set[str] = set()  # files made writable again by a refresh, without a message
+        self._refreshed_message = "Refreshed"  # what the status bar says once a refresh is done
         self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
 
     # ------------------------------------------------------------------ opening
@@ -65,6 +79,10 @@ class FileActions(Controller):
 
     def _on_opened(self, path: str, select: str | None, info: NodeInfo) -> None:
         self.session.opening.discard(path)
+        if self.notices is not None:
+            self.notices.remove(("open", path))
+        if self.checks is not None:
+            self.checks.opened(path)
         idx = self.model.add_file(path, info)
         self.recent.add(path)
         self.notifier.state_changed()
@@ -73,13 +91,19 @@ class FileActions(Controller):
         self.tree.setFocus()
         if select:
             self.tree.select_path(path, select)
-        elif len(self.session.files) == 1 or not self.tree.currentIndex().isValid():
+        else:  # the file just opened is selected and scrolled to
             self.tree.select_index(idx)
 
     def _on_open_failed(self, path: str, err: H5GuiError) -> None:
         self.session.opening.discard(path)
         self.notifier.state_changed()
         self.notifier.show_error(err)
+        if self.checks is not None and self.checks.open_failed(path, err):
+            return
+        if self.notices is not None:  # every file that failed keeps its line until dismissed
+            text = f"Could not open: {err}" if path in str(err) else f"Could not open {path}: {err}"
+            self.notices.add(("open", path), text, "error",
+                             [("Try again", partial(self.open_files, [path]))])
         if not self.session.files:
             self.recent.show_on_start_page()
 
@@ -101,6 +125,8 @@ class FileActions(Controller):
         self.model.remove_file(file)
         self.session.set_writable(file, False)
         self.runner.release_file(file, on_error=self.notifier.show_error)
+        if self.undo is not None:
+            self.undo.forget(file)
         self.notifier.state_changed()
         self.notifier.show_status(f"Closed {file}")
 
@@ -109,22 +135,24 @@ class FileActions(Controller):
             self.close(f)
 
     # ------------------------------------------------------------------ refresh
-    def refresh(self) -> None:
-        """Reopen every file, keeping expanded groups and the selection."""
+    def refresh(self, message: str = "Refreshed") -> None:
+        """Reopen every file, keeping expanded groups and the selection; say ``message`` when done."""
         files = list(self.session.files)
         if not files:
             return
+        self._refreshed_message = message
         expanded = self.model.expanded_paths_under(self.tree.isExpanded)
         current = self.tree.currentIndex()
         selected = None
         if current.isValid():
             selected = (self.model.top_file_of(current), self.model.node(current).tree_path())
         self.inspector.clear()
+        self._expanded_files = {f for f, p in expanded if p == "/"}
         self._reenable = {f for f in files if self.session.is_writable(f)}
         for f in files:
             self.model.remove_file(f)
             self.runner.release_file(f, on_error=self.notifier.show_error)
-        self.tree.restore(expanded, selected)
+        self.tree.restore(expanded, selected, self.tree.verticalScrollBar().value())
         for f in files:
             self.session.opening.add(f)
             self.runner.submit(api.nodes.describe, f, "/", on_result=partial(self._on_reopened, f),
@@ -135,11 +163,13 @@ class FileActions(Controller):
         self.session.opening.discard(path)
         idx = self.model.add_file(path, info)
         if path in self._reenable:
+            self._quiet.add(path)  # the refresh's own message stays in the status bar
             self.set_editing(path, True)
-        self.tree.expand(idx)
+        if path in self._expanded_files:  # a file the user had collapsed stays collapsed
+            self.tree.expand(idx)
         self.notifier.state_changed()
         if not self.session.opening:
-            self.notifier.show_status("Refreshed")
+            self.notifier.show_status(self._refreshed_message)
             self.tree.continue_reveals()
 
     # ------------------------------------------------------------------ editing mode
@@ -172,7 +202,9 @@ class FileActions(Controller):
         if then is not None and on:
             QTimer.singleShot(0, then)
         self.session.set_writable(file, on)
-        if on:
+        if file in self._quiet:
+            self._quiet.discard(file)
+        elif on:
             self.notifier.show_status(f"{file} is open for editing: changes are written at once; Ctrl+Z undoes them")
         else:
             self.notifier.show_status(f"{file} is read-only again")
@@ -182,6 +214,7 @@ class FileActions(Controller):
         self.notifier.state_changed()
 
     def _on_editing_failed(self, file: str, err: H5GuiError) -> None:
+        self._quiet.discard(file)
         self.runner.set_file_state(file, writable=None)
         self.session.set_writable(file, False)
         self.notifier.show_error(err)

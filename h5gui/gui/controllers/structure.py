@@ -9,22 +9,49 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from h5gui.core import api
+from h5gui.core.nodes.records import ChildInfo
 from h5gui.core.paths import join
 from h5gui.core.structure.records import CompactReport, CopyReport, DeleteInfo, DeleteReport
 from h5gui.core.text import format_bytes
 from h5gui.gui.controllers.base import Controller
+from h5gui.gui.controllers.structure_undo import Op, Steps, StructureUndo, op
 from h5gui.gui.models.tree_nodes import Node
-from h5gui.gui.session import ObjectClip
+from h5gui.gui.session import Notifier, ObjectClip, Session
+from h5gui.gui.undo import FileUndo, done_message
 from h5gui.gui.widgets.new_dataset_dialog import NewDatasetDialog
+from h5gui.gui.workers import JobRunner
 
 
 class StructureActions(Controller):
-    """Tree edits (the window owns the actions and menus and connects them here)."""
+    """Tree edits (the window owns the actions and menus and connects them here); ``undo``: the undo
+    stacks that new groups, datasets, links, renames, moves and copies go onto."""
+
+    def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier,
+                 undo: FileUndo | None = None) -> None:
+        super().__init__(parent, session, runner, notifier)
+        self.history = StructureUndo(runner, notifier, undo)
+
+    def done_undoable(self, text: str, file: str, undo: Steps, redo: Steps) -> Callable[[object], None]:
+        """A result callback like :meth:`done` that also puts the edit on ``file``'s undo stack."""
+
+        def on_result(_result: object) -> None:
+            self.history.record(text, file, undo, redo)
+            self.notifier.show_status(done_message(text))
+            for change in redo.changes:
+                self.notifier.group_changed(*change)
+
+        return on_result
+
+    def _created(self, text: str, file: str, group: str, path: str, make: Op) -> Callable[[object], None]:
+        """Undo of a new object: delete it; redo: ``make`` again."""
+        return self.done_undoable(text, file, Steps((op(api.structure.delete, file, path),), ((file, group, None),)),
+                                  Steps((make,), ((file, group, path),)))
 
     # ------------------------------------------------------------------ helpers
     def _object(self) -> Node | None:
@@ -58,7 +85,8 @@ class StructureActions(Controller):
             return
         file, group, path = asked
         self.runner.submit(api.structure.create_group, file, path, on_error=self.notifier.show_error,
-                           on_result=self.done(f"Created group {path}", (file, group, path)))
+                           on_result=self._created(f"Created group {path}", file, group, path,
+                                                   op(api.structure.create_group, file, path)))
 
     def new_dataset(self) -> None:
         target = self._target_group()
@@ -69,8 +97,10 @@ class StructureActions(Controller):
         if not dialog.exec():
             return
         path = join(group, dialog.name.text())
-        self.runner.submit(api.structure.create_dataset, file, path, **dialog.values(), on_error=self.notifier.show_error,
-                           on_result=self.done(f"Created {path}", (file, group, path)))
+        values = dialog.values()
+        self.runner.submit(api.structure.create_dataset, file, path, **values, on_error=self.notifier.show_error,
+                           on_result=self._created(f"Created {path}", file, group, path,
+                                                   op(api.structure.create_dataset, file, path, **values)))
 
     def new_dataset_from_file(self) -> None:
         target = self._target_group()
@@ -87,7 +117,8 @@ class StructureActions(Controller):
             return
         path = join(group, name)
         self.run_with_dialog(f"Creating {path}", api.structure.create_dataset_from_file, file, path, source,
-                             on_result=self.done(f"Created {path}", (file, group, path)))
+                             on_result=self._created(f"Created {path}", file, group, path,
+                                                     op(api.structure.create_dataset_from_file, file, path, source)))
 
     def new_link(self, external: bool = False) -> None:
         node = self.session.current_object()
@@ -95,7 +126,7 @@ class StructureActions(Controller):
         if node is None or asked is None:
             return
         file, group, path = asked
-        done = self.done(f"Created link {path}", (file, group, path))
+        text = f"Created link {path}"
         if external:
             target_file, _ = QFileDialog.getOpenFileName(self.parent, "File the link points into",
                                                          os.path.dirname(file), "HDF5 (*.h5 *.hdf5);;All files (*)")
@@ -105,15 +136,17 @@ class StructureActions(Controller):
             target, ok = QInputDialog.getText(self.parent, "New external link", f"Path inside {rel}:", text="/")
             if not ok:
                 return
+            make = op(api.structure.create_external_link, file, path, rel, target or "/")
             self.runner.submit(api.structure.create_external_link, file, path, rel, target or "/",
-                               on_error=self.notifier.show_error, on_result=done)
+                               on_error=self.notifier.show_error, on_result=self._created(text, file, group, path, make))
             return
         target, ok = QInputDialog.getText(self.parent, "New soft link", "Path the link points to:",
                                           text=node.path if node.kind != "file" else "/")
         if not ok or not target:
             return
         self.runner.submit(api.structure.create_soft_link, file, path, target, on_error=self.notifier.show_error,
-                           on_result=done)
+                           on_result=self._created(text, file, group, path,
+                                                   op(api.structure.create_soft_link, file, path, target)))
 
     # ------------------------------------------------------------------ rename, delete
     def rename(self) -> None:
@@ -126,18 +159,26 @@ class StructureActions(Controller):
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
         new = join(parent, name)
-        self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error,
-                           on_result=self.done(f"Renamed {old} to {new}", (file, parent, new)))
+        done = self.done_undoable(
+            f"Renamed {old} to {new}", file,
+            Steps((op(api.structure.rename, file, new, posixpath.basename(old)),), ((file, parent, old),)),
+            Steps((op(api.structure.rename, file, old, name),), ((file, parent, new),)))
+
+        def renamed(result: object) -> None:
+            self.notifier.object_removed(file, old)
+            done(result)
+
+        self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error, on_result=renamed)
 
     def delete(self) -> None:
         node = self._object()
         if node is None or not self.require_writable(node.file):
             return
-        file, path = node.file, node.path
+        file, path, row = node.file, node.path, node.info
         self.runner.submit(api.structure.delete_info, file, path, on_error=self.notifier.show_error,
-                           on_result=lambda info: self._confirm_delete(file, path, info))
+                           on_result=lambda info: self._confirm_delete(file, path, info, row))
 
-    def _confirm_delete(self, file: str, path: str, info: DeleteInfo) -> None:
+    def _confirm_delete(self, file: str, path: str, info: DeleteInfo, row: ChildInfo | None = None) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete", info.text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.parent)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -146,11 +187,19 @@ class StructureActions(Controller):
             return
         parent = posixpath.dirname(path) or "/"
 
-        def deleted(report: DeleteReport) -> None:
-            self.notifier.show_status(report.text + "  (File > Compact file... gives the space back)")
-            self.notifier.group_changed(file, parent)
+        def delete(undo: Steps | None, why_not: str) -> None:
+            def deleted(report: DeleteReport) -> None:
+                if undo is not None:
+                    redo = Steps((op(api.structure.delete, file, path),), ((file, parent, parent),))
+                    self.history.record(f"Deleted {path}", file, undo, redo)
+                tail = " (Ctrl+Z to undo)" if undo is not None else f" ({why_not})" if why_not else ""
+                self.notifier.show_status(report.text + tail + "  (File > Compact file... gives the space back)")
+                self.notifier.object_removed(file, path)
+                self.notifier.group_changed(file, parent, parent)
 
-        self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+            self.runner.submit(api.structure.delete, file, path, on_error=self.notifier.show_error, on_result=deleted)
+
+        self.history.before_delete(info, row, delete)
 
     # ------------------------------------------------------------------ copy, cut, paste, drag and drop
     def copy(self) -> None:
@@ -158,6 +207,7 @@ class StructureActions(Controller):
         if node is None:
             return
         self.session.object_clip = ObjectClip(node.file, node.path)
+        self.notifier.state_changed()  # Paste object can act now
         QGuiApplication.clipboard().setText(node.path)
         self.notifier.show_status(f"Copied {node.path}: select a group (in any writable file) and Paste object")
 
@@ -166,6 +216,7 @@ class StructureActions(Controller):
         if node is None or not self.require_writable(node.file):
             return
         self.session.object_clip = ObjectClip(node.file, node.path, cut=True)
+        self.notifier.state_changed()
         self.notifier.show_status(f"Cut {node.path}: select a group of the same file and Paste object to move it there")
 
     def paste(self) -> None:
@@ -191,8 +242,13 @@ class StructureActions(Controller):
         while posixpath.basename(dest) in existing:
             dest, i = join(group, f"{name}_{i}"), i + 1
 
+        undo = Steps((op(api.structure.delete, file, dest),), ((file, group, None),))
+        redo = Steps((op(api.structure.copy, clip.file, clip.path, file, dest),), ((file, group, dest),))
+
         def copied(report: CopyReport) -> None:
-            self.notifier.show_status(f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}")
+            self.history.record(f"Copied {clip.path} to {dest}", file, undo, redo)
+            self.notifier.show_status(f"Copied {report.objects:,} object(s), {format_bytes(report.nbytes)} to {dest}"
+                                      " (Ctrl+Z to undo)")
             self.notifier.group_changed(file, group, dest)
 
         self.run_with_dialog(f"Copying {clip.path}", api.structure.copy, clip.file, clip.path, file, dest,
@@ -209,16 +265,24 @@ class StructureActions(Controller):
             self._move(file, src_path, group)
         else:
             self.run_with_dialog(f"Copying {src_path}", api.structure.copy, src_file, src_path, file, dest,
-                                 on_result=self.done(f"Copied {src_path} to {os.path.basename(file)}:{dest}",
-                                                     (file, group, dest)))
+                                 on_result=self._created(f"Copied {src_path} to {os.path.basename(file)}:{dest}",
+                                                         file, group, dest,
+                                                         op(api.structure.copy, src_file, src_path, file, dest)))
 
     def _move(self, file: str, src_path: str, group: str) -> None:
         """Move ``src_path`` into ``group`` of the same file; both groups are listed again."""
         old_parent = posixpath.dirname(src_path) or "/"
         dest = join(group, posixpath.basename(src_path))
-        self.runner.submit(api.structure.move, file, src_path, dest, on_error=self.notifier.show_error,
-                           on_result=self.done(f"Moved {src_path} to {dest}", (file, old_parent, None),
-                                               (file, group, dest)))
+        done = self.done_undoable(
+            f"Moved {src_path} to {dest}", file,
+            Steps((op(api.structure.move, file, dest, src_path),), ((file, group, None), (file, old_parent, src_path))),
+            Steps((op(api.structure.move, file, src_path, dest),), ((file, old_parent, None), (file, group, dest))))
+
+        def moved(result: object) -> None:
+            self.notifier.object_removed(file, src_path)
+            done(result)
+
+        self.runner.submit(api.structure.move, file, src_path, dest, on_error=self.notifier.show_error, on_result=moved)
 
     # ------------------------------------------------------------------ whole file
     def compact(self) -> None:
@@ -233,8 +297,9 @@ class StructureActions(Controller):
             return
 
         def compacted(r: CompactReport) -> None:
-            self.notifier.show_status(f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
-                                      f"{format_bytes(r.size_after)}")
-            self.notifier.files_changed()
+            text = (f"Compacted {os.path.basename(file)}: {format_bytes(r.size_before)} -> "
+                    f"{format_bytes(r.size_after)}")
+            self.notifier.show_status(text)
+            self.notifier.files_changed(text)  # said again once the files are reopened
 
         self.run_with_dialog(f"Compacting {os.path.basename(file)}", api.structure.compact, file, on_result=compacted)

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.session import READ_ONLY_HINT, Notifier, Session
-from h5gui.gui.undo import EditCommand, done_message
+from h5gui.gui.undo import EditCommand, FileUndo, done_message
 from h5gui.gui.widgets.preview.panel import PreviewPanel
 from h5gui.gui.workers import JobRunner
 
@@ -24,10 +24,10 @@ class ValueActions(Controller):
     """Writes the blocks of values the preview's table asks for (``PreviewPanel.write_requested``)."""
 
     def __init__(self, parent: QWidget, session: Session, runner: JobRunner, notifier: Notifier,
-                 preview: PreviewPanel, undo_stack: QUndoStack) -> None:
+                 preview: PreviewPanel, undo: FileUndo) -> None:
         super().__init__(parent, session, runner, notifier)
         self.preview = preview
-        self.undo_stack = undo_stack
+        self.undo = undo
 
     def write(self, file: str, path: str, row0: int, col0: int, rows: list[list[str]], axes: tuple[int, int] | None,
               index: tuple[int, ...]) -> None:
@@ -38,7 +38,7 @@ class ValueActions(Controller):
                            on_result=self._written, on_error=self._failed)
 
     def _written(self, edit: ValueEdit) -> None:
-        self.undo_stack.push(EditCommand(edit.description, edit.undo, edit.redo, self.apply))
+        self.undo.push(EditCommand(edit.description, edit.undo, edit.redo, self.apply, file=edit.redo.file))
         self.notifier.show_status(done_message(edit.description))
         self.preview.refresh_table()
 
@@ -46,10 +46,14 @@ class ValueActions(Controller):
         self.notifier.show_error(err)
         self.preview.banner.show_message(str(err), "error")
 
-    def apply(self, write: BlockWrite, message: str) -> None:
-        """Undo/redo: write the recorded block again in the I/O process."""
+    def apply(self, write: BlockWrite, message: str, failed: Callable[[], None]) -> None:
+        """Undo/redo: write the recorded block again in the I/O process (``failed()`` when it did not)."""
         def applied(_old: object) -> None:
             self.notifier.show_status(message)
             self.preview.refresh_table()
 
-        self.runner.submit(api.values.apply, write, on_error=self._failed, on_result=applied)
+        def refused(err: H5GuiError) -> None:
+            failed()
+            self._failed(err)
+
+        self.runner.submit(api.values.apply, write, on_error=refused, on_result=applied)

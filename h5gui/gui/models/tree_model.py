@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, Signal
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.kinds import Kind
-from h5gui.core.nodes.records import ChildInfo, GroupListing
+from h5gui.core.nodes.records import ChildInfo, GroupListing, NodeInfo
 from h5gui.core.paths import normalize_path
 from h5gui.gui.models.tree_nodes import (
     BATCH,
@@ -37,6 +37,8 @@ from h5gui.gui.session import Session
 from h5gui.gui.workers import JobRunner
 
 log = logging.getLogger(__name__)
+
+EXTERNAL_LOOKUPS = 100  # external links per batch whose target kind is looked up (each opens the target)
 
 __all__ = ["NODE_ROLE", "PATH_ROLE", "WINDOW", "H5TreeModel", "Node"]
 
@@ -101,6 +103,9 @@ class H5TreeModel(TreeRows):
 
     def _on_external_target(self, node: Node, target: tuple[str, str]) -> None:
         if not node.alive:
+            return
+        if not node.can_have_children:  # it turned out to lead to a dataset meanwhile
+            node.pending = False
             return
         node.child_file, node.child_path = target
         self._runner.submit(
@@ -189,6 +194,22 @@ class H5TreeModel(TreeRows):
 
     def _insert_rows(self, node: Node, at: int, rows: Sequence[ChildInfo]) -> None:
         self.insert_rows(node, at, rows)
+        # what external links lead to (a dataset gets no expander), for the first few of each batch
+        links = [c for c in node.children[at:at + len(rows)] if c.info is not None and c.info.kind == Kind.EXTERNAL_LINK]
+        for child in links[:EXTERNAL_LOOKUPS]:
+            self._runner.submit(api.nodes.describe, child.file, child.path, on_result=partial(self._on_link_kind, child),
+                                on_error=lambda err: log.debug("external link target: %s", err))
+
+    def _on_link_kind(self, node: Node, info: NodeInfo) -> None:
+        """An external link's target is known: a link to anything but a group loses its expander."""
+        if not node.alive or info.kind != Kind.EXTERNAL_LINK or not info.object_kind:
+            return
+        node.link_kind = info.object_kind
+        if not node.can_have_children:
+            self.clear_rows(node)
+            node.state, node.pending = READY, False
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(2))
 
     def request_more(self, index: Index) -> bool:
         """Load the next batch of a partly loaded group (``index``: the group or its "more" row)."""
@@ -220,6 +241,43 @@ class H5TreeModel(TreeRows):
         self.clear_rows(node)
         node.state, node.names, node.offset, node.pending = UNLISTED, None, 0, False
         self._list(node)
+
+    def refresh_group(self, file: str, group: str) -> bool:
+        """``group`` of ``file`` changed (members added, removed, moved): describe its row again (its
+        member count and whether it has an expander) and list it again; the rest of the tree stays.
+        False when no loaded row shows that group."""
+        found = False
+        for n in self._root.walk():
+            if (n.child_file, n.child_path) != (file, group) or not n.is_real:
+                continue
+            if n.kind != "file" and (n.info is None or not n.info.is_group_like or n.info.kind == Kind.EXTERNAL_LINK):
+                continue
+            found = True
+            parent = n.parent
+            if n.kind == "file" or parent is None or parent is self._root:
+                self.reload(self.index_of(n))
+                continue
+            n.pending = True  # a reveal waits for the new description
+            self._runner.submit(api.nodes.describe_children, parent.child_file, parent.child_path, [n.name],
+                                on_result=partial(self._on_redescribed, n), on_error=self._on_error_for(n))
+        return found
+
+    def _on_redescribed(self, node: Node, rows: list[ChildInfo]) -> None:
+        if not node.alive:
+            return
+        node.pending = False
+        if rows:
+            node.info = rows[0]
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx.siblingAtColumn(2))
+        if node.can_have_children:
+            self.reload(self.index_of(node))
+        else:
+            self.clear_rows(node)
+            node.state, node.names, node.offset = UNLISTED, None, 0
+            idx = self.index_of(node)
+            self.dataChanged.emit(idx, idx)
+            self._continue_reveal()
 
     def retry(self, file: str, path: str) -> None:
         """The user asked to try ``path`` of ``file`` again although it broke the reader: forget the mark
@@ -312,10 +370,11 @@ class H5TreeModel(TreeRows):
     def expanded_paths_under(self, is_expanded: Callable[[QModelIndex], bool]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
 
-        def visit(node: Node) -> None:
+        def visit(node: Node) -> None:  # also below collapsed rows: the view keeps those expanded too
             for c in node.children:
-                if c.children and is_expanded(self.index_of(c)):
-                    out.append((c.top_file(), c.tree_path()))
+                if c.children:
+                    if is_expanded(self.index_of(c)):
+                        out.append((c.top_file(), c.tree_path()))
                     visit(c)
 
         visit(self._root)

@@ -41,6 +41,7 @@ class Node:
     __slots__ = (
         "parent", "idx", "children", "info", "file", "path", "name", "kind", "names", "offset", "top",
         "bottom", "state", "pending", "error", "child_file", "child_path", "allow_external", "alive",
+        "link_kind",
     )
 
     def __init__(self, parent: Node | None, file: str, path: str, name: str, kind: str,
@@ -65,6 +66,7 @@ class Node:
         self.child_path = path
         self.allow_external = False
         self.alive = True
+        self.link_kind = ""  # what an external link leads to, once looked up ("" while unknown)
 
     # -- what kind of row this is
     @property
@@ -115,7 +117,7 @@ class Node:
         if info is None:
             return False
         if info.kind == Kind.EXTERNAL_LINK:
-            return True
+            return self.link_kind in ("", Kind.GROUP)  # no expander on a link to a dataset
         if info.is_group_like:
             return info.members is None or info.members > 0
         return False

@@ -46,7 +46,7 @@ class RecentFiles:
         self.menu.clear()
         recent = self.files()
         for i, p in enumerate(recent):
-            act = self.menu.addAction(f"&{(i + 1) % 10}  {os.path.basename(p)}")
+            act = self.menu.addAction(f"&{(i + 1) % 10}  {os.path.basename(p)}  \u2014  {short_folder(p)}")
             act.setToolTip(p)
             act.setStatusTip(p)
             act.triggered.connect(lambda _=False, path=p: self.open_file(path))
@@ -59,3 +59,12 @@ class RecentFiles:
 
     def show_on_start_page(self) -> None:
         self.start_page.set_recent(self.files())
+
+
+def short_folder(path: str) -> str:
+    """The folder of ``path``, with the home folder as ~ (shown beside the name in Open Recent)."""
+    folder = os.path.dirname(path)
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (folder == home or folder.startswith(home + os.sep)):
+        folder = "~" + folder[len(home):]
+    return folder.replace("&", "&&")

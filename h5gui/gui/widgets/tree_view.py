@@ -61,6 +61,7 @@ class TreeView(QTreeView):
         self._filter_timer.timeout.connect(self._apply_filter)
         model.rowsInserted.connect(self._refilter_soon)
         self._reveals: list[tuple[str, str, bool]] = []  # (file, tree path, expand?) to go to, in order
+        self._scroll_back: int | None = None  # where to scroll once the reveals are done (refresh)
         model.revealed.connect(self._on_revealed)
         model.reveal_failed.connect(self._on_reveal_failed)
 
@@ -87,6 +88,7 @@ class TreeView(QTreeView):
         """Make ``index`` current and scroll to it."""
         if index.isValid():
             self.setCurrentIndex(index)
+            self.executeDelayedItemsLayout()  # rows just inserted: place them before scrolling
             self.scrollTo(index)
 
     # ------------------------------------------------------------------ going to a path
@@ -96,12 +98,14 @@ class TreeView(QTreeView):
         if len(self._reveals) == 1:
             self.continue_reveals()
 
-    def restore(self, expanded: list[tuple[str, str]], selected: tuple[str, str] | None) -> None:
-        """After the files are reopened: expand these groups again and select ``selected`` (call
-        :meth:`continue_reveals` once the files are in the tree)."""
+    def restore(self, expanded: list[tuple[str, str]], selected: tuple[str, str] | None,
+                scroll: int | None = None) -> None:
+        """After the files are reopened: expand these groups again, select ``selected`` and scroll back
+        to ``scroll`` (call :meth:`continue_reveals` once the files are in the tree)."""
         self._reveals = [(f, p, True) for f, p in expanded]
         if selected:
             self._reveals.append((selected[0], selected[1], False))
+        self._scroll_back = scroll
 
     def has_pending_reveals(self) -> bool:
         return bool(self._reveals)
@@ -113,17 +117,21 @@ class TreeView(QTreeView):
                 self.h5model.reveal(file, path)
                 return
             self._reveals.pop(0)
+        if self._scroll_back is not None:  # every group is back: the rows in sight too
+            self.executeDelayedItemsLayout()
+            self.verticalScrollBar().setValue(self._scroll_back)
+            self._scroll_back = None
 
     def _on_revealed(self, index: QModelIndex) -> None:
         if self._reveals:
             _file, _path, expand = self._reveals.pop(0)
-            parent = index.parent()
-            while parent.isValid():
-                self.expand(parent)
-                parent = parent.parent()
-            if expand:
+            if expand:  # a group expanded before a refresh: its parents keep their own state
                 self.expand(index)
             else:
+                parent = index.parent()
+                while parent.isValid():
+                    self.expand(parent)
+                    parent = parent.parent()
                 self.select_index(index)
             self.continue_reveals()
 
