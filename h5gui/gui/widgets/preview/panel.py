@@ -21,6 +21,7 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
+from h5gui.gui.widgets.preview.memory import configure_axes, is_sibling, remember
 from h5gui.gui.widgets.preview.preload import Preloader
 from h5gui.gui.widgets.preview.requests import (
     PLOT_POINTS,
@@ -203,6 +204,7 @@ class PreviewPanel(QWidget):
         self._remember()
         self._gen += 1
         self._target, self._force, self._retry = (file, path, allow_external), force, None
+        self.info = None  # the controls stay until this one's info replaces them (no flicker between siblings)
         self.axes_bar.stop()
         self.banner.hide()
         self.summary.setText(path.rsplit("/", 1)[-1])
@@ -264,6 +266,8 @@ class PreviewPanel(QWidget):
             return
         self._loading_timer.stop()
         self.axes_bar.frame_pending = False
+        if self.info is None or isinstance(err, UnsafeAccessError):
+            self._drop_controls()  # they belong to the previous dataset, or there is nothing to move through
         if isinstance(err, ReaderCrashedError) and self._target is not None:
             self._retry = self._target[:2]
             self.banner.show_message(str(err), "error", "Try again")
@@ -275,6 +279,17 @@ class PreviewPanel(QWidget):
             self.stack.setCurrentWidget(self.message)
             return
         self._show_error(str(err))
+
+    def _drop_controls(self) -> None:
+        """Hide the view buttons and the axes of what was shown before; show the message page."""
+        self.axes_bar.stop()
+        self.axes_bar.hide()
+        for b in self.view_buttons.values():
+            b.hide()
+        if self.info is None:
+            self.view = ""
+            self.message.setText("Nothing read")
+            self.stack.setCurrentWidget(self.message)
 
     def _show_error(self, text: str) -> None:
         self.banner.show_message(text, "error")
@@ -313,10 +328,11 @@ class PreviewPanel(QWidget):
             self.view = ""
             return
         mem = self._memory
-        view = info.views[0]
-        if mem.get("shape") == info.shape and mem.get("kind") == info.kind and mem.get("view") in info.views:
-            view = mem["view"]
-        self.set_view(view, restore=mem.get("shape") == info.shape)
+        sibling = is_sibling(mem, info)
+        view = mem["view"] if sibling and mem.get("view") in info.views else info.views[0]
+        if self._image is not None:
+            self._image.apply_level_settings(mem.get("levels") if sibling else None)
+        self.set_view(view, restore=sibling)
 
     def set_view(self, view: str, restore: bool = False) -> None:
         info = self.info
@@ -326,34 +342,11 @@ class PreviewPanel(QWidget):
         self.view_buttons[view].setChecked(True)
         widget = self._view_widget(view)
         self.stack.setCurrentWidget(widget)
-        mem = self._memory if restore else {}
-        shape = info.shape or ()
+        configure_axes(self.axes_bar, info, view, self._memory if restore else {})
         if view == "image":
-            axes = mem.get("image_axes") or info.image_axes or (max(0, len(shape) - 2), max(0, len(shape) - 1), None)
-            self.axes_bar.configure(shape, "image", axes, mem.get("index", ()))
             widget.set_complex(info.kind == "complex")  # type: ignore[attr-defined]
-        elif view == "encoded":
-            if info.encoded_count > 1 and len(shape) >= 1:
-                self.axes_bar.configure((info.encoded_count,), "elements", (), (mem.get("element", 0),))
-            else:
-                self.axes_bar.configure((), "none", ())
-        elif view == "table":
-            if len(shape) >= 3 and not info.fields:
-                axes = mem.get("table_axes") or info.table_axes or (len(shape) - 2, len(shape) - 1)
-                self.axes_bar.configure(shape, "table", axes, mem.get("index", ()))
-            elif len(shape) >= 2 and info.fields:
-                self.axes_bar.configure(shape, "table", (0,), mem.get("index", ()))
-            else:
-                self.axes_bar.configure(shape, "none", ())
         elif view == "plot":
-            if len(shape) >= 2 and not info.fields:
-                axes = mem.get("plot_axes") or (len(shape) - 1,)
-                self.axes_bar.configure(shape, "plot", axes, mem.get("index", ()))
-            else:
-                self.axes_bar.configure(shape, "none", ())
-            widget.configure_fields(info.plot_fields, rank=1, shape=shape)  # type: ignore[attr-defined]
-        else:
-            self.axes_bar.configure(shape, "none", ())
+            widget.configure_fields(info.plot_fields, rank=1, shape=info.shape or ())  # type: ignore[attr-defined]
         self._request()
 
     def _on_axes_changed(self) -> None:
@@ -481,17 +474,6 @@ class PreviewPanel(QWidget):
 
     # ================================================================== memory across siblings
     def _remember(self) -> None:
-        """Keep the view, the axes and the positions for the next dataset of the same shape."""
-        info = self.info
-        if info is None or not self.view:
-            return
-        mem: dict[str, Any] = {"shape": info.shape, "kind": info.kind, "view": self.view}
-        if self.axes_bar.mode in ("image", "table", "plot"):
-            mem[f"{self.axes_bar.mode}_axes"] = self.axes_bar.axes()
-            mem["index"] = self.axes_bar.index()
-        if self.axes_bar.mode == "elements":
-            mem["element"] = self.axes_bar.index()[0]
-        if "image" in self._views:
-            mem["colormap"] = self.image_view.colormap_name
-        self._memory = mem
-
+        """Keep the view, the axes, the position and the levels for the next sibling (same shape and dtype)."""
+        if self.info is not None and self.view:
+            self._memory = remember(self.info, self.view, self.axes_bar, self._image)
