@@ -215,3 +215,20 @@ def test_registered_in_a_real_process(h5):
     proc = subprocess.run([sys.executable, "-m", "h5gui.cli", "find", str(h5), "stack"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "/g/stack (dataset)\n"
+
+
+def test_export_picture_on_chosen_axes(tmp_path, capsys):
+    """``--axes`` writes the plane the preview shows (issue 12 defect 6): here a channels-first frame."""
+    p = tmp_path / "chw.h5"
+    nchw = np.random.default_rng(2).integers(0, 256, (2, 3, 8, 9), dtype=np.uint8)
+    with h5py.File(p, "w") as f:
+        f["nchw"] = nchw
+    code, out, err = run(capsys, "export", p, "/nchw", tmp_path / "f.png", "--axes", "2,3,1", "--index", "1,0,0,0",
+                         "-q")
+    assert code == 0, err
+    assert "8 x 9 x 3 uint8" in out
+    with Image.open(tmp_path / "f.png") as img:
+        np.testing.assert_array_equal(np.asarray(img), np.moveaxis(nchw[1], 0, -1))
+    code, out, err = run(capsys, "export", p, "/nchw", tmp_path / "g.png", "--axes", "2 3")
+    assert code == 2
+    one_error(err, "--axes")

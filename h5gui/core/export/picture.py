@@ -15,13 +15,14 @@ from h5gui.core import imaging
 from h5gui.core.colormaps import apply_colormap
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
+from h5gui.core.export import plane
 from h5gui.core.export.common import copy_rows, format_of, plain_dtype, source, target, writing
 from h5gui.core.export.records import MAX_IMAGE_BYTES, ExportReport
-from h5gui.core.h5.datasets import dataset_dtype
+from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview.axes import element_count
 from h5gui.core.preview.image import image_stats
-from h5gui.core.progress import Job
+from h5gui.core.progress import Job, Progress
 from h5gui.core.text import shape_text
 
 
@@ -135,8 +136,11 @@ def save_picture(img: Any, fh: Any, fmt: str) -> None:
 
 
 def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
-                 colormap: str | None = None, overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
-    """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``.
+                 colormap: str | None = None, overwrite: bool = False, allow_external: bool = False,
+                 axes: Sequence[int | None] | None = None) -> Job[ExportReport]:
+    """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``; a channels-first ``(3|4, h, w)`` slice is
+    written channels last, as the preview shows it. ``axes`` (rows, columns, channel or None): the
+    plane on those axes instead, at ``index`` on every other axis (:mod:`~.plane`: what the preview shows).
 
     ``levels=None`` and no ``colormap``: raw values (refused, with what would work, when the format
     cannot hold them exactly). ``levels=(low, high)`` or ``'auto'`` (percentiles 0.5-99.5, like the
@@ -149,14 +153,42 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
     fmt = format_of(final)
     if fmt not in ("png", "tif"):
         raise BadRequestError(f"{final} is not a .png or .tif file")
+    if axes is not None:
+        return (yield from _export_plane(file, path, final, partial, fmt, index, axes, levels, colormap, overwrite,
+                                         allow_external))
     with source(file, path, index, allow_external) as src:
         shape, where = src.shape, src.where
-        check_image_shape(shape, where, fmt)
+        chw = plane.channels_first(src.ds, shape)
+        check_image_shape((*shape[1:], shape[0]) if chw else shape, where, fmt)
         dt = dataset_dtype(src.ds, path)
         if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = np.empty(shape, dtype=plain_dtype(dt) if dt.names is None else dt)
         yield from copy_rows(src, a)
+        if chw:
+            a = plane.to_channels_last(a, (1, 2, 0))
+            shape = a.shape
+        img, written, note = to_picture(a, fmt, where, levels, colormap)
+        with writing(final, partial, overwrite), open(partial, "wb") as fh:
+            save_picture(img, fh, fmt)
+        return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)
+
+
+def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, index: Sequence[int],
+                  axes: Sequence[int | None], levels: Any, colormap: str | None, overwrite: bool,
+                  allow_external: bool) -> Job[ExportReport]:
+    """:func:`export_image` of the plane on ``axes`` (one read: a picture is at most MAX_IMAGE_BYTES)."""
+    with dataset_at(file, path, allow_external) as (ds, path):
+        check_filters(ds, path)
+        if ds.shape is None or len(ds.shape) < 2:
+            raise BadRequestError(f"{path} has {len(ds.shape or ())} dimension(s): not an image")
+        sel, order, shape, where = plane.plane_selection(ds.shape, axes, index, path)
+        check_image_shape(shape, where, fmt)
+        dt = dataset_dtype(ds, path)
+        if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
+            raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
+        a = plane.to_channels_last(np.asarray(read_selection(ds, sel, path), dtype=plain_dtype(dt)), order)
+        yield Progress(a.nbytes, a.nbytes, "bytes", f"exporting {where}", nbytes=a.nbytes)
         img, written, note = to_picture(a, fmt, where, levels, colormap)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)

@@ -136,6 +136,8 @@ class ImageView(QWidget):
         """(levels, colormap; None for colour) the shown image is drawn with, or None when none is."""
         if self.slice is None:
             return None
+        if self.slice.rgb and self.slice.data.dtype == np.uint8:
+            return (0.0, 255.0), None  # as _place draws 8-bit colour
         return self._display_levels, None if self.slice.rgb else self.colormap_name
 
     def set_colormap_name(self, name: str) -> None:

@@ -130,6 +130,15 @@ class PreviewPanel(QWidget):
         """(levels, colormap; None for colour) of the image on screen, or None when none is shown."""
         return self._image.drawn_style() if self.view == "image" and self._image is not None else None
 
+    def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
+        """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
+        info, target = self.info, self._target
+        if self.view != "image" or info is None or target is None:
+            return None
+        chosen = self.axes_bar.axes() if self.axes_bar.mode == "image" else None
+        axes = image_axes(chosen, info)
+        return target[0], target[1], axes, self.axes_bar.index() or tuple(0 for _ in info.shape or ())
+
     def refresh_table(self) -> None:
         table = self._views.get("table")
         if table is not None:
