@@ -101,3 +101,21 @@ def test_manual_levels_go_only_to_siblings_of_the_same_shape_and_dtype(qtbot, wa
     low, high = iv.drawn_style()[0]
     assert high > 100
     assert not iv.low_spin.isVisible()
+
+
+def test_text_of_a_string_array_says_which_element_and_moves_through_them(qtbot, wait_idle, window: MainWindow,
+                                                                          tmp_path: Path) -> None:
+    path = tmp_path / "notes.h5"
+    with h5py.File(path, "w") as f:
+        f["notes"] = np.array(["alpha", "beta", '{"gamma": 3}', "delta"], dtype=h5py.string_dtype())
+    show(window, wait_idle, path, "/notes")
+    p = window.preview
+    p.set_view("text")
+    wait_idle(window)
+    tv = p.text_view
+    assert tv.plain_text() == "alpha"
+    assert tv.note.isVisible() and "element [0] of 4" in tv.note.text()
+    assert p.axes_bar.isVisible()
+    p.axes_bar.set_position(0, 2)
+    wait_idle(window)
+    assert '"gamma": 3' in tv.plain_text() and "element [2] of 4" in tv.note.text()

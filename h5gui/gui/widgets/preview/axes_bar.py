@@ -99,7 +99,7 @@ class AxesBar(QWidget):
     def configure(self, shape: tuple[int, ...], mode: str, axes: tuple[int | None, ...],
                   index: tuple[int, ...] = ()) -> None:
         """``mode``: 'image' (rows, cols, channel), 'table' (rows, cols), 'plot' (x,), 'elements' (one
-        slider over shape[0]) or 'none'."""
+        slider over shape[0]), 'text' (a slider for every axis: one element) or 'none'."""
         self.shape = tuple(shape)
         self.mode = mode
         self._axes = tuple(axes)

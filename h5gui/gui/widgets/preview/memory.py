@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def remember(info: PreviewInfo, view: str, axes_bar: AxesBar, image: ImageView | None) -> dict[str, Any]:
     """The settings of ``view`` on ``info`` that a sibling may take over."""
     mem: dict[str, Any] = {"shape": info.shape, "dtype": info.dtype, "kind": info.kind, "view": view}
-    if axes_bar.mode in ("image", "table", "plot"):
+    if axes_bar.mode in ("image", "table", "plot", "text"):
         mem[f"{axes_bar.mode}_axes"] = axes_bar.axes()
         mem["index"] = axes_bar.index()
     if axes_bar.mode == "elements":
@@ -56,5 +56,19 @@ def configure_axes(axes_bar: AxesBar, info: PreviewInfo, view: str, mem: dict[st
             axes_bar.configure(shape, "plot", axes, mem.get("index", ()))
         else:
             axes_bar.configure(shape, "none", ())
+    elif view == "text" and shape and any(n > 1 for n in shape):
+        axes_bar.configure(shape, "text", (), mem.get("index", ()) if mem.get("view") == "text" else ())
     else:
         axes_bar.configure(shape, "none", ())
+
+
+def element_note(shape: tuple[int, ...], index: tuple[int, ...]) -> str:
+    """``element [2] of 4: ...``: which element of an array the text view shows, and where the others are."""
+    if not shape or not any(n > 1 for n in shape):
+        return ""
+    total = 1
+    for n in shape:
+        total *= n
+    where = ", ".join(str(i) for i in index[: len(shape)])
+    return (f"element [{where}] of {total:,}: the slider{'s' if len(shape) > 1 else ''} above show the others, "
+            "the Table view lists them all")

@@ -21,7 +21,7 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
-from h5gui.gui.widgets.preview.memory import configure_axes, is_sibling, remember
+from h5gui.gui.widgets.preview.memory import configure_axes, element_note, is_sibling, remember
 from h5gui.gui.widgets.preview.preload import Preloader
 from h5gui.gui.widgets.preview.requests import (
     PLOT_POINTS,
@@ -478,7 +478,8 @@ class PreviewPanel(QWidget):
         if gen != self._gen or self.view != "text":
             return
         self.banner.hide()
-        self.text_view.show_text(text)
+        note = element_note(self.axes_bar.shape, self.axes_bar.index()) if self.axes_bar.mode == "text" else ""
+        self.text_view.show_text(text, note)
         self.shown.emit("text")
 
     # ================================================================== memory across siblings
