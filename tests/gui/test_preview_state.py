@@ -119,3 +119,41 @@ def test_text_of_a_string_array_says_which_element_and_moves_through_them(qtbot,
     p.axes_bar.set_position(0, 2)
     wait_idle(window)
     assert '"gamma": 3' in tv.plain_text() and "element [2] of 4" in tv.note.text()
+
+
+def test_no_slider_for_axes_of_length_one_and_play_shows_pause(qtbot, wait_idle, window: MainWindow,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "batch.h5"
+    with h5py.File(path, "w") as f:
+        f["one"] = np.zeros((1, 1, 16, 16), np.uint8)  # a batch of one single-frame sample
+        f["movie"] = np.zeros((1, 6, 16, 16), np.uint8)
+    show(window, wait_idle, path, "/one")
+    p = window.preview
+    assert not p.axes_bar.sliders, "nothing to move through along an axis of length 1"
+    show(window, wait_idle, path, "/movie")
+    assert list(p.axes_bar.sliders) == [1]
+    play = p.axes_bar.sliders[1].play
+    assert play.text() == "\u25b6"
+    play.click()
+    assert play.isChecked() and play.text() == "\u23f8" and play.toolTip() == "Pause"
+    qtbot.waitUntil(lambda: p.axes_bar.index()[1] > 0, timeout=5000)
+    play.click()
+    assert play.text() == "\u25b6"
+
+
+def test_log_scale_histogram_axis_reads_in_the_units_of_the_level_boxes(qtbot, wait_idle, window: MainWindow,
+                                                                        tmp_path: Path) -> None:
+    path = tmp_path / "decades.h5"
+    with h5py.File(path, "w") as f:
+        f["counts"] = np.logspace(0, 4, 64 * 64).reshape(64, 64).astype(np.float32)
+    show(window, wait_idle, path, "/counts")
+    iv = window.preview.image_view
+    iv.log_check.setChecked(True)
+    wait_idle(window)
+    # the histogram's axis is labelled in values (10\u00b2 = 100), as the level boxes are, not in log10 units (2)
+    assert iv.hist.axis.tickStrings([2.0], 1.0, 1.0) in (["100"], ["10\u00b2"])
+    iv.hist.setLevels(1.0, 3.0)  # the user drags the handles to 10 .. 1000
+    assert iv.levels_combo.currentData() == "manual"
+    assert iv.low_spin.value() == pytest.approx(10.0) and iv.high_spin.value() == pytest.approx(1000.0)
+    iv.log_check.setChecked(False)
+    assert iv.hist.axis.tickStrings([2.0], 1.0, 1.0) == ["2"]

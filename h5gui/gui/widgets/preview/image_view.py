@@ -67,7 +67,7 @@ class ImageView(QWidget):
             spin.valueChanged.connect(self._on_manual_levels)
         self.log_check = QCheckBox("log", self)
         self.log_check.setToolTip("Logarithmic scale (log10 of positive values)")
-        self.log_check.toggled.connect(lambda _on: self._redraw())
+        self.log_check.toggled.connect(self._on_log)
         self.complex_combo = QComboBox(self)
         self.complex_combo.addItems(["abs", "phase", "real", "imag"])
         self.complex_combo.setToolTip("What to show of complex values")
@@ -164,6 +164,7 @@ class ImageView(QWidget):
         finally:
             for w, b in zip(widgets, blocked, strict=True):
                 w.blockSignals(b)
+        self.hist.axis.setLogMode(self.log_check.isChecked())
         self._set_manual_visible(mode == "manual")
 
     def show_slice(self, s: ImageSlice, *, fit: bool = False) -> None:
@@ -312,6 +313,11 @@ class ImageView(QWidget):
                 self.high_spin.setValue(hi)
         finally:
             self._updating = False
+
+    def _on_log(self, on: bool) -> None:
+        """Log scale: the histogram's axis is labelled in values (1, 10, 100), like the level boxes."""
+        self.hist.axis.setLogMode(on)
+        self._redraw()
 
     def _on_levels_mode(self, _i: int) -> None:
         self._set_manual_visible(self.levels_combo.currentData() == "manual")
