@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         self.proxy = self.model
         self.session.selection = self.tree
         left_layout.addWidget(self.tree, 1)
+        from h5gui.gui.widgets.column_fit import ColumnFitter
+
+        self.shape_column_fitter = ColumnFitter(self.tree, 1)  # shapes such as 2000 x 512 x 512 are not cut
 
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         self.right_splitter = right

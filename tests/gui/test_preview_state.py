@@ -157,3 +157,36 @@ def test_log_scale_histogram_axis_reads_in_the_units_of_the_level_boxes(qtbot, w
     assert iv.low_spin.value() == pytest.approx(10.0) and iv.high_spin.value() == pytest.approx(1000.0)
     iv.log_check.setChecked(False)
     assert iv.hist.axis.tickStrings([2.0], 1.0, 1.0) == ["2"]
+
+
+def test_text_columns_are_left_aligned_and_sized_to_content(qtbot, wait_idle, window: MainWindow,
+                                                            tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "weather.h5"
+    rows = np.zeros(5, dtype=[("station", h5py.string_dtype()), ("température", "f4"),
+                              ("sky", h5py.enum_dtype({"CLEAR": 0, "OVERCAST_WITH_RAIN": 1}, basetype="i1"))])
+    rows["station"] = ["Saint-Rémy-de-Provence", "Oslo", "Reykjavík", "Lima", "Perth"]
+    rows["température"] = [12.5, -3.0, 1.0, 19.0, 25.5]
+    rows["sky"] = [0, 1, 1, 0, 1]
+    with h5py.File(path, "w") as f:
+        f["weather"] = rows
+        f.create_dataset("stack", shape=(60000, 2048, 2048, 3), dtype=np.uint8, chunks=(1, 256, 256, 3))
+    show(window, wait_idle, path, "/weather")
+    tv = window.preview.table_view
+    assert window.preview.view == "table"
+    table, model = tv.table, tv.model
+    qtbot.waitUntil(lambda: model.cell(0, 0) is not None, timeout=5000)
+    wait_idle(window)
+    fm = table.fontMetrics()
+    for col, text in ((0, "Saint-Rémy-de-Provence"), (2, "OVERCAST_WITH_RAIN")):
+        align = model.data(model.index(0, col), Qt.ItemDataRole.TextAlignmentRole)
+        assert align & int(Qt.AlignmentFlag.AlignLeft), f"column {col} holds text: left-aligned"
+        assert table.columnWidth(col) >= fm.horizontalAdvance(text), f"column {col} cuts {text}"
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
+    assert table.columnWidth(1) >= fm.horizontalAdvance("température")  # the header is not cut either
+    tree = window.tree
+    here = window.model.index_of(window.current_node())
+    shapes = [here.siblingAtRow(r).siblingAtColumn(1).data() for r in range(window.model.rowCount(here.parent()))]
+    shape_text = next(t for t in shapes if "2048" in str(t))
+    assert tree.columnWidth(1) >= tree.fontMetrics().horizontalAdvance(shape_text), f"the tree cuts {shape_text}"
