@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         self.info_panel.confirm_external.connect(self.inspector.confirm_external)
         self.preview.confirm_external.connect(self.inspector.confirm_external)
         self.preview.write_requested.connect(self.values.write)
+        self.preview.member_activated.connect(self.select_path)  # the group's member table: double-click
         ap = self.attr_panel
         ap.model.value_requested.connect(at.set_value)
         ap.value_apply_requested.connect(at.set_value)
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
             else:
-                splitter.setSizes([470, 810] if splitter is self.splitter else [330, 470])
+                splitter.setSizes([470, 810] if splitter is self.splitter else [230, 570])  # the preview gets the room
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -232,3 +232,19 @@ def test_export_picture_on_chosen_axes(tmp_path, capsys):
     code, out, err = run(capsys, "export", p, "/nchw", tmp_path / "g.png", "--axes", "2 3")
     assert code == 2
     one_error(err, "--axes")
+
+
+def test_ls_sizes_lists_each_datasets_size_on_disk(tmp_path, capsys):
+    """``ls --sizes``: the member table the GUI shows for a group."""
+    p = tmp_path / "s.h5"
+    with h5py.File(p, "w") as f:
+        f["g/a"] = np.zeros(256, "u1")
+        f.create_group("g/sub")
+    code, out, err = run(capsys, "ls", p, "/g", "--sizes")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["a", "dataset", "256", "uint8"] and lines[0].endswith("256 bytes")
+    assert lines[1].split()[:2] == ["sub", "group"]
+    code, out, err = run(capsys, "ls", p, "/g", "--sizes", "--json")
+    rows = json.loads(out)
+    assert rows[0]["storage"] == 256 and rows[1]["storage"] is None

@@ -31,6 +31,7 @@ from h5gui.gui.widgets.preview.requests import (
     image_request,
     table_size,
 )
+from h5gui.gui.widgets.preview.views import build_view
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:  # the records come with numpy: imported with the first preview, not at start-up
@@ -47,6 +48,7 @@ class PreviewPanel(QWidget):
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
+    member_activated = Signal(str, str)  # file, path: a member of the group shown was double-clicked
     _preloaded = Signal()  # pyqtgraph is imported (from the preload thread)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
@@ -148,35 +150,11 @@ class PreviewPanel(QWidget):
     def _view_widget(self, name: str) -> QWidget:
         key = "image" if name == "encoded" else name
         w = self._views.get(key)
-        if w is not None:
-            return w
-        if key == "image":
-            from h5gui.gui.widgets.preview.image_view import ImageView
-
-            w = self._image = ImageView(self)
-            w.region_requested.connect(self._request_region)
-            w.complex_mode_changed.connect(lambda _m: self._request())
-            if "colormap" in self._memory:
-                w.set_colormap_name(self._memory["colormap"])
-        elif key == "table":
-            from h5gui.gui.widgets.preview.table_view import TableView
-
-            w = TableView(self.runner, self)
-            w.model.on_error = self._show_error
-            w.write_requested.connect(self._on_write_requested)
-            w.set_editable(self.editable)
-        elif key == "plot":
-            from h5gui.gui.widgets.preview.plot_view import PlotView
-
-            w = PlotView(self)
-            w.range_requested.connect(self._request_plot_range)
-            w.selection_changed.connect(self._request)
-        else:
-            from h5gui.gui.widgets.preview.text_view import TextView
-
-            w = TextView(self)
-        self._views[key] = w
-        self.stack.addWidget(w)
+        if w is None:
+            w = self._views[key] = build_view(self, key)
+            if key == "image":
+                self._image = w  # type: ignore[assignment]
+            self.stack.addWidget(w)
         return w
 
     def warm_up(self) -> None:
@@ -246,8 +224,16 @@ class PreviewPanel(QWidget):
         for key in ("preview-info", "preview-data", "preview-detail"):
             self.runner.cancel(key)
 
+    def show_group(self, file: str, path: str) -> None:
+        """A group: the table of its members (name, kind, shape, type, size on disk)."""
+        self.show_message("")
+        members = self._view_widget("members")
+        self.stack.setCurrentWidget(members)
+        members.load(file, path)  # type: ignore[attr-defined]
+
     def is_busy(self) -> bool:
-        if self._pending:
+        members = self._views.get("members")
+        if self._pending or (members is not None and members.loading):  # type: ignore[attr-defined]
             return True
         table = self._views.get("table")
         return self.view == "table" and table is not None and table.model.is_loading()  # type: ignore[attr-defined]
