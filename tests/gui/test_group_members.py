@@ -27,12 +27,13 @@ def test_group_preview_lists_members_sorts_and_goes_to_them(qtbot, wait_idle, wi
     p = window.preview
     view = p._views["members"]
     assert p.stack.currentWidget() is view
+    assert [r[0] for r in view.rows()] == ["alias", "big", "packed", "small", "sub"]  # as the tree lists them
     rows = {r[0]: r for r in view.rows()}
     assert set(rows) == {"small", "big", "packed", "sub", "alias"}
     assert rows["big"][1:] == ["dataset", "200 x 300", "float64", "468.8 KiB"]
     assert rows["small"][4] == "40 bytes"
     assert rows["sub"][1:3] == ["group", "1 member"]
-    assert "-> /run/big" in rows["alias"][1]
+    assert "\u2192 /run/big" in rows["alias"][1]
     with h5py.File(path, "r", locking=False) as f:
         packed = f["run/packed"].id.get_storage_size()
     assert rows["packed"][4] != "" and packed < 250_000  # compressed: its size on disk, not 250,000 bytes

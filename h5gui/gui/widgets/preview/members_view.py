@@ -94,9 +94,9 @@ class MembersView(QWidget):
             info = m.info
             kind = label(info.kind)
             if info.link_file:
-                kind += f" -> {info.link_file}:{info.link_target}"
+                kind += f" \u2192 {info.link_file}:{info.link_target}"
             elif info.link_target:
-                kind += f" -> {info.link_target}"
+                kind += f" \u2192 {info.link_target}"
             size = 1
             for n in info.shape or ():
                 size *= n
@@ -108,7 +108,8 @@ class MembersView(QWidget):
                    _item("" if m.storage is None else format_bytes(m.storage), -1 if m.storage is None else m.storage,
                          True)]
             self.model.appendRow(row)
-        self.table.setSortingEnabled(True)  # by name: the tree's natural order (its sort key)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name: the tree's natural order
         self.table.resizeColumnsToContents()
         n = len(table.rows)
         where = posixpath.basename(table.path) or "the root group"
