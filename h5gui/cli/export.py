@@ -39,6 +39,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                    "leaves, a channels-first (3|4, H, W) one written channels last")
     p.add_argument("--levels", metavar="auto|LO,HI",
                    help="pictures: map LO..HI (or auto: percentiles 0.5-99.5) to 8 bits (default: raw values)")
+    p.add_argument("--log", action="store_true", help="pictures: an 8-bit picture of log10 of the values "
+                   "(--levels in values; values <= 0 blank), as the preview's log scale")
     p.add_argument("--colormap", metavar="NAME", help="pictures: colormap of an 8-bit grey picture "
                    "(grey, viridis, magma, inferno, plasma, cividis, turbo)")
     p.add_argument("--format", dest="image_format", choices=("png", "tif"), default="png",
@@ -89,7 +91,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     job = export.export(args.file, args.path, args.out, index=parse_ints(args.index, "--index"),
                         levels=parse_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
                         image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external,
-                        axes=parse_ints(args.axes, "--axes", allow_empty=False) if args.axes else None)
+                        axes=parse_ints(args.axes, "--axes", allow_empty=False) if args.axes else None,
+                        log=args.log)
     report = output.drive(job, args.quiet)
     if args.json:
         output.dump_json(dataclasses.asdict(report))

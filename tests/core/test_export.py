@@ -363,3 +363,19 @@ def test_records_import_no_h5py_and_every_name_resolves():
         assert getattr(export, name) is not None, name
     with pytest.raises(AttributeError):
         export.no_such_name  # noqa: B018
+
+
+def test_log_scaled_picture(h5, tmp_path):
+    data = np.logspace(0, 4, 7 * 9).reshape(7, 9)
+    with h5py.File(h5, "a") as f:
+        f["decades"] = data
+    r = run(export.export(str(h5), "/decades", tmp_path / "l.png", levels=(10, 1000), log=True))
+    assert "log10 levels 1 to 3" in r.note
+    expected = np.clip((np.log10(data) - 1) / 2 * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "l.png")[0].astype(float) - expected).max() <= 1
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/decades", tmp_path / "x.png", levels=(0, 10), log=True))
+    one_line(e.value, "0 < low < high")
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/decades", tmp_path / "x.npy", log=True))
+    one_line(e.value, "--log")

@@ -62,3 +62,23 @@ def test_stack_of_channels_first_frames_exports_the_frame_on_screen(qtbot, wait_
     export_to(qtbot, wait_idle, window, monkeypatch, window.actions_.export, out)
     with h5py.File(chw_file, "r", locking=False) as f, Image.open(out) as img:
         np.testing.assert_array_equal(np.asarray(img), np.moveaxis(f["nchw"][2], 0, -1))
+
+
+def test_export_shown_image_on_a_log_scale_is_the_picture_on_screen(qtbot, wait_idle, window: MainWindow,
+                                                                   monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "decades.h5"
+    data = np.logspace(0, 4, 32 * 48).reshape(32, 48).astype(np.float32)
+    with h5py.File(path, "w") as f:
+        f["counts"] = data
+    window.open_files([str(path)], select="/counts")
+    wait_idle(window)
+    iv = window.preview.image_view
+    iv.log_check.setChecked(True)
+    iv.hist.setLevels(1.0, 3.0)  # drawn from 10 to 1000 on a log scale
+    wait_idle(window)
+    out = tmp_path / "log.png"
+    export_to(qtbot, wait_idle, window, monkeypatch, window.actions_.export_shown, out)
+    expected = np.clip((np.log10(data) - 1.0) / 2.0 * 255.0, 0, 255)
+    with Image.open(out) as img:
+        got = np.asarray(img.convert("L")).astype(float)
+    assert np.abs(got - expected).max() <= 1.5, "the picture is the log view, not a linear one"

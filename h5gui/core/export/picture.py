@@ -106,11 +106,34 @@ def levels_of(a: np.ndarray, levels: Any, rgb: bool) -> tuple[float, float]:
     return lo, hi
 
 
+def log_scaled(a: np.ndarray, levels: Any, where: str) -> tuple[np.ndarray, Any]:
+    """``a`` and ``levels`` (values, or 'auto') on a log10 scale, as the preview's log view draws them:
+    values <= 0 are blank."""
+    if a.dtype.kind not in "iuf" or a.dtype.names is not None:
+        raise BadRequestError(f"{where}: a log scale applies to real numbers, not {describe_dtype(a.dtype)}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logged = np.log10(np.where(a > 0, a.astype(np.float64), np.nan))
+    if levels is None or isinstance(levels, str):
+        return logged, "auto"
+    lo, hi = (float(v) for v in levels)
+    if not 0 < lo < hi:
+        raise BadRequestError(f"levels on a log scale must be 0 < low < high, not {lo:g}, {hi:g}")
+    return logged, (float(np.log10(lo)), float(np.log10(hi)))
+
+
 def to_picture(a: np.ndarray, fmt: str, where: str, levels: Any, colormap: str | None,
-             fixed: tuple[float, float] | None = None, force: np.dtype | None = None) -> tuple[Any, str, str]:
-    """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image)."""
+             fixed: tuple[float, float] | None = None, force: np.dtype | None = None,
+             log: bool = False) -> tuple[Any, str, str]:
+    """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image); ``log``:
+    an 8-bit picture of log10 of the values, ``levels`` in values."""
     from PIL import Image
 
+    if log:
+        if a.ndim == 3 and a.shape[2] != 1:
+            raise BadRequestError(f"{where} is a colour image: a log scale applies to grey images only")
+        a, levels = log_scaled(a, levels, where)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, fixed, force)
+        return img, written, note.replace("levels ", "log10 levels ", 1)
     if levels is None and colormap is None:
         img, note = _raw_picture(a, fmt, where, force)
         return img, str(np.asarray(img).dtype) if img.mode != "1" else "bool", note
@@ -137,10 +160,11 @@ def save_picture(img: Any, fh: Any, fmt: str) -> None:
 
 def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
                  colormap: str | None = None, overwrite: bool = False, allow_external: bool = False,
-                 axes: Sequence[int | None] | None = None) -> Job[ExportReport]:
+                 axes: Sequence[int | None] | None = None, log: bool = False) -> Job[ExportReport]:
     """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``; a channels-first ``(3|4, h, w)`` slice is
     written channels last, as the preview shows it. ``axes`` (rows, columns, channel or None): the
     plane on those axes instead, at ``index`` on every other axis (:mod:`~.plane`: what the preview shows).
+    ``log``: an 8-bit picture of log10 of the values (the preview's log scale; ``levels`` in values).
 
     ``levels=None`` and no ``colormap``: raw values (refused, with what would work, when the format
     cannot hold them exactly). ``levels=(low, high)`` or ``'auto'`` (percentiles 0.5-99.5, like the
@@ -155,7 +179,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         raise BadRequestError(f"{final} is not a .png or .tif file")
     if axes is not None:
         return (yield from _export_plane(file, path, final, partial, fmt, index, axes, levels, colormap, overwrite,
-                                         allow_external))
+                                         allow_external, log))
     with source(file, path, index, allow_external) as src:
         shape, where = src.shape, src.where
         chw = plane.channels_first(src.ds, shape)
@@ -168,7 +192,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         if chw:
             a = plane.to_channels_last(a, (1, 2, 0))
             shape = a.shape
-        img, written, note = to_picture(a, fmt, where, levels, colormap)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)
         return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)
@@ -176,7 +200,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
 
 def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, index: Sequence[int],
                   axes: Sequence[int | None], levels: Any, colormap: str | None, overwrite: bool,
-                  allow_external: bool) -> Job[ExportReport]:
+                  allow_external: bool, log: bool) -> Job[ExportReport]:
     """:func:`export_image` of the plane on ``axes`` (one read: a picture is at most MAX_IMAGE_BYTES)."""
     with dataset_at(file, path, allow_external) as (ds, path):
         check_filters(ds, path)
@@ -189,7 +213,7 @@ def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, inde
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = plane.to_channels_last(np.asarray(read_selection(ds, sel, path), dtype=plain_dtype(dt)), order)
         yield Progress(a.nbytes, a.nbytes, "bytes", f"exporting {where}", nbytes=a.nbytes)
-        img, written, note = to_picture(a, fmt, where, levels, colormap)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)
         return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)

@@ -31,6 +31,9 @@ class ShownFrame(Protocol):
     def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
         """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
 
+    def shown_image_log(self) -> bool:
+        """Whether the image on screen is drawn on a log scale."""
+
 
 class ExportActions(Controller):
     """File > Export..., Export stack as images, Export shown image; Copy as h5py / PyTorch code."""
@@ -112,6 +115,7 @@ class ExportActions(Controller):
         levels, cmap = style
         self.run_with_dialog(f"Exporting {node.path}", api.export.export, node.file, node.path, out,
                              axes=plane[2], index=plane[3], levels=levels, colormap=cmap, overwrite=True,
+                             log=self.frame.shown_image_log(),
                              on_result=lambda r: self.notifier.show_status(f"Exported the shown image to {r.out}"))
 
     def copy_as_code(self, torch: bool = False) -> None:

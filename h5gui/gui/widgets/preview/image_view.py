@@ -138,7 +138,15 @@ class ImageView(QWidget):
             return None
         if self.slice.rgb and self.slice.data.dtype == np.uint8:
             return (0.0, 255.0), None  # as _place draws 8-bit colour
+        if self.log_scale:  # drawn in log10 units: the levels in values
+            lo, hi = self._display_levels
+            return (10.0 ** lo, 10.0 ** hi), self.colormap_name
         return self._display_levels, None if self.slice.rgb else self.colormap_name
+
+    @property
+    def log_scale(self) -> bool:
+        """Whether the grey image on screen is drawn on a log scale."""
+        return self.log_check.isChecked() and self.slice is not None and not self.slice.rgb
 
     def set_colormap_name(self, name: str) -> None:
         if name in COLORMAPS:

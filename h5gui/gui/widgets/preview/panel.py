@@ -132,6 +132,10 @@ class PreviewPanel(QWidget):
         """(levels, colormap; None for colour) of the image on screen, or None when none is shown."""
         return self._image.drawn_style() if self.view == "image" and self._image is not None else None
 
+    def shown_image_log(self) -> bool:
+        """Whether the image on screen is drawn on a log scale (its style's levels are values)."""
+        return self.view == "image" and self._image is not None and self._image.log_scale
+
     def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
         """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
         info, target = self.info, self._target
