@@ -25,7 +25,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH", nargs="?", default="/", help="group or object inside FILE (default /)")
     p.add_argument("-r", "--recursive", action="store_true", help="list everything below PATH")
     p.add_argument("--sizes", action="store_true", help="add each dataset's size on disk (the first "
-                   "2,000 members of a group: what the GUI's member table shows)")
+                   "1,000 members of a group: what the GUI's member table shows)")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.set_defaults(func=cmd_ls)
 

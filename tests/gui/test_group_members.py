@@ -57,3 +57,19 @@ def test_the_preview_gets_the_room(qtbot, wait_idle, window: MainWindow, small_f
     assert preview >= 2 * top, "the preview, not the info pane, has most of the height"
     window.right_splitter.setSizes([60, top + preview - 60])  # the user drags the info pane small
     assert window.right_splitter.sizes()[0] <= 150
+
+
+def test_a_big_group_lists_its_first_members_and_says_so(qtbot, wait_idle, window: MainWindow,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "many.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("many")
+        for i in range(1200):
+            g.create_group(f"item{i}")
+    window.open_files([str(path)], select="/many")
+    wait_idle(window)
+    view = window.preview._views["members"]
+    assert view.model.rowCount() == 1000
+    assert view.rows()[:3] == [["item0", "group", "0 members", "", ""], ["item1", "group", "0 members", "", ""],
+                               ["item2", "group", "0 members", "", ""]]
+    assert "1,200 members" in view.note.text() and "first 1,000" in view.note.text()
