@@ -73,3 +73,19 @@ def test_a_big_group_lists_its_first_members_and_says_so(qtbot, wait_idle, windo
     assert view.rows()[:3] == [["item0", "group", "0 members", "", ""], ["item1", "group", "0 members", "", ""],
                                ["item2", "group", "0 members", "", ""]]
     assert "1,200 members" in view.note.text() and "first 1,000" in view.note.text()
+
+
+def test_enter_goes_to_a_member_only_from_the_member_table(qtbot, wait_idle, window: MainWindow,
+                                                           small_file: Path) -> None:
+    window.open_files([str(small_file)], select="/runs")
+    wait_idle(window)
+    view = window.preview._views["members"]
+    window.filter_edit.setFocus()
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Return)  # Enter in another field: nothing moves
+    wait_idle(window)
+    assert window.current_node().path == "/runs"
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    wait_idle(window)
+    assert window.current_node().path == "/runs/run1"

@@ -59,7 +59,8 @@ class MembersView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setToolTip("Double-click a member (or press Enter) to select it in the tree")
         self.table.doubleClicked.connect(self._activate)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, lambda: self._activate(self.table.currentIndex()))
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, lambda: self._activate(self.table.currentIndex()))
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)  # Enter elsewhere in the window is not ours
         layout.addWidget(self.table, 1)
         self.note = QLabel("", self)
         self.note.setStyleSheet("color: #666;")
