@@ -41,6 +41,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                    help="pictures: map LO..HI (or auto: percentiles 0.5-99.5) to 8 bits (default: raw values)")
     p.add_argument("--log", action="store_true", help="pictures: an 8-bit picture of log10 of the values "
                    "(--levels in values; values <= 0 blank), as the preview's log scale")
+    p.add_argument("--complex", dest="complex_part", choices=("abs", "phase", "real", "imag"), default="abs",
+                   help="pictures of complex values (with --levels): which part, as the preview shows (default abs)")
     p.add_argument("--colormap", metavar="NAME", help="pictures: colormap of an 8-bit grey picture "
                    "(grey, viridis, magma, inferno, plasma, cividis, turbo)")
     p.add_argument("--format", dest="image_format", choices=("png", "tif"), default="png",
@@ -92,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                         levels=parse_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
                         image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external,
                         axes=parse_ints(args.axes, "--axes", allow_empty=False) if args.axes else None,
-                        log=args.log)
+                        log=args.log, complex_part=args.complex_part)
     report = output.drive(job, args.quiet)
     if args.json:
         output.dump_json(dataclasses.asdict(report))

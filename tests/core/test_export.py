@@ -379,3 +379,18 @@ def test_log_scaled_picture(h5, tmp_path):
     with pytest.raises(BadRequestError) as e:
         run(export.export(str(h5), "/decades", tmp_path / "x.npy", log=True))
     one_line(e.value, "--log")
+
+
+def test_complex_picture_shows_the_chosen_part(h5, tmp_path):
+    z = np.exp(1j * np.linspace(-3, 3, 6 * 8)).reshape(6, 8).astype(np.complex64) * 2
+    with h5py.File(h5, "a") as f:
+        f["z"] = z
+    run(export.export(str(h5), "/z", tmp_path / "p.png", levels=(-np.pi, np.pi), complex_part="phase"))
+    expected = np.clip((np.angle(z) + np.pi) / (2 * np.pi) * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "p.png")[0].astype(float) - expected).max() <= 1
+    run(export.export(str(h5), "/z", tmp_path / "r.png", levels=(-2, 2), complex_part="real"))
+    expected = np.clip((z.real + 2) / 4 * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "r.png")[0].astype(float) - expected).max() <= 1
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/z", tmp_path / "x.png", levels=(0, 1), complex_part="angle"))
+    one_line(e.value, "complex part")

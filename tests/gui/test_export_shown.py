@@ -82,3 +82,23 @@ def test_export_shown_image_on_a_log_scale_is_the_picture_on_screen(qtbot, wait_
     with Image.open(out) as img:
         got = np.asarray(img.convert("L")).astype(float)
     assert np.abs(got - expected).max() <= 1.5, "the picture is the log view, not a linear one"
+
+
+def test_export_shown_image_of_complex_values_saves_the_part_on_screen(qtbot, wait_idle, window: MainWindow,
+                                                                      monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "field.h5"
+    z = (np.exp(1j * np.linspace(-3, 3, 24 * 32)).reshape(24, 32) * np.linspace(1, 5, 32)).astype(np.complex64)
+    with h5py.File(path, "w") as f:
+        f["field"] = z
+    window.open_files([str(path)], select="/field")
+    wait_idle(window)
+    iv = window.preview.image_view
+    iv.complex_combo.setCurrentText("phase")
+    wait_idle(window)
+    (lo, hi), _cmap = window.preview.shown_image_style()
+    out = tmp_path / "phase.png"
+    export_to(qtbot, wait_idle, window, monkeypatch, window.actions_.export_shown, out)
+    expected = np.clip((np.angle(z) - lo) / (hi - lo) * 255, 0, 255)
+    with Image.open(out) as img:
+        got = np.asarray(img.convert("L")).astype(float)
+    assert np.abs(got - expected).max() <= 1.5, "the phase on screen, not the amplitude"

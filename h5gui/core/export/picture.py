@@ -121,12 +121,25 @@ def log_scaled(a: np.ndarray, levels: Any, where: str) -> tuple[np.ndarray, Any]
     return logged, (float(np.log10(lo)), float(np.log10(hi)))
 
 
+COMPLEX_PARTS = ("abs", "phase", "real", "imag")
+
+
+def complex_part(a: np.ndarray, part: str) -> np.ndarray:
+    """The ``part`` of complex ``a`` the preview shows (``abs``, ``phase``, ``real``, ``imag``)."""
+    if part not in COMPLEX_PARTS:
+        raise BadRequestError(f"unknown complex part {part!r} (one of {', '.join(COMPLEX_PARTS)})")
+    return {"abs": np.abs, "phase": np.angle, "real": np.real, "imag": np.imag}[part](a)
+
+
 def to_picture(a: np.ndarray, fmt: str, where: str, levels: Any, colormap: str | None,
              fixed: tuple[float, float] | None = None, force: np.dtype | None = None,
-             log: bool = False) -> tuple[Any, str, str]:
+             log: bool = False, part: str = "abs") -> tuple[Any, str, str]:
     """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image); ``log``:
-    an 8-bit picture of log10 of the values, ``levels`` in values."""
+    an 8-bit picture of log10 of the values, ``levels`` in values; ``part``: of complex values."""
     from PIL import Image
+
+    if a.dtype.kind == "c" and (levels is not None or colormap is not None or log):
+        a = complex_part(a, part)
 
     if log:
         if a.ndim == 3 and a.shape[2] != 1:
@@ -160,11 +173,13 @@ def save_picture(img: Any, fh: Any, fmt: str) -> None:
 
 def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
                  colormap: str | None = None, overwrite: bool = False, allow_external: bool = False,
-                 axes: Sequence[int | None] | None = None, log: bool = False) -> Job[ExportReport]:
+                 axes: Sequence[int | None] | None = None, log: bool = False,
+                 complex_part: str = "abs") -> Job[ExportReport]:
     """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``; a channels-first ``(3|4, h, w)`` slice is
     written channels last, as the preview shows it. ``axes`` (rows, columns, channel or None): the
     plane on those axes instead, at ``index`` on every other axis (:mod:`~.plane`: what the preview shows).
     ``log``: an 8-bit picture of log10 of the values (the preview's log scale; ``levels`` in values).
+    ``complex_part``: what an 8-bit picture shows of complex values (abs, phase, real, imag).
 
     ``levels=None`` and no ``colormap``: raw values (refused, with what would work, when the format
     cannot hold them exactly). ``levels=(low, high)`` or ``'auto'`` (percentiles 0.5-99.5, like the
@@ -179,7 +194,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         raise BadRequestError(f"{final} is not a .png or .tif file")
     if axes is not None:
         return (yield from _export_plane(file, path, final, partial, fmt, index, axes, levels, colormap, overwrite,
-                                         allow_external, log))
+                                         allow_external, log, complex_part))
     with source(file, path, index, allow_external) as src:
         shape, where = src.shape, src.where
         chw = plane.channels_first(src.ds, shape)
@@ -192,7 +207,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         if chw:
             a = plane.to_channels_last(a, (1, 2, 0))
             shape = a.shape
-        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log, part=complex_part)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)
         return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)
@@ -200,7 +215,7 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
 
 def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, index: Sequence[int],
                   axes: Sequence[int | None], levels: Any, colormap: str | None, overwrite: bool,
-                  allow_external: bool, log: bool) -> Job[ExportReport]:
+                  allow_external: bool, log: bool, part: str) -> Job[ExportReport]:
     """:func:`export_image` of the plane on ``axes`` (one read: a picture is at most MAX_IMAGE_BYTES)."""
     with dataset_at(file, path, allow_external) as (ds, path):
         check_filters(ds, path)
@@ -213,7 +228,7 @@ def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, inde
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = plane.to_channels_last(np.asarray(read_selection(ds, sel, path), dtype=plain_dtype(dt)), order)
         yield Progress(a.nbytes, a.nbytes, "bytes", f"exporting {where}", nbytes=a.nbytes)
-        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log, part=part)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)
         return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)

@@ -34,6 +34,9 @@ class ShownFrame(Protocol):
     def shown_image_log(self) -> bool:
         """Whether the image on screen is drawn on a log scale."""
 
+    def shown_complex_part(self) -> str:
+        """What the image view shows of complex values (abs, phase, real, imag)."""
+
 
 class ExportActions(Controller):
     """File > Export..., Export stack as images, Export shown image; Copy as h5py / PyTorch code."""
@@ -115,7 +118,7 @@ class ExportActions(Controller):
         levels, cmap = style
         self.run_with_dialog(f"Exporting {node.path}", api.export.export, node.file, node.path, out,
                              axes=plane[2], index=plane[3], levels=levels, colormap=cmap, overwrite=True,
-                             log=self.frame.shown_image_log(),
+                             log=self.frame.shown_image_log(), complex_part=self.frame.shown_complex_part(),
                              on_result=lambda r: self.notifier.show_status(f"Exported the shown image to {r.out}"))
 
     def copy_as_code(self, torch: bool = False) -> None:

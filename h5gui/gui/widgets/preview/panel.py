@@ -136,6 +136,10 @@ class PreviewPanel(QWidget):
         """Whether the image on screen is drawn on a log scale (its style's levels are values)."""
         return self.view == "image" and self._image is not None and self._image.log_scale
 
+    def shown_complex_part(self) -> str:
+        """What the image view shows of complex values (abs, phase, real, imag)."""
+        return self._image.complex_mode if self._image is not None else "abs"
+
     def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
         """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
         info, target = self.info, self._target
