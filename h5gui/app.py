@@ -7,12 +7,21 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from h5gui import __version__
 
 if TYPE_CHECKING:
     from h5gui.gui.main_window import MainWindow
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """``--size``: ``WxH`` in pixels (argparse turns the ValueError into one line and exit 2)."""
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.strip().isdigit() and h.strip().isdigit()) or int(w) < 1 or int(h) < 1:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, e.g. 1280x800, not {text!r}")
+    return int(w), int(h)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG",
                    help="when everything is loaded, save a PNG of the main window and exit")
     p.add_argument("--demo", action="store_true", help="write the demo file to the data folder and open it")
-    p.add_argument("--size", metavar="WxH", default=None, help="window size, e.g. 1280x800")
+    p.add_argument("--size", metavar="WxH", type=window_size, default=None, help="window size, e.g. 1280x800")
     p.add_argument("--timeout", type=float, default=60.0, help="--screenshot gives up after this many seconds")
     p.add_argument("--version", action="version", version=f"h5gui {__version__}")
     return p.parse_args(argv)
@@ -31,6 +40,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from h5gui.gui.display import EXIT_NO_DISPLAY, catch_fatal_start, headless_problem
+
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture needs no display
+    problem = headless_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     from PySide6.QtCore import QCoreApplication, QSettings
 
     QCoreApplication.setOrganizationName("h5gui")
@@ -54,14 +71,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    release = catch_fatal_start()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    release()
 
     from h5gui.gui.main_window import MainWindow
 
     window = MainWindow(settings, supervisor=reader)
     if args.size:
-        w, _, h = args.size.partition("x")
-        window.resize(int(w), int(h))
+        window.resize(*args.size)
     if args.screenshot:
         # same size every time, whatever was remembered
         if not args.size:
@@ -76,12 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         window.open_demo()
 
     if args.screenshot:
-        return _screenshot_when_idle(window, args.screenshot, args.timeout)
+        return _screenshot_when_idle(window, args.screenshot, args.timeout,
+                                     lambda: _report_unresolved(window, files, args.select))
     return app.exec()
 
 
-def _screenshot_when_idle(window: MainWindow, out: str, timeout: float) -> int:
-    """Save a PNG of ``window`` once nothing has been pending for a moment (or after ``timeout`` s)."""
+def _screenshot_when_idle(window: MainWindow, out: str, timeout: float, check: Callable[[], int]) -> int:
+    """Save a PNG of ``window`` once nothing has been pending for a moment (or after ``timeout`` s); the
+    exit code is the larger of the PNG's and ``check()``'s (run before the window closes)."""
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -113,7 +133,7 @@ def _screenshot_when_idle(window: MainWindow, out: str, timeout: float) -> int:
         status = window.status_text()
         if status:
             print(status, file=sys.stderr)
-        result[0] = code
+        result[0] = max(code, check())
         window.close()
         QApplication.quit()
 
@@ -123,6 +143,26 @@ def _screenshot_when_idle(window: MainWindow, out: str, timeout: float) -> int:
     timer.start()
     QCoreApplication.exec()
     return result[0]
+
+
+def _report_unresolved(window: MainWindow, files: list[str], select: str | None) -> int:
+    """After a screenshot: 1 (and one line each) when a file did not open or ``select`` was not selected."""
+    import posixpath
+    from pathlib import Path
+
+    code = 0
+    for f in files:
+        if not window.session.is_open(str(Path(f).expanduser().absolute())):
+            print(f"h5gui: {f} did not open", file=sys.stderr)
+            code = 1
+    if select and files and code == 0:
+        node = window.current_node()
+        want = posixpath.normpath("/" + select.strip("/"))
+        if node is None or node.path != want:
+            shown = f"{node.path} is selected" if node is not None else "nothing is selected"
+            print(f"h5gui: --select {select}: not found in {files[0]} ({shown})", file=sys.stderr)
+            code = 1
+    return code
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """``h5gui-cli ls | info | show``: what the tree, the info panel and the preview show, read-only::
 
-    h5gui-cli ls FILE [PATH] [-r] [--json]     members of a group (or one entry), naturally sorted
+    h5gui-cli ls FILE [PATH] [-r] [--sizes] [--json]   members of a group (or one entry), naturally sorted
     h5gui-cli info FILE [PATH] [--json]        what the info panel shows
     h5gui-cli show FILE PATH [--index I,J,..] [--axes R,C[,CH]] [--out F.png|F.npy] [--json]
                                                the preview: summary, text, first table rows, image slice
@@ -24,6 +24,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("path", metavar="PATH", nargs="?", default="/", help="group or object inside FILE (default /)")
     p.add_argument("-r", "--recursive", action="store_true", help="list everything below PATH")
+    p.add_argument("--sizes", action="store_true", help="add each dataset's size on disk (the first "
+                   "1,000 members of a group: what the GUI's member table shows)")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.set_defaults(func=cmd_ls)
 
@@ -103,6 +105,8 @@ def cmd_ls(args: argparse.Namespace) -> int:
         raise DanglingLinkError(f"{path} in {file}: {target.error}")
     if path != "/" and target.kind == nodes.UNREADABLE:
         raise UnreadableError(f"{path} in {file}: {target.error}")
+    if args.sizes and target.is_group_like and not args.recursive:
+        return _ls_sizes(args, file, path)
     if not target.is_group_like:
         rows = [target]
     elif args.recursive:
@@ -121,6 +125,21 @@ def cmd_ls(args: argparse.Namespace) -> int:
     note = leftover_note(file, [r.path for r in rows])
     if note:
         output.print_warning(note)
+    return 0
+
+
+def _ls_sizes(args: argparse.Namespace, file: str, path: str) -> int:
+    """``ls --sizes``: the member table of the group (:func:`h5gui.core.nodes.member_table`)."""
+    from h5gui.core.text import format_bytes
+
+    table = read("h5gui.core.nodes", "member_table", file, path, subject=(file, path), operation="listing")
+    if args.json:
+        output.dump_json([dict(row_json(m.info), storage=m.storage) for m in table.rows])
+        return 0
+    output.print_table([(m.info.name, kind_text(m.info), m.info.shape_text, m.info.dtype,
+                         "" if m.storage is None else format_bytes(m.storage)) for m in table.rows], caps=(None, 28))
+    if table.truncated:
+        output.print_line(f"(the first {len(table.rows):,} of {table.total:,} members)")
     return 0
 
 

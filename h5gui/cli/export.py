@@ -1,6 +1,6 @@
 """``h5gui-cli export | snippet``: a dataset's data out of the file, as files or as code::
 
-    h5gui-cli export FILE PATH OUT [--index I,J] [--levels auto|LO,HI] [--colormap NAME]
+    h5gui-cli export FILE PATH OUT [--index I,J] [--axes R,C[,CH]] [--levels auto|LO,HI] [--colormap NAME]
                                                      .npy .csv .tsv .png .tif .h5, or a folder of images
     h5gui-cli snippet FILE PATH [--torch | --tf] [--labels PATH] [--chw] [--resize WxH]
                                                      Python that reads the dataset (h5py, a PyTorch Dataset, tf.data)
@@ -33,8 +33,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("path", metavar="PATH")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--index", metavar="I,J,..", default="", help="fix the leading axes (e.g. 5: frame 5 of a stack)")
+    p.add_argument("--axes", metavar="R,C[,CH]",
+                   help="pictures: the plane on these axes (rows, columns, colour channel), as the preview's axes; "
+                   "--index then gives one value per axis (those of R, C, CH ignored). Default: the slice --index "
+                   "leaves, a channels-first (3|4, H, W) one written channels last")
     p.add_argument("--levels", metavar="auto|LO,HI",
                    help="pictures: map LO..HI (or auto: percentiles 0.5-99.5) to 8 bits (default: raw values)")
+    p.add_argument("--log", action="store_true", help="pictures: an 8-bit picture of log10 of the values "
+                   "(--levels in values; values <= 0 blank), as the preview's log scale")
+    p.add_argument("--complex", dest="complex_part", choices=("abs", "phase", "real", "imag"), default="abs",
+                   help="pictures of complex values (with --levels): which part, as the preview shows (default abs)")
     p.add_argument("--colormap", metavar="NAME", help="pictures: colormap of an 8-bit grey picture "
                    "(grey, viridis, magma, inferno, plasma, cividis, turbo)")
     p.add_argument("--format", dest="image_format", choices=("png", "tif"), default="png",
@@ -84,7 +92,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     job = export.export(args.file, args.path, args.out, index=parse_ints(args.index, "--index"),
                         levels=parse_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
-                        image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external)
+                        image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external,
+                        axes=parse_ints(args.axes, "--axes", allow_empty=False) if args.axes else None,
+                        log=args.log, complex_part=args.complex_part)
     report = output.drive(job, args.quiet)
     if args.json:
         output.dump_json(dataclasses.asdict(report))

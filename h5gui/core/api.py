@@ -83,6 +83,7 @@ class nodes:
     open_group_listing = _ref(_NODES, "open_group_listing", "listing")
     list_names = _ref(_NODES, "list_names", "listing")
     describe_children = _ref(_NODES, "describe_children", "listing")
+    member_table = _ref(_NODES, "member_table", "listing")  # a group's preview: members with sizes on disk
 
 
 class attrs:

@@ -133,6 +133,9 @@ class MainWindow(QMainWindow):
         self.proxy = self.model
         self.session.selection = self.tree
         left_layout.addWidget(self.tree, 1)
+        from h5gui.gui.widgets.column_fit import ColumnFitter
+
+        self.shape_column_fitter = ColumnFitter(self.tree, 1)  # shapes such as 2000 x 512 x 512 are not cut
 
         right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         self.right_splitter = right
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
         self.info_panel.confirm_external.connect(self.inspector.confirm_external)
         self.preview.confirm_external.connect(self.inspector.confirm_external)
         self.preview.write_requested.connect(self.values.write)
+        self.preview.member_activated.connect(self.select_path)  # the group's member table: double-click
         ap = self.attr_panel
         ap.model.value_requested.connect(at.set_value)
         ap.value_apply_requested.connect(at.set_value)
@@ -294,7 +298,7 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
             else:
-                splitter.setSizes([470, 810] if splitter is self.splitter else [330, 470])
+                splitter.setSizes([470, 810] if splitter is self.splitter else [230, 570])  # the preview gets the room
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

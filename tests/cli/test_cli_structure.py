@@ -215,3 +215,36 @@ def test_registered_in_a_real_process(h5):
     proc = subprocess.run([sys.executable, "-m", "h5gui.cli", "find", str(h5), "stack"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "/g/stack (dataset)\n"
+
+
+def test_export_picture_on_chosen_axes(tmp_path, capsys):
+    """``--axes`` writes the plane the preview shows (issue 12 defect 6): here a channels-first frame."""
+    p = tmp_path / "chw.h5"
+    nchw = np.random.default_rng(2).integers(0, 256, (2, 3, 8, 9), dtype=np.uint8)
+    with h5py.File(p, "w") as f:
+        f["nchw"] = nchw
+    code, out, err = run(capsys, "export", p, "/nchw", tmp_path / "f.png", "--axes", "2,3,1", "--index", "1,0,0,0",
+                         "-q")
+    assert code == 0, err
+    assert "8 x 9 x 3 uint8" in out
+    with Image.open(tmp_path / "f.png") as img:
+        np.testing.assert_array_equal(np.asarray(img), np.moveaxis(nchw[1], 0, -1))
+    code, out, err = run(capsys, "export", p, "/nchw", tmp_path / "g.png", "--axes", "2 3")
+    assert code == 2
+    one_error(err, "--axes")
+
+
+def test_ls_sizes_lists_each_datasets_size_on_disk(tmp_path, capsys):
+    """``ls --sizes``: the member table the GUI shows for a group."""
+    p = tmp_path / "s.h5"
+    with h5py.File(p, "w") as f:
+        f["g/a"] = np.zeros(256, "u1")
+        f.create_group("g/sub")
+    code, out, err = run(capsys, "ls", p, "/g", "--sizes")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["a", "dataset", "256", "uint8"] and lines[0].endswith("256 bytes")
+    assert lines[1].split()[:2] == ["sub", "group"]
+    code, out, err = run(capsys, "ls", p, "/g", "--sizes", "--json")
+    rows = json.loads(out)
+    assert rows[0]["storage"] == 256 and rows[1]["storage"] is None

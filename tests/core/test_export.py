@@ -179,10 +179,40 @@ def test_picture_of_a_frame_and_float64(h5, tmp_path):
     assert mode == "1"
 
 
+def test_channels_first_pictures_are_written_as_the_preview_shows_them(h5, tmp_path):
+    rng = np.random.default_rng(5)
+    chw = rng.integers(0, 256, (3, 6, 5), dtype=np.uint8)
+    nchw = rng.integers(0, 256, (2, 3, 6, 5), dtype=np.uint8)
+    with h5py.File(h5, "a") as f:
+        f["chw"] = chw
+        f["nchw"] = nchw
+    r = run(export.export(str(h5), "/chw", tmp_path / "chw.png"))
+    data, mode = read_picture(tmp_path / "chw.png")
+    assert mode == "RGB" and r.shape == (6, 5, 3)
+    np.testing.assert_array_equal(data, np.moveaxis(chw, 0, -1))
+    run(export.export(str(h5), "/nchw", tmp_path / "n1.png", index=(1,)))  # the frame's (3, h, w) slice
+    np.testing.assert_array_equal(read_picture(tmp_path / "n1.png")[0], np.moveaxis(nchw[1], 0, -1))
+    # the preview's axes: rows 2, columns 3, colour 1, at index 1 on axis 0
+    r = run(export.export(str(h5), "/nchw", tmp_path / "p.png", axes=(2, 3, 1), index=(1, 0, 0, 0)))
+    np.testing.assert_array_equal(read_picture(tmp_path / "p.png")[0], np.moveaxis(nchw[1], 0, -1))
+    run(export.export(str(h5), "/chw", tmp_path / "g.png", axes=(1, 2, None), index=(2,)))  # one channel, grey
+    np.testing.assert_array_equal(read_picture(tmp_path / "g.png")[0], chw[2])
+    run(export.export(str(h5), "/stack_u8", tmp_path / "t.png", axes=(2, 1), index=(3,)))  # transposed frame
+    with h5py.File(h5) as f:
+        np.testing.assert_array_equal(read_picture(tmp_path / "t.png")[0], f["stack_u8"][3].T)
+    for axes, out, words in (((1, 1), "x.png", ("different axes",)), ((1, 2, 0), "x.npy", ("--axes",)),
+                             ((1, 9), "x.png", ("out of range",))):
+        with pytest.raises(BadRequestError) as e:
+            run(export.export(str(h5), "/chw", tmp_path / out, axes=axes))
+        one_line(e.value, *words)
+
+
 def test_picture_refusals(h5, tmp_path):
     cases = [("/f32", ".png", ("PNG holds integers", ".tif")), ("/vec", ".png", ("not an image",)),
-             ("/stack_u8", ".png", ("not an image", "--index")), ("/i64_big", ".png", ("do not fit",)),
+             ("/frames", ".png", ("not an image", "--index")), ("/i64_big", ".png", ("do not fit",)),
              ("/i64_big", ".tif", ("do not fit",)), ("/cplx", ".png", ("complex",)), ("/strings", ".png", ())]
+    with h5py.File(h5, "a") as f:
+        f["frames"] = np.zeros((5, 6, 7), np.uint8)  # a stack (a (4, 6, 5) one would be an RGBA picture)
     for path, ext, words in cases:
         with pytest.raises(BadRequestError) as e:
             run(export.export(str(h5), path, tmp_path / f"x{ext}"))
@@ -333,3 +363,34 @@ def test_records_import_no_h5py_and_every_name_resolves():
         assert getattr(export, name) is not None, name
     with pytest.raises(AttributeError):
         export.no_such_name  # noqa: B018
+
+
+def test_log_scaled_picture(h5, tmp_path):
+    data = np.logspace(0, 4, 7 * 9).reshape(7, 9)
+    with h5py.File(h5, "a") as f:
+        f["decades"] = data
+    r = run(export.export(str(h5), "/decades", tmp_path / "l.png", levels=(10, 1000), log=True))
+    assert "log10 levels 1 to 3" in r.note
+    expected = np.clip((np.log10(data) - 1) / 2 * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "l.png")[0].astype(float) - expected).max() <= 1
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/decades", tmp_path / "x.png", levels=(0, 10), log=True))
+    one_line(e.value, "0 < low < high")
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/decades", tmp_path / "x.npy", log=True))
+    one_line(e.value, "--log")
+
+
+def test_complex_picture_shows_the_chosen_part(h5, tmp_path):
+    z = np.exp(1j * np.linspace(-3, 3, 6 * 8)).reshape(6, 8).astype(np.complex64) * 2
+    with h5py.File(h5, "a") as f:
+        f["z"] = z
+    run(export.export(str(h5), "/z", tmp_path / "p.png", levels=(-np.pi, np.pi), complex_part="phase"))
+    expected = np.clip((np.angle(z) + np.pi) / (2 * np.pi) * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "p.png")[0].astype(float) - expected).max() <= 1
+    run(export.export(str(h5), "/z", tmp_path / "r.png", levels=(-2, 2), complex_part="real"))
+    expected = np.clip((z.real + 2) / 4 * 255, 0, 255)
+    assert np.abs(read_picture(tmp_path / "r.png")[0].astype(float) - expected).max() <= 1
+    with pytest.raises(BadRequestError) as e:
+        run(export.export(str(h5), "/z", tmp_path / "x.png", levels=(0, 1), complex_part="angle"))
+    one_line(e.value, "complex part")

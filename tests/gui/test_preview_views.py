@@ -223,12 +223,13 @@ def test_view_axes_and_colormap_kept_for_siblings_of_the_same_shape(qtbot, wait_
     assert p.image_view.colormap_name == "viridis"
 
 
-def test_group_selection_shows_a_message(qtbot, wait_idle, window: MainWindow, data_file: Path) -> None:
+def test_group_selection_shows_its_members(qtbot, wait_idle, window: MainWindow, data_file: Path) -> None:
     select(window, wait_idle, data_file, "/gray")
     window.tree.setCurrentIndex(window.proxy.index(0, 0))
     wait_idle(window)
-    assert "Root group" in window.preview.current_text()
-    assert window.preview.view == ""
+    members = window.preview.stack.currentWidget()
+    assert window.preview.view == "" and members is window.preview._views["members"]
+    assert "gray" in [row[0] for row in members.rows()]
 
 
 def test_zooming_into_a_downsampled_image_rereads_at_full_resolution(qtbot, wait_idle, window: MainWindow,

@@ -12,7 +12,9 @@
 * ``.h5`` (and other HDF5 extensions): a group or dataset into a new HDF5 file
   (:func:`h5gui.core.structure.export_hdf5`).
 
-``index`` picks a slice: integers fixing the leading axes (``(5,)`` is frame 5 of a stack).
+``index`` picks a slice: integers fixing the leading axes (``(5,)`` is frame 5 of a stack). Pictures
+follow the preview: a channels-first ``(3|4, h, w)`` slice is written channels last, and ``axes`` (rows,
+columns, channel) picks the plane the preview shows (:mod:`~.plane`).
 
 Every export is a job (it yields :class:`Progress`) that writes ``OUT.partial`` (a folder:
 ``OUT.partial/``) and renames it when complete; cancelling removes it. An existing ``OUT`` is never

@@ -20,11 +20,19 @@ from h5gui.core.progress import Job
 
 def export(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
            colormap: str | None = None, delimiter: str | None = None, image_format: str = "png",
-           overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
+           overwrite: bool = False, allow_external: bool = False,
+           axes: Sequence[int | None] | None = None, log: bool = False,
+           complex_part: str = "abs") -> Job[ExportReport]:
     """Job: export by ``out``'s extension (see :func:`format_of`): ``.npy``, ``.csv``/``.tsv``/``.txt``,
     ``.png``/``.tif``, ``.h5`` (a new HDF5 file, :func:`h5gui.core.structure.export_hdf5`), or a folder
-    (a stack of ``image_format`` pictures)."""
+    (a stack of ``image_format`` pictures). ``axes``: pictures only, the plane on (rows, columns,
+    channel or None) at ``index`` on the other axes (what the preview shows); ``log``: a picture of log10
+    of the values; ``complex_part``: what a picture shows of complex values (abs, phase, real, imag)."""
     fmt = format_of(out)
+    if axes is not None and fmt not in ("png", "tif"):
+        raise BadRequestError("--axes applies to a .png or .tif export (one picture)")
+    if log and fmt not in ("png", "tif"):
+        raise BadRequestError("--log applies to a .png or .tif export (one picture)")
     if fmt == "npy":
         return (yield from export_array(file, path, out, index=index, overwrite=overwrite,
                                         allow_external=allow_external))
@@ -33,7 +41,8 @@ def export(file: str, path: str, out: str, *, index: Sequence[int] = (), levels:
                                         allow_external=allow_external))
     if fmt in ("png", "tif"):
         return (yield from export_image(file, path, out, index=index, levels=levels, colormap=colormap,
-                                        overwrite=overwrite, allow_external=allow_external))
+                                        overwrite=overwrite, allow_external=allow_external, axes=axes, log=log,
+                                        complex_part=complex_part))
     if fmt == "hdf5":
         if index:
             raise BadRequestError("--index does not apply to an HDF5 export (the whole object is copied)")

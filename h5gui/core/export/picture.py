@@ -15,13 +15,14 @@ from h5gui.core import imaging
 from h5gui.core.colormaps import apply_colormap
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
+from h5gui.core.export import plane
 from h5gui.core.export.common import copy_rows, format_of, plain_dtype, source, target, writing
 from h5gui.core.export.records import MAX_IMAGE_BYTES, ExportReport
-from h5gui.core.h5.datasets import dataset_dtype
+from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview.axes import element_count
 from h5gui.core.preview.image import image_stats
-from h5gui.core.progress import Job
+from h5gui.core.progress import Job, Progress
 from h5gui.core.text import shape_text
 
 
@@ -105,11 +106,51 @@ def levels_of(a: np.ndarray, levels: Any, rgb: bool) -> tuple[float, float]:
     return lo, hi
 
 
+def log_scaled(a: np.ndarray, levels: Any, where: str) -> tuple[np.ndarray, Any]:
+    """``a`` and ``levels`` (values, or 'auto') on a log10 scale, as the preview's log view draws them:
+    values <= 0 are blank."""
+    if a.dtype.kind not in "iuf" or a.dtype.names is not None:
+        raise BadRequestError(f"{where}: a log scale applies to real numbers, not {describe_dtype(a.dtype)}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logged = np.log10(np.where(a > 0, a.astype(np.float64), np.nan))
+    if levels is None or isinstance(levels, str):
+        return logged, "auto"
+    lo, hi = (float(v) for v in levels)
+    if not 0 < lo < hi:
+        raise BadRequestError(f"levels on a log scale must be 0 < low < high, not {lo:g}, {hi:g}")
+    return logged, (float(np.log10(lo)), float(np.log10(hi)))
+
+
+COMPLEX_PARTS = ("abs", "phase", "real", "imag")
+
+
+def complex_part(a: np.ndarray, part: str) -> np.ndarray:
+    """The ``part`` of complex ``a`` the preview shows (``abs``, ``phase``, ``real``, ``imag``)."""
+    if part not in COMPLEX_PARTS:
+        raise BadRequestError(f"unknown complex part {part!r} (one of {', '.join(COMPLEX_PARTS)})")
+    if part == "abs":
+        return np.abs(a)
+    if part == "phase":
+        return np.angle(a)
+    return np.asarray(a.real if part == "real" else a.imag)
+
+
 def to_picture(a: np.ndarray, fmt: str, where: str, levels: Any, colormap: str | None,
-             fixed: tuple[float, float] | None = None, force: np.dtype | None = None) -> tuple[Any, str, str]:
-    """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image)."""
+             fixed: tuple[float, float] | None = None, force: np.dtype | None = None,
+             log: bool = False, part: str = "abs") -> tuple[Any, str, str]:
+    """(Pillow image, dtype written, note) of the array ``a`` (already checked to be an image); ``log``:
+    an 8-bit picture of log10 of the values, ``levels`` in values; ``part``: of complex values."""
     from PIL import Image
 
+    if a.dtype.kind == "c" and (levels is not None or colormap is not None or log):
+        a = complex_part(a, part)
+
+    if log:
+        if a.ndim == 3 and a.shape[2] != 1:
+            raise BadRequestError(f"{where} is a colour image: a log scale applies to grey images only")
+        a, levels = log_scaled(a, levels, where)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, fixed, force)
+        return img, written, note.replace("levels ", "log10 levels ", 1)
     if levels is None and colormap is None:
         img, note = _raw_picture(a, fmt, where, force)
         return img, str(np.asarray(img).dtype) if img.mode != "1" else "bool", note
@@ -135,8 +176,14 @@ def save_picture(img: Any, fh: Any, fmt: str) -> None:
 
 
 def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
-                 colormap: str | None = None, overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
-    """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``.
+                 colormap: str | None = None, overwrite: bool = False, allow_external: bool = False,
+                 axes: Sequence[int | None] | None = None, log: bool = False,
+                 complex_part: str = "abs") -> Job[ExportReport]:
+    """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``; a channels-first ``(3|4, h, w)`` slice is
+    written channels last, as the preview shows it. ``axes`` (rows, columns, channel or None): the
+    plane on those axes instead, at ``index`` on every other axis (:mod:`~.plane`: what the preview shows).
+    ``log``: an 8-bit picture of log10 of the values (the preview's log scale; ``levels`` in values).
+    ``complex_part``: what an 8-bit picture shows of complex values (abs, phase, real, imag).
 
     ``levels=None`` and no ``colormap``: raw values (refused, with what would work, when the format
     cannot hold them exactly). ``levels=(low, high)`` or ``'auto'`` (percentiles 0.5-99.5, like the
@@ -149,15 +196,43 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
     fmt = format_of(final)
     if fmt not in ("png", "tif"):
         raise BadRequestError(f"{final} is not a .png or .tif file")
+    if axes is not None:
+        return (yield from _export_plane(file, path, final, partial, fmt, index, axes, levels, colormap, overwrite,
+                                         allow_external, log, complex_part))
     with source(file, path, index, allow_external) as src:
         shape, where = src.shape, src.where
-        check_image_shape(shape, where, fmt)
+        chw = plane.channels_first(src.ds, shape)
+        check_image_shape((*shape[1:], shape[0]) if chw else shape, where, fmt)
         dt = dataset_dtype(src.ds, path)
         if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
             raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
         a = np.empty(shape, dtype=plain_dtype(dt) if dt.names is None else dt)
         yield from copy_rows(src, a)
-        img, written, note = to_picture(a, fmt, where, levels, colormap)
+        if chw:
+            a = plane.to_channels_last(a, (1, 2, 0))
+            shape = a.shape
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log, part=complex_part)
+        with writing(final, partial, overwrite), open(partial, "wb") as fh:
+            save_picture(img, fh, fmt)
+        return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)
+
+
+def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, index: Sequence[int],
+                  axes: Sequence[int | None], levels: Any, colormap: str | None, overwrite: bool,
+                  allow_external: bool, log: bool, part: str) -> Job[ExportReport]:
+    """:func:`export_image` of the plane on ``axes`` (one read: a picture is at most MAX_IMAGE_BYTES)."""
+    with dataset_at(file, path, allow_external) as (ds, path):
+        check_filters(ds, path)
+        if ds.shape is None or len(ds.shape) < 2:
+            raise BadRequestError(f"{path} has {len(ds.shape or ())} dimension(s): not an image")
+        sel, order, shape, where = plane.plane_selection(ds.shape, axes, index, path)
+        check_image_shape(shape, where, fmt)
+        dt = dataset_dtype(ds, path)
+        if element_count(shape) * dt.itemsize > MAX_IMAGE_BYTES:
+            raise BadRequestError(f"{where} is too large for one picture ({shape_text(shape)})")
+        a = plane.to_channels_last(np.asarray(read_selection(ds, sel, path), dtype=plain_dtype(dt)), order)
+        yield Progress(a.nbytes, a.nbytes, "bytes", f"exporting {where}", nbytes=a.nbytes)
+        img, written, note = to_picture(a, fmt, where, levels, colormap, log=log, part=part)
         with writing(final, partial, overwrite), open(partial, "wb") as fh:
             save_picture(img, fh, fmt)
         return ExportReport(file, path, final, fmt, shape, written, 1, os.path.getsize(final), note)

@@ -13,7 +13,9 @@ Modules (each name below is importable from the package; a module is imported on
 - :mod:`~h5gui.core.nodes.records`: ChildInfo, FilterInfo, NodeInfo, GroupListing, the kinds;
 - :mod:`~h5gui.core.nodes.rows`: the tree row of one member (child_row, child_info);
 - :mod:`~h5gui.core.nodes.listing`: pages of names, sorted names, rows of a group, walks;
-- :mod:`~h5gui.core.nodes.details`: describe, external_link_target, filter_infos.
+- :mod:`~h5gui.core.nodes.details`: describe, external_link_target, filter_infos;
+- :mod:`~h5gui.core.nodes.members` (records in :mod:`~h5gui.core.nodes.member_records`): a group's member
+  table with sizes on disk.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from h5gui.core import lazy
 if TYPE_CHECKING:  # type checkers see every name; at run time __getattr__ imports its module on first use
     from h5gui.core.nodes.details import *  # noqa: F403
     from h5gui.core.nodes.listing import *  # noqa: F403
+    from h5gui.core.nodes.member_records import *  # noqa: F403
+    from h5gui.core.nodes.members import *  # noqa: F403
     from h5gui.core.nodes.records import *  # noqa: F403
     from h5gui.core.nodes.rows import *  # noqa: F403
 
@@ -36,4 +40,6 @@ __getattr__, __dir__ = lazy.exports(__name__, {
                 "open_group_listing", "walk"),
     "details": ("LAYOUTS", "MAX_LINK_DEPTH", "SMALL_VALUE_BYTES", "describe", "external_link_target",
                 "filter_infos"),
+    "member_records": ("MEMBER_TABLE_ROWS", "MemberRow", "MemberTable"),
+    "members": ("member_table",),
 })

@@ -16,6 +16,8 @@ from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Notifier, Session
 from h5gui.gui.workers import JobRunner
 
+PICTURE_EXTENSIONS = (".png", ".tif", ".tiff")
+
 
 class ShownFrame(Protocol):
     """What the preview shows (the preview panel implements it)."""
@@ -25,6 +27,15 @@ class ShownFrame(Protocol):
 
     def shown_image_style(self) -> tuple[tuple[float, float], str | None] | None:
         """(levels, colormap; None for colour) of the image on screen, or None when none is shown."""
+
+    def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
+        """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
+
+    def shown_image_log(self) -> bool:
+        """Whether the image on screen is drawn on a log scale."""
+
+    def shown_complex_part(self) -> str:
+        """What the image view shows of complex values (abs, phase, real, imag)."""
 
 
 class ExportActions(Controller):
@@ -60,9 +71,17 @@ class ExportActions(Controller):
             return
         self.settings.setValue("last_export_dir", os.path.dirname(out))
         path = node.path
-        self.run_with_dialog(f"Exporting {path}", api.export.export, node.file, path, out,
-                             index=self.frame.frame_index(), overwrite=True,
-                             on_result=lambda r: self.notifier.show_status(f"Exported {path} to {r.out}"))
+        where: dict[str, object] = {"index": self.frame.frame_index()}
+        plane = self._plane(node)
+        if plane is not None and os.path.splitext(out)[1].lower() in PICTURE_EXTENSIONS:
+            where = {"axes": plane[2], "index": plane[3]}  # the picture on screen, channels last
+        self.run_with_dialog(f"Exporting {path}", api.export.export, node.file, path, out, overwrite=True,
+                             on_result=lambda r: self.notifier.show_status(f"Exported {path} to {r.out}"), **where)
+
+    def _plane(self, node: Node) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
+        """What the image view shows, when it shows ``node``."""
+        plane = self.frame.shown_plane()
+        return plane if plane is not None and plane[:2] == (node.file, node.path) else None
 
     def export_group(self, node: Node) -> None:
         out, _ = QFileDialog.getSaveFileName(self.parent, f"Export {node.path} to a new HDF5 file",
@@ -87,7 +106,8 @@ class ExportActions(Controller):
         """The frame as the image view shows it: current levels and colormap, 8-bit PNG."""
         node = self.session.current_object()
         style = self.frame.shown_image_style()
-        if node is None or style is None:
+        plane = self._plane(node) if node is not None else None
+        if node is None or style is None or plane is None:
             self.notifier.show_error("Show a dataset as an image first")
             return
         out, _ = QFileDialog.getSaveFileName(self.parent, "Export the shown image",
@@ -97,7 +117,8 @@ class ExportActions(Controller):
             return
         levels, cmap = style
         self.run_with_dialog(f"Exporting {node.path}", api.export.export, node.file, node.path, out,
-                             index=self.frame.frame_index(), levels=levels, colormap=cmap, overwrite=True,
+                             axes=plane[2], index=plane[3], levels=levels, colormap=cmap, overwrite=True,
+                             log=self.frame.shown_image_log(), complex_part=self.frame.shown_complex_part(),
                              on_result=lambda r: self.notifier.show_status(f"Exported the shown image to {r.out}"))
 
     def copy_as_code(self, torch: bool = False) -> None:

@@ -60,7 +60,9 @@ class Inspector(Controller):
         elif info is not None and info.kind == Kind.EXTERNAL_LINK:
             pass  # decided when the info says where the link leads
         elif node is not None and node.kind == "file":
-            self.preview.show_message(f"Root group of {node.name}")
+            self.preview.show_group(file, "/")
+        elif info is not None and info.is_group_like and info.kind != Kind.EXTERNAL_LINK:
+            self.preview.show_group(file, path)
         else:
             self._preview_message_for(info)
         self.runner.submit(

@@ -7,6 +7,7 @@ LRU cache bounds memory however far the user scrolls.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
@@ -27,6 +28,19 @@ PLACEHOLDER = "\u2026"
 
 Index = QModelIndex | QPersistentModelIndex
 
+_NUMBER = re.compile(
+    r"[-+]?(\d[\d,_]*\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)|true|false|"
+    r"\(?[-+]?[\d.e+-]+[-+][\d.e+-]*j\)?",
+    re.IGNORECASE,
+)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def looks_numeric(text: str) -> bool:
+    """A number as the table writes it (``-1.5e-3``, ``60,000``, ``nan``, ``True``, ``(1+2j)``)."""
+    return bool(_NUMBER.fullmatch(text.strip()))
+
 
 class ArrayTableModel(QAbstractTableModel):
     edit_requested = Signal(int, int, str)  # dataset row, column, text typed (edit mode only)
@@ -43,6 +57,7 @@ class ArrayTableModel(QAbstractTableModel):
         self.n_cols = 0
         self.row_offset = 0  # first dataset row shown (for tables longer than MAX_VIEW_ROWS)
         self._columns: dict[int, str] = {}
+        self._text_columns: set[int] = set()  # columns holding text (strings, enum names): left-aligned
         self._cache: OrderedDict[tuple[int, int], TableBlock] = OrderedDict()
         self._wanted: list[tuple[int, int]] = []
         self._in_flight: tuple[int, int] | None = None
@@ -63,6 +78,7 @@ class ArrayTableModel(QAbstractTableModel):
         self.n_rows, self.n_cols = n_rows, n_cols
         self.row_offset = 0
         self._columns = dict(enumerate(columns))
+        self._text_columns = set()
         self._cache.clear()
         self._wanted.clear()
         self._in_flight = None
@@ -126,7 +142,7 @@ class ArrayTableModel(QAbstractTableModel):
             return self.cell(index.row() + self.row_offset, index.column()) or ""
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                return LEFT if index.column() in self._text_columns else RIGHT
             return None
         text = self.cell(index.row() + self.row_offset, index.column())
         if text is None:
@@ -188,6 +204,10 @@ class ArrayTableModel(QAbstractTableModel):
         self._cache[key] = block
         for i, name in enumerate(block.columns):
             self._columns.setdefault(block.col0 + i, name)
+        for row in block.cells:
+            for i, text in enumerate(row):
+                if text and not looks_numeric(text):
+                    self._text_columns.add(block.col0 + i)
         while len(self._cache) > CACHE_BLOCKS:
             self._cache.popitem(last=False)
         top = max(0, block.row0 - self.row_offset)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +53,9 @@ class FindDialog(QDialog):
         self.where.addItem("names", False)
         self.where.addItem("names and attributes", True)
         self.go = QPushButton("Find", self)
-        self.go.setDefault(True)
+        # no default button: Enter in the pattern searches (returnPressed), Enter on a result goes there
+        self.go.setAutoDefault(False)
+        self.go.setDefault(False)
         for w in (self.pattern, self.mode, self.where, self.go):
             row.addWidget(w)
         layout.addLayout(row)
@@ -64,6 +67,9 @@ class FindDialog(QDialog):
         self.progress.hide()
         layout.addWidget(self.progress)
         self.status = QLabel("", self)
+        # one line that is never cut: the dialog is at least as wide as it, and it keeps a line's height
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() + 4)
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.status)
         self.go.clicked.connect(self.start)
         self.pattern.returnPressed.connect(self.start)
@@ -71,26 +77,39 @@ class FindDialog(QDialog):
         self.resize(620, 480)
         self._gen = 0
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802
+    def show(self) -> None:
+        """Ctrl+F (also when the dialog is open already): search the file of the selection."""
+        self.refresh_files()
+        super().show()
+
+    def refresh_files(self) -> None:
+        """The open files, the selection's one chosen (else the one chosen before)."""
         current = self.files.currentData()
         self.files.clear()
         for f in self.session.files:
             self.files.addItem(os.path.basename(f), f)
-        i = self.files.findData(current or self.session.top_file())
+        i = self.files.findData(self.session.top_file() or current)
         self.files.setCurrentIndex(max(0, i))
-        super().showEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        """Enter never reaches QDialog (which would press a button): the pattern and the list handle it."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def start(self) -> None:
         file = self.files.currentData()
         text = self.pattern.text()
         if not file or not text:
             return
-        if self.progress.running():
-            self.progress.cancel()
+        job = self.progress.job
+        if job is not None:
+            job.cancel()  # the search before: its results are dropped (the new run follows the panel)
         self._gen += 1
         gen = self._gen
         self.results.clear()
-        self.status.setText("")
+        self.status.setText("0 found so far")
         self.progress.show()
         self.progress.run(
             self.runner, api.search.search, file, text, mode=self.mode.currentText(), attrs=self.where.currentData(),
@@ -103,13 +122,13 @@ class FindDialog(QDialog):
         skipped: the list is made complete from the report at the end."""
         if gen == self._gen and isinstance(batch, SearchBatch):
             self._add_hits(batch.hits)
+            self.status.setText(f"{self.results.count():,} found so far, {batch.done:,.0f} objects searched")
 
     def _add_hits(self, hits: Sequence[SearchHit]) -> None:
         for h in hits:
             item = QListWidgetItem(h.text)
             item.setData(Qt.ItemDataRole.UserRole, (h.file, h.path))
             self.results.addItem(item)
-        self.status.setText(f"{self.results.count():,} found so far")
 
     def _done(self, gen: int, report: SearchReport) -> None:
         if gen != self._gen:

@@ -39,15 +39,20 @@ class AxisSlider(QWidget):
         self.spin.setKeyboardTracking(False)
         self.spin.setMinimumWidth(80)
         self.play = QToolButton(self)
-        self.play.setText("\u25b6")
         self.play.setCheckable(True)
-        self.play.setToolTip("Play through this axis")
+        self.play.toggled.connect(self._show_play_state)
+        self._show_play_state(False)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
         layout.addWidget(self.label)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
         layout.addWidget(self.play)
+
+    def _show_play_state(self, playing: bool) -> None:
+        """Pause symbol while playing, play symbol when stopped."""
+        self.play.setText("\u23f8" if playing else "\u25b6")
+        self.play.setToolTip("Pause" if playing else "Play through this axis")
 
     def _from_slider(self, v: int) -> None:
         if self.spin.value() != v:
@@ -99,7 +104,7 @@ class AxesBar(QWidget):
     def configure(self, shape: tuple[int, ...], mode: str, axes: tuple[int | None, ...],
                   index: tuple[int, ...] = ()) -> None:
         """``mode``: 'image' (rows, cols, channel), 'table' (rows, cols), 'plot' (x,), 'elements' (one
-        slider over shape[0]) or 'none'."""
+        slider over shape[0]), 'text' (a slider for every axis: one element) or 'none'."""
         self.shape = tuple(shape)
         self.mode = mode
         self._axes = tuple(axes)
@@ -154,7 +159,8 @@ class AxesBar(QWidget):
             free = [0]
         else:
             used = {a for a in self._axes if a is not None}
-            free = [ax for ax in range(len(self.shape)) if ax not in used]
+            # an axis of length 1 has nothing to move through: no slider, its index stays 0
+            free = [ax for ax in range(len(self.shape)) if ax not in used and self.shape[ax] > 1]
         for row, ax in enumerate(free, start=1):
             n = self.shape[ax]
             label = f"image ({n:,})" if self.mode == "elements" else f"axis {ax} ({n:,})"
@@ -194,6 +200,7 @@ class AxesBar(QWidget):
                 s.play.blockSignals(True)
                 s.play.setChecked(False)
                 s.play.blockSignals(False)
+                s._show_play_state(False)
         if on:
             self._play_timer.start()
         else:

@@ -7,7 +7,7 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,6 +42,7 @@ class ImageView(QWidget):
         self.slice: ImageSlice | None = None
         self.detail: ImageSlice | None = None
         self._display_levels: tuple[float, float] = (0.0, 1.0)
+        self._hover: tuple[int, int] | None = None  # (row, col) under the cursor, for the readout
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -69,7 +70,7 @@ class ImageView(QWidget):
             spin.valueChanged.connect(self._on_manual_levels)
         self.log_check = QCheckBox("log", self)
         self.log_check.setToolTip("Logarithmic scale (log10 of positive values)")
-        self.log_check.toggled.connect(lambda _on: self._redraw())
+        self.log_check.toggled.connect(self._on_log)
         self.complex_combo = QComboBox(self)
         self.complex_combo.addItems(["abs", "phase", "real", "imag"])
         self.complex_combo.setToolTip("What to show of complex values")
@@ -145,11 +146,44 @@ class ImageView(QWidget):
         """(levels, colormap; None for colour) the shown image is drawn with, or None when none is."""
         if self.slice is None:
             return None
+        if self.slice.rgb and self.slice.data.dtype == np.uint8:
+            return (0.0, 255.0), None  # as _place draws 8-bit colour
+        if self.log_scale:  # drawn in log10 units: the levels in values
+            lo, hi = self._display_levels
+            return (10.0 ** lo, 10.0 ** hi), self.colormap_name
         return self._display_levels, None if self.slice.rgb else self.colormap_name
+
+    @property
+    def log_scale(self) -> bool:
+        """Whether the grey image on screen is drawn on a log scale."""
+        return self.log_check.isChecked() and self.slice is not None and not self.slice.rgb
 
     def set_colormap_name(self, name: str) -> None:
         if name in COLORMAPS:
             self.cmap_combo.setCurrentText(name)
+
+    def level_settings(self) -> dict[str, object]:
+        """How the levels are chosen: mode, manual bounds, log (carried to siblings by the panel)."""
+        return {"mode": self.levels_combo.currentData(), "low": self.low_spin.value(),
+                "high": self.high_spin.value(), "log": self.log_check.isChecked()}
+
+    def apply_level_settings(self, settings: dict[str, object] | None) -> None:
+        """Take over a sibling's :meth:`level_settings`; None: the defaults (percentiles, linear)."""
+        settings = settings or {"mode": LEVEL_MODES[0], "log": False}
+        widgets = (self.levels_combo, self.low_spin, self.high_spin, self.log_check)
+        blocked = [w.blockSignals(True) for w in widgets]
+        try:
+            mode = str(settings.get("mode"))
+            self.levels_combo.setCurrentIndex(LEVEL_MODES.index(mode) if mode in LEVEL_MODES else 0)
+            if mode == "manual":
+                self.low_spin.setValue(float(settings["low"]))  # type: ignore[arg-type]
+                self.high_spin.setValue(float(settings["high"]))  # type: ignore[arg-type]
+            self.log_check.setChecked(bool(settings.get("log")))
+        finally:
+            for w, b in zip(widgets, blocked, strict=True):
+                w.blockSignals(b)
+        self.hist.axis.setLogMode(self.log_check.isChecked())
+        self._set_manual_visible(mode == "manual")
 
     def show_slice(self, s: ImageSlice, *, fit: bool = False) -> None:
         """Show a new plane (frame, axes or dataset changed): replaces the overview, drops the detail."""
@@ -164,6 +198,9 @@ class ImageView(QWidget):
         self._redraw()
         if first:
             self.fit()
+            self._hover = None
+        # the readout follows the data under a still cursor, and says nothing of an earlier dataset
+        self.readout.setText(self.value_text(*self._hover) if self._hover is not None else " ")
         note = s.note
         if s.all_fill:
             note = "nothing stored: every value is the fill value"
@@ -191,6 +228,7 @@ class ImageView(QWidget):
         for it in (self.item, self.detail_item, self.mask_item):
             it.clear()
         self.readout.setText(" ")
+        self._hover = None
         self.note.setText("")
 
     def fit(self) -> None:
@@ -294,6 +332,11 @@ class ImageView(QWidget):
         finally:
             self._updating = False
 
+    def _on_log(self, on: bool) -> None:
+        """Log scale: the histogram's axis is labelled in values (1, 10, 100), like the level boxes."""
+        self.hist.axis.setLogMode(on)
+        self._redraw()
+
     def _on_levels_mode(self, _i: int) -> None:
         self._set_manual_visible(self.levels_combo.currentData() == "manual")
         self._redraw()
@@ -366,10 +409,19 @@ class ImageView(QWidget):
     def _on_mouse_moved(self, pos: QPointF) -> None:
         s = self.slice
         if s is None or not self.viewbox.sceneBoundingRect().contains(pos):
+            self._hover = None
+            self.readout.setText(" ")
             return
         p = self.viewbox.mapSceneToView(pos)
         row, col = int(math.floor(p.y())), int(math.floor(p.x()))
+        self._hover = (row, col)
         self.readout.setText(self.value_text(row, col))
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+        """The cursor left the image: its readout goes."""
+        self._hover = None
+        self.readout.setText(" ")
+        super().leaveEvent(event)
 
     def value_text(self, row: int, col: int) -> str:
         """``'row 12, col 40: 133'`` for the pixel under the cursor (from the sharpest data shown)."""

@@ -21,6 +21,7 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
+from h5gui.gui.widgets.preview.memory import configure_axes, element_note, is_sibling, remember
 from h5gui.gui.widgets.preview.preload import Preloader
 from h5gui.gui.widgets.preview.requests import (
     PLOT_POINTS,
@@ -30,6 +31,7 @@ from h5gui.gui.widgets.preview.requests import (
     image_request,
     table_size,
 )
+from h5gui.gui.widgets.preview.views import build_view
 from h5gui.gui.workers import JobRunner
 
 if TYPE_CHECKING:  # the records come with numpy: imported with the first preview, not at start-up
@@ -46,6 +48,7 @@ class PreviewPanel(QWidget):
     # (file, path, row0, col0, rows of texts, axes, index): the table asks to write values
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
+    member_activated = Signal(str, str)  # file, path: a member of the group shown was double-clicked
     _preloaded = Signal()  # pyqtgraph is imported (from the preload thread)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
@@ -129,6 +132,23 @@ class PreviewPanel(QWidget):
         """(levels, colormap; None for colour) of the image on screen, or None when none is shown."""
         return self._image.drawn_style() if self.view == "image" and self._image is not None else None
 
+    def shown_image_log(self) -> bool:
+        """Whether the image on screen is drawn on a log scale (its style's levels are values)."""
+        return self.view == "image" and self._image is not None and self._image.log_scale
+
+    def shown_complex_part(self) -> str:
+        """What the image view shows of complex values (abs, phase, real, imag)."""
+        return self._image.complex_mode if self._image is not None else "abs"
+
+    def shown_plane(self) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
+        """(file, path, image axes, index on every axis) of the image on screen, or None when none is."""
+        info, target = self.info, self._target
+        if self.view != "image" or info is None or target is None:
+            return None
+        chosen = self.axes_bar.axes() if self.axes_bar.mode == "image" else None
+        axes = image_axes(chosen, info)
+        return target[0], target[1], axes, self.axes_bar.index() or tuple(0 for _ in info.shape or ())
+
     def refresh_table(self) -> None:
         table = self._views.get("table")
         if table is not None:
@@ -138,35 +158,11 @@ class PreviewPanel(QWidget):
     def _view_widget(self, name: str) -> QWidget:
         key = "image" if name == "encoded" else name
         w = self._views.get(key)
-        if w is not None:
-            return w
-        if key == "image":
-            from h5gui.gui.widgets.preview.image_view import ImageView
-
-            w = self._image = ImageView(self)
-            w.region_requested.connect(self._request_region)
-            w.complex_mode_changed.connect(lambda _m: self._request())
-            if "colormap" in self._memory:
-                w.set_colormap_name(self._memory["colormap"])
-        elif key == "table":
-            from h5gui.gui.widgets.preview.table_view import TableView
-
-            w = TableView(self.runner, self)
-            w.model.on_error = self._show_error
-            w.write_requested.connect(self._on_write_requested)
-            w.set_editable(self.editable)
-        elif key == "plot":
-            from h5gui.gui.widgets.preview.plot_view import PlotView
-
-            w = PlotView(self)
-            w.range_requested.connect(self._request_plot_range)
-            w.selection_changed.connect(self._request)
-        else:
-            from h5gui.gui.widgets.preview.text_view import TextView
-
-            w = TextView(self)
-        self._views[key] = w
-        self.stack.addWidget(w)
+        if w is None:
+            w = self._views[key] = build_view(self, key)
+            if key == "image":
+                self._image = w  # type: ignore[assignment]
+            self.stack.addWidget(w)
         return w
 
     def warm_up(self) -> None:
@@ -203,6 +199,7 @@ class PreviewPanel(QWidget):
         self._remember()
         self._gen += 1
         self._target, self._force, self._retry = (file, path, allow_external), force, None
+        self.info = None  # the controls stay until this one's info replaces them (no flicker between siblings)
         self.axes_bar.stop()
         self.banner.hide()
         self.summary.setText(path.rsplit("/", 1)[-1])
@@ -235,8 +232,16 @@ class PreviewPanel(QWidget):
         for key in ("preview-info", "preview-data", "preview-detail"):
             self.runner.cancel(key)
 
+    def show_group(self, file: str, path: str) -> None:
+        """A group: the table of its members (name, kind, shape, type, size on disk)."""
+        self.show_message("")
+        members = self._view_widget("members")
+        self.stack.setCurrentWidget(members)
+        members.load(file, path)  # type: ignore[attr-defined]
+
     def is_busy(self) -> bool:
-        if self._pending:
+        members = self._views.get("members")
+        if self._pending or (members is not None and members.loading):  # type: ignore[attr-defined]
             return True
         table = self._views.get("table")
         return self.view == "table" and table is not None and table.model.is_loading()  # type: ignore[attr-defined]
@@ -264,6 +269,8 @@ class PreviewPanel(QWidget):
             return
         self._loading_timer.stop()
         self.axes_bar.frame_pending = False
+        if self.info is None or isinstance(err, UnsafeAccessError):
+            self._drop_controls()  # they belong to the previous dataset, or there is nothing to move through
         if isinstance(err, ReaderCrashedError) and self._target is not None:
             self._retry = self._target[:2]
             self.banner.show_message(str(err), "error", "Try again")
@@ -275,6 +282,17 @@ class PreviewPanel(QWidget):
             self.stack.setCurrentWidget(self.message)
             return
         self._show_error(str(err))
+
+    def _drop_controls(self) -> None:
+        """Hide the view buttons and the axes of what was shown before; show the message page."""
+        self.axes_bar.stop()
+        self.axes_bar.hide()
+        for b in self.view_buttons.values():
+            b.hide()
+        if self.info is None:
+            self.view = ""
+            self.message.setText("Nothing read")
+            self.stack.setCurrentWidget(self.message)
 
     def _show_error(self, text: str) -> None:
         self.banner.show_message(text, "error")
@@ -313,10 +331,11 @@ class PreviewPanel(QWidget):
             self.view = ""
             return
         mem = self._memory
-        view = info.views[0]
-        if mem.get("shape") == info.shape and mem.get("kind") == info.kind and mem.get("view") in info.views:
-            view = mem["view"]
-        self.set_view(view, restore=mem.get("shape") == info.shape)
+        sibling = is_sibling(mem, info)
+        view = mem["view"] if sibling and mem.get("view") in info.views else info.views[0]
+        if self._image is not None:
+            self._image.apply_level_settings(mem.get("levels") if sibling else None)
+        self.set_view(view, restore=sibling)
 
     def set_view(self, view: str, restore: bool = False) -> None:
         info = self.info
@@ -326,34 +345,11 @@ class PreviewPanel(QWidget):
         self.view_buttons[view].setChecked(True)
         widget = self._view_widget(view)
         self.stack.setCurrentWidget(widget)
-        mem = self._memory if restore else {}
-        shape = info.shape or ()
+        configure_axes(self.axes_bar, info, view, self._memory if restore else {})
         if view == "image":
-            axes = mem.get("image_axes") or info.image_axes or (max(0, len(shape) - 2), max(0, len(shape) - 1), None)
-            self.axes_bar.configure(shape, "image", axes, mem.get("index", ()))
             widget.set_complex(info.kind == "complex")  # type: ignore[attr-defined]
-        elif view == "encoded":
-            if info.encoded_count > 1 and len(shape) >= 1:
-                self.axes_bar.configure((info.encoded_count,), "elements", (), (mem.get("element", 0),))
-            else:
-                self.axes_bar.configure((), "none", ())
-        elif view == "table":
-            if len(shape) >= 3 and not info.fields:
-                axes = mem.get("table_axes") or info.table_axes or (len(shape) - 2, len(shape) - 1)
-                self.axes_bar.configure(shape, "table", axes, mem.get("index", ()))
-            elif len(shape) >= 2 and info.fields:
-                self.axes_bar.configure(shape, "table", (0,), mem.get("index", ()))
-            else:
-                self.axes_bar.configure(shape, "none", ())
         elif view == "plot":
-            if len(shape) >= 2 and not info.fields:
-                axes = mem.get("plot_axes") or (len(shape) - 1,)
-                self.axes_bar.configure(shape, "plot", axes, mem.get("index", ()))
-            else:
-                self.axes_bar.configure(shape, "none", ())
-            widget.configure_fields(info.plot_fields, rank=1, shape=shape)  # type: ignore[attr-defined]
-        else:
-            self.axes_bar.configure(shape, "none", ())
+            widget.configure_fields(info.plot_fields, rank=1, shape=info.shape or ())  # type: ignore[attr-defined]
         self._request()
 
     def _on_axes_changed(self) -> None:
@@ -476,22 +472,12 @@ class PreviewPanel(QWidget):
         if gen != self._gen or self.view != "text":
             return
         self.banner.hide()
-        self.text_view.show_text(text)
+        note = element_note(self.axes_bar.shape, self.axes_bar.index()) if self.axes_bar.mode == "text" else ""
+        self.text_view.show_text(text, note)
         self.shown.emit("text")
 
     # ================================================================== memory across siblings
     def _remember(self) -> None:
-        """Keep the view, the axes and the positions for the next dataset of the same shape."""
-        info = self.info
-        if info is None or not self.view:
-            return
-        mem: dict[str, Any] = {"shape": info.shape, "kind": info.kind, "view": self.view}
-        if self.axes_bar.mode in ("image", "table", "plot"):
-            mem[f"{self.axes_bar.mode}_axes"] = self.axes_bar.axes()
-            mem["index"] = self.axes_bar.index()
-        if self.axes_bar.mode == "elements":
-            mem["element"] = self.axes_bar.index()[0]
-        if "image" in self._views:
-            mem["colormap"] = self.image_view.colormap_name
-        self._memory = mem
-
+        """Keep the view, the axes, the position and the levels for the next sibling (same shape and dtype)."""
+        if self.info is not None and self.view:
+            self._memory = remember(self.info, self.view, self.axes_bar, self._image)

@@ -126,6 +126,7 @@ class PlotView(QWidget):
         self.plot.setLabel("left", data.y_label)
         if overview:
             self.fit()
+            self.readout.setText(" ")  # it told of the previous curve
         note = data.note or (f"{data.n:,} points, shown as min/max of {data.step:,}" if data.step > 1 else
                              f"{data.n:,} points")
         self.note.setText(note)

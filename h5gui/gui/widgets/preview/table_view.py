@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from h5gui.gui.models.array_model import MAX_VIEW_ROWS, ArrayTableModel
+from h5gui.gui.models.array_model import BLOCK_COLS, MAX_VIEW_ROWS, ArrayTableModel
 from h5gui.gui.workers import JobRunner
 
 MAX_COPY_CELLS = 1_000_000
+MAX_COLUMN_WIDTH = 420  # a long string is cut here (its tooltip shows it whole)
 
 
 class TableView(QWidget):
@@ -40,6 +41,9 @@ class TableView(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setDefaultSectionSize(96)
+        hh.setResizeContentsPrecision(0)  # fit to the rows in sight only: never read the whole table
+        self._fitted = False  # columns fitted to the first block of cells read
+        self.model.dataChanged.connect(self._fit_columns)
         self.model.visible_rows = self._visible_rows
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.model.pump())
         layout.addWidget(self.table, 1)
@@ -63,6 +67,16 @@ class TableView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
+
+    def _fit_columns(self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: object = None) -> None:
+        """Size the columns of the first cells read to their content (text cut at MAX_COLUMN_WIDTH)."""
+        if self._fitted:
+            return
+        self._fitted = True
+        for col in range(top_left.column(), bottom_right.column() + 1):
+            self.table.resizeColumnToContents(col)
+            if self.table.columnWidth(col) > MAX_COLUMN_WIDTH:
+                self.table.setColumnWidth(col, MAX_COLUMN_WIDTH)
 
     def set_editable(self, on: bool) -> None:
         self.model.editable = on
@@ -119,6 +133,10 @@ class TableView(QWidget):
                   index: tuple[int, ...], allow_external: bool, columns: tuple[str, ...] = ()) -> None:
         self.model.set_source(file, path, n_rows, n_cols, axes=axes, index=index, allow_external=allow_external,
                               columns=columns)
+        self._fitted = False
+        hh = self.table.horizontalHeader()
+        for col in range(min(n_cols, 2 * BLOCK_COLS)):  # the widths of the table before go
+            hh.resizeSection(col, hh.defaultSectionSize())
         big = n_rows > MAX_VIEW_ROWS
         self.offset_label.setVisible(big)
         self.offset_spin.setVisible(big)

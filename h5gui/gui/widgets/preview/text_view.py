@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 
 class TextView(QWidget):
@@ -11,6 +11,12 @@ class TextView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel("", self)  # which element of an array is shown
+        self.note.setStyleSheet("color: #666;")
+        self.note.setContentsMargins(4, 0, 4, 0)
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         font = QFont("monospace")
@@ -25,8 +31,10 @@ class TextView(QWidget):
         row.addWidget(self.copy_button)
         layout.addLayout(row)
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, note: str = "") -> None:
         self.text.setPlainText(text)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
     def plain_text(self) -> str:
         return self.text.toPlainText()

@@ -1,0 +1,131 @@
+"""A group's preview: its members as a sortable table (name, kind, shape, type, size on disk), read by
+one job in the I/O process; double-click (or Enter) on a member selects it in the tree."""
+
+from __future__ import annotations
+
+import posixpath
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from h5gui.core import api
+from h5gui.core.errors import H5GuiError
+from h5gui.core.kinds import label
+from h5gui.core.nodes.member_records import MemberTable
+from h5gui.core.text import format_bytes
+from h5gui.gui.workers import JobRunner
+
+COLUMNS = ("Name", "Kind", "Shape", "Type", "On disk")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+PATH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _item(text: str, sort_key: object, right: bool = False) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    item.setData(sort_key, SORT_ROLE)
+    item.setToolTip(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class MembersView(QWidget):
+    """``load(file, path)`` shows the members of that group."""
+
+    member_activated = Signal(str, str)  # file, path
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.loading = False
+        self.file = ""
+        self._gen = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.setSortRole(SORT_ROLE)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setToolTip("Double-click a member (or press Enter) to select it in the tree")
+        self.table.doubleClicked.connect(self._activate)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, lambda: self._activate(self.table.currentIndex()))
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)  # Enter elsewhere in the window is not ours
+        layout.addWidget(self.table, 1)
+        self.note = QLabel("", self)
+        self.note.setStyleSheet("color: #666;")
+        self.note.setContentsMargins(4, 0, 4, 2)
+        layout.addWidget(self.note)
+
+    def load(self, file: str, path: str) -> None:
+        self._gen += 1
+        gen = self._gen
+        self.file = file
+        self.model.removeRows(0, self.model.rowCount())
+        self.note.setText(f"Reading the members of {path}...")
+        self.loading = True
+
+        def finished() -> None:
+            if gen == self._gen:
+                self.loading = False
+
+        self.runner.submit(api.nodes.member_table, file, path, key="preview-members",
+                           on_result=lambda t: self._show(gen, t), on_error=lambda e: self._error(gen, e),
+                           on_finished=finished)
+
+    def _error(self, gen: int, err: H5GuiError) -> None:
+        if gen == self._gen:
+            self.note.setText(str(err))
+
+    def _show(self, gen: int, table: MemberTable) -> None:
+        if gen != self._gen:
+            return
+        self.table.setSortingEnabled(False)
+        for order, m in enumerate(table.rows):
+            info = m.info
+            kind = label(info.kind)
+            if info.link_file:
+                kind += f" \u2192 {info.link_file}:{info.link_target}"
+            elif info.link_target:
+                kind += f" \u2192 {info.link_target}"
+            size = 1
+            for n in info.shape or ():
+                size *= n
+            shape_key = (-1, info.members or 0) if info.is_group_like else (size if info.shape is not None else -1, 0)
+            name = _item(info.name, order)  # natural order, as in the tree
+            name.setData(info.path, PATH_ROLE)
+            row = [name, _item(kind, kind), _item(info.shape_text, shape_key[0] * 10**12 + shape_key[1], True),
+                   _item(info.dtype, info.dtype),
+                   _item("" if m.storage is None else format_bytes(m.storage), -1 if m.storage is None else m.storage,
+                         True)]
+            self.model.appendRow(row)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name: the tree's natural order
+        self.table.resizeColumnsToContents()
+        n = len(table.rows)
+        where = posixpath.basename(table.path) or "the root group"
+        text = f"{table.total:,} member{'s' if table.total != 1 else ''} in {where}"
+        if table.truncated:
+            text += f": the first {n:,} are listed (the tree lists them all)"
+        self.note.setText(text + "; double-click one to select it")
+
+    def _activate(self, index: QModelIndex) -> None:
+        if index.isValid():
+            path = self.model.item(index.row(), 0).data(PATH_ROLE)
+            if path:
+                self.member_activated.emit(self.file, path)
+
+    def rows(self) -> list[list[str]]:
+        """The texts of the table as shown (tests)."""
+        return [[self.model.item(r, c).text() for c in range(self.model.columnCount())]
+                for r in range(self.model.rowCount())]
