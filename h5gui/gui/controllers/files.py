@@ -96,6 +96,7 @@ class FileActions(Controller):
 
     def _on_open_failed(self, path: str, err: H5GuiError) -> None:
         self.session.opening.discard(path)
+        self._quiet.discard(path)
         self.notifier.state_changed()
         self.notifier.show_error(err)
         if self.checks is not None and self.checks.open_failed(path, err):
