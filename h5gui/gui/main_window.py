@@ -213,6 +213,11 @@ class MainWindow(QMainWindow):
                                            self.inspector.show_node)
         self.values = ValueActions(self, s, r, self, self.preview, self.undo_stack)
         self.wizards = WizardActions(self, s, r, self, self.files)
+        from h5gui.gui.controllers.remote import RemoteActions  # Open URL, HSDS, remote files read-only
+
+        self.remote = RemoteActions(self, s, r, self, files=self.files, settings=self.settings,
+                                    status_bar=self.statusBar())
+        self.remote.install(self.recent_menu, self.tree)
 
     def _connect(self) -> None:
         a, f, st, ex, at = self.actions_, self.files, self.structure, self.exports, self.attributes
