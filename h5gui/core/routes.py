@@ -45,6 +45,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
 }
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")
+_FOR_EVERY_SOURCE = frozenset({api.remote.transfer_stats, api.remote.apply_environment, api.remote.restore_options})
 
 
 def is_hsds(file: object) -> bool:
@@ -66,7 +67,7 @@ def route(ref: FuncRef, args: tuple[Any, ...]) -> tuple[FuncRef, tuple[Any, ...]
     """``(ref, args)`` for a local file or a URL; the HSDS twin for a domain; else :data:`NOT_FOR_HSDS`
     with the words of what was asked (the job then fails with one line)."""
     domain = _domain_of(args)
-    if domain is None:
+    if domain is None or ref.module.startswith(_HSDS) or ref in _FOR_EVERY_SOURCE:
         return ref, args
     twin = HSDS_TWINS.get(ref)
     if twin is not None:
@@ -76,6 +77,6 @@ def route(ref: FuncRef, args: tuple[Any, ...]) -> tuple[FuncRef, tuple[Any, ...]
     return NOT_FOR_HSDS, (domain, what)
 
 
-def not_for_hsds(domain: str, what: str) -> None:
+def not_for_hsds(domain: str, what: str, *_args: Any, **_kwargs: Any) -> None:
     """Job: the one-line refusal of something HSDS domains do not offer yet."""
     raise BadRequestError(f"{domain}: {what} is not available for HSDS domains yet")

@@ -218,12 +218,24 @@ class RemoteActions(Controller):
             return None
 
         def done(report: Any) -> None:
-            left = f"; not carried: {len(report.not_carried)}" if report.not_carried else ""
-            self.notifier.show_status(f"Uploaded {os.path.basename(local)} to {src.url}: {report.datasets} datasets, "
-                                      f"{format_bytes(report.bytes)} in {report.requests} requests{left}")
             self.files.open_files([src.url])
+            self.show_report(f"Uploaded {os.path.basename(local)} to {src.url}", report)
 
         return self._run(f"Uploading {os.path.basename(local)}", api.remote.hsds_upload, local, src.url, on_result=done)
+
+    def show_report(self, title: str, report: Any) -> QMessageBox:
+        """What a transfer did, and what it did not carry (object references, external links...)."""
+        text = (f"{title}: {report.groups:,} groups, {report.datasets:,} datasets, {report.attributes:,} attributes, "
+                f"{format_bytes(report.bytes)} in {report.requests:,} requests, {report.seconds:.1f} s.")
+        box = QMessageBox(QMessageBox.Icon.Information, "Transfer report", text, QMessageBox.StandardButton.Ok,
+                          self.parent)
+        box.setObjectName("transfer_report")
+        if report.not_carried:
+            box.setInformativeText(f"Not carried: {len(report.not_carried)} (see the details)")
+            box.setDetailedText("\n".join(report.not_carried))
+        self.last_box = box
+        box.open()
+        return box
 
     def download_dialog(self) -> None:
         """File > Download...: the selected remote file or domain to a local file that opens editable."""
