@@ -198,3 +198,12 @@ def test_command_line_opens_an_s3_url_with_its_endpoint(tmp_path, s3_server) -> 
     assert proc.returncode == 0, proc.stderr
     assert out.exists()
     assert "error" not in proc.stderr.lower() and "cannot" not in proc.stderr.lower(), proc.stderr
+
+
+def test_cli_download_is_the_same_copy(http_server, remote_files, tmp_path, capsys) -> None:
+    from h5gui.cli import main
+
+    out = tmp_path / "copy.h5"
+    assert main(["download", http_server.url("demo.h5"), str(out), "-q"]) == 0
+    assert out.read_bytes() == remote_files.demo.read_bytes()
+    assert "downloaded" in capsys.readouterr().out
