@@ -96,6 +96,19 @@ def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_c
     window.actions_.enable_editing.trigger()
     wait_idle(qtbot, window)
     assert window.session.is_writable(domain) and window.actions_.enable_editing.isChecked()
+    # the I/O process dies and restarts: the domain stays editable, without an error
+    import os
+    import signal
+
+    setup_errors: list[object] = []
+    window.runner.setup_failed.connect(lambda key, err: setup_errors.append(err))
+    pid = window.runner.supervisor.pid
+    os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.runner.supervisor.pid not in (None, pid), timeout=30000)
+    window.select_path(domain, "/meta")
+    wait_idle(qtbot, window)
+    qtbot.wait(2000)  # the replayed setup reports after the restart
+    assert window.session.is_writable(domain) and not setup_errors, (setup_errors, window.status_text())
     before = fresh_attrs(hsds_server, domain, "/meta")["instrument"]
     window.attributes.set_value("instrument", "new camera")
     wait_idle(qtbot, window)
