@@ -207,3 +207,16 @@ def test_cli_download_is_the_same_copy(http_server, remote_files, tmp_path, caps
     assert main(["download", http_server.url("demo.h5"), str(out), "-q"]) == 0
     assert out.read_bytes() == remote_files.demo.read_bytes()
     assert "downloaded" in capsys.readouterr().out
+
+
+def test_dropping_a_url_opens_it(qtbot, window, http_server) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    url = http_server.url("demo.h5")
+    mime.setUrls([QUrl(url)])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+    wait_idle(qtbot, window)
+    assert window.session.files == [url]
