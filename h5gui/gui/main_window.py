@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(self.settings, self.recent_menu, self.start_page, lambda p: self.open_files([p]))
         self._build_controllers(data_dir)
         self._connect()
+        if self.runner.has_pending():  # jobs submitted while the controllers were built (remote settings)
+            self._on_busy_changed(True)
         self._restore_settings()
         self.state_changed()
         # pyqtgraph takes 0.2-0.4 s to import: import it on a background thread as soon as the window has
