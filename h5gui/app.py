@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--size", metavar="WxH", type=window_size, default=None, help="window size, e.g. 1280x800")
     p.add_argument("--timeout", type=float, default=60.0, help="--screenshot gives up after this many seconds")
     p.add_argument("--version", action="version", version=f"h5gui {__version__}")
+    from h5gui.core.sources import add_s3_arguments
+
+    add_s3_arguments(p)  # --endpoint-url, --profile, --anon for s3:// FILEs (never stored with a secret)
     return p.parse_args(argv)
 
 
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.size:
             window.resize(1280, 800)
     window.show()
-    files = [os.path.abspath(f) for f in args.files]
+    files = _sources(args)
     if files:
         window.open_files(files[:1], select=args.select)
         if files[1:]:
@@ -97,6 +100,29 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot_when_idle(window, args.screenshot, args.timeout,
                                      lambda: _report_unresolved(window, files, args.select))
     return app.exec()
+
+
+def _sources(args: argparse.Namespace) -> list[str]:
+    """Local FILEs made absolute; s3://, http(s):// and hdf5:// addresses as the core names them, with the
+    S3 options of the command line remembered for their buckets (the window replays them into its reader)."""
+    from h5gui.core.errors import H5GuiError
+    from h5gui.core.sources import S3Options, Source, remember_options
+
+    out = []
+    for f in args.files:
+        if "://" not in f:
+            out.append(os.path.abspath(f))
+            continue
+        try:
+            opts = S3Options.from_namespace(args)
+            src = Source.parse(f, opts if f.lower().startswith("s3://") else None)
+        except H5GuiError as exc:
+            print(f"h5gui: {exc}", file=sys.stderr)
+            continue
+        if src.kind == "s3" and not opts.is_default:
+            remember_options(src)
+        out.append(src.url)
+    return out
 
 
 def _screenshot_when_idle(window: MainWindow, out: str, timeout: float, check: Callable[[], int]) -> int:
@@ -152,7 +178,7 @@ def _report_unresolved(window: MainWindow, files: list[str], select: str | None)
 
     code = 0
     for f in files:
-        if not window.session.is_open(str(Path(f).expanduser().absolute())):
+        if not window.session.is_open(f if "://" in f else str(Path(f).expanduser().absolute())):
             print(f"h5gui: {f} did not open", file=sys.stderr)
             code = 1
     if select and files and code == 0:

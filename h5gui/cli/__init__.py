@@ -18,6 +18,7 @@
     h5gui-cli stats FILE PATH [--store] [--json]   min/max/mean/std per channel, NaN/inf, histogram, classes
     h5gui-cli samples FILE PATH [--n 16] --out grid.png   a contact sheet of samples with their labels
     h5gui-cli mkgroup | rm | mv | cp | compact | export | snippet | find ...
+    h5gui-cli download URL OUT | upload FILE hdf5://DOMAIN   remote files and HSDS domains in and out
                                                structure edits, export, code snippets, search
 
 One module per family of subcommands, each with ``register(subparsers, common)`` (``common``: the
@@ -58,6 +59,7 @@ from h5gui.cli import (
     samples,
     stats,
     structure,
+    transfer,
     transform,
     versions,
 )
@@ -76,7 +78,7 @@ EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
 FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance,
-            versions)
+            transfer, versions)
 
 
 class ArgumentParser(argparse.ArgumentParser):

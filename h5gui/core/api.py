@@ -207,3 +207,15 @@ class maintenance:
     leftover_summary = _ref("h5gui.core.maintenance", "leftover_summary", "checking for leftovers", 1)
     remove_leftovers = _ref("h5gui.core.maintenance", "remove_leftovers", "removing leftovers", 1)
     read_past_mark = _ref("h5gui.core.h5.files", "read_past_mark", "opening", 1)
+
+
+class remote:
+    """Remote sources (:mod:`h5gui.core.remote_session`, :mod:`h5gui.core.sources`, :mod:`h5gui.core.download`,
+    :mod:`h5gui.core.hsds`)."""
+
+    apply_environment = _ref("h5gui.core.remote_session", "apply_environment", "configuring", 0)
+    restore_options = _ref("h5gui.core.sources", "restore_options", "configuring", 0)
+    transfer_stats = _ref("h5gui.core.remote_stats", "transfer_stats", "counting", 0)
+    download = _ref("h5gui.core.download", "download", "downloading", 1, long=True)
+    hsds_upload = _ref("h5gui.core.hsds.transfer", "upload", "uploading", 1, long=True)
+    hsds_download = _ref("h5gui.core.hsds.transfer", "download", "downloading", 1, long=True)

@@ -66,8 +66,13 @@ class RateMeter:
 
     def describe(self, p: Progress) -> str:
         """``'1,200 / 5,000 images, 340 images/s, 11 s left'``."""
-        text = f"{p.done:,.0f}" + (f" / {p.total:,.0f}" if p.total else "") + f" {p.unit}"
-        if self.rate:
+        if p.unit == "bytes":  # in MB, as people read transfers: '12.6 / 633.9 MB, 40.2 MB/s, 15 s left'
+            text = f"{p.done / 1e6:,.1f}" + (f" / {p.total / 1e6:,.1f}" if p.total else "") + " MB"
+        else:
+            text = f"{p.done:,.0f}" + (f" / {p.total:,.0f}" if p.total else "") + f" {p.unit}"
+        if self.rate and p.unit == "bytes" and not self.byte_rate:
+            text += f", {self.rate / 1e6:,.1f} MB/s"
+        elif self.rate and p.unit != "bytes":
             text += f", {self.rate:,.0f} {p.unit}/s"
         if self.byte_rate:
             text += f", {self.byte_rate / 1e6:,.1f} MB/s"

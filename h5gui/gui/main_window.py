@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(self.settings, self.recent_menu, self.start_page, lambda p: self.open_files([p]))
         self._build_controllers(data_dir)
         self._connect()
+        if self.runner.has_pending():  # jobs submitted while the controllers were built (remote settings)
+            self._on_busy_changed(True)
         self._restore_settings()
         self.state_changed()
         # pyqtgraph takes 0.2-0.4 s to import: import it on a background thread as soon as the window has
@@ -228,6 +230,11 @@ class MainWindow(QMainWindow):
         from h5gui.gui.controllers.ml import MLActions
 
         self.ml = MLActions(self, s, r, self, self.files)  # issue 14: statistics, samples, loader code
+        from h5gui.gui.controllers.remote import RemoteActions  # Open URL, HSDS, remote files read-only
+
+        self.remote = RemoteActions(self, s, r, self, files=self.files, settings=self.settings,
+                                    status_bar=self.statusBar())
+        self.remote.install(self.recent_menu, self.tree)
 
     def _connect(self) -> None:
         a, f, st, ex, at = self.actions_, self.files, self.structure, self.exports, self.attributes
@@ -264,8 +271,8 @@ class MainWindow(QMainWindow):
         self.preview.retry_requested.connect(self.inspector.retry)
         for action, slot in (
             (a.open, f.open_dialog), (a.open_demo, f.open_demo), (a.close, f.close_current),
-            (a.close_all, f.close_all), (a.refresh, lambda: f.refresh()), (a.quit, self.close), (a.copy_path, self.copy_path),
-            (a.copy_name, self.copy_name), (a.expand_below, self.tree.expand_all_below),
+            (a.close_all, f.close_all), (a.refresh, lambda: f.refresh()), (a.quit, self.close), (a.copy_path, lambda: self.copy_path()),
+            (a.copy_name, lambda: self.copy_path(True)), (a.expand_below, self.tree.expand_all_below),
             (a.collapse_all, self.tree.collapseAll), (a.find, self._focus_filter), (a.about, self.about),
             (a.enable_editing, f.toggle_editing), (a.set_attr_selected, at.set_on_selected),
             (a.paste_attrs, at.paste), (a.import_images, lambda: self.wizards.open_import()),
@@ -434,18 +441,13 @@ class MainWindow(QMainWindow):
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
-    def copy_path(self) -> None:
+    def copy_path(self, name_only: bool = False) -> None:
+        """Copy the selected item's HDF5 path (a file's own path for a file), or its name."""
         node = self.current_node()
         if node is not None:
-            text = node.path if node.kind != "file" else node.file
+            text = node.name if name_only else node.path if node.kind != "file" else node.file
             QGuiApplication.clipboard().setText(text)
             self.show_status(f"Copied {text}")
-
-    def copy_name(self) -> None:
-        node = self.current_node()
-        if node is not None:
-            QGuiApplication.clipboard().setText(node.name)
-            self.show_status(f"Copied {node.name}")
 
     def open_find(self) -> None:
         if self.find_dialog is None:

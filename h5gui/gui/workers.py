@@ -31,7 +31,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, Signal
 
-from h5gui.core import api
+from h5gui.core import api, routes
 from h5gui.core.errors import H5GuiError, ReaderCrashedError
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.jobs import RUNNING, JobHandle
@@ -186,6 +186,7 @@ class JobRunner(QObject):
             operation = kind.operation if kind is not None else "reading"
         if deadline is None and kind is not None and kind.long:
             deadline = self.long_deadline
+        fn, args = routes.route(fn, args)  # an hdf5:// domain is read by the core's HSDS twin
         job = Job(fn, key, on_result, on_error, on_progress, on_aborted, on_finished)
         # the supervisor's callbacks name the job by its number, so that they hold no reference to it: a
         # finished job and its result are freed as soon as nobody uses them (a cycle would keep big

@@ -436,6 +436,12 @@ def release(path: str | os.PathLike[str]) -> None:
         pool.release(path)
 
 
+def transfer_stats() -> dict[str, tuple[int, int]]:
+    """Requests and bytes read so far from each remote file open in the current pool (url -> counts)."""
+    pool = _POOL.get()
+    return pool.transfer_stats() if pool is not None else {}
+
+
 def _require_pool(what: str) -> HandlePool:
     pool = _POOL.get()
     if pool is None:

@@ -9,7 +9,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core.errors import H5GuiError, UnreadableError
+from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.h5 import staging
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain, Link
@@ -76,6 +76,8 @@ def download(d: Domain, target: Path, path: str, overwrite: bool) -> Job[Transfe
     n0 = d.client.stats().requests
     notes: list[str] = []
     counts = {"groups": 0, "datasets": 0, "links": 0, "attrs": 0, "bytes": 0}
+    if target.exists() and not overwrite:  # before any request, not after the whole download
+        raise BadRequestError(f"{target} exists: choose another name (nothing is overwritten)")
     start_id = d.resolve(path)
     with staging.PartialFile(target, overwrite=overwrite) as claim:
         with h5py.File(claim.path, "w", track_order=True, locking=False) as f:

@@ -186,5 +186,7 @@ def stopped_error(job: JobHandle) -> ReaderCrashedError:
 
 
 def subject_key(file: str, path: str | None) -> tuple[str, str | None]:
-    """How a (file, path) subject is compared: the file's absolute path (no symlinks resolved)."""
-    return os.path.abspath(os.fspath(file)), path
+    """How a (file, path) subject is compared: the file's absolute path (no symlinks resolved); a URL
+    (``s3://``, ``https://``, ``hdf5://``) as it is."""
+    text = os.fspath(file)
+    return (text if "://" in text else os.path.abspath(text)), path

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.nodes.records import NodeInfo
+from h5gui.core.sources import Source
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.controllers.file_checks import FileChecks
 from h5gui.gui.controllers.inspector import Inspector
@@ -55,6 +55,7 @@ class FileActions(Controller):
         self._quiet: set[str] = set()  # files made writable again by a refresh, without a message
         self._refreshed_message = "Refreshed"  # what the status bar says once a refresh is done
         self._after_editing: Callable[[], None] | None = None  # what to do once editing is enabled
+        self.before_editing: Callable[[str], bool] | None = None  # False: editing refused (remote files)
 
     # ------------------------------------------------------------------ opening
     def open_dialog(self) -> None:
@@ -67,7 +68,11 @@ class FileActions(Controller):
     def open_files(self, paths: list[str], select: str | None = None) -> None:
         """Check each file in the I/O process and add it to the tree (errors go to the status bar)."""
         for p in paths:
-            path = str(Path(p).expanduser().absolute())
+            try:  # a path, or an s3://, http(s):// or hdf5:// address as the core names it
+                path = Source.parse(p).url
+            except H5GuiError as exc:
+                self.notifier.show_error(exc)
+                continue
             if self.session.is_open(path):
                 self.tree.select_index(self.model.file_index(path))
                 continue
@@ -191,6 +196,10 @@ class FileActions(Controller):
         """Reopen ``file`` read-write (or read-only again) in the I/O process. The mode is also per-file
         state of the supervisor, set first: an I/O process that starts after a crash, even while this job
         waits, opens the file in the mode the user chose."""
+        if on and self.before_editing is not None and not self.before_editing(file):
+            self._after_editing = None
+            self.notifier.state_changed()
+            return
         fn = api.files.enable_editing if on else api.files.disable_editing
         self.notifier.show_status(("Enabling editing of " if on else "Closing editing of ") + file + "...")
         self.runner.set_file_state(file, writable=True if on else None)

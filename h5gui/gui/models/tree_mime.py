@@ -28,6 +28,10 @@ def decode_nodes(data: QMimeData) -> list[tuple[str, str]]:
     return [(item["file"], item["path"]) for item in items]
 
 
+REMOTE_SCHEMES = ("s3", "http", "https", "hdf5")  # addresses that open as remote files when dropped
+
+
 def dropped_files(data: QMimeData) -> list[str]:
-    """Local files in dropped mime data (a drop of files opens them)."""
-    return [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+    """Local files and s3://, http(s)://, hdf5:// addresses in dropped mime data (a drop opens them)."""
+    return [u.toLocalFile() if u.isLocalFile() else u.toString() for u in data.urls()
+            if u.isLocalFile() or u.scheme().lower() in REMOTE_SCHEMES]

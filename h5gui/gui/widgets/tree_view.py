@@ -94,7 +94,7 @@ class TreeView(QTreeView):
     # ------------------------------------------------------------------ going to a path
     def select_path(self, file: str, path: str) -> None:
         """Expand the tree down to ``path`` of ``file`` (loading groups as needed) and select it."""
-        self._reveals.append((str(Path(file).absolute()), path, False))
+        self._reveals.append((file if "://" in file else str(Path(file).absolute()), path, False))  # URLs as given
         if len(self._reveals) == 1:
             self.continue_reveals()
 
