@@ -187,3 +187,4 @@ class remote:
     transfer_stats = _ref("h5gui.core.remote_stats", "transfer_stats", "counting", 0)
     download = _ref("h5gui.core.transfer_jobs", "download_copy", "downloading", 1, long=True)
     hsds_upload = _ref("h5gui.core.transfer_jobs", "upload", "uploading", 1, long=True)
+    hsds_folder = _ref("h5gui.core.hsds.folders", "list_folder", "listing the folder", 0)

@@ -83,6 +83,27 @@ def test_open_on_hsds_browses_like_a_file(qtbot, window, settings, hsds_server, 
     assert all(ln.endswith(f"hs_username={hsds_server.username}") for ln in holding)  # (the test user is admin/admin)
 
 
+def test_browse_the_server_folders_and_open_a_domain(qtbot, window, hsds_server, demo_domain) -> None:
+    dialog = window.remote.open_url_dialog(hsds=True)
+    dialog.url.setCurrentText("hdf5://home/")
+    dialog.hs_endpoint.setText(hsds_server.endpoint)
+    dialog.hs_username.setText(hsds_server.username)
+    dialog.hs_password.setText(hsds_server.password)
+    dialog.browse_button.click()
+    qtbot.waitUntil(lambda: dialog.folder_list.count() > 0, timeout=20000)
+    items = {dialog.folder_list.item(i).text(): dialog.folder_list.item(i) for i in range(dialog.folder_list.count())}
+    assert "admin/" in items, list(items)
+    dialog.folder_list.itemActivated.emit(items["admin/"])  # double-click: into the folder
+    qtbot.waitUntil(lambda: any(dialog.folder_list.item(i).text() == "demo.h5"
+                                for i in range(dialog.folder_list.count())), timeout=20000)
+    assert dialog.url.currentText() == "hdf5://home/admin/"
+    demo = next(dialog.folder_list.item(i) for i in range(dialog.folder_list.count())
+                if dialog.folder_list.item(i).text() == "demo.h5")
+    dialog.folder_list.itemActivated.emit(demo)  # double-click a domain: it opens
+    wait_idle(qtbot, window)
+    assert window.session.files == [demo_domain] and not dialog.isVisible()
+
+
 def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_client, demo_file, monkeypatch
                                               ) -> None:
     from h5gui.core.hsds import transfer

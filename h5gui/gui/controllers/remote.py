@@ -106,19 +106,31 @@ class RemoteActions(Controller):
                                hsds=hsds)
         self.last_dialog = dialog
         dialog.accepted.connect(lambda: self._dialog_accepted(dialog))
+        dialog.browse_requested.connect(lambda folder: self._browse(dialog, folder))
         dialog.open()
         return dialog
+
+    def _take_hs_settings(self, dialog: OpenUrlDialog) -> None:
+        """The server, user and password typed in the dialog, for the I/O process (in memory only)."""
+        typed = {k: v for k, v in dialog.hs_settings().items() if v}
+        if typed != self.hs_overrides:
+            self.hs_overrides = typed
+            self.push_environment()
 
     def _dialog_accepted(self, dialog: OpenUrlDialog) -> None:
         src = dialog.source()
         if src is None:
             return
         if src.kind == "hsds":
-            typed = {k: v for k, v in dialog.hs_settings().items() if v}
-            if typed != self.hs_overrides:
-                self.hs_overrides = typed
-                self.push_environment()
+            self._take_hs_settings(dialog)
         self.open_source(src)
+
+    def _browse(self, dialog: OpenUrlDialog, folder: str) -> None:
+        """Open on HSDS... > Browse folder: list it in the I/O process, show it in the dialog."""
+        self._take_hs_settings(dialog)
+        self.runner.submit(api.remote.hsds_folder, folder, key="hsds-folder",
+                           on_result=lambda entries: dialog.show_folder(folder, entries),
+                           on_error=lambda err: dialog.problem.setText(str(err)))
 
     def open_source(self, src: Source) -> None:
         """Open a remote source with its options (remembered for its bucket, replayed into the I/O process)."""
