@@ -1,8 +1,9 @@
-"""``h5gui-cli download`` and ``h5gui-cli upload``: remote files and HSDS domains to local files and back::
+"""``h5gui-cli download``, ``upload`` and ``domains``: remote files and HSDS domains to local files and back::
 
     h5gui-cli download s3://bucket/key.h5 OUT.h5 [--force]     a copy of a remote file (opens editable)
     h5gui-cli download hdf5://home/u/f.h5 OUT.h5 [--path G]    a domain (or one group) as a local file
     h5gui-cli upload FILE.h5 hdf5://home/u/f.h5 [--path G] [--force]   a local file into a new domain
+    h5gui-cli domains hdf5://home/u/                           the domains and folders of an HSDS folder
 
 The same core jobs as the GUI's "Download a copy..."/"Download..." and "Upload to HSDS..." (progress on
 stderr; Ctrl-C leaves nothing behind).
@@ -33,6 +34,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace the domain if it exists")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_upload)
+    p = subparsers.add_parser("domains", parents=[common], help="list the domains and folders of an HSDS folder")
+    p.add_argument("folder", metavar="FOLDER", nargs="?", default="hdf5://home/", help="hdf5://home/user/")
+    p.set_defaults(func=cmd_domains)
 
 
 def _report(verb: str, report: Any) -> None:
@@ -75,4 +79,12 @@ def cmd_upload(args: argparse.Namespace) -> int:
         raise BadRequestError(f"{args.domain}: upload goes to an HSDS domain (hdf5://home/user/file.h5)")
     _report("uploaded", output.drive(transfer.upload(args.file, src.url, path=args.path, overwrite=args.force),
                                      args.quiet))
+    return 0
+
+
+def cmd_domains(args: argparse.Namespace) -> int:
+    from h5gui.core.hsds.folders import list_folder
+
+    entries = list_folder(args.folder)
+    output.print_table([(e["uri"], e["owner"]) for e in entries])
     return 0

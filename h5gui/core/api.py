@@ -210,12 +210,12 @@ class maintenance:
 
 
 class remote:
-    """Remote sources (:mod:`h5gui.core.remote_session`, :mod:`h5gui.core.sources`, :mod:`h5gui.core.download`,
-    :mod:`h5gui.core.hsds`)."""
+    """Remote sources (:mod:`h5gui.core.remote_session`, :mod:`h5gui.core.sources`,
+    :mod:`h5gui.core.transfer_jobs`)."""
 
     apply_environment = _ref("h5gui.core.remote_session", "apply_environment", "configuring", 0)
     restore_options = _ref("h5gui.core.sources", "restore_options", "configuring", 0)
     transfer_stats = _ref("h5gui.core.remote_stats", "transfer_stats", "counting", 0)
-    download = _ref("h5gui.core.download", "download", "downloading", 1, long=True)
-    hsds_upload = _ref("h5gui.core.hsds.transfer", "upload", "uploading", 1, long=True)
-    hsds_download = _ref("h5gui.core.hsds.transfer", "download", "downloading", 1, long=True)
+    download = _ref("h5gui.core.transfer_jobs", "download_copy", "downloading", 1, long=True)
+    hsds_upload = _ref("h5gui.core.transfer_jobs", "upload", "uploading", 1, long=True)
+    hsds_folder = _ref("h5gui.core.hsds.folders", "list_folder", "listing the folder", 0)

@@ -45,7 +45,8 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
 }
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")
-_FOR_EVERY_SOURCE = frozenset({api.remote.transfer_stats, api.remote.apply_environment, api.remote.restore_options})
+_FOR_EVERY_SOURCE = frozenset({api.remote.transfer_stats, api.remote.apply_environment, api.remote.restore_options,
+                               api.remote.download})
 
 
 def is_hsds(file: object) -> bool:

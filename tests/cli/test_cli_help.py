@@ -42,7 +42,7 @@ def test_every_family_registers_its_subcommands():
     assert _subcommands() == [
         "ls", "info", "show", "attrs", "demo", "import-images", "transform", "stats", "samples",
         "mkgroup", "rm", "mv", "cp", "compact", "export", "snippet", "find", "clean", "clear-mark", "download", "upload",
-        "versions",
+        "domains", "versions",
     ]
     for family in h5gui.cli.FAMILIES:
         assert callable(family.register), family

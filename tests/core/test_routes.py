@@ -20,7 +20,7 @@ def test_domains_go_to_the_hsds_twin_and_the_rest_is_refused_in_one_line() -> No
     assert (ref.module, ref.name, args) == ("h5gui.core.hsds", "describe", (dom, "/x"))
     ref, _ = routes.route(api.attrs.apply, ((AttrEdit(dom, "/"),),))
     assert ref.module == "h5gui.core.hsds.twins"
-    assert routes.route(api.remote.hsds_download, (dom, "/tmp/x.h5"))[0] == api.remote.hsds_download
+    assert routes.route(api.remote.download, (dom, "/tmp/x.h5"))[0] == api.remote.download
     ref, args = routes.route(api.structure.compact, (dom,))
     assert ref == routes.NOT_FOR_HSDS
     with pytest.raises(BadRequestError, match="compacting .* is not available for HSDS domains yet"):

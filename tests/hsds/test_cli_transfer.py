@@ -25,3 +25,18 @@ def test_upload_then_download_round_trip(hsds_server, hsds_client, demo_file, tm
     assert main(["download", domain, str(back), "-q"]) == 2  # exists: nothing overwritten without --force
     assert "exists" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.partial"))  # refused before downloading: no copy left aside
+
+
+def test_folders_list_domains_and_subfolders(hsds_client, demo_domain, capsys, hsds_server, monkeypatch):
+    from h5gui.core.hsds import folders
+
+    home = folders.list_folder("hdf5://home/")
+    assert {"uri": "hdf5://home/admin/", "name": "admin", "folder": True} == {
+        k: v for k, v in home[0].items() if k in ("uri", "name", "folder")}
+    mine = folders.list_folder("hdf5://home/admin")
+    assert "hdf5://home/admin/demo.h5" in [e["uri"] for e in mine if not e["folder"]]
+    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)
+    monkeypatch.setenv("HS_USERNAME", hsds_server.username)
+    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)
+    assert main(["domains", "hdf5://home/admin/"]) == 0
+    assert "hdf5://home/admin/demo.h5" in capsys.readouterr().out

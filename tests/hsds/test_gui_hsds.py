@@ -83,6 +83,27 @@ def test_open_on_hsds_browses_like_a_file(qtbot, window, settings, hsds_server, 
     assert all(ln.endswith(f"hs_username={hsds_server.username}") for ln in holding)  # (the test user is admin/admin)
 
 
+def test_browse_the_server_folders_and_open_a_domain(qtbot, window, hsds_server, demo_domain) -> None:
+    dialog = window.remote.open_url_dialog(hsds=True)
+    dialog.url.setCurrentText("hdf5://home/")
+    dialog.hs_endpoint.setText(hsds_server.endpoint)
+    dialog.hs_username.setText(hsds_server.username)
+    dialog.hs_password.setText(hsds_server.password)
+    dialog.browse_button.click()
+    qtbot.waitUntil(lambda: dialog.folder_list.count() > 0, timeout=20000)
+    items = {dialog.folder_list.item(i).text(): dialog.folder_list.item(i) for i in range(dialog.folder_list.count())}
+    assert "admin/" in items, list(items)
+    dialog.folder_list.itemActivated.emit(items["admin/"])  # double-click: into the folder
+    qtbot.waitUntil(lambda: any(dialog.folder_list.item(i).text() == "demo.h5"
+                                for i in range(dialog.folder_list.count())), timeout=20000)
+    assert dialog.url.currentText() == "hdf5://home/admin/"
+    demo = next(dialog.folder_list.item(i) for i in range(dialog.folder_list.count())
+                if dialog.folder_list.item(i).text() == "demo.h5")
+    dialog.folder_list.itemActivated.emit(demo)  # double-click a domain: it opens
+    wait_idle(qtbot, window)
+    assert window.session.files == [demo_domain] and not dialog.isVisible()
+
+
 def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_client, demo_file, monkeypatch
                                               ) -> None:
     from h5gui.core.hsds import transfer
@@ -177,3 +198,52 @@ def test_upload_then_download_round_trip(qtbot, window, hsds_server, demo_file, 
     with h5py.File(demo_file, "r") as a, h5py.File(out, "r") as b:
         for name in ("images/gray", "images/rgb", "mnist/labels"):
             np.testing.assert_array_equal(a[name][()], b[name][()])
+
+
+PROCESS_SCRIPT = r"""
+import json, os, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(sys.argv[:1])
+from h5gui.gui.main_window import MainWindow
+
+local, domain, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
+win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
+win.show()
+
+def wait(cond, timeout=90.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out; status: {win.status_text()}")
+        app.processEvents()
+        time.sleep(0.002)
+
+win.remote.upload(local, domain)
+wait(lambda: win.is_idle() and domain in win.session.files)
+win.select_path(domain, "/images/gray")
+wait(lambda: win.is_idle() and win.preview.view == "image")
+out = os.path.join(tmp, "copy.h5")
+win.remote.download_copy(domain, out)
+wait(lambda: win.session.is_writable(out))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
+win.close()
+print(json.dumps({"loaded": loaded, "status": win.status_text()}))
+"""
+
+
+def test_the_gui_process_never_loads_h5py_for_hsds_transfers(hsds_server, demo_file, tmp_path) -> None:
+    """The transfer reports came back as records of h5gui.core.hsds, whose import loads h5py."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HS_ENDPOINT=hsds_server.endpoint,
+               HS_USERNAME=hsds_server.username, HS_PASSWORD=hsds_server.password)
+    proc = subprocess.run([sys.executable, "-c", PROCESS_SCRIPT, str(demo_file), "hdf5://home/admin/proc.h5",
+                           str(tmp_path)], capture_output=True, text=True, timeout=240, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["loaded"] == [], result

@@ -220,3 +220,46 @@ def test_dropping_a_url_opens_it(qtbot, window, http_server) -> None:
                                 Qt.KeyboardModifier.NoModifier))
     wait_idle(qtbot, window)
     assert window.session.files == [url]
+
+
+PROCESS_SCRIPT = r"""
+import json, os, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(sys.argv[:1])
+from h5gui.gui.main_window import MainWindow
+
+url, tmp = sys.argv[1], sys.argv[2]
+win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
+win.show()
+
+def wait(cond, timeout=60.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out; status: {win.status_text()}")
+        app.processEvents()
+        time.sleep(0.002)
+
+win.open_files([url], select="/images/gray")
+wait(lambda: win.is_idle() and url in win.session.files and win.preview.view == "image")
+out = os.path.join(tmp, "copy.h5")
+win.remote.download_copy(url, out)
+wait(lambda: win.session.is_writable(out))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
+win.close()
+print(json.dumps({"loaded": loaded, "status": win.status_text()}))
+"""
+
+
+def test_the_gui_process_never_loads_h5py_for_a_url_and_its_copy(http_server, tmp_path) -> None:
+    """The download's report came back as a record whose module imports h5py when unpickled."""
+    import json
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", PROCESS_SCRIPT, http_server.url("demo.h5"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=180, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["loaded"] == [], result

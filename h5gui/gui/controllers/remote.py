@@ -106,19 +106,31 @@ class RemoteActions(Controller):
                                hsds=hsds)
         self.last_dialog = dialog
         dialog.accepted.connect(lambda: self._dialog_accepted(dialog))
+        dialog.browse_requested.connect(lambda folder: self._browse(dialog, folder))
         dialog.open()
         return dialog
+
+    def _take_hs_settings(self, dialog: OpenUrlDialog) -> None:
+        """The server, user and password typed in the dialog, for the I/O process (in memory only)."""
+        typed = {k: v for k, v in dialog.hs_settings().items() if v}
+        if typed != self.hs_overrides:
+            self.hs_overrides = typed
+            self.push_environment()
 
     def _dialog_accepted(self, dialog: OpenUrlDialog) -> None:
         src = dialog.source()
         if src is None:
             return
         if src.kind == "hsds":
-            typed = {k: v for k, v in dialog.hs_settings().items() if v}
-            if typed != self.hs_overrides:
-                self.hs_overrides = typed
-                self.push_environment()
+            self._take_hs_settings(dialog)
         self.open_source(src)
+
+    def _browse(self, dialog: OpenUrlDialog, folder: str) -> None:
+        """Open on HSDS... > Browse folder: list it in the I/O process, show it in the dialog."""
+        self._take_hs_settings(dialog)
+        self.runner.submit(api.remote.hsds_folder, folder, key="hsds-folder",
+                           on_result=lambda entries: dialog.show_folder(folder, entries),
+                           on_error=lambda err: dialog.problem.setText(str(err)))
 
     def open_source(self, src: Source) -> None:
         """Open a remote source with its options (remembered for its bucket, replayed into the I/O process)."""
@@ -165,16 +177,15 @@ class RemoteActions(Controller):
     def download_copy(self, url: str, out: str) -> JobDialog:
         """Download ``url`` to ``out`` (progress in MB, Cancel), then open the copy editable."""
         src = Source.parse(url)
-        fn = api.remote.hsds_download if src.kind == "hsds" else api.remote.download
         kwargs: dict[str, Any] = {"overwrite": os.path.exists(out)}
 
-        def done(report: Any) -> None:
-            path = str(getattr(report, "path", None) or getattr(report, "target", None) or out)
+        def done(report: dict[str, Any]) -> None:
+            path = str(report.get("path") or out)
             self.notifier.show_status(f"Downloaded {src.url} to {path}; the copy opens editable")
             self.files.open_files([path])
             self.files.set_editing(path, True)  # runs after the open, in the I/O process's order
 
-        return self._run(f"Downloading {src.name}", fn, src.url, out, on_result=done, **kwargs)
+        return self._run(f"Downloading {src.name}", api.remote.download, src.url, out, on_result=done, **kwargs)
 
     def _run(self, title: str, fn: Any, *args: Any, on_result: Any, **kwargs: Any) -> JobDialog:
         dialog = JobDialog(self.parent, title)
@@ -217,22 +228,23 @@ class RemoteActions(Controller):
             self.notifier.show_error(f"{domain}: an HSDS domain is hdf5://home/user/file.h5")
             return None
 
-        def done(report: Any) -> None:
+        def done(report: dict[str, Any]) -> None:
             self.files.open_files([src.url])
             self.show_report(f"Uploaded {os.path.basename(local)} to {src.url}", report)
 
         return self._run(f"Uploading {os.path.basename(local)}", api.remote.hsds_upload, local, src.url, on_result=done)
 
-    def show_report(self, title: str, report: Any) -> QMessageBox:
+    def show_report(self, title: str, report: dict[str, Any]) -> QMessageBox:
         """What a transfer did, and what it did not carry (object references, external links...)."""
-        text = (f"{title}: {report.groups:,} groups, {report.datasets:,} datasets, {report.attributes:,} attributes, "
-                f"{format_bytes(report.bytes)} in {report.requests:,} requests, {report.seconds:.1f} s.")
+        text = (f"{title}: {report['groups']:,} groups, {report['datasets']:,} datasets, "
+                f"{report['attributes']:,} attributes, {format_bytes(report['bytes'])} in {report['requests']:,} "
+                f"requests, {report['seconds']:.1f} s.")
         box = QMessageBox(QMessageBox.Icon.Information, "Transfer report", text, QMessageBox.StandardButton.Ok,
                           self.parent)
         box.setObjectName("transfer_report")
-        if report.not_carried:
-            box.setInformativeText(f"Not carried: {len(report.not_carried)} (see the details)")
-            box.setDetailedText("\n".join(report.not_carried))
+        if report["not_carried"]:
+            box.setInformativeText(f"Not carried: {len(report['not_carried'])} (see the details)")
+            box.setDetailedText("\n".join(report["not_carried"]))
         self.last_box = box
         box.open()
         return box

@@ -8,7 +8,7 @@ remembered, the password never: it lives in memory for this session only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +49,12 @@ def add_to_history(settings: QSettings, url: str) -> None:
 
 
 class OpenUrlDialog(QDialog):
-    """Asks for an address and how to reach it; :meth:`source` is the choice (after ``accept``)."""
+    """Asks for an address and how to reach it; :meth:`source` is the choice (after ``accept``).
+
+    ``browse_requested(folder)``: the user wants the domains of an HSDS folder (the controller lists it
+    in the I/O process and calls :meth:`show_folder`)."""
+
+    browse_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None, settings: QSettings, *, hs_password: str = "",
                  hsds: bool = False) -> None:
@@ -92,6 +100,15 @@ class OpenUrlDialog(QDialog):
         hs.addRow("Endpoint:", self.hs_endpoint)
         hs.addRow("User:", self.hs_username)
         hs.addRow("Password:", self.hs_password)
+        self.browse_button = QPushButton("&Browse folder", self.hs_box)
+        self.browse_button.setToolTip("List the domains and folders of the address's folder on the server")
+        self.browse_button.clicked.connect(self._browse)
+        hs.addRow("", self.browse_button)
+        self.folder_list = QListWidget(self.hs_box)
+        self.folder_list.setObjectName("hsds_folder")
+        self.folder_list.itemActivated.connect(self._choose)
+        self.folder_list.hide()
+        hs.addRow(self.folder_list)
         layout.addWidget(self.hs_box)
 
         self.problem = QLabel("", self)
@@ -113,6 +130,38 @@ class OpenUrlDialog(QDialog):
         self.hs_box.setVisible(text.startswith("hdf5://"))
         self.problem.setText("")
         self.adjustSize()
+
+    def _browse(self) -> None:
+        text = self.url.currentText().strip()
+        folder = text if text.endswith("/") else text.rsplit("/", 1)[0] + "/"
+        self.problem.setText("")
+        self.browse_requested.emit(folder if len(folder) > len("hdf5://") else "hdf5://home/")
+
+    def show_folder(self, folder: str, entries: list[dict[str, object]]) -> None:
+        """The listing of ``folder``: folders first (double-click to enter), then domains (to open)."""
+        self.folder_list.clear()
+        parent = folder.rstrip("/").rsplit("/", 1)[0] + "/"
+        if len(parent) > len("hdf5://"):
+            item = QListWidgetItem(".. (up)")
+            item.setData(256, parent)
+            self.folder_list.addItem(item)
+        for e in entries:
+            item = QListWidgetItem(f"{e['name']}/" if e["folder"] else str(e["name"]))
+            item.setData(256, str(e["uri"]))
+            item.setToolTip(f"{e['uri']}  (owner {e['owner']})")
+            self.folder_list.addItem(item)
+        if not entries:
+            self.problem.setText(f"{folder}: no domains or folders here")
+        self.url.setCurrentText(folder)
+        self.folder_list.show()
+
+    def _choose(self, item: QListWidgetItem) -> None:
+        uri = str(item.data(256))
+        self.url.setCurrentText(uri)
+        if uri.endswith("/"):
+            self._browse()
+        else:
+            self.accept()
 
     def s3_options(self) -> S3Options:
         return S3Options(endpoint_url=self.endpoint.text().strip() or None,
