@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from h5gui.gui.main_window import MainWindow
 
+    files = _sources(args)  # before the window: its remote controller hands their S3 options to the reader
     window = MainWindow(settings, supervisor=reader)
     if args.size:
         window.resize(*args.size)
@@ -88,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         if not args.size:
             window.resize(1280, 800)
     window.show()
-    files = _sources(args)
     if files:
         window.open_files(files[:1], select=args.select)
         if files[1:]:

@@ -135,7 +135,7 @@ def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_c
     wait_idle(qtbot, window)
     assert fresh_attrs(hsds_server, domain, "/meta")["instrument"] == "new camera"
     assert {a.name: a.value for a in window.attr_panel.model.attrs()}["instrument"] == "new camera"
-    window.undo_stack.undo()
+    window.undo.undo()
     wait_idle(qtbot, window)
     assert fresh_attrs(hsds_server, domain, "/meta")["instrument"] == before
     window.attributes.rename("instrument", "camera")
@@ -145,7 +145,7 @@ def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_c
     window.attributes.delete(["camera"])
     wait_idle(qtbot, window)
     assert "camera" not in fresh_attrs(hsds_server, domain, "/meta")
-    window.undo_stack.undo()
+    window.undo.undo()
     wait_idle(qtbot, window)
     assert fresh_attrs(hsds_server, domain, "/meta")["camera"] == before
     # a new group, where the user asked for it
