@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView
 
 MAX_SCAN_ROWS = 500  # rows looked at per batch of inserted or changed rows
@@ -52,9 +53,12 @@ class ColumnFitter(QObject):
         fm = self.view.fontMetrics()
         widest = 0
         for row in range(first, min(last, first + MAX_SCAN_ROWS - 1) + 1):
-            text = model.data(model.index(row, self.column, parent), Qt.ItemDataRole.DisplayRole)
+            index = model.index(row, self.column, parent)
+            text = model.data(index, Qt.ItemDataRole.DisplayRole)
             if text:
-                widest = max(widest, fm.horizontalAdvance(str(text)))
+                font = model.data(index, Qt.ItemDataRole.FontRole)  # a file's row is bold, for one
+                metrics = QFontMetrics(font) if isinstance(font, QFont) else fm
+                widest = max(widest, metrics.horizontalAdvance(str(text)))
         header = self._header()
         wanted = min(self.max_width, widest + PADDING)
         if wanted > header.sectionSize(self.column):
