@@ -263,3 +263,26 @@ def test_the_gui_process_never_loads_h5py_for_a_url_and_its_copy(http_server, tm
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["loaded"] == [], result
+
+
+def test_s3_access_denied_then_anonymous_public_bucket(qtbot, window, s3_server) -> None:
+    private = f"s3://{s3_server.bucket}/data/stack.h5"
+    s3_server.set_auth(True)
+    try:
+        dialog = window.remote.open_url_dialog()
+        dialog.url.setCurrentText(private)
+        dialog.endpoint.setText(s3_server.endpoint_url)
+        dialog.accept()
+        wait_idle(qtbot, window)
+    finally:
+        s3_server.set_auth(False)
+    assert "access denied (403)" in window.status_text() and private in window.status_text()
+    assert window.session.files == []
+    public = f"s3://{s3_server.public_bucket}/data/demo.h5"
+    dialog = window.remote.open_url_dialog()
+    dialog.url.setCurrentText(public)
+    dialog.endpoint.setText(s3_server.endpoint_url)
+    dialog.anon.setChecked(True)
+    dialog.accept()
+    wait_idle(qtbot, window)
+    assert window.session.files == [public], window.status_text()
