@@ -286,3 +286,23 @@ def test_s3_access_denied_then_anonymous_public_bucket(qtbot, window, s3_server)
     dialog.accept()
     wait_idle(qtbot, window)
     assert window.session.files == [public], window.status_text()
+
+
+def test_block_size_from_the_settings_file(qtbot, settings, tmp_path, http_server) -> None:
+    """remote/block_size_kib = 64: the status bar counts the smaller requests (1 MiB blocks: 1-2)."""
+    settings.setValue("remote/block_size_kib", 64)
+    settings.setValue("remote/read_timeout", "not a number")  # ignored, with a warning in the log
+    w = MainWindow(settings, data_dir=str(tmp_path / "data"))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        url = http_server.url("demo.h5")
+        w.open_files([url], select="/images/gray")
+        wait_idle(qtbot, w)
+        qtbot.waitUntil(lambda: w.remote.stats.get(url, (0, 0))[0] > 0, timeout=5000)
+        requests, nbytes = w.remote.stats[url]
+        assert requests >= 4 and nbytes < 700_000, (requests, nbytes)
+        assert w.preview.view == "image"
+    finally:
+        w.runner.shutdown()
+        w.preview.wait_warm_up()
