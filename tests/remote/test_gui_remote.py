@@ -306,3 +306,25 @@ def test_block_size_from_the_settings_file(qtbot, settings, tmp_path, http_serve
     finally:
         w.runner.shutdown()
         w.preview.wait_warm_up()
+
+
+def test_transfer_counts_catch_up_with_jobs_started_during_a_count(qtbot, window, http_server) -> None:
+    from h5gui.core import api
+
+    url = http_server.url("stack.h5")
+    window.open_files([url])
+    wait_idle(qtbot, window)
+    from h5gui.core.preview import ImageRequest
+
+    before = dict(window.remote.stats)
+    window.remote._count_transfers()  # a count is queued, then a frame is read in the same busy spell
+    window.runner.submit(api.preview.read_image, url, "/stack", ImageRequest(axes=(1, 2, None), index=(5,)),
+                         on_error=pytest.fail)
+    wait_idle(qtbot, window)
+    qtbot.wait(300)
+    wait_idle(qtbot, window)
+    shown = dict(window.remote.stats)  # what the status bar says now
+    got: list[dict] = []
+    window.runner.submit(api.remote.transfer_stats, on_result=got.append, on_error=pytest.fail)
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    assert shown[url] == got[0][url], (before, shown, got)  # the frame's requests included

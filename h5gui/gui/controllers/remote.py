@@ -17,7 +17,7 @@ import logging
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QStatusBar, QTreeView, QWidget
 
@@ -296,7 +296,12 @@ class RemoteActions(Controller):
                            on_error=lambda e: log.debug("transfer counts: %s", e), on_finished=self._counted)
 
     def _counted(self) -> None:
-        self._just_counted = True
+        self._just_counted = True  # the idle that follows is our own...
+        QTimer.singleShot(0, self._after_count)
+
+    def _after_count(self) -> None:
+        if self.runner.has_pending():  # ...unless jobs queued behind the count read more: count after them
+            self._just_counted = False
 
     def _show_transfers(self, stats: dict[str, tuple[int, int]]) -> None:
         self.stats = dict(stats)
