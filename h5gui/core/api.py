@@ -219,3 +219,4 @@ class remote:
     download = _ref("h5gui.core.transfer_jobs", "download_copy", "downloading", 1, long=True)
     hsds_upload = _ref("h5gui.core.transfer_jobs", "upload", "uploading", 1, long=True)
     hsds_folder = _ref("h5gui.core.hsds.folders", "list_folder", "listing the folder", 0)
+    set_options = _ref("h5gui.core.h5.remote", "set_default_options", "configuring", 0)

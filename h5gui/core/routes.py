@@ -46,7 +46,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")
 _FOR_EVERY_SOURCE = frozenset({api.remote.transfer_stats, api.remote.apply_environment, api.remote.restore_options,
-                               api.remote.download})
+                               api.remote.download, api.remote.set_options})
 
 
 def is_hsds(file: object) -> bool:

@@ -104,6 +104,23 @@ def test_browse_the_server_folders_and_open_a_domain(qtbot, window, hsds_server,
     assert window.session.files == [demo_domain] and not dialog.isVisible()
 
 
+def test_find_by_name_in_a_domain(qtbot, window, hsds_server, demo_domain) -> None:
+    open_on_hsds(qtbot, window, hsds_server, demo_domain)
+    window.open_find()
+    dialog = window.find_dialog
+    dialog.pattern.setText("gray")
+    dialog.start()
+    wait_idle(qtbot, window)
+    found = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert any("/images/gray" in t for t in found), found
+    dialog.where.setCurrentIndex(1)  # names and attributes: not on HSDS yet, said in one line
+    dialog.start()
+    wait_idle(qtbot, window)
+    assert "searching attributes is not available for HSDS domains yet" in dialog.status.text()
+    assert "\n" not in dialog.status.text()
+    dialog.close()
+
+
 def test_edit_attributes_and_groups_with_undo(qtbot, window, hsds_server, hsds_client, demo_file, monkeypatch
                                               ) -> None:
     from h5gui.core.hsds import transfer

@@ -263,3 +263,68 @@ def test_the_gui_process_never_loads_h5py_for_a_url_and_its_copy(http_server, tm
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["loaded"] == [], result
+
+
+def test_s3_access_denied_then_anonymous_public_bucket(qtbot, window, s3_server) -> None:
+    private = f"s3://{s3_server.bucket}/data/stack.h5"
+    s3_server.set_auth(True)
+    try:
+        dialog = window.remote.open_url_dialog()
+        dialog.url.setCurrentText(private)
+        dialog.endpoint.setText(s3_server.endpoint_url)
+        dialog.accept()
+        wait_idle(qtbot, window)
+    finally:
+        s3_server.set_auth(False)
+    assert "access denied (403)" in window.status_text() and private in window.status_text()
+    assert window.session.files == []
+    public = f"s3://{s3_server.public_bucket}/data/demo.h5"
+    dialog = window.remote.open_url_dialog()
+    dialog.url.setCurrentText(public)
+    dialog.endpoint.setText(s3_server.endpoint_url)
+    dialog.anon.setChecked(True)
+    dialog.accept()
+    wait_idle(qtbot, window)
+    assert window.session.files == [public], window.status_text()
+
+
+def test_block_size_from_the_settings_file(qtbot, settings, tmp_path, http_server) -> None:
+    """remote/block_size_kib = 64: the status bar counts the smaller requests (1 MiB blocks: 1-2)."""
+    settings.setValue("remote/block_size_kib", 64)
+    settings.setValue("remote/read_timeout", "not a number")  # ignored, with a warning in the log
+    w = MainWindow(settings, data_dir=str(tmp_path / "data"))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        url = http_server.url("demo.h5")
+        w.open_files([url], select="/images/gray")
+        wait_idle(qtbot, w)
+        qtbot.waitUntil(lambda: w.remote.stats.get(url, (0, 0))[0] > 0, timeout=5000)
+        requests, nbytes = w.remote.stats[url]
+        assert requests >= 4 and nbytes < 700_000, (requests, nbytes)
+        assert w.preview.view == "image"
+    finally:
+        w.runner.shutdown()
+        w.preview.wait_warm_up()
+
+
+def test_transfer_counts_catch_up_with_jobs_started_during_a_count(qtbot, window, http_server) -> None:
+    from h5gui.core import api
+
+    url = http_server.url("stack.h5")
+    window.open_files([url])
+    wait_idle(qtbot, window)
+    from h5gui.core.preview import ImageRequest
+
+    before = dict(window.remote.stats)
+    window.remote._count_transfers()  # a count is queued, then a frame is read in the same busy spell
+    window.runner.submit(api.preview.read_image, url, "/stack", ImageRequest(axes=(1, 2, None), index=(5,)),
+                         on_error=pytest.fail)
+    wait_idle(qtbot, window)
+    qtbot.wait(300)
+    wait_idle(qtbot, window)
+    shown = dict(window.remote.stats)  # what the status bar says now
+    got: list[dict] = []
+    window.runner.submit(api.remote.transfer_stats, on_result=got.append, on_error=pytest.fail)
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    assert shown[url] == got[0][url], (before, shown, got)  # the frame's requests included

@@ -91,6 +91,17 @@ class RemoteOptions:
             raise BadRequestError("timeouts must be positive (seconds)")
 
 
+_DEFAULTS = [RemoteOptions()]  # what files opened without explicit options use (set by the front end)
+
+
+def set_default_options(**settings: Any) -> RemoteOptions:
+    """Job: the user's block size, cache blocks and timeouts for every remote file opened from now on
+    (``block_size``, ``max_blocks``, ``connect_timeout``, ``read_timeout``, ``retries``...); the rest
+    keep their defaults. Files already open keep theirs until they are opened again (F5)."""
+    _DEFAULTS[0] = dataclasses.replace(RemoteOptions(), **settings)
+    return _DEFAULTS[0]
+
+
 class TransferStats(NamedTuple):
     """Requests the server answered and body bytes received, so far."""
 
@@ -356,7 +367,7 @@ def open_remote(source: Source | str, options: RemoteOptions | None = None) -> R
         raise BadRequestError(f"{src}: a local file, not a remote source")
     if src.kind == "hsds":
         raise BadRequestError(f"{src}: HSDS domains cannot be opened yet")
-    opts = options or RemoteOptions()
+    opts = options or _DEFAULTS[0]
     counter = _Counter()
     fs = _filesystem(src, opts)
     if src.kind == "s3":
@@ -385,7 +396,7 @@ def h5py_kwargs_for(source: Source | str, options: RemoteOptions | None = None) 
     src = Source.coerce(source)
     if not src.is_remote:
         return {}
-    opts = options or RemoteOptions()
+    opts = options or _DEFAULTS[0]
     return {"rdcc_nbytes": opts.chunk_cache_bytes, "rdcc_nslots": 10007, "page_buf_size": opts.page_buffer_bytes}
 
 

@@ -17,7 +17,7 @@ import logging
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QStatusBar, QTreeView, QWidget
 
@@ -36,6 +36,29 @@ from h5gui.gui.workers import JobRunner
 log = logging.getLogger(__name__)
 
 S3_OPTIONS_KEY = "remote/s3_options"  # bucket -> {endpoint_url, profile, anon}: no secret
+# how remote files are read, tunable in the settings file: key -> (RemoteOptions field, factor, type)
+READ_SETTINGS = {"remote/block_size_kib": ("block_size", 1024, int), "remote/max_blocks": ("max_blocks", 1, int),
+                 "remote/connect_timeout": ("connect_timeout", 1, float),
+                 "remote/read_timeout": ("read_timeout", 1, float)}
+
+
+def read_settings(settings: QSettings) -> dict[str, Any]:
+    """The user's block size (KiB), cache blocks and timeouts (s) for remote files; unset or bad: default."""
+    out: dict[str, Any] = {}
+    for key, (name, factor, kind) in READ_SETTINGS.items():
+        raw = settings.value(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = kind(float(raw)) * factor
+        except (TypeError, ValueError):
+            log.warning("setting %s=%r is not a number: the default is used", key, raw)
+            continue
+        if value > 0:
+            out[name] = value
+        else:
+            log.warning("setting %s=%r must be positive: the default is used", key, raw)
+    return out
 
 
 def source_of(file: str) -> Source | None:
@@ -71,6 +94,10 @@ class RemoteActions(Controller):
         self._restore_s3_options()
         self.push_environment()
         self.push_options()
+        tuned = read_settings(settings)
+        if tuned:  # block size and timeouts of remote reads, from the settings file
+            self.runner.supervisor.add_setup_job("remote-read", api.remote.set_options, **tuned)
+            self.runner.submit(api.remote.set_options, on_error=self.notifier.show_error, **tuned)
 
     # ------------------------------------------------------------------ what the I/O process knows
     def push_environment(self) -> None:
@@ -269,7 +296,12 @@ class RemoteActions(Controller):
                            on_error=lambda e: log.debug("transfer counts: %s", e), on_finished=self._counted)
 
     def _counted(self) -> None:
-        self._just_counted = True
+        self._just_counted = True  # the idle that follows is our own...
+        QTimer.singleShot(0, self._after_count)
+
+    def _after_count(self) -> None:
+        if self.runner.has_pending():  # ...unless jobs queued behind the count read more: count after them
+            self._just_counted = False
 
     def _show_transfers(self, stats: dict[str, tuple[int, int]]) -> None:
         self.stats = dict(stats)
