@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from gui_window import settings, window  # noqa: F401 (fixtures)
 
 from h5gui.gui.main_window import MainWindow
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings: QSettings, tmp_path: Path) -> Iterator[MainWindow]:
-    w = MainWindow(settings, data_dir=str(tmp_path / "data"))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.preview.wait_warm_up()
 
 
 @pytest.fixture

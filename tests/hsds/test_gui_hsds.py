@@ -4,40 +4,18 @@ read back through a fresh connection; Upload to HSDS... and Download... with pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
 import numpy as np
-import pytest
-from PySide6.QtCore import QModelIndex, QSettings
+from gui_window import names, settings, window  # noqa: F401 (fixtures)
 from PySide6.QtWidgets import QInputDialog
 
 from h5gui.gui.main_window import MainWindow
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings: QSettings, tmp_path: Path) -> Iterator[MainWindow]:
-    w = MainWindow(settings, data_dir=str(tmp_path / "data"))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.runner.shutdown()
-    w.preview.wait_warm_up()
-
-
 def wait_idle(qtbot, window: MainWindow, timeout: int = 30000) -> None:
     qtbot.waitUntil(window.is_idle, timeout=timeout)
-
-
-def names(window: MainWindow, parent: QModelIndex | None = None) -> list[str]:
-    parent = parent or QModelIndex()
-    return [window.model.index(r, 0, parent).data() for r in range(window.model.rowCount(parent))]
 
 
 def open_on_hsds(qtbot, window: MainWindow, server, domain: str) -> None:
