@@ -221,7 +221,8 @@ def read_image_job(
         sparse = None
         if not all_fill and chunk_rc is not None:  # chunks the grid touches: rows x columns of chunks
             touched = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) * min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1)
-            sparse = sparse_io.written_chunks(ds, touched)
+            # a plane within a few chunks is read as it is (listing what is written walks the whole index)
+            sparse = sparse_io.written_chunks(ds, touched) if touched > SPARSE_FROM else None
         if sparse is not None:
             notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
@@ -310,6 +311,7 @@ def _read_into(ds: Any, sel: tuple[Any, ...], out: np.ndarray, path: str) -> np.
     return out
 
 
+SPARSE_FROM = 4  # planes touching more chunks than this are planned from the written chunks when few are
 REMOTE_BUDGET = (16_000_000, 32)  # bytes and requests the first paint of a remote image may take
 
 

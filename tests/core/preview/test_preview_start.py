@@ -60,3 +60,18 @@ def test_a_big_plane_reports_progress_and_is_downsampled_as_the_view_reads_it(h5
 def info_dtype(h5: str) -> str:
     with h5py.File(h5, "r", locking=False) as f:
         return f["stack"].dtype.str
+
+
+def test_a_stack_with_only_its_last_frame_written_is_not_all_fill(tmp_path):
+    path = str(tmp_path / "late.h5")
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("late", (50, 8, 8), "u2", chunks=(1, 8, 8), fillvalue=3)
+        d[49] = 9
+        f.create_dataset("never", (50, 8, 8), "u2", chunks=(1, 8, 8), fillvalue=3)
+    info, request, frame = run(preview_start(path, "/late", TEMPLATE))
+    assert not info.all_fill and (frame.data == 3).all()  # frame 0 is not written: its fill value
+    info, request, last = run(preview_start(path, "/late", dataclasses.replace(request, index=(49, 0, 0)),
+                                            ((50, 8, 8), info.dtype, "image")))
+    assert (last.data == 9).all() and not last.all_fill
+    info, request, frame = run(preview_start(path, "/never", TEMPLATE))
+    assert info.all_fill and frame.all_fill and (frame.data == 3).all()
