@@ -83,3 +83,20 @@ def test_a_plot_after_a_stack_reads_no_frame(qtbot, wait_idle, window: MainWindo
     wait_idle(window)
     assert p.view == "image"
     np.testing.assert_array_equal(p.image_view.displayed_array(), _frame(stacks, "b", 0))
+
+
+def test_the_histogram_follows_the_frame_after_it_is_painted(qtbot, wait_idle, window: MainWindow,
+                                                            stacks: Path) -> None:
+    window.open_files([str(stacks)], select="/other")  # uint8 values
+    wait_idle(window)
+    iv = window.preview.image_view
+
+    def top() -> float:
+        x, _y = iv.hist.plot.getData()
+        return float(np.max(x)) if x is not None and len(x) else -1.0
+
+    qtbot.waitUntil(lambda: 0 < top() <= 256, timeout=3000)
+    window.select_path(str(stacks), "/a")  # uint16 values up to 4,000
+    wait_idle(window)
+    qtbot.waitUntil(lambda: top() > 1000, timeout=3000)
+    assert top() <= 4001
