@@ -5,7 +5,10 @@ stall while dragging the slider.
 Usage::
 
     pip install --no-deps hdf5view==0.2.7 qtpy   # the peer (PySide6, pyqtgraph, h5py are h5gui's)
-    python bench/bench_scrub.py [--rounds 3] [--steps 40] [--drag 300]
+    python bench/bench_scrub.py [--rounds 3] [--steps 40] [--drag 300] [--baseline-src DIR]
+
+``--baseline-src DIR``: a third viewer in the same alternation, h5gui imported from ``DIR`` (e.g. an
+earlier commit unpacked with ``git archive COMMIT h5gui | tar -x -C DIR``): before/after in one run.
 
 File (written once, cached in ``/tmp/h5gui-bench/``): ``/stack`` (2000, 1024, 1024) uint16, 4 GiB, one
 chunk per frame, pixel [0, 0] of frame k holds k (the frame on screen is checked); ``/other`` a small
@@ -21,6 +24,9 @@ window 1280x800. In each:
 * drag: the slider moved every 10 ms over ``--drag`` cold frames (as a mouse drag does); the longest
   gap of a 5 ms timer on the GUI thread, and how long the last frame took to show after the drag.
 
+"Painted" is the end of the viewport's paint event that first shows the frame (the event is handled
+inside the watch's filter, so the time does not include whatever else the event loop runs next).
+
 hdf5view reads each frame on the GUI thread when the slider moves; h5gui reads in its I/O process and
 shows the newest frame asked for.
 """
@@ -34,6 +40,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,6 +69,33 @@ def scrub_file() -> Path:
 
 # ------------------------------------------------------------------------------------------------
 # one viewer in this process
+
+
+def paint_watch(widget: object) -> object:
+    """Like ``bench_gui.PaintWatch``, but ``painted_at`` is the end of the paint event itself: the event is
+    handled inside the filter (then not again), instead of a zero timer that runs after every event
+    already queued (other jobs' results, a second paint)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Watch(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cond = lambda: False
+            self.painted_at: float | None = None
+            widget.installEventFilter(self)  # type: ignore[attr-defined]
+
+        def arm(self, cond: object) -> None:
+            self.cond = cond  # type: ignore[assignment]
+            self.painted_at = None
+
+        def eventFilter(self, obj: object, event: object) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and self.painted_at is None and self.cond():  # type: ignore[attr-defined]
+                obj.event(event)  # type: ignore[attr-defined]
+                self.painted_at = time.perf_counter()
+                return True
+            return False
+
+    return Watch()
 
 
 class Viewer:
@@ -158,16 +192,16 @@ class Hdf5viewViewer(Viewer):
 
 
 def child(which: str, file: str, steps: int, n_drag: int) -> dict[str, float]:
-    from bench_gui import PaintWatch, Probe, wait_until
+    from bench_gui import Probe, wait_until
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    viewer: Viewer = H5guiViewer(app, file) if which == "h5gui" else Hdf5viewViewer(app, file)
+    viewer: Viewer = Hdf5viewViewer(app, file) if which == "hdf5view" else H5guiViewer(app, file)
     idle = lambda s: wait_until(app, lambda: False, s)  # noqa: E731
     viewer.select("/other")
     idle(1.0)  # the views are built and the background imports done
-    watch = PaintWatch(viewer.viewport())
+    watch: Any = paint_watch(viewer.viewport())
 
     def shown(k: int, t0: float, timeout: float = 30) -> float:
         watch.arm(lambda: viewer.frame_shown() == k)
@@ -185,7 +219,7 @@ def child(which: str, file: str, steps: int, n_drag: int) -> dict[str, float]:
     import h5py
 
     # warm the pages of the stepped frames (hdf5view holds the file open with HDF5's default locking)
-    with h5py.File(file, "r", locking=False if which == "h5gui" else None) as f:
+    with h5py.File(file, "r", locking=False if which != "hdf5view" else None) as f:
         for k in range(1, steps + 1):
             f["stack"][k]
     times = []
@@ -223,7 +257,7 @@ def child(which: str, file: str, steps: int, n_drag: int) -> dict[str, float]:
     r["drag_stall"] = probe.longest()
     r["drag_time"] = state["end"] - t0
     probe.timer.stop()
-    if which == "h5gui":
+    if which != "hdf5view":
         viewer.win.close()  # type: ignore[attr-defined]
         app.processEvents()
         viewer.win.runner.shutdown()  # type: ignore[attr-defined]
@@ -238,7 +272,8 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--steps", type=int, default=40)
     p.add_argument("--drag", type=int, default=300)
-    p.add_argument("--child", choices=("h5gui", "hdf5view"), help=argparse.SUPPRESS)
+    p.add_argument("--baseline-src", help="also run h5gui imported from this folder (an earlier version)")
+    p.add_argument("--child", choices=("h5gui", "hdf5view", "h5gui-base"), help=argparse.SUPPRESS)
     p.add_argument("--file", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -247,15 +282,24 @@ def main() -> None:
     print(f"bench_scrub: {bf.machine()}")
     print("preparing the 4 GiB stack (first run only)...", flush=True)
     file = str(scrub_file())
-    results: dict[str, list[dict[str, float]]] = {"h5gui": [], "hdf5view": []}
+    viewers = ["h5gui", "hdf5view"] + (["h5gui-base"] if args.baseline_src else [])
+    results: dict[str, list[dict[str, float]]] = {v: [] for v in viewers}
     for rnd in range(args.rounds):
-        for which in ("h5gui", "hdf5view") if rnd % 2 == 0 else ("hdf5view", "h5gui"):
-            out = subprocess.run([sys.executable, __file__, "--child", which, "--file", file, "--steps",
-                                  str(args.steps), "--drag", str(args.drag)], capture_output=True, text=True,
-                                 timeout=600)
-            line = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
+        for which in viewers if rnd % 2 == 0 else viewers[::-1]:
+            env = dict(os.environ)
+            if which == "h5gui-base":
+                env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(args.baseline_src), env.get("PYTHONPATH", "")])
+            for attempt in (1, 2):  # a child that dies (a crash in Qt at exit, an OOM kill) runs once more
+                out = subprocess.run([sys.executable, "-X", "faulthandler", __file__, "--child", which, "--file", file,
+                                      "--steps", str(args.steps), "--drag", str(args.drag)], capture_output=True,
+                                     text=True, timeout=600, env=env)
+                line = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
+                if line:
+                    break
+                print(f"{which} failed (exit code {out.returncode}, attempt {attempt}):\n{out.stdout[-2000:]}\n"
+                      f"{out.stderr[-3000:]}", flush=True)
             if not line:
-                sys.exit(f"{which} failed:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
+                sys.exit(f"{which} failed twice")
             results[which].append(json.loads(line[-1][7:]))
             print(f"round {rnd + 1} {which}: " + ", ".join(f"{k} {bf.ms(v)}" for k, v in results[which][-1].items()),
                   flush=True)
@@ -274,11 +318,13 @@ def main() -> None:
                                (f"longest stall while dragging over {args.drag} cold frames", "drag_stall",
                                 "ahead, < 50 ms"),
                                ("last frame shown after the drag ends", "drag_settle", "")):
+        base = [rng("h5gui-base", key)] if args.baseline_src else []
         rows.append([label, rng("h5gui", key), rng("hdf5view", key),
-                     bf.ratio(med("h5gui", key), med("hdf5view", key)), target])
+                     bf.ratio(med("h5gui", key), med("hdf5view", key)), *base, target])
     print(f"\n(2000, 1024, 1024) uint16, one chunk per frame; ranges over {args.rounds} alternating rounds; "
           "ratio of the medians (h5gui / hdf5view)")
-    print(bf.table(["", "h5gui", "hdf5view 0.2.7", "ratio", "target"], rows))
+    print(bf.table(["", "h5gui", "hdf5view 0.2.7", "ratio", *(["h5gui before"] if args.baseline_src else []),
+                    "target"], rows))
 
 
 if __name__ == "__main__":

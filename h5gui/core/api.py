@@ -110,6 +110,8 @@ class preview:
     read_table = _ref(_PREVIEW, "read_table", urgent=True)
     read_plot = _ref(_PREVIEW, "read_plot", urgent=True)
     read_text = _ref(_PREVIEW, "read_text")
+    # the info and the first frame of the image view in one job, ahead of the Info and attribute reads
+    preview_start = _ref("h5gui.core.preview.start", "preview_start", urgent=True)
 
 
 class values:

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
-from h5gui.core.errors import BadRequestError
-from h5gui.core.h5 import remote_budget
+from h5gui.core.errors import BadRequestError, FilterUnavailableError, UnreadableError
+from h5gui.core.h5 import limits, messages, remote_budget
 from h5gui.core.h5 import sparse as sparse_io
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, nothing_stored, read_selection
 from h5gui.core.h5.files import remote_source
@@ -221,7 +221,8 @@ def read_image_job(
         sparse = None
         if not all_fill and chunk_rc is not None:  # chunks the grid touches: rows x columns of chunks
             touched = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) * min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1)
-            sparse = sparse_io.written_chunks(ds, touched)
+            # a plane within a few chunks is read as it is (listing what is written walks the whole index)
+            sparse = sparse_io.written_chunks(ds, touched) if touched > SPARSE_FROM else None
         if sparse is not None:
             notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
@@ -240,6 +241,7 @@ def read_image_job(
                 yield Progress(k + 1, len(blocks), "chunks", "reading image")
         elif not all_fill:
             data = np.empty(out_shape, dtype=out_dtype)
+            direct = _direct_ok(dt, out_dtype, kind, step, read_all_channels, rows_ax, cols_ax)
             row_bytes = max(1, out_w * max(1, n_ch if read_all_channels else 1) * max(dt.itemsize, 1))
             per_piece = max(1, IMAGE_PIECE_BYTES // row_bytes)
             chunk_rows = chunks[rows_ax] if chunks is not None else None
@@ -268,9 +270,11 @@ def read_image_job(
                         sel.append(slice(None))
                     else:
                         sel.append(index[axis])
-                piece = np.asarray(read_selection(ds, tuple(sel), path))
-                piece = np.transpose(piece, perm)
-                data[i:j] = _to_image(piece, kind, request.complex_mode)
+                if direct:  # straight into the result: no piece, no second copy (every step of a stack)
+                    _read_into(ds, tuple(sel), data[i:j], path)
+                else:
+                    piece = np.transpose(np.asarray(read_selection(ds, tuple(sel), path)), perm)
+                    data[i:j] = _to_image(piece, kind, request.complex_mode)
                 i = j
                 yield Progress(i, out_h, "rows", "reading image")
         if rgb and data.ndim == 3 and data.shape[-1] == 4 and data.size and not np.any(data[..., 3]):
@@ -285,6 +289,29 @@ def read_image_job(
         )
 
 
+def _direct_ok(dt: np.dtype, out_dtype: np.dtype, kind: str, step: int, channels: bool, rows_ax: int,
+               cols_ax: int) -> bool:
+    """Whether the plane can be read by HDF5 straight into the result: numbers already in the result's
+    type and byte order, every pixel (no stride), rows before columns in the file, no channel axis."""
+    return (step == 1 and not channels and rows_ax < cols_ax and kind not in (COMPLEX, BOOL, ENUM)
+            and dt.kind in "uif" and dt == out_dtype)
+
+
+def _read_into(ds: Any, sel: tuple[Any, ...], out: np.ndarray, path: str) -> np.ndarray:
+    """``ds[sel]`` read into ``out`` (same number of values), with the read limits and the one-line
+    errors of :func:`~h5gui.core.h5.datasets.read_selection`."""
+    limits.check_read(ds, out.size, path, sel)
+    try:
+        ds.read_direct(out, sel)
+    except (OSError, RuntimeError, TypeError) as exc:
+        reason = messages.hdf5_reason(str(exc))
+        if "filter" in reason.lower():
+            raise FilterUnavailableError(f"cannot decompress {path}: {reason}") from exc
+        raise UnreadableError(f"cannot read {path}: {reason}") from exc
+    return out
+
+
+SPARSE_FROM = 4  # planes touching more chunks than this are planned from the written chunks when few are
 REMOTE_BUDGET = (16_000_000, 32)  # bytes and requests the first paint of a remote image may take
 
 

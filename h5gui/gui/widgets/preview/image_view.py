@@ -103,7 +103,7 @@ class ImageView(QWidget):
         # 1 Mpx frame and repainting the curve took 3-5 ms of every step); after a pause it follows at once
         self.item.sigImageChanged.disconnect(self.hist.imageChanged)
         self.item.sigImageChanged.connect(self._on_image_changed)
-        self._hist_timer = QTimer(self, singleShot=True, interval=HIST_EVERY_MS)
+        self._hist_timer = QTimer(self, singleShot=True)
         self._hist_timer.timeout.connect(self._update_hist)
         self._hist_at = 0.0
         self.graphics.addItem(self.hist, row=0, col=1)
@@ -190,7 +190,8 @@ class ImageView(QWidget):
         first = self.slice is None or self.slice.full_shape != s.full_shape or fit
         self.slice = s
         self.detail = None
-        self.detail_item.clear()
+        if self.detail_item.image is not None:  # clearing an empty item still costs a geometry change
+            self.detail_item.clear()
         self.detail_item.hide()
         self.cmap_combo.setEnabled(not s.rgb)
         self.hist.setVisible(not s.rgb)
@@ -295,7 +296,8 @@ class ImageView(QWidget):
 
     def _draw_mask(self, s: ImageSlice) -> None:
         if not s.nonfinite or s.data.dtype.kind != "f":
-            self.mask_item.clear()
+            if self.mask_item.image is not None:
+                self.mask_item.clear()
             self.mask_item.hide()
             return
         data = s.data if s.data.ndim == 2 else s.data[..., 0]
@@ -346,10 +348,11 @@ class ImageView(QWidget):
             self._redraw()
 
     def _on_image_changed(self) -> None:
-        if time.monotonic() - self._hist_at > HIST_EVERY_MS / 1000 and not self._hist_timer.isActive():
-            self._update_hist()
-        else:
-            self._hist_timer.start()
+        """The histogram follows after the new frame has been painted (a zero timer runs after the paint
+        that is due), and at most every HIST_EVERY_MS while frames come faster."""
+        if not self._hist_timer.isActive():
+            wait = HIST_EVERY_MS / 1000 - (time.monotonic() - self._hist_at)
+            self._hist_timer.start(max(0, math.ceil(wait * 1000)))
 
     def _update_hist(self) -> None:
         self._hist_at = time.monotonic()

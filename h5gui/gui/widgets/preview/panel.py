@@ -21,6 +21,7 @@ from h5gui.core import api
 from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnsafeAccessError
 from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
+from h5gui.gui.widgets.preview.first_frame import first_frame_guess
 from h5gui.gui.widgets.preview.memory import configure_axes, element_note, is_sibling, remember
 from h5gui.gui.widgets.preview.preload import Preloader
 from h5gui.gui.widgets.preview.requests import (
@@ -63,6 +64,7 @@ class PreviewPanel(QWidget):
         self._views: dict[str, QWidget] = {}
         self._image: ImageView | None = None  # the image view, once built
         self._preloader: Preloader | None = None
+        self._first: tuple[Any, ImageSlice] | None = None  # (request, frame) read with the info, until used
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
@@ -204,9 +206,18 @@ class PreviewPanel(QWidget):
         self.banner.hide()
         self.summary.setText(path.rsplit("/", 1)[-1])
         self._loading_timer.start()
-        gen = self._gen
-        self._submit("info", api.preview.preview_info, file, path, allow_external=allow_external, key="preview-info",
-                     on_result=lambda info: self._on_info(gen, info), on_error=lambda err: self._on_error(gen, err))
+        gen, self._first = self._gen, None
+        template, sibling = first_frame_guess(self._memory, self._image.complex_mode if self._image else "abs")
+        self._submit("info", api.preview.preview_start, file, path, template, sibling, allow_external=allow_external,
+                     key="preview-info", on_result=lambda r: self._on_start(gen, r),
+                     on_error=lambda err: self._on_error(gen, err))
+
+    def _on_start(self, gen: int, result: tuple[Any, Any, Any]) -> None:
+        """The info, and the frame the image view asks for first when it was read in the same job."""
+        if gen == self._gen:
+            self._first = (result[1], result[2]) if result[2] is not None else None
+            self._on_info(gen, result[0])
+            self._first = None  # used by the first request only
 
     def show_failed(self, file: str, path: str, reason: str) -> None:
         """``path`` broke the reader before: say why, read nothing, offer "Try again"."""
@@ -368,6 +379,11 @@ class PreviewPanel(QWidget):
             request = image_request(image_axes(chosen, info),
                                     self.axes_bar.index() or tuple(0 for _ in info.shape or ()),
                                     self.image_view.complex_mode)
+            first, self._first = self._first, None
+            if first is not None and first[0] == request:  # read with the info: shown at once
+                self.runner.cancel("preview-data")
+                self._on_image(gen, first[1])
+                return
             self.axes_bar.frame_pending = True
             self._submit("data", api.preview.read_image, file, path, request, allow_external=allow, key="preview-data",
                          on_result=lambda s: self._on_image(gen, s), on_error=lambda e: self._on_error(gen, e))
