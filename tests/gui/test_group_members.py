@@ -89,3 +89,19 @@ def test_enter_goes_to_a_member_only_from_the_member_table(qtbot, wait_idle, win
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     wait_idle(window)
     assert window.current_node().path == "/runs/run1"
+
+
+def test_a_group_holding_a_huge_dataset_lists_and_sorts_it(qtbot, wait_idle, window: MainWindow,
+                                                          tmp_path: Path) -> None:
+    """A (2000, 1024, 1024) stack's sort key (its element count) overflowed Qt's 64-bit integers."""
+    path = tmp_path / "huge.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("run")
+        g.create_dataset("stack", shape=(2000, 1024, 1024), dtype="u2", chunks=(1, 1024, 1024))  # nothing written
+        g["small"] = np.arange(3)
+    window.open_files([str(path)], select="/run")
+    wait_idle(window)
+    view = window.preview._views["members"]
+    assert sorted(r[0] for r in view.rows()) == ["small", "stack"]
+    view.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert view.rows()[0][0] == "stack"

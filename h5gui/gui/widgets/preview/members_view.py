@@ -104,7 +104,8 @@ class MembersView(QWidget):
             shape_key = (-1, info.members or 0) if info.is_group_like else (size if info.shape is not None else -1, 0)
             name = _item(info.name, order)  # natural order, as in the tree
             name.setData(info.path, PATH_ROLE)
-            row = [name, _item(kind, kind), _item(info.shape_text, shape_key[0] * 10**12 + shape_key[1], True),
+            # a float key: element counts of big datasets times 10**12 overflow the 64-bit integers Qt stores
+            row = [name, _item(kind, kind), _item(info.shape_text, float(shape_key[0]) * 1e12 + shape_key[1], True),
                    _item(info.dtype, info.dtype),
                    _item("" if m.storage is None else format_bytes(m.storage), -1 if m.storage is None else m.storage,
                          True)]
