@@ -3,7 +3,7 @@
 
 Usage::
 
-    python bench/bench_remote.py [--repeat 3] [--frames 400] [--delays 0,20]
+    python bench/bench_remote.py [--repeat 3] [--frames 4000] [--delays 0,20] [--wide 100000]
 
 A local HTTP Range server (the one the tests use, ``tests/remote/conftest.py``) serves two files from a
 temporary folder, with 0 ms and 20 ms of delay added to every request (a round trip to a nearby
@@ -15,7 +15,11 @@ region). For each delay and each client the script opens the files afresh and me
   size, every attribute);
 * ``stack open``: open the stack file ``(N, 512, 512) uint16``, one chunk per frame, and its ``/stack``;
 * ``first frame``, ``next frame``, ``far frame``: ``stack[N // 2]``, then ``stack[N // 2 + 1]`` (a slider
-  step), then ``stack[N // 4]`` (a jump).
+  step), then ``stack[N // 4]`` (a jump);
+* ``wide: open + rows``: open ``wide.h5`` (``/wide`` holds ``--wide`` datasets, ``/g10k`` 10,000) and show
+  the first tree rows of ``/wide`` (64: names, kinds, shapes); ``expand 10k``: the first rows of ``/g10k``.
+  h5gui runs the tree's own job (``nodes.open_group_listing``, first 64 rows in native order when a group
+  is big); the plain clients list the first 64 names (``islice`` over the group) and read each object.
 
 Clients: ``h5gui`` = ``open_remote`` with its defaults (``blockcache``, 1 MiB x 32 blocks) and
 ``h5py_kwargs_for``; ``fsspec default`` = ``h5py.File(fsspec.open(url).open())`` (5 MiB ``bytes``
@@ -52,7 +56,9 @@ from h5gui.core.demo import make_demo  # noqa: E402
 from h5gui.core.h5.remote import close_filesystems, h5py_kwargs_for, open_remote  # noqa: E402
 
 CLIENTS = ("h5gui", "fsspec default", "no cache")
-STEPS = ("open + root", "metadata", "stack open", "first frame", "next frame", "far frame")
+STEPS = ("open + root", "metadata", "stack open", "first frame", "next frame", "far frame", "wide: open + rows",
+         "expand 10k")
+ROWS = 64  # the tree's first batch (h5gui.gui.models.tree_nodes.FIRST_BATCH)
 
 
 def open_with(client: str, url: str, stack: ExitStack) -> h5py.File:
@@ -76,6 +82,35 @@ def tree_rows(f: h5py.File) -> list[tuple[str, str, Any]]:
     return rows
 
 
+def first_rows(client: str, url: str, path: str, stack: ExitStack, files: dict[str, h5py.File]) -> list[str]:
+    """The first ROWS tree rows of ``path``: h5gui's listing job, or names + objects with plain h5py."""
+    if client == "h5gui":
+        from h5gui.core.nodes import open_group_listing
+
+        return [r.name for r in open_group_listing(url, path, first=ROWS).first]
+    import itertools
+
+    if url not in files:
+        files[url] = open_with(client, url, stack)
+    g = files[url][path]
+    names = list(itertools.islice(iter(g), ROWS))
+    for n in names:
+        obj = g[n]
+        _ = obj.shape if isinstance(obj, h5py.Dataset) else len(obj)
+    return names
+
+
+def make_wide(path: Path, n: int) -> Path:
+    """``/wide`` with ``n`` small datasets and ``/g10k`` with 10,000 (dense link storage, as h5py writes)."""
+    with h5py.File(path, "w", libver="latest") as f:
+        for group, count in (("wide", n), ("g10k", 10_000)):
+            gid = f.create_group(group).id
+            space = h5py.h5s.create_simple((1,))
+            for i in range(count):
+                h5py.h5d.create(gid, f"d{i:06d}".encode(), h5py.h5t.STD_I32LE, space)
+    return path
+
+
 def info_panel(ds: h5py.Dataset) -> tuple[Any, ...]:
     plist = ds.id.get_create_plist()
     filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
@@ -94,8 +129,13 @@ def one_run(client: str, server: RangeServer, n_frames: int, expect: dict[str, A
 
     gc.collect()
     gc.disable()
+    from h5gui.core.h5.files import HandlePool, pool_scope
+
+    pool = HandlePool()  # h5gui's jobs keep their remote handles in the I/O process's pool
     try:
         with ExitStack() as stack:
+            stack.callback(pool.close_all)
+            stack.enter_context(pool_scope(pool))
             f = open_with(client, server.url("demo.h5"), stack)
             rows = tree_rows(f)
             step("open + root")
@@ -110,11 +150,17 @@ def one_run(client: str, server: RangeServer, n_frames: int, expect: dict[str, A
             step("next frame")
             far = ds[n_frames // 4]
             step("far frame")
+            opened: dict[str, h5py.File] = {}
+            wide_rows = first_rows(client, server.url("wide.h5"), "/wide", stack, opened)
+            step("wide: open + rows")
+            g10k_rows = first_rows(client, server.url("wide.h5"), "/g10k", stack, opened)
+            step("expand 10k")
     finally:
         gc.enable()
     assert rows == expect["rows"] and info[:3] == expect["info"][:3]
     assert np.array_equal(first, expect["first"]) and np.array_equal(second, expect["second"])
     assert np.array_equal(far, expect["far"])
+    assert len(wide_rows) == ROWS and len(g10k_rows) == ROWS
     return out
 
 
@@ -129,7 +175,8 @@ def fmt_range(values: list[float], scale: float, unit: str, digits: int = 0) -> 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--frames", type=int, default=400, help="frames of the (N, 512, 512) uint16 stack (0.5 MiB each)")
+    p.add_argument("--frames", type=int, default=4000, help="frames of the (N, 512, 512) uint16 stack (0.5 MiB each)")
+    p.add_argument("--wide", type=int, default=100_000, help="members of /wide in wide.h5")
     p.add_argument("--delays", default="0,20", help="milliseconds added to every request, comma-separated")
     args = p.parse_args(argv)
     delays = [float(d) for d in args.delays.split(",")]
@@ -139,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         make_demo(folder / "demo.h5")
         make_stack(folder / "stack.h5", args.frames)
+        make_wide(folder / "wide.h5", args.wide)
         sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
         print(f"files: demo.h5 {sizes['demo.h5'] / 1e6:.2f} MB, stack.h5 ({args.frames}, 512, 512) uint16 "
-              f"per-frame chunks {sizes['stack.h5'] / 1e6:.0f} MB (written in {time.perf_counter() - t:.1f} s)")
+              f"per-frame chunks {sizes['stack.h5'] / 1e6:.0f} MB, wide.h5 {sizes['wide.h5'] / 1e6:.1f} MB (written in {time.perf_counter() - t:.1f} s)")
         with h5py.File(folder / "demo.h5", "r") as f, h5py.File(folder / "stack.h5", "r") as s:
             expect = {"rows": tree_rows(f), "info": info_panel(f["mnist/images"]),
                       "first": s["stack"][args.frames // 2], "second": s["stack"][args.frames // 2 + 1],
@@ -165,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(delay: float, results: dict[str, list[dict[str, tuple[int, int, float]]]]) -> None:
     print(f"\n== {delay:g} ms added per request; median [min-max] of {len(results['h5gui'])} runs")
-    print(f"{'step':<12} {'client':<15} {'requests':>14} {'bytes':>22} {'time':>26} {'x h5gui':>8}")
+    print(f"{'step':<18} {'client':<15} {'requests':>14} {'bytes':>22} {'time':>26} {'x h5gui':>8}")
     for step in STEPS:
         base = statistics.median(r[step][2] for r in results["h5gui"])
         for client in CLIENTS:
@@ -174,7 +222,7 @@ def report(delay: float, results: dict[str, list[dict[str, tuple[int, int, float
             nbytes = fmt_range([r[step][1] for r in runs], 1e-6, "MB", 2)
             secs = fmt_range([r[step][2] for r in runs], 1e3, "ms", 1)
             ratio = statistics.median(r[step][2] for r in runs) / base if base else float("nan")
-            print(f"{step:<12} {client:<15} {req:>14} {nbytes:>22} {secs:>26} {ratio:>7.1f}x")
+            print(f"{step:<18} {client:<15} {req:>14} {nbytes:>22} {secs:>26} {ratio:>7.1f}x")
     totals: dict[str, Callable[[dict[str, tuple[int, int, float]]], float]] = {
         "requests": lambda r: sum(v[0] for v in r.values()),
         "MB": lambda r: sum(v[1] for v in r.values()) / 1e6,
