@@ -28,6 +28,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.nodes.describe_children: FuncRef(_HSDS, "describe_children"),
     api.attrs.list_attrs: FuncRef(_HSDS, "list_attrs"),
     api.preview.preview_info: FuncRef(_HSDS, "preview_info"),
+    api.preview.preview_start: FuncRef(_TWINS_MODULE, "preview_start"),
     api.preview.read_image: FuncRef(_HSDS, "read_image"),
     api.preview.read_table: FuncRef(_HSDS, "read_table"),
     api.preview.read_plot: FuncRef(_TWINS_MODULE, "read_plot"),

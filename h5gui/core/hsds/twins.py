@@ -16,6 +16,7 @@ from typing import Any
 from h5gui.core.attrs.records import AttrEdit, AttrInfo, AttrValue, EditResult
 from h5gui.core.errors import BadRequestError, NodeNotFoundError
 from h5gui.core.hsds import attrs as hattrs
+from h5gui.core.hsds.preview import preview_info as hsds_preview_info
 from h5gui.core.hsds.preview import read_plot as hsds_read_plot
 from h5gui.core.hsds.search import search as hsds_search
 from h5gui.core.hsds.session import open_domain, refresh
@@ -27,6 +28,13 @@ HSDS_TYPE = b"hsds-json"  # AttrValue.h5type of a value read from a domain (valu
 
 
 # -- reads -------------------------------------------------------------------------------------
+
+
+def preview_start(domain: str, path: str, image: Any = None, sibling: Any = None, *,
+                  allow_external: bool = False) -> tuple[Any, None, None]:
+    """The local ``preview_start`` for a domain: the preview's info only (the image view then asks for
+    its first frame itself, through the HSDS ``read_image``)."""
+    return hsds_preview_info(domain, path, allow_external=allow_external), None, None
 
 
 def read_plot(domain: str, path: str, *, axis: int = -1, index: Sequence[int] = (), x_field: str | None = None,
