@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from h5gui.gui.dataset_kinds import holds_numbers
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
@@ -193,12 +194,15 @@ def update_enabled(a: Actions, session: Session) -> None:
     obj = node is not None and node.kind != "file"  # an object, not a file's root
     can_change = obj and node is not None and session.is_writable(node.file)
     dataset = node is not None and node.is_dataset
+    numbers = node is not None and holds_numbers(node.info)  # what transform and statistics accept
+    group_like = node is not None and (node.kind == "file" or (node.info is not None and node.info.is_group_like))
     top = session.top_file()
     for action, on in (
         (a.refresh, has_files), (a.close, has_files), (a.close_all, has_files), (a.find, has_files),
         (a.find_all, has_files), (a.collapse_all, has_files), (a.copy_path, node is not None),
         (a.copy_name, node is not None), (a.expand_below, node is not None and node.can_have_children),
-        (a.transform, dataset), (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
+        (a.transform, numbers), (a.stats, numbers), (a.samples, dataset or group_like), (a.copy_loader, dataset),
+        (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
         (a.copy_code, dataset), (a.copy_torch, dataset), (a.compact, bool(top) and session.is_writable(top)),
         (a.new_group, can_add), (a.new_empty_dataset, can_add), (a.new_dataset, can_add),
         (a.new_soft_link, can_add), (a.new_external_link, can_add),
