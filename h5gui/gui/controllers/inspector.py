@@ -71,7 +71,7 @@ class Inspector(Controller):
         )
         self.runner.submit(
             api.attrs.list_attrs, file, path, key="attrs", force=force,
-            on_result=self._on_attrs, on_error=lambda err: self.attr_panel.show_message(str(err)),
+            on_result=self._on_attrs, on_error=self._on_attrs_error,
         )
 
     def _show_failed(self, file: str, path: str, reason: str) -> None:
@@ -130,6 +130,12 @@ class Inspector(Controller):
         self.attr_panel.set_attrs(attrs)
         n = len(attrs)
         self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), f"Attributes ({n})" if n else "Attributes")
+
+    def _on_attrs_error(self, err: H5GuiError) -> None:
+        """No attributes to list (an external link, an unreadable object): the tab does not keep the
+        previous object's count."""
+        self.attr_panel.show_message(str(err))
+        self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), "Attributes")
 
     def _preview_message_for(self, info: ChildInfo | None) -> None:
         if info is None:
