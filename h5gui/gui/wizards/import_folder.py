@@ -35,7 +35,14 @@ from h5gui.core.text import format_bytes
 from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.wizards import RunPageBase
-from h5gui.gui.wizards.import_training import ResizeModeRow, TrainingBox, beside, plan_lines, report_lines
+from h5gui.gui.wizards.import_training import (
+    ResizeModeRow,
+    TrainingBox,
+    beside,
+    plan_lines,
+    report_lines,
+    suggested_fix,
+)
 from h5gui.gui.workers import JobRunner
 
 LAYOUTS = (
@@ -347,15 +354,24 @@ class TargetPage(QWizardPage):
         self.plan = plan
         assert self.w.scan is not None
         self.plan_text.setPlainText("\n".join(plan_lines(self.w.scan, plan)))
-        self.use_suggested.setVisible(plan.suggested_resize is not None and not plan.ok)
-        if plan.suggested_resize is not None:
+        fix = suggested_fix(plan)  # what the plan still misses: a resize, then a colour mode
+        self.use_suggested.setVisible(fix is not None)
+        if fix == "resize" and plan.suggested_resize is not None:
             self.use_suggested.setText("Use the suggested resize: {} x {}".format(*plan.suggested_resize))
+        elif fix == "mode":
+            self.use_suggested.setText("Use the suggested colour mode: RGB")
         self.completeChanged.emit()
 
     def _use_suggested(self) -> None:
-        if self.plan is not None and self.plan.suggested_resize is not None:
+        fix = suggested_fix(self.plan) if self.plan is not None else None
+        if fix == "resize" and self.plan is not None and self.plan.suggested_resize is not None:
             self.w.options_page.use_resize(self.plan.suggested_resize)
-            self._invalidate()
+        elif fix == "mode":
+            mode = self.w.options_page.mode
+            mode.setCurrentIndex(mode.findData("RGB"))
+        else:
+            return
+        self._invalidate()
 
     def _on_plan_error(self, err: H5GuiError) -> None:
         self.plan = None

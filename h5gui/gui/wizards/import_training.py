@@ -192,8 +192,20 @@ def plan_lines(scan: ScanResult, plan: ImportPlan) -> list[str]:
     lines += [f"Missing: {p}" for p in plan.problems]
     fix = missing_in_words(plan)
     if fix:
-        lines.append(f"Try: {fix} (Back to the options page, or 'Use the suggested resize' below)")
+        lines.append(f"Try: {fix} (Back to the options page, or the button below)")
     return lines
+
+
+def suggested_fix(plan: ImportPlan) -> str | None:
+    """The one change the wizard's button makes for a plan that cannot run: "resize" (mixed sizes),
+    then "mode" (mixed colour modes once the sizes agree); None when nothing is missing."""
+    if plan.ok:
+        return None
+    if plan.suggested_resize and any("resize" in p for p in plan.problems):
+        return "resize"
+    if any("choose a mode" in p for p in plan.problems):
+        return "mode"
+    return None
 
 
 def missing_in_words(plan: ImportPlan) -> str:

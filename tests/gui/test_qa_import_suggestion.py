@@ -1,0 +1,48 @@
+"""The import wizard's "Use the suggested ..." button makes the change the plan asks for next: after a
+resize made the sizes agree, a folder still mixing RGB and LA pictures needs a colour mode, and the
+button kept offering the resize already applied (clicking it did nothing; Next stayed disabled). The
+plan also said "converted: LA (1) stored as LA" about a picture kept as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from h5gui.gui.main_window import MainWindow
+
+
+def test_the_button_follows_what_the_plan_misses(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    root = tmp_path / "photos"
+    rng = np.random.default_rng(0)
+    for cls in ("cat", "dog"):
+        (root / cls).mkdir(parents=True)
+        for i in range(4):
+            h, w = (40, 40) if i % 2 else (48, 64)
+            Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8)).save(root / cls / f"{i}.png")
+    Image.fromarray(rng.integers(0, 255, (48, 64), dtype=np.uint8)).convert("LA").save(root / "dog" / "la.png")
+
+    window.wizards.open_import(str(root))
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    wizard.next()  # scans, then moves on by itself
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.options_page, timeout=20000)
+    wizard.options_page.layout_buttons["classes"].setChecked(True)
+    wizard.next()
+    page = wizard.target_page
+    qtbot.waitUntil(lambda: "Missing:" in page.plan_text.toPlainText(), timeout=20000)
+    assert page.use_suggested.text().startswith("Use the suggested resize")
+    assert "stored as LA" not in page.plan_text.toPlainText()
+
+    page.use_suggested.click()  # sizes agree now; the colour modes do not
+    qtbot.waitUntil(lambda: "colour mode RGB" in page.plan_text.toPlainText(), timeout=20000)
+    assert page.use_suggested.isVisibleTo(wizard)
+    assert page.use_suggested.text() == "Use the suggested colour mode: RGB"
+    assert not page.isComplete()
+
+    page.use_suggested.click()
+    qtbot.waitUntil(page.isComplete, timeout=20000)
+    assert wizard.options_page.mode.currentData() == "RGB"
+    assert "Missing" not in page.plan_text.toPlainText()
+    assert not page.use_suggested.isVisibleTo(wizard)
