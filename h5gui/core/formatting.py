@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 MAX_DEPTH = 8  # nested compound values shown this deep
+
+#: control characters that a table cell or a label would draw as boxes or act upon (tabs and line ends kept)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def visible_text(value: bytes | str) -> str:
+    """Text to show: bytes decoded as UTF-8 with invalid bytes as ``\\xff``; NUL, ESC and the other
+    control characters as ``\\x00``, ``\\x1b`` (tabs and line ends kept)."""
+    text = value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _scalar(v: Any, deref: Callable[[Any], str] | None, depth: int = 0) -> str:
