@@ -1,0 +1,33 @@
+"""Small texts a user reads: an empty group's member table said "0 members in new; double-click one to
+select it"; a one-column table said "3 rows x 1 columns"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from h5gui.gui.main_window import MainWindow
+
+
+def test_empty_group_and_one_column_texts(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("new")
+        f["names"] = np.array([b"a", b"b", b"c"])
+        f["one"] = np.array([b"a"])
+    window.open_files([str(path)], select="/new")
+    wait_idle(window)
+    note = window.preview._views["members"].note.text()
+    assert note == "new is empty: no members yet"
+
+    window.select_path(str(path), "/names")
+    wait_idle(window)
+    status = window.preview.table_view.status
+    qtbot.waitUntil(lambda: status.text() == "3 rows x 1 column", timeout=5000)
+    window.select_path(str(path), "/one")
+    wait_idle(window)
+    window.preview.set_view("table")  # one string is shown as text first
+    wait_idle(window)
+    qtbot.waitUntil(lambda: status.text() == "1 row x 1 column", timeout=5000)
