@@ -1,0 +1,53 @@
+"""The Attributes tab's buttons act on what they say: Duplicate and Delete were enabled with nothing
+selected (and no attribute at all) and then did nothing; after a rename or a duplicate the edited
+attribute was no longer selected, so its value vanished from the side view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+from PySide6.QtCore import Qt
+
+from h5gui.gui.main_window import MainWindow
+from h5gui.gui.models.attr_model import NAME_COL
+
+
+def test_buttons_follow_the_selection_and_edits_stay_selected(qtbot, wait_idle, window: MainWindow,
+                                                              tmp_path: Path) -> None:
+    path = tmp_path / "a.h5"
+    with h5py.File(path, "w") as f:
+        f["data"] = np.arange(3)
+        f["data"].attrs["gain"] = 1.5
+        f["empty"] = np.arange(2)
+    window.open_files([str(path)], select="/data")
+    wait_idle(window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    panel = window.attr_panel
+    b = panel.tool_buttons
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5000)
+    assert b["add"].isEnabled() and b["copy"].isEnabled()
+    assert not b["duplicate"].isEnabled() and not b["delete"].isEnabled()  # nothing selected
+
+    panel.table.selectRow(0)
+    assert b["duplicate"].isEnabled() and b["delete"].isEnabled()
+
+    # rename in place: the renamed attribute stays selected, its value in the side view
+    index = panel.proxy.mapFromSource(panel.model.index(0, NAME_COL))
+    panel.proxy.setData(index, "gain2", Qt.ItemDataRole.EditRole)
+    wait_idle(window)
+    qtbot.waitUntil(lambda: panel.model.row_of("gain2") >= 0, timeout=5000)
+    assert panel.selected_names() == ["gain2"]
+    assert panel.detail_widget.isVisibleTo(panel) and panel.detail.toPlainText() == "1.5"
+
+    b["duplicate"].click()
+    wait_idle(window)
+    qtbot.waitUntil(lambda: panel.model.row_of("gain2_copy") >= 0, timeout=5000)
+    assert panel.selected_names() == ["gain2_copy"]
+
+    window.select_path(str(path), "/empty")  # no attributes: nothing to copy, duplicate or delete
+    wait_idle(window)
+    assert not b["copy"].isEnabled() and not b["duplicate"].isEnabled() and not b["delete"].isEnabled()
+    assert b["add"].isEnabled()
