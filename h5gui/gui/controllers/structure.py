@@ -193,7 +193,9 @@ class StructureActions(Controller):
                     redo = Steps((op(api.structure.delete, file, path),), ((file, parent, parent),))
                     self.history.record(f"Deleted {path}", file, undo, redo)
                 tail = " (Ctrl+Z to undo)" if undo is not None else f" ({why_not})" if why_not else ""
-                self.notifier.show_status(report.text + tail + "  (File > Compact file... gives the space back)")
+                # one hint, in the GUI's words: the core's "compact it" is File > Compact file... here
+                text = report.text.replace("compact it to reclaim the space", "File > Compact file... reclaims it")
+                self.notifier.show_status(text + tail)
                 self.notifier.object_removed(file, path)
                 self.notifier.group_changed(file, parent, parent)
 
