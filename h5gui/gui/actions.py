@@ -173,8 +173,9 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
         else:
             _add(menu, [a.export, a.samples])  # a group's samples: its 'images' (an import's group)
         menu.addSeparator()
-        _add(menu.addMenu("New"), [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link,
-                                   a.new_external_link])
+        new = menu.addMenu("New")
+        _add(new, [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link])
+        new.setEnabled(any(act.isEnabled() for act in new.actions()))  # a read-only file: nothing to create
         _add(menu, [a.rename, a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.set_attr_selected,
                     a.paste_attrs, None, a.expand_below, a.collapse_all, None])
     menu.addAction(a.refresh)

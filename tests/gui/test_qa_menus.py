@@ -58,3 +58,23 @@ def test_number_words() -> None:
         assert is_number_dtype(yes), yes
     for no in ("string", "S8", "compound", "complex64", "vlen int32", "object reference", "float128", ""):
         assert not is_number_dtype(no), no
+
+
+def test_new_submenu_is_disabled_when_nothing_can_be_created(qtbot, wait_idle, window: MainWindow,
+                                                             tmp_path: Path) -> None:
+    from h5gui.gui.actions import tree_menu
+
+    path = tmp_path / "n.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = np.arange(3)
+    window.open_files([str(path)], select="/x")
+    wait_idle(window)
+
+    def new_enabled() -> bool:
+        menu = tree_menu(window, window.actions_, window.current_node())
+        return next(act for act in menu.actions() if act.text() == "New").isEnabled()
+
+    assert not new_enabled()  # read-only: every item of New is disabled
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    assert new_enabled()
