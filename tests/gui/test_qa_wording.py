@@ -31,3 +31,15 @@ def test_empty_group_and_one_column_texts(qtbot, wait_idle, window: MainWindow, 
     window.preview.set_view("table")  # one string is shown as text first
     wait_idle(window)
     qtbot.waitUntil(lambda: status.text() == "1 row x 1 column", timeout=5000)
+
+
+def test_messages_are_one_line_a_row(qtbot, window: MainWindow) -> None:
+    """View > Messages showed each message in a row twice the height of its text."""
+    for i in range(5):
+        window.show_status(f"message {i}")
+    window.show_error("something failed")
+    window.open_messages()
+    dialog = window.message_dialog
+    assert dialog is not None and dialog.rows()[-1] == "something failed"
+    table = dialog.table
+    assert table.rowHeight(0) <= table.fontMetrics().height() + 8
