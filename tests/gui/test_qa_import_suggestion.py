@@ -46,3 +46,28 @@ def test_the_button_follows_what_the_plan_misses(qtbot, wait_idle, window: MainW
     assert wizard.options_page.mode.currentData() == "RGB"
     assert "Missing" not in page.plan_text.toPlainText()
     assert not page.use_suggested.isVisibleTo(wizard)
+
+
+def test_the_last_page_does_not_say_what_will_be_skipped(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """After the import the report listed "1 file(s) skipped before decoding" and then, again and in the
+    future tense, "Warning: 1 file(s) will be skipped"."""
+    root = tmp_path / "pics"
+    root.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), i * 40, np.uint8)).save(root / f"{i}.png")
+    (root / "notes.txt").write_text("hello")
+    window.wizards.open_import(str(root))
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.options_page, timeout=20000)
+    assert "1 file will be skipped" in wizard.options_page.found.text()
+    wizard.next()
+    page = wizard.target_page
+    qtbot.waitUntil(page.isComplete, timeout=20000)
+    wizard.next()
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: run.report is not None or bool(run.failed), timeout=60000)
+    text = run.result.toPlainText()
+    assert "1 file skipped before decoding" in text and "notes.txt" in text
+    assert "will be skipped" not in text and "(s)" not in text, text

@@ -39,6 +39,7 @@ from h5gui.gui.wizards.import_training import (
     ResizeModeRow,
     TrainingBox,
     beside,
+    counted,
     plan_lines,
     report_lines,
     suggested_fix,
@@ -223,7 +224,7 @@ class OptionsPage(QWizardPage):
         self.found.setText(
             f"<b>{scan.n_images:,} images</b> in {len(scan.folders):,} folder{'s' if len(scan.folders) != 1 else ''} "
             f"({format_bytes(scan.nbytes)}): {fmt or 'none'}; {size_text}."
-            + (f" {len(scan.skipped):,} file(s) will be skipped:" if scan.skipped else " Nothing to skip.")
+            + (f" {counted(len(scan.skipped), 'file')} will be skipped:" if scan.skipped else " Nothing to skip.")
         )
         self.skipped.clear()
         for rel, reason in scan.skipped[:2000]:
