@@ -159,6 +159,8 @@ class StructureActions(Controller):
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
         new = join(parent, name)
+        tree = self.session.selection
+        was_open = bool(getattr(tree, "current_is_expanded", lambda: False)())  # an expanded group stays so
         done = self.done_undoable(
             f"Renamed {old} to {new}", file,
             Steps((op(api.structure.rename, file, new, posixpath.basename(old)),), ((file, parent, old),)),
@@ -167,6 +169,9 @@ class StructureActions(Controller):
         def renamed(result: object) -> None:
             self.notifier.object_removed(file, old)
             done(result)
+            expand = getattr(tree, "expand_path", None)
+            if was_open and callable(expand):
+                expand(file, new)
 
         self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error, on_result=renamed)
 
