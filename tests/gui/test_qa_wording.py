@@ -43,3 +43,24 @@ def test_messages_are_one_line_a_row(qtbot, window: MainWindow) -> None:
     assert dialog is not None and dialog.rows()[-1] == "something failed"
     table = dialog.table
     assert table.rowHeight(0) <= table.fontMetrics().height() + 8
+
+
+def test_loader_code_keeps_its_lines(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """Copy loader code... showed the code wrapped at the dialog's width (a docstring's last word alone
+    on a line), which is not the code that is copied."""
+    path = tmp_path / "l.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = np.zeros((4, 8, 8), "u1")
+    window.open_files([str(path)], select="/images")
+    wait_idle(window)
+    window.actions_.copy_loader.trigger()
+    dialog = window.ml.current
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: bool(dialog.code), timeout=20000)
+    view = dialog.text
+    assert view.document().blockCount() == dialog.code.count("\n") + 1
+    longest = max(dialog.code.splitlines(), key=len)
+    dialog.resize(400, 300)
+    qtbot.wait(20)
+    layout = view.document().findBlockByNumber(dialog.code.splitlines().index(longest)).layout()
+    assert layout.lineCount() == 1  # no visual wrap
