@@ -36,11 +36,13 @@ class Inspector(Controller):
         self.info_panel = info_panel
         self.attr_panel = attr_panel
         self.preview = preview
+        self.closing: str | None = None  # the file whose rows are being removed
 
     def show_current(self) -> None:
-        """The tree's current row changed: show it (status rows are ignored)."""
+        """The tree's current row changed: show it (status rows and rows of a file being closed are
+        ignored)."""
         node = self.session.current_object()
-        if node is not None:
+        if node is not None and (self.closing is None or node.top_file() != self.closing):
             self.show_node(node.file, node.path)
 
     def show_node(self, file: str, path: str, force: bool = False) -> None:
