@@ -51,3 +51,20 @@ def test_buttons_follow_the_selection_and_edits_stay_selected(qtbot, wait_idle, 
     wait_idle(window)
     assert not b["copy"].isEnabled() and not b["duplicate"].isEnabled() and not b["delete"].isEnabled()
     assert b["add"].isEnabled()
+
+
+def test_new_attribute_dialog_does_not_open_on_an_error(qtbot, window: MainWindow) -> None:
+    """The New attribute dialog opened with a red "the attribute needs a name" before anything was typed."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from h5gui.gui.widgets.attr_dialog import AttrDialog
+
+    dialog = AttrDialog(window, window.runner, existing={"units"})
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.reason.text() == "" and not ok.isEnabled()
+    qtbot.keyClicks(dialog.name_edit, "units")
+    assert "already exists" in dialog.reason.text()
+    dialog.name_edit.selectAll()
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Backspace)  # cleared by the user: now it is said
+    assert dialog.reason.text() == "the attribute needs a name" and not ok.isEnabled()
