@@ -68,3 +68,25 @@ def test_new_attribute_dialog_does_not_open_on_an_error(qtbot, window: MainWindo
     dialog.name_edit.selectAll()
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Backspace)  # cleared by the user: now it is said
     assert dialog.reason.text() == "the attribute needs a name" and not ok.isEnabled()
+
+
+def test_status_says_what_was_done(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """After adding an attribute the status line read "Add gain on /data (Ctrl+Z to undo)", an order
+    rather than a report."""
+    from h5gui.core import api
+
+    path = tmp_path / "s.h5"
+    with h5py.File(path, "w") as f:
+        f["data"] = np.arange(3)
+    window.open_files([str(path)], select="/data")
+    wait_idle(window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    window.attributes.edit(api.attrs.set_value, "gain", "1.5", "float32")
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "gain" in window.status_text(), timeout=5000)
+    assert window.status_text() == "Added gain on /data (Ctrl+Z to undo)"
+    assert window.undo_action.text() == "&Undo add gain on /data"
+    window.attributes.delete(["gain"])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.status_text().startswith("Deleted gain"), timeout=5000)
