@@ -64,3 +64,20 @@ def test_loader_code_keeps_its_lines(qtbot, wait_idle, window: MainWindow, tmp_p
     qtbot.wait(20)
     layout = view.document().findBlockByNumber(dialog.code.splitlines().index(longest)).layout()
     assert layout.lineCount() == 1  # no visual wrap
+
+
+def test_find_hint_is_not_cut(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """Ctrl+F opened with its hint cut: "name, glob (img_*), or regular expressi..."."""
+    path = tmp_path / "f.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = 1
+    window.open_files([str(path)])
+    wait_idle(window)
+    window.open_find()
+    dialog = window.find_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    edit = dialog.pattern
+    needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    assert edit.width() >= needed + 12, (edit.width(), needed)
+    dialog.close()
