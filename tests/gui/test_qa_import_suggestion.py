@@ -71,3 +71,29 @@ def test_the_last_page_does_not_say_what_will_be_skipped(qtbot, wait_idle, windo
     text = run.result.toPlainText()
     assert "1 file skipped before decoding" in text and "notes.txt" in text
     assert "will be skipped" not in text and "(s)" not in text, text
+
+
+def test_only_the_chosen_target_can_be_edited(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """'Where to write' left the open file's combo and the new group's name editable while 'A new HDF5
+    file' was chosen (and they were ignored)."""
+    root = tmp_path / "pics"
+    root.mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(root / "a.png")
+    other = tmp_path / "o.h5"
+    import h5py
+
+    with h5py.File(other, "w") as f:
+        f["x"] = 1
+    window.open_files([str(other)])
+    wait_idle(window)
+    window.wizards.open_import(str(root))
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.options_page, timeout=20000)
+    wizard.next()
+    page = wizard.target_page
+    assert page.new_file.isChecked()
+    assert page.file_edit.isEnabled() and not page.group_edit.isEnabled() and not page.open_files.isEnabled()
+    page.into_open.setChecked(True)
+    assert not page.file_edit.isEnabled() and page.group_edit.isEnabled() and page.open_files.isEnabled()

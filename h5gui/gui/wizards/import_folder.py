@@ -73,6 +73,7 @@ class SourcePage(QWizardPage):
         self.folder.setPlaceholderText("/path/to/images")
         browse = QPushButton("Browse...", self)
         browse.clicked.connect(self._browse)
+        self.browse = browse
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
         layout.addLayout(row)
@@ -274,6 +275,7 @@ class TargetPage(QWizardPage):
         self.file_edit = QLineEdit(self)
         browse = QPushButton("Browse...", self)
         browse.clicked.connect(self._browse)
+        self.browse = browse
         row.addWidget(self.file_edit, 1)
         row.addWidget(browse)
         self.open_files = QComboBox(self)
@@ -300,6 +302,16 @@ class TargetPage(QWizardPage):
             wdg.textChanged.connect(self._invalidate)
         self.open_files.currentIndexChanged.connect(self._invalidate)
         self.new_file.toggled.connect(self._invalidate)
+        self.new_file.toggled.connect(self._sync_enabled)
+        self._sync_enabled()
+
+    def _sync_enabled(self) -> None:
+        """Only the fields of the chosen target can be edited (the other one is not used)."""
+        new = self.new_file.isChecked()
+        self.file_edit.setEnabled(new)
+        self.browse.setEnabled(new)
+        self.open_files.setEnabled(not new)
+        self.group_edit.setEnabled(not new)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New HDF5 file", self.file_edit.text(), "HDF5 (*.h5 *.hdf5)")
