@@ -42,3 +42,30 @@ def test_save_dialog_starts_beside_the_file_then_where_the_last_export_went(
     window.actions_.export.trigger()
     wait_idle(window)
     assert os.path.dirname(asked[1]) == str(out_dir)
+
+
+def test_new_dataset_from_file_starts_beside_the_file(qtbot, wait_idle, window: MainWindow, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from h5gui.gui.controllers import structure as structure_module
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    path = data_dir / "n.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("g")
+    asked: list[str] = []
+
+    def choose(_parent, _title, start, _filters):
+        asked.append(start)
+        return "", ""  # cancelled
+
+    monkeypatch.setattr(structure_module.QFileDialog, "getOpenFileName", staticmethod(choose))
+    window.open_files([str(path)], select="/g")
+    wait_idle(window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(window)
+    window.actions_.new_dataset.trigger()
+    assert asked == [str(data_dir)]

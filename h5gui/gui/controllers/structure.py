@@ -107,7 +107,9 @@ class StructureActions(Controller):
         if target is None:
             return
         file, group = target
-        source, _ = QFileDialog.getOpenFileName(self.parent, "Array to store", os.getcwd(),
+        start = os.path.dirname(os.path.abspath(file))  # beside the file, not where h5gui was started
+        source, _ = QFileDialog.getOpenFileName(self.parent, "Array to store",
+                                                start if os.path.isdir(start) else os.path.expanduser("~"),
                                                 "Arrays (*.npy *.npz *.csv *.tsv *.txt);;All files (*)")
         if not source:
             return
