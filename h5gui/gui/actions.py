@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
-from h5gui.gui.dataset_kinds import holds_numbers
+from h5gui.gui.dataset_kinds import holds_numbers, is_image_stack
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
@@ -203,7 +203,7 @@ def update_enabled(a: Actions, session: Session) -> None:
         (a.find_all, has_files), (a.collapse_all, has_files), (a.copy_path, node is not None),
         (a.copy_name, node is not None), (a.expand_below, node is not None and node.can_have_children),
         (a.transform, numbers), (a.stats, numbers), (a.samples, dataset or group_like), (a.copy_loader, dataset),
-        (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
+        (a.export, node is not None), (a.export_stack, node is not None and is_image_stack(node.info)), (a.export_shown, dataset),
         (a.copy_code, dataset), (a.copy_torch, dataset), (a.compact, bool(top) and session.is_writable(top)),
         (a.new_group, can_add), (a.new_empty_dataset, can_add), (a.new_dataset, can_add),
         (a.new_soft_link, can_add), (a.new_external_link, can_add),

@@ -26,3 +26,13 @@ def holds_numbers(info: ChildInfo | None) -> bool:
     if info is None or info.effective_kind != Kind.DATASET or not is_number_dtype(info.dtype):
         return False
     return info.shape is not None and math.prod(info.shape) > 0
+
+
+def is_image_stack(info: ChildInfo | None) -> bool:
+    """What Export stack as images accepts: numbers with 3 axes or more (frames, height, width[, channels]),
+    or a list of encoded pictures (vlen uint8)."""
+    if info is None or info.effective_kind != Kind.DATASET:
+        return False
+    if info.dtype.strip() == "vlen uint8":
+        return True
+    return holds_numbers(info) and info.shape is not None and len(info.shape) >= 3

@@ -33,6 +33,7 @@ def test_dataset_tools_follow_what_the_selection_holds(qtbot, wait_idle, window:
     window.open_files([str(path)], select="/images")
     wait_idle(window)
     assert state(window) == {"transform": True, "stats": True, "samples": True, "copy_loader": True}
+    assert window.actions_.export_stack.isEnabled()  # (4, 8, 8): a stack of pictures
 
     for name in ("names", "table", "empty", "wave"):
         window.select_path(str(path), f"/{name}")
@@ -40,6 +41,7 @@ def test_dataset_tools_follow_what_the_selection_holds(qtbot, wait_idle, window:
         s = state(window)
         assert not s["transform"] and not s["stats"], (name, s)
         assert s["copy_loader"], name  # still a dataset
+        assert not window.actions_.export_stack.isEnabled(), name  # not pictures
 
     window.select_path(str(path), "/grp")
     wait_idle(window)
