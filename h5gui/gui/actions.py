@@ -151,6 +151,8 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
     ])
     _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.live_refresh, a.messages])
     _add(mb.addMenu("&Help"), [a.about])
+    # Quit from any window of the app (a Find or Messages window in front took Ctrl+Q for nothing)
+    a.quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")
     tb.setMovable(False)

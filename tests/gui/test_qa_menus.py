@@ -80,3 +80,24 @@ def test_new_submenu_is_disabled_when_nothing_can_be_created(qtbot, wait_idle, w
     window.actions_.enable_editing.trigger()
     wait_idle(window)
     assert new_enabled()
+
+
+def test_quit_works_from_the_find_window(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """Ctrl+Q did nothing while the Find (or Messages) window was in front: the app stayed open."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    path = tmp_path / "q.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = 1
+    window.open_files([str(path)])
+    wait_idle(window)
+    window.open_find()
+    dialog = window.find_dialog
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    quits: list[bool] = []
+    window.actions_.quit.triggered.connect(lambda: quits.append(True))
+    qtbot.keyClick(dialog.pattern, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert quits == [True]
