@@ -27,3 +27,14 @@ def test_table_and_attributes_escape_what_is_not_text(qtbot, wait_idle, window: 
     model = window.attr_panel.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
     assert model.data(model.index(0, VALUE_COL)) == "\\xff\\x00abc"
+
+
+def test_info_value_escapes_once(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """Info's Value of a small list of bytes read ['\\\\xff\\\\xfe\\\\x00ab', 'ok']: every escape doubled."""
+    path = tmp_path / "v.h5"
+    with h5py.File(path, "w") as f:
+        f["raw"] = np.array([b"\xff\xfe\x00ab", b"ok"], dtype="S6")
+    window.open_files([str(path)], select="/raw")
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "Value" in window.info_panel.field_texts(), timeout=5000)
+    assert window.info_panel.field_texts()["Value"] == "['\\xff\\xfe\\x00ab', 'ok']"
