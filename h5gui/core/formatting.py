@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 MAX_DEPTH = 8  # nested compound values shown this deep
+
+#: control characters that a table cell or a label would draw as boxes or act upon (tabs and line ends kept)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def visible_text(value: bytes | str) -> str:
+    """Text to show: bytes decoded as UTF-8 with invalid bytes as ``\\xff``; NUL, ESC and the other
+    control characters as ``\\x00``, ``\\x1b`` (tabs and line ends kept)."""
+    text = value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _scalar(v: Any, deref: Callable[[Any], str] | None, depth: int = 0) -> str:
@@ -31,15 +42,26 @@ def _scalar(v: Any, deref: Callable[[Any], str] | None, depth: int = 0) -> str:
     return str(v)
 
 
+def _quoted(v: Any) -> str:
+    """A string element of a list, quoted: ``'café'``; bytes that are not UTF-8 as ``'ab\\xffcd'``."""
+    if isinstance(v, bytes):
+        try:
+            return repr(bytes(v).decode("utf-8"))
+        except UnicodeDecodeError:
+            return repr(bytes(v))[1:]  # b'...' without its b: the invalid bytes escaped once
+    return repr(v) if isinstance(v, str) else str(v)
+
+
 def _array(value: np.ndarray, deref: Callable[[Any], str] | None, threshold: int, edge: int) -> str:
     if value.dtype.kind in "OSV" or value.dtype.names:
         flat = value.reshape(-1)
+        # strings quoted, as lists of text are (bytes that are not UTF-8 as \xff, not \\xff)
+        one = _quoted if value.dtype.kind in "OS" and all(isinstance(v, str | bytes) for v in flat[:edge]) \
+            else (lambda v: _scalar(v, deref))
         if flat.size > threshold:
-            parts = [_scalar(v, deref) for v in flat[:edge]] + ["..."] + [_scalar(v, deref) for v in flat[-edge:]]
+            parts = [one(v) for v in flat[:edge]] + ["..."] + [one(v) for v in flat[-edge:]]
         else:
-            parts = [_scalar(v, deref) for v in flat]
-        if value.dtype.kind in "OS" and all(isinstance(v, str | bytes) for v in flat[:edge]):
-            parts = [p if p == "..." else repr(p) for p in parts]  # strings quoted, as lists of text are
+            parts = [one(v) for v in flat]
         return "[" + ", ".join(parts) + "]" + (f" (shape {value.shape})" if value.ndim > 1 else "")
     try:
         with np.printoptions(threshold=threshold, edgeitems=edge, linewidth=10_000):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from h5gui.gui.dataset_kinds import holds_numbers, is_image_stack
 from h5gui.gui.icons import icon
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Session
@@ -150,6 +151,8 @@ def build_menus(window: QMainWindow, a: Actions, undo: QAction, redo: QAction) -
     ])
     _add(mb.addMenu("&View"), [a.expand_below, a.collapse_all, None, a.live_refresh, a.messages])
     _add(mb.addMenu("&Help"), [a.about])
+    # Quit from any window of the app (a Find or Messages window in front took Ctrl+Q for nothing)
+    a.quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
     tb = QToolBar("Main", window)
     tb.setObjectName("main_toolbar")
     tb.setMovable(False)
@@ -172,8 +175,9 @@ def tree_menu(parent: QWidget, a: Actions, node: Node | None) -> QMenu:
         else:
             _add(menu, [a.export, a.samples])  # a group's samples: its 'images' (an import's group)
         menu.addSeparator()
-        _add(menu.addMenu("New"), [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link,
-                                   a.new_external_link])
+        new = menu.addMenu("New")
+        _add(new, [a.new_group, a.new_empty_dataset, a.new_dataset, a.new_soft_link, a.new_external_link])
+        new.setEnabled(any(act.isEnabled() for act in new.actions()))  # a read-only file: nothing to create
         _add(menu, [a.rename, a.delete, a.copy_object, a.cut_object, a.paste_object, None, a.set_attr_selected,
                     a.paste_attrs, None, a.expand_below, a.collapse_all, None])
     menu.addAction(a.refresh)
@@ -193,12 +197,15 @@ def update_enabled(a: Actions, session: Session) -> None:
     obj = node is not None and node.kind != "file"  # an object, not a file's root
     can_change = obj and node is not None and session.is_writable(node.file)
     dataset = node is not None and node.is_dataset
+    numbers = node is not None and holds_numbers(node.info)  # what transform and statistics accept
+    group_like = node is not None and (node.kind == "file" or (node.info is not None and node.info.is_group_like))
     top = session.top_file()
     for action, on in (
         (a.refresh, has_files), (a.close, has_files), (a.close_all, has_files), (a.find, has_files),
         (a.find_all, has_files), (a.collapse_all, has_files), (a.copy_path, node is not None),
         (a.copy_name, node is not None), (a.expand_below, node is not None and node.can_have_children),
-        (a.transform, dataset), (a.export, node is not None), (a.export_stack, dataset), (a.export_shown, dataset),
+        (a.transform, numbers), (a.stats, numbers), (a.samples, dataset or group_like), (a.copy_loader, dataset),
+        (a.export, node is not None), (a.export_stack, node is not None and is_image_stack(node.info)), (a.export_shown, dataset),
         (a.copy_code, dataset), (a.copy_torch, dataset), (a.compact, bool(top) and session.is_writable(top)),
         (a.new_group, can_add), (a.new_empty_dataset, can_add), (a.new_dataset, can_add),
         (a.new_soft_link, can_add), (a.new_external_link, can_add),

@@ -68,9 +68,18 @@ class EditCommand(QUndoCommand, Generic[W]):
             stack.undo()
 
 
+#: the status line says what was done: "add units on /data" (the Edit menu's "Undo add units on /data")
+#: is "Added units on /data" there
+_DONE = {"add": "Added", "delete": "Deleted", "rename": "Renamed", "duplicate": "Duplicated", "paste": "Pasted",
+         "write": "Wrote", "fill": "Filled", "store": "Stored", "set": "Set"}
+
+
 def done_message(description: str) -> str:
-    """"Set units on /data (Ctrl+Z to undo)": the status line after an edit."""
-    return f"{description[:1].upper()}{description[1:]} (Ctrl+Z to undo)"
+    """"Set units on /data (Ctrl+Z to undo)", "Added gain on /data (Ctrl+Z to undo)": the status line
+    after an edit, in the past tense."""
+    verb, _, rest = description.partition(" ")
+    done = _DONE.get(verb.lower(), verb[:1].upper() + verb[1:])
+    return f"{done}{' ' + rest if rest else ''} (Ctrl+Z to undo)"
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:

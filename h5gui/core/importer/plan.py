@@ -452,7 +452,7 @@ def _warnings(spec: ImportSpec, scan_: ScanResult, layout: str, units: list[Unit
             kept = _kept_mode_of(m, entries)
             if m == "1":
                 notes.append(f"1-bit ({n:,}) stored as 0/255 uint8")
-            elif m not in ("L", "RGB", "RGBA", "I", "F") and not m.startswith("I;16"):
+            elif m not in ("L", "RGB", "RGBA", "I", "F") and not m.startswith("I;16") and kept != m:
                 notes.append(f"{m} ({n:,}) stored as {kept}")
         if notes:
             out.append("converted: " + ", ".join(notes))

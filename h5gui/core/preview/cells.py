@@ -12,8 +12,9 @@ import h5py
 import numpy as np
 
 from h5gui.core import imaging
+from h5gui.core.formatting import visible_text
 from h5gui.core.h5.datasets import reference_text
-from h5gui.core.preview.common import decode_text, field_types
+from h5gui.core.preview.common import field_types
 from h5gui.core.preview.records import MAX_CELL_CHARS
 
 
@@ -28,13 +29,18 @@ def hex_preview(data: bytes, limit: int = 24) -> str:
     return text
 
 
+def shown_text(value: Any) -> str:
+    """A string element as shown: invalid UTF-8 and control characters as escapes (``\\xff``, ``\\x00``)."""
+    return visible_text(bytes(value) if isinstance(value, bytes | np.bytes_) else str(value))
+
+
 def bytes_text(value: Any, fit: Callable[[str], str]) -> str:
     """A string element as text (through ``fit``); bytes holding a picture as ``'PNG image (1,234 bytes)'``."""
     if isinstance(value, bytes | np.bytes_):
         fmt = imaging.sniff_format(bytes(value[: imaging.SNIFF_BYTES]))
         if fmt:
             return f"{fmt} image ({len(value):,} bytes)"
-    return fit(decode_text(value))
+    return fit(shown_text(value))
 
 
 def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
@@ -62,7 +68,7 @@ def array_text(a: np.ndarray) -> str:
         if fmt:
             return f"{fmt} image ({a.size:,} bytes)"
     if a.dtype.kind in "SO":
-        a = np.array([decode_text(v) if isinstance(v, bytes) else v for v in a.reshape(-1)], dtype=object).reshape(
+        a = np.array([visible_text(v) if isinstance(v, bytes) else v for v in a.reshape(-1)], dtype=object).reshape(
             a.shape
         )
     with np.printoptions(threshold=32, edgeitems=3, linewidth=100_000, precision=6):
@@ -102,8 +108,8 @@ def formatter(dt: np.dtype, ds: h5py.Dataset, *, cell: bool = True, depth: int =
     if dt.kind == "V":
         return lambda v: hex_preview(np.asarray(v).tobytes())
     if dt.kind == "S":
-        return lambda v: fit(decode_text(v))
-    return lambda v: fit(str(v))
+        return lambda v: fit(shown_text(v))
+    return lambda v: fit(visible_text(str(v)))
 
 
 def format_column(values: np.ndarray, dt: np.dtype, ds: h5py.Dataset) -> list[str]:

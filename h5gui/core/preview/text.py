@@ -15,8 +15,8 @@ from h5gui.core.attrs import pretty
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_selection
 from h5gui.core.preview.axes import element_count, full_index
-from h5gui.core.preview.cells import formatter
-from h5gui.core.preview.common import decode_text, field_types
+from h5gui.core.preview.cells import formatter, shown_text
+from h5gui.core.preview.common import field_types
 from h5gui.core.preview.records import MAX_TEXT_READ_BYTES
 from h5gui.core.text import format_bytes
 
@@ -24,7 +24,7 @@ from h5gui.core.text import format_bytes
 def value_text(value: Any, dt: np.dtype, ds: h5py.Dataset) -> str:
     """One element as text for the text view (full precision, strings whole, JSON pretty-printed)."""
     if h5py.check_string_dtype(dt) is not None:
-        return pretty(decode_text(value))
+        return pretty(shown_text(value))
     if dt.names is not None and h5py.check_ref_dtype(dt) is None:
         return "\n".join(f"{n}: {value_text(value[n], t, ds)}" for n, t in field_types(dt).items())
     if h5py.check_ref_dtype(dt) is None and h5py.check_enum_dtype(dt) is None and dt.subdtype is None:

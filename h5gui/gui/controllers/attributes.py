@@ -74,6 +74,7 @@ class AttributeActions(Controller):
         i = 2
         while new in existing:
             new, i = f"{name}_copy{i}", i + 1
+        self.panel.select_next(new)
         self.edit(api.attrs.duplicate, name, new)
 
     def add(self) -> None:
@@ -85,6 +86,7 @@ class AttributeActions(Controller):
                             target=f"on {target[1]}")
         if dialog.exec():
             name, text, type_name, shape, fixed = dialog.values()
+            self.panel.select_next(name)
             self.edit(api.attrs.set_value, name, text, type_name, shape=shape, fixed_length=fixed)
 
     # ------------------------------------------------------------------ results, undo and redo

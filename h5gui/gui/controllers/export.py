@@ -63,13 +63,12 @@ class ExportActions(Controller):
         node = self._dataset("Select a dataset or a group to export")
         if node is None:
             return
-        start = os.path.join(str(self.settings.value("last_export_dir", "") or os.getcwd()), node.name)
+        start = os.path.join(self._start_dir(node), node.name)
         out, _ = QFileDialog.getSaveFileName(
             self.parent, f"Export {node.path}", start + ".npy",
             "NumPy (*.npy);;CSV (*.csv);;TSV (*.tsv);;PNG image (*.png);;TIFF image (*.tif)")
-        if not out:
+        if not self._chosen(out):
             return
-        self.settings.setValue("last_export_dir", os.path.dirname(out))
         path = node.path
         where: dict[str, object] = {"index": self.frame.frame_index()}
         plane = self._plane(node)
@@ -78,6 +77,21 @@ class ExportActions(Controller):
         self.run_with_dialog(f"Exporting {path}", api.export.export, node.file, path, out, overwrite=True,
                              on_result=lambda r: self.notifier.show_status(f"Exported {path} to {r.out}"), **where)
 
+    def _start_dir(self, node: Node) -> str:
+        """Where a save dialog opens: the folder of the last export, else the folder of ``node``'s file
+        (not the folder h5gui was started from), else the home folder."""
+        last = str(self.settings.value("last_export_dir", "") or "")
+        if last and os.path.isdir(last):
+            return last
+        folder = os.path.dirname(os.path.abspath(node.file)) if "://" not in node.file else ""
+        return folder if folder and os.path.isdir(folder) else os.path.expanduser("~")
+
+    def _chosen(self, out: str) -> str:
+        """Remember the folder of a chosen output for the next export."""
+        if out:
+            self.settings.setValue("last_export_dir", os.path.dirname(out) if not os.path.isdir(out) else out)
+        return out
+
     def _plane(self, node: Node) -> tuple[str, str, tuple[int, int, int | None], tuple[int, ...]] | None:
         """What the image view shows, when it shows ``node``."""
         plane = self.frame.shown_plane()
@@ -85,9 +99,9 @@ class ExportActions(Controller):
 
     def export_group(self, node: Node) -> None:
         out, _ = QFileDialog.getSaveFileName(self.parent, f"Export {node.path} to a new HDF5 file",
-                                             os.path.join(os.getcwd(), (node.name or "root") + ".h5"),
+                                             os.path.join(self._start_dir(node), (node.name or "root") + ".h5"),
                                              "HDF5 (*.h5 *.hdf5)")
-        if out:
+        if self._chosen(out):
             self.run_with_dialog(f"Exporting {node.path}", api.structure.export_hdf5, node.file, node.path, out,
                                  on_result=self.done(f"Exported {node.path} to {out}"))
 
@@ -96,8 +110,8 @@ class ExportActions(Controller):
         if node is None:
             return
         folder = QFileDialog.getExistingDirectory(self.parent, f"Empty folder for the images of {node.path}",
-                                                  os.getcwd())
-        if folder:
+                                                  self._start_dir(node))
+        if self._chosen(folder):
             self.run_with_dialog(f"Exporting {node.path} as images", api.export.export_stack, node.file, node.path,
                                  folder, on_result=lambda r: self.notifier.show_status(
                                      f"Wrote {r.count:,} images to {folder}"))
@@ -111,9 +125,9 @@ class ExportActions(Controller):
             self.notifier.show_error("Show a dataset as an image first")
             return
         out, _ = QFileDialog.getSaveFileName(self.parent, "Export the shown image",
-                                             os.path.join(os.getcwd(), node.name + ".png"),
+                                             os.path.join(self._start_dir(node), node.name + ".png"),
                                              "PNG image (*.png);;TIFF image (*.tif)")
-        if not out:
+        if not self._chosen(out):
             return
         levels, cmap = style
         self.run_with_dialog(f"Exporting {node.path}", api.export.export, node.file, node.path, out,

@@ -126,9 +126,13 @@ class FileActions(Controller):
 
     def close(self, file: str) -> None:
         current = self.session.current_node()
-        if self.session.shown and current is not None and current.top_file() == file:
+        if self.session.shown and ((current is not None and current.top_file() == file) or self.session.shown[0] == file):
             self.inspector.clear()
-        self.model.remove_file(file)
+        self.inspector.closing = file  # its rows go: the selection moving off them does not show them again
+        try:
+            self.model.remove_file(file)
+        finally:
+            self.inspector.closing = None
         self.session.set_writable(file, False)
         self.runner.release_file(file, on_error=self.notifier.show_error)
         if self.undo is not None:

@@ -36,11 +36,13 @@ class Inspector(Controller):
         self.info_panel = info_panel
         self.attr_panel = attr_panel
         self.preview = preview
+        self.closing: str | None = None  # the file whose rows are being removed
 
     def show_current(self) -> None:
-        """The tree's current row changed: show it (status rows are ignored)."""
+        """The tree's current row changed: show it (status rows and rows of a file being closed are
+        ignored)."""
         node = self.session.current_object()
-        if node is not None:
+        if node is not None and (self.closing is None or node.top_file() != self.closing):
             self.show_node(node.file, node.path)
 
     def show_node(self, file: str, path: str, force: bool = False) -> None:
@@ -71,7 +73,7 @@ class Inspector(Controller):
         )
         self.runner.submit(
             api.attrs.list_attrs, file, path, key="attrs", force=force,
-            on_result=self._on_attrs, on_error=lambda err: self.attr_panel.show_message(str(err)),
+            on_result=self._on_attrs, on_error=self._on_attrs_error,
         )
 
     def _show_failed(self, file: str, path: str, reason: str) -> None:
@@ -130,6 +132,12 @@ class Inspector(Controller):
         self.attr_panel.set_attrs(attrs)
         n = len(attrs)
         self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), f"Attributes ({n})" if n else "Attributes")
+
+    def _on_attrs_error(self, err: H5GuiError) -> None:
+        """No attributes to list (an external link, an unreadable object): the tab does not keep the
+        previous object's count."""
+        self.attr_panel.show_message(str(err))
+        self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), "Attributes")
 
     def _preview_message_for(self, info: ChildInfo | None) -> None:
         if info is None:

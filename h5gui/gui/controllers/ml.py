@@ -3,17 +3,25 @@ code..., each a non-modal dialog whose work runs in the I/O process."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from h5gui.core import api
+from h5gui.core.attrs.records import AttrEdit, AttrValue
+from h5gui.core.errors import H5GuiError
+from h5gui.core.stats.records import STORED_ATTRS
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.controllers.files import FileActions
 from h5gui.gui.models.tree_nodes import Node
 from h5gui.gui.session import Notifier, Session
+from h5gui.gui.undo import EditCommand, FileUndo, done_message
 from h5gui.gui.workers import JobRunner
+
+log = logging.getLogger(__name__)
 
 
 class MLActions(Controller):
@@ -24,6 +32,7 @@ class MLActions(Controller):
         super().__init__(parent, session, runner, notifier)
         self.files = files
         self.current: QDialog | None = None
+        self._before: dict[tuple[str, str], list[AttrValue]] = {}  # statistics attributes before a store
 
     def _dataset(self, what: str) -> Node | None:
         node = self.session.current_object()
@@ -56,14 +65,53 @@ class MLActions(Controller):
         if node is None:
             return
         assert node.info is not None
-        dialog = StatsDialog(self.parent, self.runner, node.file, node.path, node.info.shape or (), self.ensure_writable)
+        path = node.path
+        dialog = StatsDialog(self.parent, self.runner, node.file, node.path, node.info.shape or (),
+                             lambda file, then: self.ensure_writable(file, lambda: self._before_store(file, path, then)))
         dialog.stored.connect(self._stored)
         self._show(dialog)
         dialog.compute()
 
+    # ------------------------------------------------------------------ storing is undoable
+    def _before_store(self, file: str, path: str, store: Callable[[], None]) -> None:
+        """Keep the statistics attributes the dataset has now (for Undo), then store."""
+
+        def kept(values: list[AttrValue]) -> None:
+            self._before[(file, path)] = values
+            store()
+
+        def unreadable(err: H5GuiError) -> None:  # stored anyway, without an undo step
+            log.warning("cannot keep the attributes of %s in %s for undo: %s", path, file, err)
+            self._before.pop((file, path), None)
+            store()
+
+        self.runner.submit(api.attrs.get_attr_values, file, path, list(STORED_ATTRS), missing_ok=True,
+                           on_result=kept, on_error=unreadable)
+
     def _stored(self, file: str, path: str) -> None:
-        self.notifier.show_status(f"Stored the statistics of {path} as its attributes")
         self.notifier.object_written(file, path)
+        before = self._before.pop((file, path), None)
+        if before is None:
+            self.notifier.show_status(f"Stored the statistics of {path} as its attributes")
+            return
+
+        def pushed(after: list[AttrValue]) -> None:
+            names = tuple(dict.fromkeys([v.name for v in before] + [v.name for v in after]))
+            undo = AttrEdit(file, path, removed=names, values=tuple(before))
+            redo = AttrEdit(file, path, removed=names, values=tuple(after))
+            description = f"store the statistics of {path}"
+            attributes = getattr(self.parent, "attributes", None)
+            if self.undo is not None and attributes is not None:
+                self.undo.push(EditCommand(description, (undo,), (redo,), attributes.apply, file=file))
+            self.notifier.show_status(done_message(f"stored the statistics of {path} as its attributes"))
+
+        self.runner.submit(api.attrs.get_attr_values, file, path, list(STORED_ATTRS), missing_ok=True,
+                           on_result=pushed, on_error=self.notifier.show_error)
+
+    @property
+    def undo(self) -> FileUndo | None:
+        undo = getattr(self.parent, "undo", None)
+        return undo if isinstance(undo, FileUndo) else None
 
     def open_samples(self) -> None:
         from h5gui.gui.widgets.sample_grid import SampleGridDialog

@@ -107,7 +107,9 @@ class StructureActions(Controller):
         if target is None:
             return
         file, group = target
-        source, _ = QFileDialog.getOpenFileName(self.parent, "Array to store", os.getcwd(),
+        start = os.path.dirname(os.path.abspath(file))  # beside the file, not where h5gui was started
+        source, _ = QFileDialog.getOpenFileName(self.parent, "Array to store",
+                                                start if os.path.isdir(start) else os.path.expanduser("~"),
                                                 "Arrays (*.npy *.npz *.csv *.tsv *.txt);;All files (*)")
         if not source:
             return
@@ -159,6 +161,8 @@ class StructureActions(Controller):
         parent = posixpath.dirname(node.path) or "/"
         file, old = node.file, node.path
         new = join(parent, name)
+        tree = self.session.selection
+        was_open = bool(getattr(tree, "current_is_expanded", lambda: False)())  # an expanded group stays so
         done = self.done_undoable(
             f"Renamed {old} to {new}", file,
             Steps((op(api.structure.rename, file, new, posixpath.basename(old)),), ((file, parent, old),)),
@@ -167,6 +171,9 @@ class StructureActions(Controller):
         def renamed(result: object) -> None:
             self.notifier.object_removed(file, old)
             done(result)
+            expand = getattr(tree, "expand_path", None)
+            if was_open and callable(expand):
+                expand(file, new)
 
         self.runner.submit(api.structure.rename, file, old, name, on_error=self.notifier.show_error, on_result=renamed)
 
@@ -193,7 +200,9 @@ class StructureActions(Controller):
                     redo = Steps((op(api.structure.delete, file, path),), ((file, parent, parent),))
                     self.history.record(f"Deleted {path}", file, undo, redo)
                 tail = " (Ctrl+Z to undo)" if undo is not None else f" ({why_not})" if why_not else ""
-                self.notifier.show_status(report.text + tail + "  (File > Compact file... gives the space back)")
+                # one hint, in the GUI's words: the core's "compact it" is File > Compact file... here
+                text = report.text.replace("compact it to reclaim the space", "File > Compact file... reclaims it")
+                self.notifier.show_status(text + tail)
                 self.notifier.object_removed(file, path)
                 self.notifier.group_changed(file, parent, parent)
 

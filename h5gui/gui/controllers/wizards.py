@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
 from h5gui.gui.controllers.base import Controller
 from h5gui.gui.controllers.files import FileActions
+from h5gui.gui.dataset_kinds import holds_numbers, is_number_dtype
 from h5gui.gui.session import Notifier, Session
 from h5gui.gui.workers import JobRunner
 
@@ -47,6 +48,10 @@ class WizardActions(Controller):
         node = self.session.current_node()
         if node is None or node.info is None or not node.is_dataset:
             self.notifier.show_error("Select a dataset to transform")
+            return
+        if not holds_numbers(node.info):  # said before asking to enable editing for nothing
+            self.notifier.show_error(f"{node.path} is empty: nothing to transform" if is_number_dtype(node.info.dtype)
+                                     else f"{node.path} holds {node.info.dtype} values: transform works on numbers")
             return
         if not self.session.is_writable(node.file):
             answer = QMessageBox.question(

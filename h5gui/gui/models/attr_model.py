@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from h5gui.core.attrs.records import AttrInfo
+from h5gui.core.formatting import visible_text
 
 COLUMNS = ("Name", "Value", "Type", "Shape")
 ATTR_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -77,11 +78,11 @@ class AttrTableModel(QAbstractTableModel):
             return None
         a = self._attrs[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:  # control characters as escapes (\x00, \x1b), not boxes
             if col == NAME_COL:
-                return a.name
+                return visible_text(a.name)
             if col == VALUE_COL:
-                return a.error or a.value
+                return a.error or visible_text(a.value)
             if col == TYPE_COL:
                 return a.dtype
             return a.shape_text

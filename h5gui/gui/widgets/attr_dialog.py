@@ -85,6 +85,10 @@ class AttrDialog(QDialog):
         reason = ""
         if not name:
             reason = "the attribute needs a name"
+            if not self.name_edit.isModified():  # just opened: OK waits for a name, without a red line yet
+                self.reason.setText("")
+                self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+                return
         elif name in self._existing:
             reason = f"an attribute {name!r} already exists here"
         else:

@@ -171,11 +171,16 @@ class AttrPanel(QWidget):
             act.triggered.connect(slot)
             self.addAction(act)
         self._detail_name = ""
+        self._select_next = ""
+        self.model.rename_requested.connect(lambda _old, new: self.select_next(new))
         self.set_editable(False)
 
     # ------------------------------------------------------------------ state
     def set_attrs(self, attrs: list[AttrInfo]) -> None:
         selected = self.selected_names()
+        if self._select_next and any(a.name == self._select_next for a in attrs):
+            selected = [self._select_next]  # the attribute just added, renamed or duplicated
+        self._select_next = ""
         self.model.set_attrs(attrs)
         self.empty.setVisible(not attrs)
         self.empty.setText("No attributes" + ("  (Add one with Ins)" if self.model.editable else ""))
@@ -185,15 +190,30 @@ class AttrPanel(QWidget):
         for name in selected:
             row = self.model.row_of(name)
             if row >= 0:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+                index = self.proxy.mapFromSource(self.model.index(row, 0))
+                self.table.selectRow(index.row())
+                self.table.scrollTo(index)
+        self._sync_buttons()
+
+    def select_next(self, name: str) -> None:
+        """Select ``name`` when the attributes are listed again (after it was added or renamed)."""
+        self._select_next = name
 
     def set_editable(self, on: bool) -> None:
         self.model.set_editable(on)
-        for key in ("add", "duplicate", "delete", "paste"):
-            self.tool_buttons[key].setEnabled(on)
         self.detail.setReadOnly(not on)
         self.apply_button.setVisible(on)
         self.refusal.hide()
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        """Each button is enabled when it can act: Duplicate on one selected attribute, Delete on a
+        selection, Copy when there is something to copy, Add and Paste in edit mode."""
+        on = self.model.editable
+        n = len(self.selected_names())
+        for key, enabled in (("add", on), ("paste", on), ("duplicate", on and n == 1), ("delete", on and n > 0),
+                             ("copy", self.model.rowCount() > 0)):
+            self.tool_buttons[key].setEnabled(enabled)
 
     def show_message(self, text: str) -> None:
         self.model.set_attrs([])
@@ -201,6 +221,7 @@ class AttrPanel(QWidget):
         self.detail_widget.hide()
         self.empty.setText(text)
         self.empty.show()
+        self._sync_buttons()
 
     def clear(self) -> None:
         self.show_message("")
@@ -266,6 +287,7 @@ class AttrPanel(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._sync_buttons()
         rows = self.table.selectionModel().selectedRows()
         if len(rows) != 1:
             self.detail_widget.hide()

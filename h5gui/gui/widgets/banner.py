@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 STYLES = {
@@ -44,3 +45,10 @@ class Banner(QWidget):
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """A message that wraps at this width gets the lines it needs, not the height of one line."""
+        super().resizeEvent(event)
+        needed = self.label.heightForWidth(self.label.width())
+        if needed > 0 and needed != self.label.minimumHeight():
+            self.label.setMinimumHeight(needed)

@@ -47,6 +47,8 @@ class FindDialog(QDialog):
         row = QHBoxLayout()
         self.pattern = QLineEdit(self)
         self.pattern.setPlaceholderText("name, glob (img_*), or regular expression")
+        # the hint is read in full: the field is at least as wide as it (and takes the row's room)
+        self.pattern.setMinimumWidth(self.pattern.fontMetrics().horizontalAdvance(self.pattern.placeholderText()) + 24)
         self.mode = QComboBox(self)
         self.mode.addItems(["substring", "glob", "regex"])
         self.where = QComboBox(self)
@@ -56,7 +58,8 @@ class FindDialog(QDialog):
         # no default button: Enter in the pattern searches (returnPressed), Enter on a result goes there
         self.go.setAutoDefault(False)
         self.go.setDefault(False)
-        for w in (self.pattern, self.mode, self.where, self.go):
+        row.addWidget(self.pattern, 1)
+        for w in (self.mode, self.where, self.go):
             row.addWidget(w)
         layout.addLayout(row)
         self.files = QComboBox(self)

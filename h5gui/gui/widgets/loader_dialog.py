@@ -68,6 +68,7 @@ class LoaderDialog(QDialog):
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # code keeps its lines, as it is pasted
         layout.addWidget(self.text, 1)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)

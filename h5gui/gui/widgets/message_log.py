@@ -70,6 +70,9 @@ class MessageLogDialog(QDialog):
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["Time", "", "Message"])
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)  # one line a row
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from h5gui.gui.widgets.banner import STYLES
@@ -45,6 +46,14 @@ class Notice(QWidget):
         close.setAutoRaise(True)
         close.clicked.connect(on_close)
         layout.addWidget(close)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """A text that wraps at this width gets the lines it needs (the window's layout gives a strip
+        the height of one line otherwise, and the second line is cut)."""
+        super().resizeEvent(event)
+        needed = self.label.heightForWidth(self.label.width())
+        if needed > 0 and needed != self.label.minimumHeight():
+            self.label.setMinimumHeight(needed)
 
 
 class NoticeArea(QWidget):

@@ -98,6 +98,16 @@ class TreeView(QTreeView):
         if len(self._reveals) == 1:
             self.continue_reveals()
 
+    def expand_path(self, file: str, path: str) -> None:
+        """Expand the group ``path`` of ``file`` once it is in the tree (after the reveals asked before)."""
+        self._reveals.append((str(Path(file).absolute()), path, True))
+        if len(self._reveals) == 1:
+            self.continue_reveals()
+
+    def current_is_expanded(self) -> bool:
+        index = self.currentIndex()
+        return index.isValid() and self.isExpanded(index)
+
     def restore(self, expanded: list[tuple[str, str]], selected: tuple[str, str] | None,
                 scroll: int | None = None) -> None:
         """After the files are reopened: expand these groups again, select ``selected`` and scroll back

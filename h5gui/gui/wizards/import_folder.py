@@ -35,7 +35,15 @@ from h5gui.core.text import format_bytes
 from h5gui.gui.session import Session
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.wizards import RunPageBase
-from h5gui.gui.wizards.import_training import ResizeModeRow, TrainingBox, beside, plan_lines, report_lines
+from h5gui.gui.wizards.import_training import (
+    ResizeModeRow,
+    TrainingBox,
+    beside,
+    counted,
+    plan_lines,
+    report_lines,
+    suggested_fix,
+)
 from h5gui.gui.workers import JobRunner
 
 LAYOUTS = (
@@ -65,6 +73,7 @@ class SourcePage(QWizardPage):
         self.folder.setPlaceholderText("/path/to/images")
         browse = QPushButton("Browse...", self)
         browse.clicked.connect(self._browse)
+        self.browse = browse
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
         layout.addLayout(row)
@@ -216,7 +225,7 @@ class OptionsPage(QWizardPage):
         self.found.setText(
             f"<b>{scan.n_images:,} images</b> in {len(scan.folders):,} folder{'s' if len(scan.folders) != 1 else ''} "
             f"({format_bytes(scan.nbytes)}): {fmt or 'none'}; {size_text}."
-            + (f" {len(scan.skipped):,} file(s) will be skipped:" if scan.skipped else " Nothing to skip.")
+            + (f" {counted(len(scan.skipped), 'file')} will be skipped:" if scan.skipped else " Nothing to skip.")
         )
         self.skipped.clear()
         for rel, reason in scan.skipped[:2000]:
@@ -266,6 +275,7 @@ class TargetPage(QWizardPage):
         self.file_edit = QLineEdit(self)
         browse = QPushButton("Browse...", self)
         browse.clicked.connect(self._browse)
+        self.browse = browse
         row.addWidget(self.file_edit, 1)
         row.addWidget(browse)
         self.open_files = QComboBox(self)
@@ -292,6 +302,16 @@ class TargetPage(QWizardPage):
             wdg.textChanged.connect(self._invalidate)
         self.open_files.currentIndexChanged.connect(self._invalidate)
         self.new_file.toggled.connect(self._invalidate)
+        self.new_file.toggled.connect(self._sync_enabled)
+        self._sync_enabled()
+
+    def _sync_enabled(self) -> None:
+        """Only the fields of the chosen target can be edited (the other one is not used)."""
+        new = self.new_file.isChecked()
+        self.file_edit.setEnabled(new)
+        self.browse.setEnabled(new)
+        self.open_files.setEnabled(not new)
+        self.group_edit.setEnabled(not new)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New HDF5 file", self.file_edit.text(), "HDF5 (*.h5 *.hdf5)")
@@ -347,15 +367,24 @@ class TargetPage(QWizardPage):
         self.plan = plan
         assert self.w.scan is not None
         self.plan_text.setPlainText("\n".join(plan_lines(self.w.scan, plan)))
-        self.use_suggested.setVisible(plan.suggested_resize is not None and not plan.ok)
-        if plan.suggested_resize is not None:
+        fix = suggested_fix(plan)  # what the plan still misses: a resize, then a colour mode
+        self.use_suggested.setVisible(fix is not None)
+        if fix == "resize" and plan.suggested_resize is not None:
             self.use_suggested.setText("Use the suggested resize: {} x {}".format(*plan.suggested_resize))
+        elif fix == "mode":
+            self.use_suggested.setText("Use the suggested colour mode: RGB")
         self.completeChanged.emit()
 
     def _use_suggested(self) -> None:
-        if self.plan is not None and self.plan.suggested_resize is not None:
+        fix = suggested_fix(self.plan) if self.plan is not None else None
+        if fix == "resize" and self.plan is not None and self.plan.suggested_resize is not None:
             self.w.options_page.use_resize(self.plan.suggested_resize)
-            self._invalidate()
+        elif fix == "mode":
+            mode = self.w.options_page.mode
+            mode.setCurrentIndex(mode.findData("RGB"))
+        else:
+            return
+        self._invalidate()
 
     def _on_plan_error(self, err: H5GuiError) -> None:
         self.plan = None

@@ -182,7 +182,7 @@ def plan_lines(scan: ScanResult, plan: ImportPlan) -> list[str]:
     if len(plan.groups) > 1 or plan.spec.split:
         lines.append("Groups: " + ", ".join(f"{g} ({n:,})" for g, n in plan.groups))
     if plan.n_skipped:
-        lines.append(f"{plan.n_skipped:,} file(s) will be skipped (listed in the group's 'skipped' dataset)")
+        lines.append(f"{counted(plan.n_skipped, 'file')} will be skipped (listed in the group's 'skipped' dataset)")
     lines.append(f"Datasets ({len(plan.datasets):,}):")
     for path, shape, dtype in plan.datasets[:200]:
         lines.append(f"  {path}  {shape_text(shape)}  {dtype}")
@@ -192,8 +192,20 @@ def plan_lines(scan: ScanResult, plan: ImportPlan) -> list[str]:
     lines += [f"Missing: {p}" for p in plan.problems]
     fix = missing_in_words(plan)
     if fix:
-        lines.append(f"Try: {fix} (Back to the options page, or 'Use the suggested resize' below)")
+        lines.append(f"Try: {fix} (Back to the options page, or the button below)")
     return lines
+
+
+def suggested_fix(plan: ImportPlan) -> str | None:
+    """The one change the wizard's button makes for a plan that cannot run: "resize" (mixed sizes),
+    then "mode" (mixed colour modes once the sizes agree); None when nothing is missing."""
+    if plan.ok:
+        return None
+    if plan.suggested_resize and any("resize" in p for p in plan.problems):
+        return "resize"
+    if any("choose a mode" in p for p in plan.problems):
+        return "mode"
+    return None
 
 
 def missing_in_words(plan: ImportPlan) -> str:
@@ -208,6 +220,11 @@ def missing_in_words(plan: ImportPlan) -> str:
     return ", ".join(parts)
 
 
+def counted(n: int, word: str) -> str:
+    """``'1 file'``, ``'2 files'``: a count with its word."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def report_lines(report: ImportReport, n_planned_skips: int) -> list[str]:
     """The outcome: imported of processed, which failed while decoding (and why), what the scan skipped,
     the warnings (multi-frame files imported as their first frame...). ``n_planned_skips``: the plan's
@@ -215,18 +232,19 @@ def report_lines(report: ImportReport, n_planned_skips: int) -> list[str]:
     failed = list(report.skipped[n_planned_skips:])
     processed = report.n_imported + len(failed)
     if report.n_imported == 0:
-        lines = [f"Nothing imported into {report.target}: all {processed:,} image(s) failed; nothing was written."]
+        lines = [f"Nothing imported into {report.target}: {counted(processed, 'image')} failed; nothing was written."]
     else:
         lines = [f"Imported {report.n_imported:,} of {processed:,} images into {report.target}:{report.group} "
                  f"as '{report.layout}' in {report.seconds:.1f} s."]
     if failed:
-        lines.append(f"{len(failed):,} image(s) failed while decoding:")
+        lines.append(f"{counted(len(failed), 'image')} failed while decoding:")
         lines += [f"  {rel}: {reason}" for rel, reason in failed[:1000]]
     other = report.skipped[:n_planned_skips]
     if other:
-        lines.append(f"{len(other):,} file(s) skipped before decoding:")
+        lines.append(f"{counted(len(other), 'file')} skipped before decoding:")
         lines += [f"  {rel}: {reason}" for rel, reason in other[:1000]]
-    lines += [f"Warning: {w}" for w in report.warnings]
+    # the plan's "N files will be skipped" is listed above, in the past tense
+    lines += [f"Warning: {w}" for w in report.warnings if "will be skipped" not in w]
     return lines
 
 

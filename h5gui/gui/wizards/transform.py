@@ -338,7 +338,7 @@ class RunPage(RunPageBase):
         self.report = reports[0] if reports else None
         lines = []
         for report in reports:
-            stats = ", ".join(f"{k} {v}" for k, v in report.stats.items()) if report.stats else ""
+            stats = ", ".join(f"{k} {short_number(v)}" for k, v in report.stats.items()) if report.stats else ""
             lines.append(f"Wrote {report.dest}: {' x '.join(map(str, report.out_shape))} {report.out_dtype} "
                          f"({format_bytes(report.nbytes_out)}) in {report.seconds:.1f} s."
                          + (f"\nStatistics: {stats}" if stats else ""))
@@ -359,6 +359,16 @@ class RunPage(RunPageBase):
         self.result.setPlainText("Cancelled. The partial output was removed; the file is as it was.")
         self.completeChanged.emit()
 
+
+
+def short_number(v: Any) -> str:
+    """A statistic as a reader wants it: 6 significant digits (lists element by element); the exact
+    values are stored as attributes of the output."""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(short_number(x) for x in v) + "]"
+    return str(v)
 
 
 class TransformWizard(QWizard):

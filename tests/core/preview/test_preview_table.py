@@ -25,7 +25,7 @@ def test_table_compound_fields_as_columns(h5):
 
 def test_table_strings_enum_refs_opaque_vlen(h5):
     assert read_table(h5, "/strings", 0, 5, 0, 1).cells == (("alpha",), ("gämma",), ("δ",))
-    assert read_table(h5, "/bad_utf8", 0, 3, 0, 1).cells == (("ok",), ("\ufffd\ufffdbad",), ("café",))
+    assert read_table(h5, "/bad_utf8", 0, 3, 0, 1).cells == (("ok",), ("\\xff\\xfebad",), ("café",))
     assert read_table(h5, "/enum", 0, 4, 0, 1).cells == (("RED",), ("BLUE",), ("GREEN",), ("7",))
     assert read_table(h5, "/refs", 0, 3, 0, 1).cells == (("/img2d",), ("/rgb",), ("(null reference)",))
     assert read_table(h5, "/regions", 0, 1, 0, 1).cells == (("/img2d[2:5, 10:20] (region)",),)

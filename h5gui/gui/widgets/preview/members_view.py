@@ -118,6 +118,9 @@ class MembersView(QWidget):
         text = f"{table.total:,} member{'s' if table.total != 1 else ''} in {where}"
         if table.truncated:
             text += f": the first {n:,} are listed (the tree lists them all)"
+        if table.total == 0:
+            self.note.setText(f"{where} is empty: no members yet")
+            return
         self.note.setText(text + "; double-click one to select it")
 
     def _activate(self, index: QModelIndex) -> None:

@@ -142,7 +142,7 @@ class TableView(QWidget):
         self.offset_spin.setVisible(big)
         # spin boxes hold 32-bit ints; beyond that the offset moves in steps of MAX_VIEW_ROWS
         self.offset_spin.setRange(0, min(max(0, n_rows - MAX_VIEW_ROWS), 2**31 - 1))
-        text = f"{n_rows:,} rows x {n_cols:,} columns"
+        text = f"{n_rows:,} row{'' if n_rows == 1 else 's'} x {n_cols:,} column{'' if n_cols == 1 else 's'}"
         if big:
             text += f"; {MAX_VIEW_ROWS:,} rows at a time: set the first row to see the others"
         self.status.setText(text)
