@@ -31,7 +31,7 @@ def test_a_huge_sparse_image_is_read_from_its_written_chunks(sparse):
     s = preview.read_image(str(sparse), "/huge", preview.ImageRequest(axes=(0, 1, None), index=()))
     assert time.monotonic() - t0 < 5, "it ran for minutes: the read walked the row span"
     assert s.data[0, 0] == 1 and (s.data[1:, 1:] == -1).all()
-    assert "2 chunk(s) written" in s.note
+    assert "2 chunks of " in s.note and " written, the rest fill value" in s.note
 
 
 def test_the_sparse_plan_gives_the_same_pixels_as_a_plain_strided_read(sparse):
@@ -49,3 +49,12 @@ def test_cli_show_answers_and_export_refuses_at_once(sparse, capsys, tmp_path):
     with pytest.raises(BadRequestError, match=r"needs .* and the disk holding .* has .* free"):
         progress.run(export.export(str(sparse), "/huge", str(tmp_path / "x.npy")))
     assert not list(tmp_path.iterdir())
+
+
+def test_a_plane_in_one_written_chunk_has_no_fill_value_note(tmp_path):
+    """A plane held whole in one written chunk is not called sparse."""
+    p = tmp_path / "one.h5"
+    with h5py.File(p, "w") as f:
+        f.create_dataset("x", data=np.arange(4 * 300 * 300, dtype="f4").reshape(4, 300, 300), chunks=(4, 300, 300))
+    s = preview.read_image(str(p), "/x", preview.ImageRequest(axes=(1, 2, None), index=(0,)))
+    assert "fill value" not in s.note and s.data[0, 1] == 1

@@ -220,11 +220,13 @@ def read_image_job(
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
         sparse = None
         if not all_fill and chunk_rc is not None:  # chunks the grid touches: rows x columns of chunks
-            touched = min(out_h, -(-(r1 - r0) // chunk_rc[0]) + 1) * min(out_w, -(-(c1 - c0) // chunk_rc[1]) + 1)
+            touched = (min(out_h, (r1 - 1) // chunk_rc[0] - r0 // chunk_rc[0] + 1)
+                       * min(out_w, (c1 - 1) // chunk_rc[1] - c0 // chunk_rc[1] + 1))
             # a plane within a few chunks is read as it is (listing what is written walks the whole index)
             sparse = sparse_io.written_chunks(ds, touched) if touched > SPARSE_FROM else None
         if sparse is not None:
-            notes.append(f"{len(sparse):,} chunk(s) written, the rest fill value")
+            notes.append(f"{len(sparse):,} chunk{'' if len(sparse) == 1 else 's'} of {touched:,} written, "
+                         "the rest fill value")
             data = _filled(ds, dt, kind, request.complex_mode, out_shape, out_dtype)
             kept = sorted(free)
             perm = [kept.index(rows_ax), kept.index(cols_ax)] + (
