@@ -76,11 +76,11 @@ flight (memory stays bounded whatever the number of files) and this generator is
 The files of a batch are announced to the OS as it is submitted (``posix_fadvise(WILLNEED)``), so
 that a cold disk reads many at once. Small imports (estimated under ~0.5 s of decoding) decode in
 this process, and so does the encoded layout (reading bytes keeps up with the disk). Workers end by
-themselves when this process dies. When :func:`run_import` scans by itself, the headers of a large
-folder are read in the decoders it starts (in this process while they start), and for the stacked
-layouts each picture is decoded in the task that reads its header, from the same open file
-(:mod:`~.early`: at most ``EARLY_MAX_BYTES`` of pixels kept until written; nothing is written before
-the plan); files the scan has just read whole are not announced to the OS again. One dataset per
+themselves when this process dies. When :func:`run_import` scans by itself, for the stacked layouts
+each picture is decoded in the task that reads its header, from the same open file, in the decoders
+it starts for a large folder (in this process while they start) (:mod:`~.early`: about
+``EARLY_MAX_BYTES`` of pixels at most kept until written; nothing is written before the plan); files
+the scan has just read whole are not announced to the OS again. One dataset per
 picture is copied from a template of its form that carries the image attributes (about half the cost).
 
 Modules: :mod:`~.records` (spec, scan, plan, report; no h5py, no Pillow), :mod:`~.sniff` (headers),

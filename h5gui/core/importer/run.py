@@ -109,7 +109,9 @@ def run_import(spec: ImportSpec, scan: ScanResult | None = None) -> Job[ImportRe
                 if n > 0 or (n_files >= WARM_UP_MIN_FILES and spec.layout != "encoded"):  # decoding will need them
                     started = resize_pool(pool, n or cpu_count())
                     started.warm_up()
-                    return started
+                    # they read the headers when they decode the pictures too; else this process reads
+                    # them while they start (the headers alone cost more to send to them than to read)
+                    return started if early is not None else None
                 return None
 
             if decodes_early(spec):

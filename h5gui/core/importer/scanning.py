@@ -121,8 +121,8 @@ def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers
                    get_pool: Callable[[int], Workers], warm: Callable[[int], Workers | None] | None = None,
                    early: Early | None = None) -> Job[ScanResult]:
     """The scan of :func:`scan`, with the decoder processes from ``get_pool(n)``; ``warm(n_files)``
-    (if given) starts the processes of the import that follows and returns them (None: the import
-    will not use any): the headers are then read in them (in this process while they start). With
+    (if given) starts the processes of the import that follows while this one reads the headers, and
+    returns them when the headers are to be read in them (in this process while they start). With
     ``early``, the scan's tasks also decode the pictures (see :mod:`~.early`)."""
     root = _check_source(source)
     skipped: list[tuple[str, str]] = []
@@ -139,7 +139,7 @@ def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers
         if now - last > POLL_SECONDS:
             last = now
             yield Progress(n_files, None, "files", "Listing folders")
-    ready = warm(n_files) if warm is not None else None
+    ready = warm(n_files) if warm is not None else None  # start the import's decoders now
     if ready is not None:
         pool = ready  # the import's decoders read the headers (this process too while they start)
         pool.inline_while_warming = True
