@@ -151,18 +151,9 @@ def run(args: argparse.Namespace) -> int:
     from h5gui.core.errors import BadRequestError
 
     spec = spec_from_args(args)
-    out = sys.stdout
-    if not args.dry_run:
-        # the import scans by itself: it decodes while it reads the headers (h5gui.core.importer.early);
-        # when it refuses (no images, a plan that cannot run), the scan and plan below say why
-        try:
-            report = output.drive(importer.run_import(spec), args.quiet)
-        except BadRequestError:
-            pass
-        else:
-            return _reported(report, args, out)
     scan = output.drive(importer.scan(spec.source, include_hidden=spec.include_hidden, workers=spec.workers),
                         args.quiet)
+    out = sys.stdout
     if scan.n_images == 0:
         if args.json:
             output.dump_json({"scan": scan_json(scan), "plan": None, "report": None})
@@ -179,11 +170,7 @@ def run(args: argparse.Namespace) -> int:
             raise BadRequestError(f"{plan.problems[0]}" + (f" (try {missing_options(plan)})"
                                                             if missing_options(plan) else ""))
         return 0
-    return _reported(output.drive(importer.run_import(spec, scan), args.quiet), args, out)
-
-
-def _reported(report: Any, args: argparse.Namespace, out: TextIO) -> int:
-    """Print the import's report; the exit code."""
+    report = output.drive(importer.run_import(spec, scan), args.quiet)
     if args.json:
         output.dump_json(report_json(report))
     else:

@@ -76,15 +76,12 @@ flight (memory stays bounded whatever the number of files) and this generator is
 The files of a batch are announced to the OS as it is submitted (``posix_fadvise(WILLNEED)``), so
 that a cold disk reads many at once. Small imports (estimated under ~0.5 s of decoding) decode in
 this process, and so does the encoded layout (reading bytes keeps up with the disk). Workers end by
-themselves when this process dies. When :func:`run_import` scans by itself, for the stacked layouts
-each picture is decoded in the task that reads its header, from the same open file, in the decoders
-it starts for a large folder (in this process while they start) (:mod:`~.early`: about
-``EARLY_MAX_BYTES`` of pixels at most kept until written; nothing is written before the plan); files
-the scan has just read whole are not announced to the OS again. One dataset per
-picture is copied from a template of its form that carries the image attributes (about half the cost).
+themselves when this process dies. Files the scan of this import has just read whole (small ones) are
+not announced again. One dataset per picture is copied from an empty template of its form that carries
+the image attributes (about half the cost of creating it and its five attributes).
 
 Modules: :mod:`~.records` (spec, scan, plan, report; no h5py, no Pillow), :mod:`~.sniff` (headers),
-:mod:`~.decode` (pixels and bytes, in the worker processes), :mod:`~.early` (pictures decoded during the scan), :mod:`~.pool` (the worker processes and
+:mod:`~.decode` (pixels and bytes, in the worker processes), :mod:`~.pool` (the worker processes and
 their shared memory), :mod:`~.scanning` (:func:`scan`), :mod:`~.plan` (:func:`plan_import`),
 :mod:`~.target` (the new file or temporary group written into), :mod:`~.write` (datasets and
 provenance), :mod:`~.run` (:func:`run_import`). The names below are loaded from them on first use,
@@ -109,7 +106,7 @@ _EXPORTS = {
     "plan_import": "plan", "stack_chunks": "plan",
     "SCAN_BATCH_FILES": "scanning", "SCAN_INLINE_MAX_FILES": "scanning", "WARM_UP_MIN_FILES": "scanning",
     "describe_scan": "scanning", "scan": "scanning",
-    "SNIFF_PREFETCH_BYTES": "sniff", "EARLY_MAX_BYTES": "early",
+    "SNIFF_PREFETCH_BYTES": "sniff",
     "DECODE_SECONDS_PER_FILE": "pool", "DECODE_SECONDS_PER_PIXEL": "pool", "INLINE_MAX_SECONDS": "pool",
     "POLL_SECONDS": "pool", "cpu_count": "pool",
     "FLUSH_INTERVAL": "target", "TEMP_PREFIX": "target",
@@ -121,7 +118,6 @@ __getattr__, __dir__ = lazy.exports(__name__, lazy.by_module(_EXPORTS))
 
 
 if TYPE_CHECKING:
-    from h5gui.core.importer.early import EARLY_MAX_BYTES
     from h5gui.core.importer.labelfile import LabelFile, read_label_file
     from h5gui.core.importer.plan import (
         BATCH_BYTES,
@@ -167,7 +163,7 @@ if TYPE_CHECKING:
     from h5gui.core.importer.target import FLUSH_INTERVAL, TEMP_PREFIX
 
 __all__ = [
-    "DEFAULT_SPLIT_NAMES", "EARLY_MAX_BYTES", "LabelFile", "RESIZE_MODES", "read_label_file", "resized_size", "split_unit",
+    "DEFAULT_SPLIT_NAMES", "LabelFile", "RESIZE_MODES", "read_label_file", "resized_size", "split_unit",
     "BATCH_BYTES", "BATCH_MAX_FILES", "CHUNK_MAX_IMAGES", "CHUNK_TARGET_BYTES", "DECODE_SECONDS_PER_FILE",
     "DECODE_SECONDS_PER_PIXEL", "FLUSH_INTERVAL", "INLINE_MAX_SECONDS", "KEPT_MODES", "LAYOUTS", "MODES",
     "POLL_SECONDS", "RESAMPLE", "SCAN_BATCH_FILES", "SCAN_INLINE_MAX_FILES", "SNIFF_PREFETCH_BYTES", "SPLIT_NAMES",

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from h5gui.core import imaging
-from h5gui.core.importer.sniff import bomb_reason, join_path, kept_mode, one_line, orientation, prefetch, sniff_open
+from h5gui.core.importer.sniff import bomb_reason, join_path, kept_mode, one_line, orientation, prefetch
 
 
 def prefetch_files(root: str, items: Sequence[tuple[str, int, str]], *_: Any) -> None:
@@ -59,89 +59,40 @@ def _to_mode(img: Any, mode: str) -> Any:
 
 def _decode_one(path: str, frame: int, fmt: str, opts: tuple[Any, ...]) -> tuple[np.ndarray, int]:
     """Decode one picture (frame) as the spec asks; returns the array and the file's size."""
-    from PIL import Image
+    from PIL import Image, ImageOps
 
+    mode, resize, resample, exif, how, pad = opts
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         img = Image.open(fh, formats=[fmt] if fmt else None)
         try:
-            a = decode_image(img, frame, opts)
+            width, height = img.size
+            limit = Image.MAX_IMAGE_PIXELS
+            if limit and width * height > limit:
+                raise _Skip(bomb_reason(width, height))
+            if frame:
+                img.seek(frame)
+            if resize is not None and img.format == "JPEG" and img.mode in ("L", "RGB", "YCbCr", "CMYK"):
+                # decode at a reduced scale (libjpeg's DCT scaling), never below what the resize needs
+                turn = orientation(img) if exif else 1
+                w, h = (height, width) if turn in (5, 6, 7, 8) else (width, height)
+                need = _scaled_size((w, h), tuple(resize), how)
+                img.draft(img.mode, (need[1], need[0]) if turn in (5, 6, 7, 8) else need)
+            img.load()
+            out: Image.Image = img
+            if exif and orientation(img, loaded=True) != 1:
+                out = ImageOps.exif_transpose(out)
+            out = _to_mode(out, mode)
+            if resize is not None:
+                out = resized(out, tuple(resize), how, _RESAMPLE_IDS[resample], pad)
+            a = np.asarray(out)
         finally:
             img.close()
-    return a, size
-
-
-def decode_image(img: Any, frame: int, opts: tuple[Any, ...]) -> np.ndarray:
-    """The array of an opened Pillow picture (``frame``) as the spec's ``opts`` ask."""
-    from PIL import Image, ImageOps
-
-    mode, resize, resample, exif, how, pad = opts
-    width, height = img.size
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit and width * height > limit:
-        raise _Skip(bomb_reason(width, height))
-    if frame:
-        img.seek(frame)
-    if resize is not None and img.format == "JPEG" and img.mode in ("L", "RGB", "YCbCr", "CMYK"):
-        # decode at a reduced scale (libjpeg's DCT scaling), never below what the resize needs
-        turn = orientation(img) if exif else 1
-        w, h = (height, width) if turn in (5, 6, 7, 8) else (width, height)
-        need = _scaled_size((w, h), tuple(resize), how)
-        img.draft(img.mode, (need[1], need[0]) if turn in (5, 6, 7, 8) else need)
-    img.load()
-    out: Image.Image = img
-    if exif and orientation(img, loaded=True) != 1:
-        out = ImageOps.exif_transpose(out)
-    out = _to_mode(out, mode)
-    if resize is not None:
-        out = resized(out, tuple(resize), how, _RESAMPLE_IDS[resample], pad)
-    a = np.asarray(out)
     if a.dtype == np.bool_:
         a = a.astype(np.uint8) * 255
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))
-    return a
-
-
-def scan_batch(root: str, rels: Sequence[str], opts: tuple[Any, ...],
-               limit: int) -> tuple[list[tuple[Any, ...]], list[Any], np.ndarray]:
-    """The scan's task when the import decodes during the scan: each file's header row (as
-    :func:`~.sniff.sniff_batch`) and, for single pictures while ``limit`` bytes of pixels are not
-    reached, its array (or why it cannot be decoded: a string), decoded from the same open file;
-    None where it was not decoded. The arrays are returned as ``(offset, shape, dtype)`` in one block
-    of bytes (:func:`unblock`)."""
-    rows: list[tuple[Any, ...]] = []
-    out: list[Any] = []
-    used = 0
-
-    def then(img: Any, row: tuple[Any, ...]) -> Any:
-        if row[7] != 1 or used >= limit:  # multi-frame files decode in the import, frame by frame
-            return None
-        try:  # (within the sniff's warning filters: ignored, but a decompression bomb is an error)
-            return decode_image(img, 0, opts)
-        except Exception as exc:  # noqa: BLE001 - every failure is a reason to report
-            return _decode_reason(exc, row[1])
-
-    for rel in rels:
-        row, got = sniff_open(root, rel, then if used < limit else None)
-        rows.append(row)
-        out.append(got)
-        if isinstance(got, np.ndarray):
-            used += got.nbytes
-    # the pixels travel as one block (pickling thousands of small arrays cost as much as decoding a fifth of them)
-    block = np.empty(sum(-(-a.nbytes // 64) * 64 for a in out if isinstance(a, np.ndarray)), dtype=np.uint8)
-    at = 0
-    for k, a in enumerate(out):
-        if isinstance(a, np.ndarray):
-            block[at : at + a.nbytes] = np.ascontiguousarray(a).reshape(-1).view(np.uint8)
-            out[k] = (at, a.shape, a.dtype.str)
-            at += -(-a.nbytes // 64) * 64
-    return rows, out, block
-
-
-def unblock(decoded: Sequence[Any], block: np.ndarray) -> list[Any]:
-    """:func:`scan_batch`'s pictures as arrays (views of ``block``)."""
-    return [np.ndarray(d[1], dtype=d[2], buffer=block, offset=d[0]) if isinstance(d, tuple) else d for d in decoded]
+    return a, size
 
 
 def _scaled_size(size: tuple[int, int], target: tuple[int, int], how: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -103,8 +103,6 @@ class Workers:
         self.n = n
         self._ex: ProcessPoolExecutor | None = None
         self._warming: threading.Thread | None = None
-        # while the processes start, tasks run in this process (the scan: nothing waits for them)
-        self.inline_while_warming = False
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._ex is None:
@@ -132,7 +130,7 @@ class Workers:
             self._warming = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self.n <= 0 or (self.inline_while_warming and self._warming is not None and self._warming.is_alive()):
+        if self.n <= 0:
             return _Done(fn, args)
         self._wait_warm()
         return self._executor().submit(fn, *args)
@@ -152,13 +150,7 @@ class Workers:
 WAIT = object()
 
 
-class Submitter(Protocol):
-    """What :func:`ordered` runs tasks with (:class:`Workers`, or one answering some from memory)."""
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Any: ...
-
-
-def ordered(workers: Submitter, fn: Callable[..., Any], tasks: Iterable[tuple[Any, tuple[Any, ...]]],
+def ordered(workers: Workers, fn: Callable[..., Any], tasks: Iterable[tuple[Any, tuple[Any, ...]]],
             inflight: int, prefetch: Callable[..., None] | None = None) -> Iterator[Any]:
     """Run ``fn(*args)`` for ``(key, args)`` tasks, at most ``inflight`` at a time; yield ``(key, result)``
     in submission order, or ``WAIT`` every ``POLL_SECONDS`` while the next result is not ready.

@@ -14,7 +14,6 @@ import numpy as np
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5.images import set_default
 from h5gui.core.importer.decode import decode_batch, prefetch_files, read_batch, unpack
-from h5gui.core.importer.early import Early, EarlyWorkers
 from h5gui.core.importer.plan import (
     BATCH_BYTES,
     BATCH_MAX_FILES,
@@ -99,65 +98,42 @@ def run_import(spec: ImportSpec, scan: ScanResult | None = None) -> Job[ImportRe
     t0 = time.monotonic()
     pool = Workers(0)
     done = False
-    early: Early | None = None
     try:
-        read_whole: frozenset[str] = frozenset()
+        read_whole: frozenset[str] = frozenset()  # small files the scan of this import has just read whole
         if scan is None:
             n = spec.workers
-
-            def warm(n_files: int) -> Workers | None:
+            def warm(n_files: int) -> None:
                 if n > 0 or (n_files >= WARM_UP_MIN_FILES and spec.layout != "encoded"):  # decoding will need them
-                    started = resize_pool(pool, n or cpu_count())
-                    started.warm_up()
-                    # they read the headers when they decode the pictures too; else this process reads
-                    # them while they start (the headers alone cost more to send to them than to read)
-                    return started if early is not None else None
-                return None
+                    resize_pool(pool, n or cpu_count()).warm_up()
 
-            if decodes_early(spec):
-                early = Early(decode_options(spec), uniform_only=spec.layout == "auto" and spec.resize is None)
-            scan = yield from scan_with_pool(spec.source, spec.include_hidden, n, lambda k: resize_pool(pool, k), warm,
-                                             early)
+            scan = yield from scan_with_pool(spec.source, spec.include_hidden, n, lambda k: resize_pool(pool, k), warm)
             read_whole = frozenset(e.path for f in scan.folders for e in f.files if e.nbytes <= SNIFF_PREFETCH_BYTES)
         plan = plan_import(spec, scan)
         if plan.problems:
             raise BadRequestError(plan.problems[0])
-        if early is not None and (reads_bytes(plan.layout, spec) or not early.kept):
-            early = None  # nothing to take from it (the files' bytes are stored)
-        workers = resize_pool(pool, plan.workers)
-        report = yield from _run(plan, scan, EarlyWorkers(workers, early) if early is not None else workers, t0,
-                                 read_whole)
+        report = yield from _run(plan, scan, resize_pool(pool, plan.workers), t0, read_whole)
         done = True
     finally:
-        if early is not None:
-            early.clear()
         pool.shutdown(wait=done)  # complete: the idle processes exit now; cancelled: without waiting
     return report
 
 
-def decodes_early(spec: ImportSpec) -> bool:
-    """Whether the scan of ``run_import(spec)`` decodes the pictures too (:mod:`~.early`): for the stacked
-    layouts, whose writes are cheap (one dataset per picture costs more to write than to decode: there
-    the decoders work while this process writes instead)."""
-    return spec.layout in ("auto", "stack", "classes") and not spec.encoded
-
-
-def _prefetch(pool: Workers | EarlyWorkers, read_whole: frozenset[str]) -> Callable[..., None]:
-    """What announces a task's files to the OS: not those decoded during the scan, nor the small
-    files the scan of this import has just read whole (their pages are cached: announcing them again
-    cost ~15 us a file in this process, which writes one dataset per picture at ~70 us)."""
+def _prefetch(read_whole: frozenset[str]) -> Callable[..., None]:
+    """What announces a task's files to the OS: not the small files the scan of this import has just
+    read whole (their pages are cached: announcing them again cost ~15 us a file in this process,
+    which writes one dataset per picture at ~70 us)."""
+    if not read_whole:
+        return prefetch_files
 
     def prefetch(root: str, items: list[tuple[str, int, str]], *_: Any) -> None:
-        if isinstance(pool, EarlyWorkers) and pool.early.covers(items):
-            return
-        todo = [it for it in items if it[0] not in read_whole] if read_whole else items
+        todo = [it for it in items if it[0] not in read_whole]
         if todo:
             prefetch_files(root, todo)
 
     return prefetch
 
 
-def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers | EarlyWorkers, t0: float,
+def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers, t0: float,
          read_whole: frozenset[str] = frozenset()) -> Job[ImportReport]:
     spec = plan.spec
     units, extra, _ = units_of(spec, scan_, plan.layout)
@@ -187,7 +163,7 @@ def _run(plan: ImportPlan, scan_: ScanResult, pool: Workers | EarlyWorkers, t0: 
             shown: str | None = None  # the group of the first stack (an NXdata group)
             current = -1
             tasks = _tasks(plan, units, scan_.source, ring)
-            for res in ordered(pool, fn, tasks, inflight, _prefetch(pool, read_whole)):
+            for res in ordered(pool, fn, tasks, inflight, _prefetch(read_whole)):
                 if res is WAIT:
                     yield Progress(done, total, "images", "Importing", nbytes=nbytes)
                     continue

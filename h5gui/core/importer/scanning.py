@@ -8,19 +8,14 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
 
 from h5gui.core.errors import BadRequestError
-from h5gui.core.importer.decode import prefetch_files, scan_batch, unblock
 from h5gui.core.importer.pool import POLL_SECONDS, WAIT, Workers, auto_workers, ordered, resize_pool, warm_fork_server
 from h5gui.core.importer.records import SPLIT_NAMES, FolderScan, ImageEntry, ScanResult, decoded_bytes
 from h5gui.core.importer.sniff import join_path, one_line, prefetch_headers, sniff_batch
 from h5gui.core.paths import natural_key
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import format_bytes
-
-if TYPE_CHECKING:
-    from h5gui.core.importer.early import Early
 
 SCAN_BATCH_FILES = 256
 SCAN_INLINE_MAX_FILES = 20_000
@@ -118,12 +113,9 @@ def scan(source: str | os.PathLike[str], *, include_hidden: bool = False, worker
 
 
 def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers: int,
-                   get_pool: Callable[[int], Workers], warm: Callable[[int], Workers | None] | None = None,
-                   early: Early | None = None) -> Job[ScanResult]:
+                   get_pool: Callable[[int], Workers], warm: Callable[[int], None] | None = None) -> Job[ScanResult]:
     """The scan of :func:`scan`, with the decoder processes from ``get_pool(n)``; ``warm(n_files)``
-    (if given) starts the processes of the import that follows while this one reads the headers, and
-    returns them when the headers are to be read in them (in this process while they start). With
-    ``early``, the scan's tasks also decode the pictures (see :mod:`~.early`)."""
+    (if given) starts the processes of the import that follows while this one reads the headers."""
     root = _check_source(source)
     skipped: list[tuple[str, str]] = []
     linked_out: list[tuple[str, str]] = []
@@ -139,63 +131,36 @@ def scan_with_pool(source: str | os.PathLike[str], include_hidden: bool, workers
         if now - last > POLL_SECONDS:
             last = now
             yield Progress(n_files, None, "files", "Listing folders")
-    ready = warm(n_files) if warm is not None else None  # start the import's decoders now
-    if ready is not None:
-        pool = ready  # the import's decoders read the headers (this process too while they start)
-        pool.inline_while_warming = True
     # headers read at ~35,000 files/s in one process: processes pay off for large folders only
-    elif n_files < (SCAN_INLINE_MAX_FILES if workers == 0 else 2 * SCAN_BATCH_FILES):
+    if n_files < (SCAN_INLINE_MAX_FILES if workers == 0 else 2 * SCAN_BATCH_FILES):
         pool = Workers(0)
-        if warm is None and n_files >= WARM_UP_MIN_FILES:
+        if warm is not None:
+            warm(n_files)  # start the decoders while this process reads the headers
+        elif n_files >= WARM_UP_MIN_FILES:
             warm_fork_server()  # an import will most likely follow this scan
     else:
         pool = get_pool(auto_workers(workers, n_files, 1 << 62))
+    tasks = []
+    for rel, names in folders:
+        for i in range(0, len(names), SCAN_BATCH_FILES):
+            tasks.append((rel, (root, names[i : i + SCAN_BATCH_FILES])))
     entries: dict[str, list[ImageEntry]] = {rel: [] for rel, _ in folders}
-
-    def tasks() -> Iterator[tuple[tuple[str, int], tuple[Any, ...]]]:
-        for rel, names in folders:
-            for i in range(0, len(names), SCAN_BATCH_FILES):
-                batch = names[i : i + SCAN_BATCH_FILES]
-                if early is None:
-                    yield (rel, -1), (root, batch)
-                else:  # the room in the budget is claimed as the task is submitted
-                    limit = early.reserve()
-                    yield (rel, limit), (root, batch, early.opts, limit)
-
-    def prefetch(root: str, rels: Sequence[str], *args: Any) -> None:
-        if args and args[-1]:  # the files will be decoded: all their bytes
-            prefetch_files(root, [(r, 0, "") for r in rels])
-        else:
-            prefetch_headers(root, rels)
-
     done = nbytes = 0
-    first_form: dict[str, tuple[Any, ...]] = {}  # folder -> (width, height, kept mode) of its first
     yield Progress(0, n_files, "files", "Reading headers")
-    try:
-        fn = sniff_batch if early is None else scan_batch
-        for res in ordered(pool, fn, tasks(), 2 * max(1, pool.n) + 1, prefetch):
-            if res is WAIT:
-                yield Progress(done, n_files, "files", "Reading headers", nbytes=nbytes)
-                continue
-            (rel, limit), rows = res
-            if early is not None:
-                rows, decoded, block = rows
-                early.add(limit, rows, unblock(decoded, block))
-            for row in rows:
-                if row[1] is None:
-                    skipped.append((row[0], row[2]))
-                    continue
-                entry = ImageEntry(*row)
-                entries[rel].append(entry)
-                nbytes += entry.nbytes
-                if early is not None and early.uniform_only:
-                    form = (entry.width, entry.height, entry.kept)
-                    if first_form.setdefault(rel, form) != form:
-                        early.stop()
-            done += len(rows)
+    for res in ordered(pool, sniff_batch, tasks, 2 * max(1, pool.n) + 1, prefetch_headers):
+        if res is WAIT:
             yield Progress(done, n_files, "files", "Reading headers", nbytes=nbytes)
-    finally:
-        pool.inline_while_warming = False
+            continue
+        rel, rows = res
+        for row in rows:
+            if row[1] is None:
+                skipped.append((row[0], row[2]))
+                continue
+            entry = ImageEntry(*row)
+            entries[rel].append(entry)
+            nbytes += entry.nbytes
+        done += len(rows)
+        yield Progress(done, n_files, "files", "Reading headers", nbytes=nbytes)
     result = _summarize(root, entries, skipped, linked_out)
     return result
 

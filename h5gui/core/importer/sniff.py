@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from h5gui.core import imaging
@@ -111,21 +111,13 @@ def join_path(root: str, rel: str) -> str:
 
 def sniff_file(root: str, rel: str) -> tuple[Any, ...]:
     """``(rel, format, width, height, mode, kept, nbytes, frames, orientation)`` or ``(rel, None, reason)``."""
-    return sniff_open(root, rel)[0]
-
-
-def sniff_open(root: str, rel: str,
-               then: Callable[[Any, tuple[Any, ...]], Any] | None = None) -> tuple[tuple[Any, ...], Any]:
-    """:func:`sniff_file`'s row, and ``then(image, row)`` called on the opened picture of a file whose
-    header is good (the same open file: decoding it there reads the file once); ``then`` catches its
-    own errors."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with open(join_path(root, rel), "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size == 0:
-                return (rel, None, "empty file (0 bytes)"), None
+                return rel, None, "empty file (0 bytes)"
             fmt = imaging.sniff_format(fh.read(imaging.SNIFF_BYTES))
             fh.seek(0)
             with warnings.catch_warnings():
@@ -134,31 +126,30 @@ def sniff_open(root: str, rel: str,
                 try:
                     img = Image.open(fh, formats=[fmt] if fmt else None)
                 except UnidentifiedImageError:
-                    return (rel, None, f"corrupt {fmt} data (unreadable header)" if fmt else "not an image"), None
+                    return rel, None, f"corrupt {fmt} data (unreadable header)" if fmt else "not an image"
                 except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                    return (rel, None, bomb_reason(exc=exc)), None
+                    return rel, None, bomb_reason(exc=exc)
                 except Exception as exc:  # noqa: BLE001 - whatever a plugin raises
-                    return (rel, None, f"corrupt {fmt or 'image'} data ({one_line(exc)})"), None
+                    return rel, None, f"corrupt {fmt or 'image'} data ({one_line(exc)})"
                 with img:
                     width, height = img.size
                     limit = Image.MAX_IMAGE_PIXELS
                     if limit and width * height > limit:
-                        return (rel, None, bomb_reason(width, height)), None
+                        return rel, None, bomb_reason(width, height)
                     kept = kept_mode(img)
                     if kept is None:
-                        return (rel, None, f"unsupported mode {img.mode} ({img.format})"), None
+                        return rel, None, f"unsupported mode {img.mode} ({img.format})"
                     try:
                         frames = int(getattr(img, "n_frames", 1) or 1)
                     except Exception:  # noqa: BLE001 - a broken later frame: the first one still reads
                         log.debug("cannot count the frames of %s", rel, exc_info=True)
                         frames = 1
-                    row = (rel, str(img.format or fmt), width, height, img.mode, kept, size, frames,
-                           orientation(img))
-                    return row, (then(img, row) if then is not None else None)
+                    return (rel, str(img.format or fmt), width, height, img.mode, kept, size, frames,
+                            orientation(img))
     except PermissionError:
-        return (rel, None, "permission denied"), None
+        return rel, None, "permission denied"
     except OSError as exc:
-        return (rel, None, f"cannot read: {exc.strerror or one_line(exc)}"), None
+        return rel, None, f"cannot read: {exc.strerror or one_line(exc)}"
 
 
 def prefetch(paths: Iterable[str], nbytes: int = 0) -> None:

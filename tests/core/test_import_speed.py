@@ -1,10 +1,9 @@
-"""An import that scans by itself decodes during the scan (h5gui.core.importer.early), reads each small
-file once, stays within its memory budget, and writes what the scan-then-import path writes; one dataset
-per picture is copied from a template and carries the same image attributes."""
+"""What the import's speed-ups keep: an import that scans by itself (and does not announce the files its
+scan has just read) writes what the scan-then-import path writes; one dataset per picture, copied from a
+template, carries the image attributes; cancel while the headers are read leaves nothing."""
 
 from __future__ import annotations
 
-import builtins
 import io
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from PIL import Image
 
 from h5gui.core import importer, progress
-from h5gui.core.importer import ImportSpec, early
+from h5gui.core.importer import ImportSpec
 
 VOLATILE = {"import_date", "import_options"}  # the time and the target's name differ between two imports
 
@@ -74,49 +73,6 @@ def test_scanning_by_itself_writes_what_scan_then_import_writes(tmp_path, worker
                 np.testing.assert_array_equal(pixels, expect[f"{folder}/{name}"])
 
 
-def test_each_small_file_is_opened_once(tmp_path, monkeypatch):
-    src = tmp_path / "src"
-    expect = make_tree(src)
-    opened: list[str] = []
-    real_open = builtins.open
-
-    def counting_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(file).startswith(str(src)):
-            opened.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", counting_open)
-    report = progress.run(importer.run_import(ImportSpec(str(src), str(tmp_path / "once.h5"), layout="stack")))
-    assert report.n_imported == len(expect)
-    assert len(opened) == len(set(opened)) == len(expect) + 1  # the broken file too, once
-
-
-def test_the_pictures_kept_from_the_scan_stay_within_the_budget(tmp_path, monkeypatch):
-    src = tmp_path / "src"
-    expect = make_tree(src, per_folder=40)
-    picture = 16 * 16 * 3
-    monkeypatch.setattr(early, "EARLY_MAX_BYTES", 10 * picture)
-    monkeypatch.setattr(early, "EARLY_TASK_BYTES", 4 * picture)
-    held: list[int] = []
-    real_add = early.Early.add
-
-    def add(self, limit, rows, decoded):  # type: ignore[no-untyped-def]
-        real_add(self, limit, rows, decoded)
-        held.append(self.nbytes)
-
-    monkeypatch.setattr(early.Early, "add", add)
-    report = progress.run(importer.run_import(ImportSpec(str(src), str(tmp_path / "budget.h5"), layout="stack")))
-    assert report.n_imported == len(expect)
-    # at most the budget, and one picture more for each task that passed its share
-    assert held and 0 < max(held) <= 10 * picture + 3 * picture
-    with h5py.File(tmp_path / "budget.h5") as f:  # those decoded after the plan are right too
-        for folder in ("a", "b"):
-            names = [n.decode() for n in f[folder]["filenames"][()]]
-            assert len(names) == 40
-            for name, pixels in zip(names, f[folder]["images"][()], strict=True):
-                np.testing.assert_array_equal(pixels, expect[f"{folder}/{name}"])
-
-
 def test_one_dataset_per_picture_carries_the_image_attributes(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
@@ -149,7 +105,7 @@ def test_one_dataset_per_picture_carries_the_image_attributes(tmp_path):
                     assert tid.get_size() == len(text) + 1 and tid.get_strpad() == h5py.h5t.STR_NULLTERM, (name, key)
 
 
-def test_cancel_while_the_scan_decodes(tmp_path):
+def test_cancel_while_the_headers_are_read(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     for i in range(1200):
@@ -163,31 +119,3 @@ def test_cancel_while_the_scan_decodes(tmp_path):
     job.close()
     assert time.monotonic() - t0 < 1.0
     assert not target.exists() and not Path(str(target) + ".partial").exists()
-
-
-def test_auto_layout_stops_decoding_early_at_a_folder_of_mixed_sizes(tmp_path, monkeypatch):
-    """The layout of 'auto' comes from the scan: a folder of mixed sizes may make it keep the files'
-    bytes, so the scan stops decoding there; what it decoded serves the per-image layout chosen."""
-    src = tmp_path / "src"
-    expect = {}
-    for k, folder in enumerate("abcde"):
-        (src / folder).mkdir(parents=True)
-        for i in range(4):
-            a = rgb(8 + (i % 2) * 4 if folder == "a" else 8, 8, 10 * k + i)
-            expect[f"{folder}/p{i}.png"] = a
-            Image.fromarray(a).save(src / folder / f"p{i}.png")
-    decoded: list[str] = []
-    real_add = early.Early.add
-
-    def add(self, limit, rows, got):  # type: ignore[no-untyped-def]
-        decoded.extend(r[0] for r, g in zip(rows, got, strict=True) if g is not None)
-        real_add(self, limit, rows, got)
-
-    monkeypatch.setattr(early.Early, "add", add)
-    report = progress.run(importer.run_import(ImportSpec(str(src), str(tmp_path / "auto.h5"))))
-    assert report.layout == "per-image" and report.n_imported == 20
-    assert any(p.startswith("a/") for p in decoded)
-    assert not any(p.startswith(("d/", "e/")) for p in decoded)  # the tasks submitted after folder a/ was seen
-    with h5py.File(tmp_path / "auto.h5") as f:
-        for path, pixels in expect.items():
-            np.testing.assert_array_equal(f[path][()], pixels)
