@@ -382,10 +382,11 @@ def script_rate(script: str, args: list[str], out: Path, paths: list[str]) -> fl
     return float(proc.stdout.strip())
 
 
-def bench_trees(pngs: int, workers: int, out_dir: Path) -> None:
-    """Every layout beside the naive script a user would write, on both trees, in this one run."""
-    jpegs = jpeg_tree(CACHE)
-    png = _png_tree(pngs)
+def bench_trees(pngs: int, workers: int, out_dir: Path, only: str = "", layouts: str = "") -> None:
+    """Every layout beside the naive script a user would write, on both trees, in this one run
+    (``only``: 'jpeg' or 'png', one tree; ``layouts``: comma-separated layouts, those only)."""
+    jpegs = jpeg_tree(CACHE) if only != "png" else Path()
+    png = _png_tree(pngs) if only != "jpeg" else Path()
     cases = [
         (jpegs, "3,000 JPEG 200-500 px", "encoded", {}, BLOG_ENCODED, [], "blog: one dataset per file", 1.0),
         (jpegs, "3,000 JPEG 200-500 px", "per-image", {}, NAIVE_DECODE, [], "naive decode loop", 1.5),
@@ -395,6 +396,8 @@ def bench_trees(pngs: int, workers: int, out_dir: Path) -> None:
         (png, f"{pngs:,} PNG 64x64", "per-image", {}, NAIVE_DECODE, [], "naive decode loop", 1.5),
         (png, f"{pngs:,} PNG 64x64", "stack", {}, NAIVE_STACK, [], "naive decode + stack", 1.5),
     ]
+    cases = [c for c in cases if (not only or (c[0] == png) == (only == "png"))
+             and (not layouts or c[2] in layouts.split(","))]
     for root, what, layout, extra, script, sargs, base_name, target in cases:
         paths = _files(root)
         print(f"[{what}: {layout} beside {base_name}]", file=sys.stderr)
@@ -434,6 +437,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(CACHE / "out"), help="folder of the files written")
     ap.add_argument("--trees-only", action="store_true", help="only every layout beside the naive scripts, on the "
                     "3,000-JPEG tree of mixed sizes and the PNG tree")
+    ap.add_argument("--tree", choices=("jpeg", "png"), default="", help="--trees-only: that tree only")
+    ap.add_argument("--layouts", default="", help="--trees-only: these layouts only (comma-separated)")
     args = ap.parse_args()
     if args.full:
         args.jpegs = max(args.jpegs, 1000)
@@ -447,7 +452,7 @@ def main() -> None:
 
     print(f"cores: {cpu_count()}, python {sys.version.split()[0]}", file=sys.stderr)
     t0 = time.perf_counter()
-    bench_trees(args.pngs, args.workers, out_dir)
+    bench_trees(args.pngs, args.workers, out_dir, args.tree, args.layouts)
     if not args.trees_only:
         bench_png(args.pngs, args.workers, out_dir, naive=not args.no_naive)
         if args.jpegs:
