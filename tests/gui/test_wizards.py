@@ -51,6 +51,9 @@ def test_import_wizard_to_a_new_file(qtbot, wait_idle, window: MainWindow, image
     qtbot.waitUntil(lambda: run.report is not None or bool(run.failed), timeout=60000)
     assert run.report is not None, run.result.toPlainText()
     assert run.report.n_imported == 6
+    text = run.result.toPlainText()  # the summary names what was written, and how fast
+    assert "images/s" in text and "written:" in text and run.report.datasets[0] in text
+    assert run.title() == "Imported"
     from PySide6.QtWidgets import QWizard
 
     qtbot.waitUntil(lambda: wizard.button(QWizard.WizardButton.FinishButton).isEnabled(), timeout=5000)

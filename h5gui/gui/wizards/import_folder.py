@@ -407,6 +407,7 @@ class RunPage(RunPageBase):
         self.report = None
         self.failed = ""
         self.result.clear()
+        self.setTitle("Importing")
         spec = self.w.target_page.spec()
         self.w.setButtonText(QWizard.WizardButton.FinishButton, "Close")
         self.progress.run(self.w.runner, api.importer.run_import, spec, self.w.scan, text=f"Importing {spec.source} ...",
@@ -419,18 +420,21 @@ class RunPage(RunPageBase):
         self.result.setPlainText("\n".join(report_lines(report, plan.n_skipped if plan is not None else 0)))
         failed = report.n_skipped - (plan.n_skipped if plan is not None else 0)
         self.progress.label.setText(f"Done: {report.n_imported:,} imported" + (f", {failed:,} failed" if failed else ""))
+        self.setTitle("Imported" if report.n_imported else "Nothing imported")
         self.completeChanged.emit()
         self.w.imported.emit(report)
 
     def _error(self, err: H5GuiError) -> None:
         self.failed = str(err)
         self.progress.label.setText("Failed")
+        self.setTitle("The import failed")
         self.result.setPlainText(f"The import failed: {err}\nNothing was left behind; the target is as it was.")
         self.completeChanged.emit()
 
     def _aborted(self) -> None:
         self.failed = "cancelled"
         self.progress.label.setText("Cancelled")  # not "Cancelling..." forever (issue 12 defect 16)
+        self.setTitle("Import cancelled")
         self.result.setPlainText("Cancelled. Nothing was left behind; the target is as it was.")
         self.completeChanged.emit()
 

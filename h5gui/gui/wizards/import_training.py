@@ -234,8 +234,14 @@ def report_lines(report: ImportReport, n_planned_skips: int) -> list[str]:
     if report.n_imported == 0:
         lines = [f"Nothing imported into {report.target}: {counted(processed, 'image')} failed; nothing was written."]
     else:
+        rate = f", {report.rate:,.0f} images/s" if report.seconds > 0 else ""
         lines = [f"Imported {report.n_imported:,} of {processed:,} images into {report.target}:{report.group} "
-                 f"as '{report.layout}' in {report.seconds:.1f} s."]
+                 f"as '{report.layout}' in {report.seconds:.1f} s{rate}."]
+        if report.datasets:
+            lines.append(f"{counted(len(report.datasets), 'dataset')} written:")
+            lines += [f"  {d}" for d in report.datasets[:50]]
+            if len(report.datasets) > 50:
+                lines.append(f"  ... and {len(report.datasets) - 50:,} more")
     if failed:
         lines.append(f"{counted(len(failed), 'image')} failed while decoding:")
         lines += [f"  {rel}: {reason}" for rel, reason in failed[:1000]]
