@@ -395,3 +395,26 @@ def test_a_huge_group_keeps_a_bounded_window_of_rows(qtbot, wait_idle, window: M
     assert node.offset <= 17 < node.offset + node.loaded
     qtmodel = window.model
     assert qtmodel.rowCount(many) == node.row_count
+
+
+def test_one_click_on_a_recent_file_opens_it_once(qtbot, wait_idle, window: MainWindow, small_file: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window.open_files([str(small_file)])
+    wait_idle(window)
+    window.tree.setCurrentIndex(file_index(window))
+    window.actions_.close.trigger()
+    wait_idle(window)
+    recent = window.start_page.recent
+    rect = recent.visualItemRect(recent.item(0))
+    qtbot.mouseClick(recent.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_idle(window)
+    assert window.model.files() == [str(small_file)]
+    window.tree.setCurrentIndex(file_index(window))
+    window.actions_.close.trigger()
+    wait_idle(window)
+    recent.itemActivated.emit(recent.item(0))
+    recent.itemActivated.emit(recent.item(0))  # a double-click's second request, while the file opens
+    wait_idle(window)
+    assert window.model.files() == [str(small_file)]
+    assert window.model.rowCount() == 1

@@ -76,6 +76,8 @@ class FileActions(Controller):
             if self.session.is_open(path):
                 self.tree.select_index(self.model.file_index(path))
                 continue
+            if path in self.session.opening:  # asked twice (a double-click): it is on its way
+                continue
             self.session.opening.add(path)
             self.notifier.show_status(f"Opening {path}...")
             self.runner.submit(api.nodes.describe, path, "/", on_result=partial(self._on_opened, path, select),

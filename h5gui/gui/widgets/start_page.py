@@ -47,12 +47,15 @@ class StartPage(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.demo_button)
         col.addLayout(buttons)
-        self.recent_label = QLabel("<b>Recent files</b>", self)
+        self.recent_label = QLabel("<b>Recent files</b> (click to open)", self)
         col.addWidget(self.recent_label)
         self.recent = QListWidget(self)
         self.recent.setMinimumWidth(460)
         self.recent.setMaximumHeight(220)
-        self.recent.itemActivated.connect(lambda item: self.recent_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        # one click opens (as on most start pages); Enter too. A double-click's second request is ignored
+        # by the file controller while that file is opening.
+        for signal in (self.recent.itemClicked, self.recent.itemActivated):
+            signal.connect(lambda item: self.recent_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         col.addWidget(self.recent)
         hint = QLabel("or drop HDF5 files anywhere on this window", self)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
