@@ -65,7 +65,8 @@ def _array(value: np.ndarray, deref: Callable[[Any], str] | None, threshold: int
         return "[" + ", ".join(parts) + "]" + (f" (shape {value.shape})" if value.ndim > 1 else "")
     try:
         with np.printoptions(threshold=threshold, edgeitems=edge, linewidth=10_000):
-            return np.array2string(value, separator=", ")
+            # floats as Python writes them ("0.5, 1.25, 3.0"), not padded to a column ("0.5 , 1.25, 3.  ")
+            return np.array2string(value, separator=", ", formatter={"float_kind": str})
     except RecursionError:  # a datatype nested hundreds of levels deep (a crafted file)
         return "(nested too deeply to show)"
 

@@ -234,7 +234,7 @@ def test_describe_root_and_groups(sample):
                              "Storage": "0 bytes (nothing written: all fill value)"}),
         ("/mytype", {"Kind": "committed datatype", "Datatype": "compound {a: int32, b: float64}"}),
         ("/vds_inside", {"Layout": "virtual", "Virtual source": "other.h5:/grp/values",
-                         "Value": "[0., 1., 2., 3., 4., 5., 6., 7., 8., 9.]"}),
+                         "Value": "[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]"}),
     ],
 )
 def test_describe_datasets(sample, path, expected):

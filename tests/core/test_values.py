@@ -64,3 +64,14 @@ def test_1d_nd_strings_and_compound(f: str) -> None:
     assert t["x"][1] == 2.5 and t["n"][1] == 4
     values.apply(edit.undo)
     assert read(f, "/table")["n"][1] == 0
+
+
+def test_float_arrays_read_as_python_writes_them():
+    """Info and Attributes showed small float arrays as numpy pads them ('[0.5 , 1.25, 3.  ]')."""
+    import numpy as np
+
+    from h5gui.core.formatting import value_text
+
+    assert value_text(np.array([0.5, 1.25, 3.0])) == "[0.5, 1.25, 3.0]"
+    assert " ".join(value_text(np.arange(6.0).reshape(2, 3)).split()) == "[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]"
+    assert value_text(np.array([1e-9, np.nan], "f4")) == "[1e-09, nan]"  # float32's own shortest digits
