@@ -3,7 +3,7 @@
     h5gui-cli mkgroup FILE PATH                      create a group (and its missing parents)
     h5gui-cli rm FILE PATH                           delete an object or link (says what space it freed)
     h5gui-cli mv FILE SRC DEST                       rename / move within a file (DEST ending in / : into it)
-                                                     (rm and mv also edit hdf5:// HSDS domains)
+                                                     (mkgroup, rm and mv also edit hdf5:// HSDS domains)
     h5gui-cli cp SRC_FILE SRC_PATH DEST_FILE DEST_PATH
                                                      copy recursively, within a file or between files
     h5gui-cli compact FILE [OUT]                     rewrite without unused space (in place unless OUT)
@@ -83,8 +83,7 @@ def _warn(warnings: Any) -> None:
 
 
 def cmd_mkgroup(args: argparse.Namespace) -> int:
-    from h5gui.core import structure
-
+    structure = _core(args.file)
     row = structure.create_group(args.file, args.path, parents=True)
     output.print_line(f"created group {row.path} in {args.file}")
     return 0

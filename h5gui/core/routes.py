@@ -43,7 +43,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.attrs.delete: FuncRef(_TWINS_MODULE, "delete"),
     api.attrs.duplicate: FuncRef(_TWINS_MODULE, "duplicate"),
     api.attrs.apply: FuncRef(_TWINS_MODULE, "apply"),
-    api.structure.create_group: FuncRef(_TWINS_MODULE, "create_group"),
+    api.structure.create_group: FuncRef(_STRUCTURE_MODULE, "create_group"),
     api.structure.rename: FuncRef(_STRUCTURE_MODULE, "rename"),
     api.structure.move: FuncRef(_STRUCTURE_MODULE, "move"),
     api.structure.delete_info: FuncRef(_STRUCTURE_MODULE, "delete_info"),

@@ -56,7 +56,12 @@ def test_mv_and_rm_edit_a_domain(hs_env, hsds_client, demo_file, capsys):
     assert code == 0 and out.strip() == "Deleted group /mnist", err
     code, out, err = _run(capsys, "mv", domain, "/meta/gray", "/images/rgb")
     assert code != 0 and "already exists" in err and len(err.strip().splitlines()) == 1
+    code, out, err = _run(capsys, "mkgroup", domain, "/runs/2024/a")
+    assert code == 0 and out.strip() == f"created group /runs/2024/a in {domain}", err
+    code, out, err = _run(capsys, "mv", domain, "/signals", "/archive/old/", "--parents")
+    assert code == 0 and out.strip() == f"moved /signals to /archive/old/signals in {domain}", err
     from h5gui.core.hsds import session
 
     session.refresh(domain)
     assert "gray" in browse.list_names(domain, "/meta") and "mnist" not in browse.list_names(domain, "/")
+    assert browse.list_names(domain, "/runs/2024") == ["a"] and "sine" in browse.list_names(domain, "/archive/old/signals")

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from h5gui.core.errors import BadRequestError, NodeNotFoundError
+from h5gui.core.hsds import attrs as hattrs
 from h5gui.core.hsds.browse import describe_children
 from h5gui.core.hsds.domain import Domain, Link, collection_of
 from h5gui.core.hsds.session import DomainLike, open_domain
@@ -24,7 +25,7 @@ from h5gui.core.paths import join, normalize_path
 from h5gui.core.structure.paths import check_name, dest_of
 from h5gui.core.structure.records import DeleteInfo, DeleteReport
 
-__all__ = ["create_external_link", "create_soft_link", "delete", "delete_info", "link_id", "move", "relink", "rename"]
+__all__ = ["create_external_link", "create_group", "create_soft_link", "delete", "delete_info", "link_id", "move", "relink", "rename"]
 
 COUNT_LIMIT = 10_000  # objects counted below a group for the delete confirmation (then "at least")
 _KINDS = {"groups": Kind.GROUP, "datasets": Kind.DATASET, "datatypes": Kind.DATATYPE}
@@ -85,7 +86,7 @@ def _ancestor_ids(d: Domain, path: str) -> set[str]:
 
 def move(domain: DomainLike, src: str, dest: str, *, parents: bool = False) -> ChildInfo:
     """Move the link ``src`` to ``dest`` (a trailing ``/``: into that group under its own name); the
-    object is not copied. ``parents`` is accepted for the local signature; the group must exist.
+    object is not copied. ``parents``: make the missing groups on the way to ``dest``.
 
     Raises BadRequestError (``dest`` exists, a group into itself, the root), NodeNotFoundError,
     ReadOnlyError (403).
@@ -96,6 +97,8 @@ def move(domain: DomainLike, src: str, dest: str, *, parents: bool = False) -> C
     dparent, dname = _split(d, dest, "destination")
     check_name(dname)
     sgid, lk = _link(d, sparent, sname)
+    if parents:
+        _make_groups(d, dparent)
     dgid = d.resolve(dparent)
     if collection_of(dgid) != "groups":
         raise NodeNotFoundError(f"{d.where(dparent)}: not a group")
@@ -111,6 +114,28 @@ def move(domain: DomainLike, src: str, dest: str, *, parents: bool = False) -> C
     finally:
         _forget(d, join(sparent, sname), sgid, dest, dgid)
     return _row(d, dparent, dname)
+
+
+def _make_groups(d: Domain, path: str) -> None:
+    """Make the missing groups on the way to (and at) ``path``."""
+    here = "/"
+    for name in [p for p in normalize_path(path).split("/") if p]:
+        here = join(here, name)
+        try:
+            d.resolve(here)
+        except NodeNotFoundError:
+            hattrs.create_group(d, here)
+
+
+def create_group(domain: DomainLike, path: str, *, parents: bool = False) -> ChildInfo:
+    """A new group at ``path`` (``parents``: and the missing groups on the way); its tree row."""
+    d = open_domain(domain)
+    parent, name = _split(d, path, "new group")
+    check_name(name)
+    if parents:
+        _make_groups(d, parent)
+    hattrs.create_group(d, join(parent, name))
+    return _row(d, parent, name)
 
 
 def _forget(d: Domain, old: str, old_gid: str, new: str | None = None, new_gid: str | None = None) -> None:
