@@ -32,6 +32,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.preview.preview_start: FuncRef(_TWINS_MODULE, "preview_start"),
     api.preview.read_image: FuncRef(_HSDS, "read_image"),
     api.preview.read_table: FuncRef(_HSDS, "read_table"),
+    api.preview.read_encoded: FuncRef(_HSDS, "read_encoded"),
     api.preview.read_plot: FuncRef(_TWINS_MODULE, "read_plot"),
     api.search.search: FuncRef(_TWINS_MODULE, "search"),
     api.files.release: FuncRef(_TWINS_MODULE, "release"),

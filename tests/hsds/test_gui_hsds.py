@@ -329,3 +329,34 @@ def test_rename_move_and_delete_objects_with_undo(qtbot, window, hsds_server, hs
     window.redo_action.trigger()
     wait_idle(qtbot, window)
     assert "mnist" not in fresh_names(hsds_server, domain, "/")
+
+
+def test_encoded_pictures_in_a_domain_show_as_pictures(qtbot, window, hsds_server, hsds_client, tmp_path) -> None:
+    import io
+
+    from PIL import Image
+
+    from h5gui.core.hsds import transfer
+    from h5gui.core.progress import run
+
+    pictures = []
+    path = tmp_path / "pictures.h5"
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset("pngs", (3,), dtype=h5py.vlen_dtype(np.uint8))
+        for i in range(3):
+            arr = np.zeros((10, 14), np.uint8)
+            arr[i] = 200
+            out = io.BytesIO()
+            Image.fromarray(arr).save(out, "PNG")
+            ds[i] = np.frombuffer(out.getvalue(), np.uint8)
+            pictures.append(arr)
+    domain = "hdf5://home/admin/gui-pictures.h5"
+    run(transfer.upload(path, domain, overwrite=True))
+    open_on_hsds(qtbot, window, hsds_server, domain)
+    window.select_path(domain, "/pngs")
+    wait_idle(qtbot, window)
+    p = window.preview
+    assert p.view == "encoded", window.status_text()
+    qtbot.waitUntil(lambda: p.image_view.displayed_array() is not None, timeout=10000)
+    np.testing.assert_array_equal(p.image_view.displayed_array(), pictures[0])
+    assert "PNG" in p.summary.text() and "14" in p.summary.text()

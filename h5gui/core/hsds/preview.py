@@ -19,12 +19,14 @@ from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, H5GuiError
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain
+from h5gui.core.hsds.encoded import sniff
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview import (
     BOOL,
     COMPLEX,
     EMPTY,
+    ENCODED,
     ENUM,
     IMAGE_KINDS,
     MAX_TABLE_CELLS,
@@ -86,12 +88,17 @@ def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False)
     table_axes = None
     if len(shape) >= 2 and not fields:
         table_axes = (axes[0], axes[1]) if axes else (len(shape) - 2, len(shape) - 1)
+    views = views_for(kind, shape, plot_fields)
+    fmt, count = sniff(d, meta, kind)  # encoded pictures: the first element's signature
+    if fmt:
+        kind = ENCODED
+        views = ("encoded",) + tuple(v for v in views if v != "text") + (("text",) if not shape else ())
     text = None
-    if not shape:
+    if not shape and not fmt:
         text = _formatter(dt, cell=False)(values.read(d, meta)[()])
-    return PreviewInfo(kind=kind, views=views_for(kind, shape, plot_fields), image_axes=axes, rgb=rgb,
+    return PreviewInfo(kind=kind, views=views, image_axes=axes, rgb=rgb,
                        fill_value=fill_value, all_fill=False, text=text, table_axes=table_axes,
-                       image_class=subclass or image_class, **common)
+                       image_class=subclass or image_class, encoded_format=fmt, encoded_count=count, **common)
 
 
 def read_image(domain: DomainLike, path: str, request: ImageRequest, *, allow_external: bool = False) -> ImageSlice:
