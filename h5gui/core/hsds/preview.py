@@ -8,6 +8,7 @@ through a stack is one request (``select=[0:n,y:y+1,x:x+1]``); a table block is 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ import h5py
 import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
-from h5gui.core.errors import BadRequestError, H5GuiError
+from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain
 from h5gui.core.hsds.encoded import sniff
@@ -44,6 +45,7 @@ from h5gui.core.preview import (
 from h5gui.core.preview.axes import image_axes  # noqa: E402 - the local preview's rules, shared
 
 MAX_CELL_CHARS = 1_000
+log = logging.getLogger(__name__)
 
 
 def _attr_texts(d: Domain, meta: values.DatasetMeta, names: Sequence[str]) -> dict[str, str]:
@@ -89,7 +91,11 @@ def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False)
     if len(shape) >= 2 and not fields:
         table_axes = (axes[0], axes[1]) if axes else (len(shape) - 2, len(shape) - 1)
     views = views_for(kind, shape, plot_fields)
-    fmt, count = sniff(d, meta, kind)  # encoded pictures: the first element's signature
+    try:
+        fmt, count = sniff(d, meta, kind)  # encoded pictures: the first element's signature
+    except (UnreadableError, BadRequestError) as exc:  # not pictures then: the other views say why
+        log.info("%s: no encoded picture (%s)", d.where(path), exc)
+        fmt, count = "", 0
     if fmt:
         kind = ENCODED
         views = ("encoded",) + tuple(v for v in views if v != "text") + (("text",) if not shape else ())
