@@ -79,3 +79,17 @@ def test_without_write_permission_one_line(hsds_server, domain):
         assert "\n" not in str(err.value)
     assert "meta" in fresh_names(hsds_server, domain.uri, "/")
     other.close()
+
+
+def test_soft_links_are_made_moved_and_deleted_as_links(hsds_server, domain):
+    row = hstructure.create_soft_link(domain, "/shortcut", "/images/gray")
+    assert row.kind == "soft_link" and row.link_target == "/images/gray"
+    row = hstructure.move(domain, "/shortcut", "/meta/")
+    assert row.path == "/meta/shortcut" and row.link_target == "/images/gray"
+    assert hstructure.link_id(domain, "/meta/shortcut") == ""  # its undo makes it again from its target
+    assert hstructure.delete(domain, "/meta/shortcut").text == "Deleted soft link /meta/shortcut"
+    assert "gray" in fresh_names(hsds_server, domain.uri, "/images")  # the target stays
+    assert "shortcut" not in fresh_names(hsds_server, domain.uri, "/meta")
+    with pytest.raises(BadRequestError, match="already exists"):
+        hstructure.create_group(domain, "/meta")
+    assert hstructure.create_group(domain, "/x/y/z", parents=True).path == "/x/y/z"
