@@ -360,3 +360,32 @@ def test_encoded_pictures_in_a_domain_show_as_pictures(qtbot, window, hsds_serve
     qtbot.waitUntil(lambda: p.image_view.displayed_array() is not None, timeout=10000)
     np.testing.assert_array_equal(p.image_view.displayed_array(), pictures[0])
     assert "PNG" in p.summary.text() and "14" in p.summary.text()
+
+
+def test_a_user_who_may_only_read_gets_one_line(qtbot, window, hsds_server, hsds_client, demo_file, monkeypatch
+                                                ) -> None:
+    from h5gui.core.hsds import session, transfer
+    from h5gui.core.progress import run
+
+    domain = "hdf5://home/admin/gui-read-only.h5"
+    run(transfer.upload(demo_file, domain, overwrite=True))
+    session.open_domain(domain).call("PUT", "/acls/reader", body={
+        "create": False, "read": True, "update": False, "delete": False, "readACL": False, "updateACL": False})
+    dialog = window.remote.open_url_dialog(hsds=True)
+    dialog.url.setCurrentText(domain)
+    dialog.hs_endpoint.setText(hsds_server.endpoint)
+    dialog.hs_username.setText("reader")
+    dialog.hs_password.setText("reader")
+    dialog.accept()
+    wait_idle(qtbot, window)
+    window.select_path(domain, "/meta")
+    wait_idle(qtbot, window)
+    window.actions_.enable_editing.trigger()
+    wait_idle(qtbot, window)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("renamed", True)))
+    window.actions_.rename.trigger()
+    wait_idle(qtbot, window)
+    status = window.status_text()
+    assert "no permission to change this domain (403)" in status and "\n" not in status
+    assert "meta" in fresh_names(hsds_server, domain, "/") and "renamed" not in fresh_names(hsds_server, domain, "/")
+    assert names(window, window.model.index(0, 0)).count("meta") == 1  # the tree still shows it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from h5gui.core.errors import BadRequestError, FileAccessError, NodeNotFoundError, ReadOnlyError
+from h5gui.core.errors import BadRequestError, NodeNotFoundError, ReadOnlyError
 from h5gui.core.hsds import browse, session
 from h5gui.core.hsds import structure as hstructure
 from h5gui.core.hsds.client import HsdsClient, load_config
@@ -68,16 +68,19 @@ def test_delete_then_relink_undoes_it(hsds_server, domain):
 
 
 def test_without_write_permission_one_line(hsds_server, domain):
-    # everyone may read this domain, nobody but admin may change it
-    domain.call("PUT", "/acls/default", body={"create": False, "read": True, "update": False, "delete": False,
-                                              "readACL": False, "updateACL": False})
-    other = HsdsClient(load_config(hsds_server.endpoint, "", ""))
+    # "reader" may read this domain, not change it
+    domain.call("PUT", "/acls/reader", body={"create": False, "read": True, "update": False, "delete": False,
+                                             "readACL": False, "updateACL": False})
+    other = HsdsClient(load_config(hsds_server.endpoint, "reader", "reader"))
     d = session.open_domain(domain.uri, other)
-    for change in (lambda: hstructure.rename(d, "/meta", "m"), lambda: hstructure.delete(d, "/meta")):
-        with pytest.raises((ReadOnlyError, FileAccessError), match=r"\((401|403)\)$") as err:
+    assert "meta" in browse.list_names(d, "/")
+    for change in (lambda: hstructure.rename(d, "/meta", "m"), lambda: hstructure.delete(d, "/meta"),
+                   lambda: hstructure.move(d, "/meta", "/images/"), lambda: hstructure.create_group(d, "/new")):
+        with pytest.raises(ReadOnlyError, match=r"no permission to change this domain \(403\)$") as err:
             change()
         assert "\n" not in str(err.value)
-    assert "meta" in fresh_names(hsds_server, domain.uri, "/")
+    assert sorted(fresh_names(hsds_server, domain.uri, "/")) == sorted(browse.list_names(domain, "/"))
+    assert "meta" in fresh_names(hsds_server, domain.uri, "/") and "new" not in fresh_names(hsds_server, domain.uri, "/")
     other.close()
 
 
