@@ -144,7 +144,7 @@ atexit.register(_shutdown)
 # the core functions that have an HSDS twin (same records, from the REST API: h5gui.core.hsds)
 HSDS_FUNCTIONS = frozenset({"child_info", "count_children", "describe", "describe_children", "list_children",
                             "list_names", "open_group_listing", "list_attrs", "preview_info", "read_image",
-                            "read_plot", "read_table", "search"})
+                            "read_plot", "read_table", "search", "read_encoded"})
 
 
 def hsds_function(name: str) -> tuple[str, str]:

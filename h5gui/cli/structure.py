@@ -3,6 +3,7 @@
     h5gui-cli mkgroup FILE PATH                      create a group (and its missing parents)
     h5gui-cli rm FILE PATH                           delete an object or link (says what space it freed)
     h5gui-cli mv FILE SRC DEST                       rename / move within a file (DEST ending in / : into it)
+                                                     (mkgroup, rm and mv also edit hdf5:// HSDS domains)
     h5gui-cli cp SRC_FILE SRC_PATH DEST_FILE DEST_PATH
                                                      copy recursively, within a file or between files
     h5gui-cli compact FILE [OUT]                     rewrite without unused space (in place unless OUT)
@@ -82,16 +83,25 @@ def _warn(warnings: Any) -> None:
 
 
 def cmd_mkgroup(args: argparse.Namespace) -> int:
-    from h5gui.core import structure
-
+    structure = _core(args.file)
     row = structure.create_group(args.file, args.path, parents=True)
     output.print_line(f"created group {row.path} in {args.file}")
     return 0
 
 
-def cmd_rm(args: argparse.Namespace) -> int:
+def _core(file: str) -> Any:
+    """The core that edits ``file``: :mod:`h5gui.core.structure`, or its HSDS twin for ``hdf5://``."""
+    if str(file).startswith("hdf5://"):
+        from h5gui.core.hsds import structure as hsds_structure
+
+        return hsds_structure
     from h5gui.core import structure
 
+    return structure
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    structure = _core(args.file)
     report = structure.delete(args.file, args.path)
     if args.json:
         output.dump_json({**dataclasses.asdict(report), "text": report.text})
@@ -101,8 +111,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
 
 
 def cmd_mv(args: argparse.Namespace) -> int:
-    from h5gui.core import structure
-
+    structure = _core(args.file)
     row = structure.move(args.file, args.src, args.dest, parents=args.parents)
     output.print_line(f"moved {normalize_path(args.src)} to {row.path} in {args.file}")
     return 0

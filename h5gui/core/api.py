@@ -221,4 +221,6 @@ class remote:
     download = _ref("h5gui.core.transfer_jobs", "download_copy", "downloading", 1, long=True)
     hsds_upload = _ref("h5gui.core.transfer_jobs", "upload", "uploading", 1, long=True)
     hsds_folder = _ref("h5gui.core.hsds.folders", "list_folder", "listing the folder", 0)
+    hsds_link_id = _ref("h5gui.core.hsds.structure", "link_id")  # before a delete: what undo links again
+    hsds_relink = _ref("h5gui.core.hsds.structure", "relink", "writing")  # undo of a delete on a domain
     set_options = _ref("h5gui.core.h5.remote", "set_default_options", "configuring", 0)

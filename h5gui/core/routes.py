@@ -19,6 +19,7 @@ from h5gui.core.ioproc.funcref import FuncRef
 
 _HSDS = "h5gui.core.hsds"
 _TWINS_MODULE = "h5gui.core.hsds.twins"
+_STRUCTURE_MODULE = "h5gui.core.hsds.structure"
 
 # local reference -> the function that does the same for a domain (same arguments, same records)
 HSDS_TWINS: dict[FuncRef, FuncRef] = {
@@ -31,6 +32,7 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.preview.preview_start: FuncRef(_TWINS_MODULE, "preview_start"),
     api.preview.read_image: FuncRef(_HSDS, "read_image"),
     api.preview.read_table: FuncRef(_HSDS, "read_table"),
+    api.preview.read_encoded: FuncRef(_HSDS, "read_encoded"),
     api.preview.read_plot: FuncRef(_TWINS_MODULE, "read_plot"),
     api.search.search: FuncRef(_TWINS_MODULE, "search"),
     api.files.release: FuncRef(_TWINS_MODULE, "release"),
@@ -42,7 +44,13 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.attrs.delete: FuncRef(_TWINS_MODULE, "delete"),
     api.attrs.duplicate: FuncRef(_TWINS_MODULE, "duplicate"),
     api.attrs.apply: FuncRef(_TWINS_MODULE, "apply"),
-    api.structure.create_group: FuncRef(_TWINS_MODULE, "create_group"),
+    api.structure.create_group: FuncRef(_STRUCTURE_MODULE, "create_group"),
+    api.structure.rename: FuncRef(_STRUCTURE_MODULE, "rename"),
+    api.structure.move: FuncRef(_STRUCTURE_MODULE, "move"),
+    api.structure.delete_info: FuncRef(_STRUCTURE_MODULE, "delete_info"),
+    api.structure.delete: FuncRef(_STRUCTURE_MODULE, "delete"),
+    api.structure.create_soft_link: FuncRef(_STRUCTURE_MODULE, "create_soft_link"),
+    api.structure.create_external_link: FuncRef(_STRUCTURE_MODULE, "create_external_link"),
 }
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")

@@ -35,7 +35,7 @@ def hsds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if local.hsds_command() is None:
         pytest.skip("the hsds launcher is not installed")
     root = tmp_path_factory.mktemp("hsds")
-    server = local.start(root)
+    server = local.start(root, users={"reader": "reader"})  # reader: may read what admin grants, not write
     try:
         local.make_home(server)
         yield server

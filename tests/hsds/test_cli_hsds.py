@@ -42,3 +42,26 @@ def test_ls_recursive_and_the_reader_process(hs_env, demo_domain, capsys):
 def test_what_is_not_there_yet_says_so(hs_env, demo_domain, capsys):
     code, _, err = _run(capsys, "snippet", demo_domain, "/mnist/images")
     assert code != 0 and len(err.splitlines()) == 1
+
+
+def test_mv_and_rm_edit_a_domain(hs_env, hsds_client, demo_file, capsys):
+    from h5gui.core.hsds import browse, transfer
+    from h5gui.core.progress import run
+
+    domain = "hdf5://home/admin/cli-structure.h5"
+    run(transfer.upload(demo_file, domain, overwrite=True))
+    code, out, err = _run(capsys, "mv", domain, "/images/gray", "/meta/")
+    assert code == 0 and out.strip() == f"moved /images/gray to /meta/gray in {domain}", err
+    code, out, err = _run(capsys, "rm", domain, "/mnist")
+    assert code == 0 and out.strip() == "Deleted group /mnist", err
+    code, out, err = _run(capsys, "mv", domain, "/meta/gray", "/images/rgb")
+    assert code != 0 and "already exists" in err and len(err.strip().splitlines()) == 1
+    code, out, err = _run(capsys, "mkgroup", domain, "/runs/2024/a")
+    assert code == 0 and out.strip() == f"created group /runs/2024/a in {domain}", err
+    code, out, err = _run(capsys, "mv", domain, "/signals", "/archive/old/", "--parents")
+    assert code == 0 and out.strip() == f"moved /signals to /archive/old/signals in {domain}", err
+    from h5gui.core.hsds import session
+
+    session.refresh(domain)
+    assert "gray" in browse.list_names(domain, "/meta") and "mnist" not in browse.list_names(domain, "/")
+    assert browse.list_names(domain, "/runs/2024") == ["a"] and "sine" in browse.list_names(domain, "/archive/old/signals")

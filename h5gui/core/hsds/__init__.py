@@ -29,6 +29,7 @@ from h5gui.core.hsds.browse import (
 )
 from h5gui.core.hsds.client import ClientStats, HsdsClient, HsdsConfig, load_config
 from h5gui.core.hsds.domain import Domain, domain_uri, is_hsds_uri
+from h5gui.core.hsds.encoded import read_encoded
 from h5gui.core.hsds.preview import preview_info, read_image, read_pixel_series, read_plot, read_table
 from h5gui.core.hsds.search import search
 from h5gui.core.hsds.session import default_client, open_domain, refresh, use_client
@@ -39,5 +40,5 @@ __all__ = [
     "create_group", "default_client", "delete", "delete_attrs", "describe", "describe_children", "domain_uri",
     "download", "is_hsds_uri", "list_attrs", "list_attrs_many", "list_children", "list_names", "load_config",
     "open_domain", "open_group_listing", "preview_info", "read_image", "read_pixel_series", "read_plot",
-    "read_table", "refresh", "rename_attr", "search", "set_attr", "upload", "use_client",
+    "read_encoded", "read_table", "refresh", "rename_attr", "search", "set_attr", "upload", "use_client",
 ]

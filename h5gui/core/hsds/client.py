@@ -258,6 +258,8 @@ def status_error(status: int, where: str, reason: str = "", *, missing: str = ""
         return FileAccessError(f"{where}: no such domain or folder (404)")
     if status == 409:
         return BadRequestError(f"{where}: already exists or conflicts with the current state (409){detail}")
+    if status == 410 and missing:  # a link or object that was deleted (HSDS keeps a tombstone)
+        return NodeNotFoundError(f"{where}: {missing} (deleted, 410)")
     if status == 410:
         return FileAccessError(f"{where}: the domain was deleted (410)")
     if status == 413:

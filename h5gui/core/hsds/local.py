@@ -79,7 +79,7 @@ class LocalHsds:
 
 def start(
     root: str | os.PathLike[str], *, username: str = "admin", password: str = "admin", nodes: int = 1,
-    timeout: float = 60.0, loglevel: str = "ERROR",
+    timeout: float = 60.0, loglevel: str = "ERROR", users: dict[str, str] | None = None,
 ) -> LocalHsds:
     """Start HSDS storing its data under ``root`` and wait until it answers.
 
@@ -103,6 +103,11 @@ def start(
         "--hs_password", password, "--count", str(nodes), "--logfile", str(root / "hs.log"),
         "--loglevel", loglevel,
     ]
+    if users:  # more users (tests: one who may read but not write): a password file under root instead
+        passwd = root / "passwd.txt"
+        passwd.write_text("".join(f"{u}:{p}\n" for u, p in {username: password, **users}.items()), encoding="utf-8")
+        at = args.index("--hs_username")
+        args[at:at + 4] = ["--password_file", str(passwd)]
     t0 = time.monotonic()
     out = open(root / "launcher.out", "wb")  # noqa: SIM115 - owned by the child
     try:

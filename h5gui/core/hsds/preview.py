@@ -8,6 +8,7 @@ through a stack is one request (``select=[0:n,y:y+1,x:x+1]``); a table block is 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,15 +17,17 @@ import h5py
 import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
-from h5gui.core.errors import BadRequestError, H5GuiError
+from h5gui.core.errors import BadRequestError, H5GuiError, UnreadableError
 from h5gui.core.hsds import types, values
 from h5gui.core.hsds.domain import Domain
+from h5gui.core.hsds.encoded import sniff
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview import (
     BOOL,
     COMPLEX,
     EMPTY,
+    ENCODED,
     ENUM,
     IMAGE_KINDS,
     MAX_TABLE_CELLS,
@@ -42,6 +45,7 @@ from h5gui.core.preview import (
 from h5gui.core.preview.axes import image_axes  # noqa: E402 - the local preview's rules, shared
 
 MAX_CELL_CHARS = 1_000
+log = logging.getLogger(__name__)
 
 
 def _attr_texts(d: Domain, meta: values.DatasetMeta, names: Sequence[str]) -> dict[str, str]:
@@ -86,12 +90,21 @@ def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False)
     table_axes = None
     if len(shape) >= 2 and not fields:
         table_axes = (axes[0], axes[1]) if axes else (len(shape) - 2, len(shape) - 1)
+    views = views_for(kind, shape, plot_fields)
+    try:
+        fmt, count = sniff(d, meta, kind)  # encoded pictures: the first element's signature
+    except (UnreadableError, BadRequestError) as exc:  # not pictures then: the other views say why
+        log.info("%s: no encoded picture (%s)", d.where(path), exc)
+        fmt, count = "", 0
+    if fmt:
+        kind = ENCODED
+        views = ("encoded",) + tuple(v for v in views if v != "text") + (("text",) if not shape else ())
     text = None
-    if not shape:
+    if not shape and not fmt:
         text = _formatter(dt, cell=False)(values.read(d, meta)[()])
-    return PreviewInfo(kind=kind, views=views_for(kind, shape, plot_fields), image_axes=axes, rgb=rgb,
+    return PreviewInfo(kind=kind, views=views, image_axes=axes, rgb=rgb,
                        fill_value=fill_value, all_fill=False, text=text, table_axes=table_axes,
-                       image_class=subclass or image_class, **common)
+                       image_class=subclass or image_class, encoded_format=fmt, encoded_count=count, **common)
 
 
 def read_image(domain: DomainLike, path: str, request: ImageRequest, *, allow_external: bool = False) -> ImageSlice:

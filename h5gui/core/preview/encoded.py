@@ -120,6 +120,13 @@ def read_encoded(
         data = element_bytes(ds, kind, dt, flat, path, MAX_ENCODED_BYTES)
         if data is None:
             raise UnreadableError(f"cannot decode {path}: more than {format_bytes(MAX_ENCODED_BYTES)} of data")
+    return picture(data, path, kind, flat, size, max_pixels)
+
+
+def picture(data: bytes, path: str, kind: str, flat: int, size: int, max_pixels: int | None
+            ) -> tuple[ImageSlice, str]:
+    """Decode element ``flat`` (of ``size``) of ``path``: the image view's slice and its description (also
+    for HSDS domains, :mod:`h5gui.core.hsds.encoded`)."""
     name = path if size == 1 or kind == NUMERIC else f"{path}[{flat}]"
     array, info = imaging.decode_image(data, max_pixels, name=name)
     rgb = array.ndim == 3

@@ -4,7 +4,8 @@ the file it changed.
 
 Before a delete, an object of at most KEEP_BYTES is exported to a scratch file of the session (a
 temporary folder removed at exit); undoing copies it back. A link is made again from its target. A
-larger object, or one that other hard links keep, is deleted without undo (the status line says so)."""
+larger object, or one that other hard links keep, is deleted without undo (the status line says so). On an
+HSDS domain the object outlives its link: undo links the same object id again (:mod:`h5gui.core.hsds.structure`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from h5gui.core import api
 from h5gui.core.errors import H5GuiError
 from h5gui.core.ioproc.funcref import FuncRef
+from h5gui.core.routes import is_hsds
 from h5gui.gui.session import Notifier
 from h5gui.gui.undo import EditCommand, FileUndo
 from h5gui.gui.workers import JobRunner
@@ -101,6 +103,9 @@ class StructureUndo:
                     else op(api.structure.create_soft_link, file, path, row.link_target))
             then(Steps((make,), back), "")
             return
+        if is_hsds(file) and self.undo is not None:
+            self._before_domain_delete(file, path, back, then)
+            return
         if info.kind not in ("group", "dataset") or self.undo is None:
             then(None, "")
             return
@@ -121,6 +126,21 @@ class StructureUndo:
             then(None, f"no copy could be kept ({err}): it cannot be undone")
 
         self.runner.submit(api.structure.export_hdf5, file, path, copy, on_result=kept, on_error=not_kept)
+
+    def _before_domain_delete(self, file: str, path: str, back: tuple[Change, ...],
+                              then: Callable[[Steps | None, str], None]) -> None:
+        """On an HSDS domain the object outlives its link: undo links the same object id again."""
+
+        def got(oid: str) -> None:
+            if oid:
+                then(Steps((op(api.remote.hsds_relink, file, path, oid),), back), "")
+            else:
+                then(None, "it cannot be undone")
+
+        def no_id(err: H5GuiError) -> None:
+            then(None, f"it cannot be undone ({err})")
+
+        self.runner.submit(api.remote.hsds_link_id, file, path, on_result=got, on_error=no_id)
 
     def close(self) -> None:
         """Remove the copies kept for undoing deletes."""
