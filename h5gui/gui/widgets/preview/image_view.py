@@ -274,7 +274,12 @@ class ImageView(QWidget):
 
     def _place(self, item: pg.ImageItem, s: ImageSlice, data: np.ndarray, levels: tuple[float, float]) -> None:
         r0, r1, c0, c1 = s.region
-        item.setImage(data, autoLevels=False, levels=levels if not (s.rgb and data.dtype == np.uint8) else (0, 255))
+        shown = levels if not (s.rgb and data.dtype == np.uint8) else (0, 255)
+        item.setImage(data, autoLevels=False, levels=shown)
+        # the first image of an item also gets levels set before it had one (the histogram's default
+        # (0, 1), applied at the end of setImage): an RGB picture was drawn white. Ours win.
+        if tuple(item.getLevels()) != tuple(shown):
+            item.setLevels(shown)
         item.setRect(QRectF(c0, r0, max(c1 - c0, 1), max(r1 - r0, 1)))
 
     def _redraw(self) -> None:
