@@ -27,3 +27,8 @@ def test_the_first_picture_of_a_session_is_drawn_in_colour(qtbot, wait_idle, win
     colours = {shot.pixelColor(x, y).name() for x in range(w // 4, w // 2, 7) for y in range(h // 4, 3 * h // 4, 7)}
     assert len(colours) > 10, colours  # a gradient of colours, not a white sheet
     assert np.array_equal(view.displayed_array().shape[:2], (128, 192))
+    # 8-bit colour is drawn as stored: the level and log controls do not pretend otherwise
+    assert not view.levels_combo.isEnabled() and not view.log_check.isEnabled()
+    window.select_path(str(demo), "/images/gray")
+    wait_idle(window)
+    assert view.levels_combo.isEnabled() and view.log_check.isEnabled()

@@ -194,6 +194,9 @@ class ImageView(QWidget):
             self.detail_item.clear()
         self.detail_item.hide()
         self.cmap_combo.setEnabled(not s.rgb)
+        fixed = s.rgb and s.data.dtype == np.uint8  # 8-bit colour is drawn as stored: no levels, no log scale
+        self.levels_combo.setEnabled(not fixed)
+        self.log_check.setEnabled(not fixed)
         self.hist.setVisible(not s.rgb)
         self._update_levels_from_data()
         self._redraw()
