@@ -22,7 +22,7 @@ from h5gui.core.hsds.domain import Domain
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview.common import kind_of
-from h5gui.core.preview.encoded import is_bytes_like, picture
+from h5gui.core.preview.encoded import element_index, is_bytes_like, picture
 from h5gui.core.preview.records import MAX_ENCODED_BYTES, NUMERIC, SNIFF_READ_BYTES, ImageSlice
 from h5gui.core.text import format_bytes
 
@@ -89,14 +89,7 @@ def read_encoded(domain: DomainLike, path: str, *, index: int | Sequence[int] = 
     if shape is None or math.prod(shape) == 0 or not is_bytes_like(kind, dt, shape):
         raise BadRequestError(f"{where} does not hold encoded image bytes ({describe_dtype(dt)})")
     size = math.prod(shape)
-    if isinstance(index, int | np.integer):
-        flat = int(index)
-    else:
-        flat = int(np.ravel_multi_index(tuple(int(i) for i in index), shape)) if shape else 0
-    if kind == NUMERIC:
-        flat = 0
-    elif not 0 <= flat < size:
-        raise BadRequestError(f"element {index} out of range for {where} ({size:,} elements)")
+    flat = element_index(index, shape, kind, where)
     data = element_bytes(d, meta, kind, flat, MAX_ENCODED_BYTES)
     if data is None:
         raise UnreadableError(f"cannot decode {where}: more than {format_bytes(MAX_ENCODED_BYTES)} of data")

@@ -83,6 +83,21 @@ def sniff_encoded(ds: h5py.Dataset, kind: str, dt: np.dtype, path: str) -> tuple
 
 
 
+def element_index(index: int | Sequence[int], shape: tuple[int, ...], kind: str, where: str) -> int:
+    """The flat index of the element ``index`` names (0 for a plain uint8 array: its bytes are one
+    picture); BadRequestError when it is out of range."""
+    size = element_count(shape)
+    if isinstance(index, int | np.integer):
+        flat = int(index)
+    else:
+        flat = int(np.ravel_multi_index(tuple(int(i) for i in index), shape)) if shape else 0
+    if kind == NUMERIC:
+        return 0
+    if not 0 <= flat < size:
+        raise BadRequestError(f"element {index} out of range for {where} ({size:,} elements)")
+    return flat
+
+
 def read_encoded(
     file: str, path: str, *, index: int | Sequence[int] = 0, allow_external: bool = False,
     max_pixels: int | None = None,
@@ -108,14 +123,7 @@ def read_encoded(
         if shape is None or element_count(shape) == 0 or not is_bytes_like(kind, dt, shape):
             raise BadRequestError(f"{path} does not hold encoded image bytes ({describe_dtype(dt)})")
         size = element_count(shape)
-        if isinstance(index, int | np.integer):
-            flat = int(index)
-        else:
-            flat = int(np.ravel_multi_index(tuple(int(i) for i in index), shape)) if shape else 0
-        if kind == NUMERIC:
-            flat = 0
-        elif not 0 <= flat < size:
-            raise BadRequestError(f"element {index} out of range for {path} ({size:,} elements)")
+        flat = element_index(index, shape, kind, path)
         check_filters(ds, path)
         data = element_bytes(ds, kind, dt, flat, path, MAX_ENCODED_BYTES)
         if data is None:
