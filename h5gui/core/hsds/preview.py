@@ -13,7 +13,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import h5py
 import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
@@ -43,8 +42,8 @@ from h5gui.core.preview import (
     views_for,
 )
 from h5gui.core.preview.axes import image_axes  # noqa: E402 - the local preview's rules, shared
+from h5gui.core.preview.cells import formatter
 
-MAX_CELL_CHARS = 1_000
 log = logging.getLogger(__name__)
 
 
@@ -175,37 +174,10 @@ def read_pixel_series(domain: DomainLike, path: str, axis: int, index: Sequence[
 # table and plot
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS] + "..."
-
-
-def _fmt_float(v: float) -> str:
-    text = f"{v:.6g}"
-    return text + ".0" if text.lstrip("-").isdigit() else text
-
-
 def _formatter(dt: np.dtype, *, cell: bool = True) -> Callable[[Any], str]:
-    clip = _clip if cell else (lambda t: t)
-    if h5py.check_ref_dtype(dt) is not None:
-        return lambda v: str(v) if v else "(null reference)"
-    if h5py.check_string_dtype(dt) is not None:
-        return lambda v: clip(v.decode("utf-8", "replace") if isinstance(v, bytes | np.bytes_) else str(v))
-    enum = h5py.check_enum_dtype(dt)
-    if enum is not None and dt.kind != "b":
-        by_value = {int(v): k for k, v in enum.items()}
-        return lambda v: by_value.get(int(v), str(int(v)))
-    if dt.names is not None:
-        subs = [(n, _formatter(types.field_dtype(dt, n), cell=cell)) for n in dt.names]
-        return lambda v: clip("{" + ", ".join(f"{n}: {f(v[n])}" for n, f in subs) + "}")
-    if dt.kind == "b":
-        return lambda v: "True" if v else "False"
-    if dt.kind in "iu":
-        return lambda v: str(int(v))
-    if dt.kind == "f":
-        return lambda v: _fmt_float(float(v))
-    if dt.kind == "c":
-        return lambda v: f"{_fmt_float(v.real)}{'+' if v.imag >= 0 else '-'}{_fmt_float(abs(v.imag))}j"
-    return lambda v: clip(str(v))
+    """The local table's formatter (the same text for a domain and a file); references stay as HSDS
+    writes them."""
+    return formatter(dt, None, cell=cell)
 
 
 def read_table(domain: DomainLike, path: str, row0: int, nrows: int, col0: int, ncols: int, *,

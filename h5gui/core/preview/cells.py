@@ -78,12 +78,16 @@ def array_text(a: np.ndarray) -> str:
 MAX_NESTING = 8  # compound members nested deeper are shown as "{...}"
 
 
-def formatter(dt: np.dtype, ds: h5py.Dataset, *, cell: bool = True, depth: int = 0) -> Callable[[Any], str]:
-    """A function that turns one element of type ``dt`` (as h5py returns it) into text."""
+def formatter(dt: np.dtype, ds: h5py.Dataset | None, *, cell: bool = True, depth: int = 0) -> Callable[[Any], str]:
+    """A function that turns one element of type ``dt`` (as h5py returns it) into text. ``ds`` holds the
+    references it resolves to paths; None (an HSDS domain, whose references are already text) shows them
+    as they are."""
     fit = clip if cell else (lambda t: t)
     if depth > MAX_NESTING:
         return lambda v: "{...}"
     if h5py.check_ref_dtype(dt) is not None:
+        if ds is None:
+            return lambda v: str(v) if v else "(null reference)"
         return lambda v: reference_text(v, ds)
     string_info = h5py.check_string_dtype(dt)
     if string_info is not None:
