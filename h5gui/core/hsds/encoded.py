@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -22,25 +21,11 @@ from h5gui.core.hsds.domain import Domain
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.paths import normalize_path
 from h5gui.core.preview.common import kind_of
-from h5gui.core.preview.encoded import element_index, is_bytes_like, picture
+from h5gui.core.preview.encoded import as_bytes, element_index, is_bytes_like, picture
 from h5gui.core.preview.records import MAX_ENCODED_BYTES, NUMERIC, SNIFF_READ_BYTES, ImageSlice
 from h5gui.core.text import format_bytes
 
 __all__ = ["read_encoded", "sniff"]
-
-
-def _as_bytes(value: Any) -> bytes | None:
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O":
-            return _as_bytes(value[()]) if value.shape == () else None
-        return np.ascontiguousarray(value).tobytes()
-    if isinstance(value, np.void):
-        return value.tobytes()
-    if isinstance(value, bytes | np.bytes_):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
-    return None
 
 
 def element_bytes(d: Domain, meta: values.DatasetMeta, kind: str, flat: int, limit: int) -> bytes | None:
@@ -48,14 +33,14 @@ def element_bytes(d: Domain, meta: values.DatasetMeta, kind: str, flat: int, lim
     shape = meta.shape or ()
     if kind == NUMERIC:
         n = math.prod(shape)
-        return None if n > limit else _as_bytes(values.read(d, meta))
+        return None if n > limit else as_bytes(values.read(d, meta))
     if meta.dtype.kind in "SV" and meta.dtype.itemsize > limit:
         return None
     if not shape:
-        data = _as_bytes(values.read(d, meta))
+        data = as_bytes(values.read(d, meta))
     else:
         where = tuple(int(i) for i in np.unravel_index(flat, shape))
-        data = _as_bytes(values.read(d, meta, where))
+        data = as_bytes(values.read(d, meta, where))
     return None if data is None or len(data) > max(limit, MAX_ENCODED_BYTES) else data
 
 

@@ -39,10 +39,17 @@ def element_bytes(ds: h5py.Dataset, kind: str, dt: np.dtype, flat: int, path: st
             return bytes(value).ljust(dt.itemsize, b"\x00")
         sel = where[:-1] + (slice(where[-1], where[-1] + 1),)
         return np.ascontiguousarray(read_selection(ds, sel, path)).tobytes()  # full itemsize, NULs kept
-    value = read_selection(ds, where if shape else (), path)
+    return as_bytes(read_selection(ds, where if shape else (), path))
+
+
+def as_bytes(value: Any) -> bytes | None:
+    """The bytes one element holds, as h5py (or HSDS) returns it: a uint8 array, opaque bytes, a string
+    (UTF-8, undecodable bytes kept); None for anything else."""
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O":  # pragma: no cover - defensive
-            return None
+        if value.dtype.kind == "O":
+            return as_bytes(value[()]) if value.shape == () else None
+        return np.ascontiguousarray(value).tobytes()
+    if isinstance(value, np.void):
         return value.tobytes()
     if isinstance(value, bytes | np.bytes_):
         return bytes(value)
