@@ -32,3 +32,47 @@ def names(window: MainWindow, parent: QModelIndex | None = None) -> list[str]:
     """The names of the tree rows under ``parent`` (the top level by default)."""
     parent = parent or QModelIndex()
     return [window.model.index(r, 0, parent).data() for r in range(window.model.rowCount(parent))]
+
+
+FRESH_WINDOW = r"""
+import json, os, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(sys.argv[:1])
+from h5gui.gui.main_window import MainWindow
+
+args, tmp = sys.argv[1:-1], sys.argv[-1]
+win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
+win.show()
+
+def wait(cond, timeout=TIMEOUT):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out; status: {win.status_text()}")
+        app.processEvents()
+        time.sleep(0.002)
+"""
+
+LOADED_REPORT = r"""
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
+win.close()
+print(json.dumps({"loaded": loaded, "status": win.status_text()}))
+"""
+
+
+def run_fresh_window(body: str, *args: str, tmp: Path, timeout: float = 90.0,
+                     env: dict[str, str] | None = None) -> dict:
+    """Run ``body`` in a fresh GUI process (``win``, ``wait(cond)``, ``args`` and ``tmp`` defined) and return
+    what it reports: the HDF5/imaging modules that process loaded, and its status line."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = FRESH_WINDOW.replace("TIMEOUT", repr(timeout)) + body + LOADED_REPORT
+    proc = subprocess.run([sys.executable, "-c", script, *args, str(tmp)], capture_output=True, text=True,
+                          timeout=timeout * 3, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

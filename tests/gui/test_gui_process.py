@@ -5,36 +5,15 @@ dataset of every preview kind, enable editing and edit an attribute."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
+from gui_window import run_fresh_window
 from PIL import Image
 
-SCRIPT = r"""
-import json, os, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv[:1])
-from h5gui.gui.main_window import MainWindow
-
-file, tmp = sys.argv[1], sys.argv[2]
-win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
-win.show()
-
-def wait(cond, timeout=30.0):
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise SystemExit(f"timed out; status: {win.status_text()}")
-        app.processEvents()
-        time.sleep(0.002)
-
+BODY = r"""
+file = args[0]
 shown = []
 win.preview.shown.connect(shown.append)
 win.open_files([file])
@@ -51,9 +30,6 @@ win.actions_.enable_editing.trigger()
 wait(lambda: win.is_idle() and file in win.session.writable)
 win.attributes.set_value("units", "km")
 wait(lambda: win.is_idle() and "units" in {a.name for a in win.attr_panel.model.attrs()})
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
-win.close()
-print(json.dumps({"loaded": loaded, "status": win.status_text()}))
 """
 
 
@@ -74,11 +50,7 @@ def test_the_gui_process_never_imports_h5py_or_pillow(tmp_path: Path) -> None:
         f["signal"] = np.sin(np.arange(500) / 10.0)
         f["note"] = "a note"
         f["picture_png"] = np.frombuffer(png_bytes(rng.integers(0, 255, size=(8, 9, 3), dtype=np.uint8)), np.uint8)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(path), str(tmp_path)], capture_output=True, text=True,
-                          timeout=120, env=env)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_fresh_window(BODY, str(path), tmp=tmp_path, timeout=30.0)
     assert out["loaded"] == [], f"the GUI process imported {out['loaded']}"
     with h5py.File(path, "r", locking=False) as f:
         assert f["gray"].attrs["units"] == "km"

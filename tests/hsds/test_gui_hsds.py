@@ -8,7 +8,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from gui_window import names, settings, window  # noqa: F401 (fixtures)
+from gui_window import names, run_fresh_window, settings, window  # noqa: F401 (fixtures)
 from PySide6.QtWidgets import QInputDialog
 
 from h5gui.gui.main_window import MainWindow
@@ -199,26 +199,8 @@ def test_upload_then_download_round_trip(qtbot, window, hsds_server, demo_file, 
             np.testing.assert_array_equal(a[name][()], b[name][()])
 
 
-PROCESS_SCRIPT = r"""
-import json, os, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv[:1])
-from h5gui.gui.main_window import MainWindow
-
-local, domain, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
-win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
-win.show()
-
-def wait(cond, timeout=90.0):
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise SystemExit(f"timed out; status: {win.status_text()}")
-        app.processEvents()
-        time.sleep(0.002)
-
+PROCESS_BODY = r"""
+local, domain = args
 win.remote.upload(local, domain)
 wait(lambda: win.is_idle() and domain in win.session.files)
 win.select_path(domain, "/images/gray")
@@ -226,25 +208,15 @@ wait(lambda: win.is_idle() and win.preview.view == "image")
 out = os.path.join(tmp, "copy.h5")
 win.remote.download_copy(domain, out)
 wait(lambda: win.session.is_writable(out))
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
-win.close()
-print(json.dumps({"loaded": loaded, "status": win.status_text()}))
 """
 
 
 def test_the_gui_process_never_loads_h5py_for_hsds_transfers(hsds_server, demo_file, tmp_path) -> None:
     """The transfer reports came back as records of h5gui.core.hsds, whose import loads h5py."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HS_ENDPOINT=hsds_server.endpoint,
-               HS_USERNAME=hsds_server.username, HS_PASSWORD=hsds_server.password)
-    proc = subprocess.run([sys.executable, "-c", PROCESS_SCRIPT, str(demo_file), "hdf5://home/admin/proc.h5",
-                           str(tmp_path)], capture_output=True, text=True, timeout=240, env=env)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    env = {"HS_ENDPOINT": hsds_server.endpoint, "HS_USERNAME": hsds_server.username,
+           "HS_PASSWORD": hsds_server.password}
+    result = run_fresh_window(PROCESS_BODY, str(demo_file), "hdf5://home/admin/proc.h5", tmp=tmp_path, timeout=90.0,
+                              env=env)
     assert result["loaded"] == [], result
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from gui_window import names, settings, window  # noqa: F401 (fixtures)
+from gui_window import names, run_fresh_window, settings, window  # noqa: F401 (fixtures)
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
@@ -202,46 +202,19 @@ def test_dropping_a_url_opens_it(qtbot, window, http_server) -> None:
     assert window.session.files == [url]
 
 
-PROCESS_SCRIPT = r"""
-import json, os, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv[:1])
-from h5gui.gui.main_window import MainWindow
-
-url, tmp = sys.argv[1], sys.argv[2]
-win = MainWindow(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat), data_dir=tmp)
-win.show()
-
-def wait(cond, timeout=60.0):
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise SystemExit(f"timed out; status: {win.status_text()}")
-        app.processEvents()
-        time.sleep(0.002)
-
+PROCESS_BODY = r"""
+url = args[0]
 win.open_files([url], select="/images/gray")
 wait(lambda: win.is_idle() and url in win.session.files and win.preview.view == "image")
 out = os.path.join(tmp, "copy.h5")
 win.remote.download_copy(url, out)
 wait(lambda: win.session.is_writable(out))
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("h5py", "PIL", "hdf5plugin"))
-win.close()
-print(json.dumps({"loaded": loaded, "status": win.status_text()}))
 """
 
 
 def test_the_gui_process_never_loads_h5py_for_a_url_and_its_copy(http_server, tmp_path) -> None:
     """The download's report came back as a record whose module imports h5py when unpickled."""
-    import json
-
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", PROCESS_SCRIPT, http_server.url("demo.h5"), str(tmp_path)],
-                          capture_output=True, text=True, timeout=180, env=env)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_fresh_window(PROCESS_BODY, http_server.url("demo.h5"), tmp=tmp_path, timeout=60.0)
     assert result["loaded"] == [], result
 
 
