@@ -4,22 +4,12 @@ or removed on request (issue 10 items 3 and 7)."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 
 import h5py
 import numpy as np
+from writers import STALLED_WRITER, start, stop
 
 from h5gui.cli import main
-
-KILLED_WRITER = """
-import h5py, sys, time
-f = h5py.File(sys.argv[1], "r+")
-f.attrs["b"] = 2
-f.flush()
-print("ready", flush=True)
-time.sleep(60)
-"""
 
 
 def run(capsys, *argv):
@@ -32,11 +22,7 @@ def _marked(tmp_path):
     p = tmp_path / "marked.h5"
     with h5py.File(p, "w", libver="latest") as f:
         f["x"] = np.arange(5)
-    w = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(p)], stdout=subprocess.PIPE, text=True)
-    assert w.stdout.readline().strip() == "ready"
-    w.kill()
-    w.wait()
-    w.stdout.close()
+    stop(start(STALLED_WRITER, p))
     return p
 
 

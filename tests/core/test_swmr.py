@@ -3,49 +3,23 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import h5py
 import numpy as np
 import pytest
+from writers import STALLED_WRITER, SWMR_WRITER, start, stop
 
 from h5gui.core import nodes, preview
 from h5gui.core.errors import FileAccessError, OpenMarkError
 from h5gui.core.h5 import files
-
-WRITER = """
-import h5py, sys, time
-f = h5py.File(sys.argv[1], "a", libver="latest")
-f.swmr_mode = True
-d = f["x"]
-print("ready", flush=True)
-for i in range(100000):
-    d.resize((i + 1,))
-    d[i] = i
-    d.flush()
-    time.sleep(0.01)
-"""
-
-
-def _writer(script: str, path) -> subprocess.Popen:
-    w = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
-    assert w.stdout.readline().strip() == "ready"
-    return w
-
-
-def _stop(w: subprocess.Popen) -> None:
-    w.kill()
-    w.wait()
-    w.stdout.close()
 
 
 def test_a_file_being_appended_by_a_swmr_writer_reads_and_grows(tmp_path):
     p = tmp_path / "live.h5"
     with h5py.File(p, "w", libver="latest") as f:
         f.create_dataset("x", shape=(0,), maxshape=(None,), dtype="i8", chunks=(64,))
-    w = _writer(WRITER, p)
+    w = start(SWMR_WRITER, p)
     try:
         with pytest.raises(OSError, match="already open for write"):
             h5py.File(p, "r", locking=False)  # what every plain reader gets (22 of 23 reads in the issue)
@@ -59,29 +33,19 @@ def test_a_file_being_appended_by_a_swmr_writer_reads_and_grows(tmp_path):
             assert info.shape[0] >= second
         assert len(pool) == 0, "a file being written is not kept open between jobs"
     finally:
-        _stop(w)
-
-
-PLAIN = """
-import h5py, sys, time
-f = h5py.File(sys.argv[1], "r+")
-f.attrs["a"] = 1
-f.flush()
-print("ready", flush=True)
-time.sleep(60)
-"""
+        stop(w)
 
 
 def test_a_live_plain_writer_and_a_crashed_one_are_told_apart(tmp_path):
     p = tmp_path / "v3.h5"
     with h5py.File(p, "w", libver="latest") as f:
         f["x"] = np.arange(5)
-    w = _writer(PLAIN, p)
+    w = start(STALLED_WRITER, p)
     try:
         with pytest.raises(FileAccessError, match="is open for writing in another program"):
             nodes.describe(str(p), "/")
     finally:
-        _stop(w)
+        stop(w)
     with pytest.raises(OpenMarkError, match="was not closed properly by the program that last wrote it") as exc:
         nodes.describe(str(p), "/")
     assert exc.value.exit_code == 2 and exc.value.file == str(p)

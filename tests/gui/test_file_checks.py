@@ -5,49 +5,13 @@ refresh shows a file being appended by a SWMR writer grow."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
+from writers import STALLED_WRITER, SWMR_WRITER, start, stop
 
 from h5gui.gui.main_window import MainWindow
-
-KILLED_WRITER = """
-import h5py, sys, time
-f = h5py.File(sys.argv[1], "r+")
-f.attrs["b"] = 2
-f.flush()
-print("ready", flush=True)
-time.sleep(60)
-"""
-
-SWMR_WRITER = """
-import h5py, sys, time
-f = h5py.File(sys.argv[1], "a", libver="latest")
-f.swmr_mode = True
-d = f["x"]
-print("ready", flush=True)
-for i in range(100000):
-    d.resize((i + 1,))
-    d[i] = i
-    d.flush()
-    time.sleep(0.01)
-"""
-
-
-def start(script: str, path: Path) -> subprocess.Popen:
-    w = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
-    assert w.stdout is not None and w.stdout.readline().strip() == "ready"
-    return w
-
-
-def stop(w: subprocess.Popen) -> None:
-    w.kill()
-    w.wait()
-    if w.stdout is not None:
-        w.stdout.close()
 
 
 def test_leftovers_get_a_notice_and_clean_up_removes_them(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
@@ -75,7 +39,7 @@ def test_a_file_marked_by_a_crashed_writer_can_be_read_anyway(qtbot, wait_idle, 
     p = tmp_path / "marked.h5"
     with h5py.File(p, "w", libver="latest") as f:
         f["x"] = np.arange(5)
-    stop(start(KILLED_WRITER, p))
+    stop(start(STALLED_WRITER, p))
     digest = hashlib.sha256(p.read_bytes()).hexdigest()
     window.open_files([str(p)])
     wait_idle(window)
