@@ -174,11 +174,12 @@ def _screenshot_when_idle(window: MainWindow, out: str, timeout: float, check: C
 def _report_unresolved(window: MainWindow, files: list[str], select: str | None) -> int:
     """After a screenshot: 1 (and one line each) when a file did not open or ``select`` was not selected."""
     import posixpath
-    from pathlib import Path
+
+    from h5gui.core.sources import Source
 
     code = 0
-    for f in files:
-        if not window.session.is_open(f if "://" in f else str(Path(f).expanduser().absolute())):
+    for f in files:  # named as the window names the files it opens
+        if not window.session.is_open(Source.parse(f).url):
             print(f"h5gui: {f} did not open", file=sys.stderr)
             code = 1
     if select and files and code == 0:
