@@ -97,16 +97,16 @@ class ImageView(QWidget):
         self.mask_item.setZValue(2)
         for it in (self.item, self.detail_item, self.mask_item):
             self.viewbox.addItem(it)
-        self.hist = pg.HistogramLUTItem(image=self.item)
-        self.hist.sigLevelsChanged.connect(self._on_hist_levels)
+        # the histogram is built in the next turn of the event loop, or as soon as it is needed (the view is
+        # built while the app is idle: one turn of ~40 ms was the longest stall after start-up; two are ~20)
+        self._hist: pg.HistogramLUTItem | None = None
+        QTimer.singleShot(0, self, self._build_hist)
         # the histogram follows the frames at most every HIST_EVERY_MS while a stack is scrubbed (binning a
         # 1 Mpx frame and repainting the curve took 3-5 ms of every step); after a pause it follows at once
-        self.item.sigImageChanged.disconnect(self.hist.imageChanged)
         self.item.sigImageChanged.connect(self._on_image_changed)
         self._hist_timer = QTimer(self, singleShot=True)
         self._hist_timer.timeout.connect(self._update_hist)
         self._hist_at = 0.0
-        self.graphics.addItem(self.hist, row=0, col=1)
         layout.addWidget(self.graphics, 1)
 
         self.readout = QLabel(" ", self)
@@ -129,6 +129,32 @@ class ImageView(QWidget):
         self._set_manual_visible(False)
         self.complex_combo.hide()
         self._apply_colormap(self.cmap_combo.currentText())
+
+    @property
+    def hist(self) -> pg.HistogramLUTItem:
+        """The histogram and level handles beside the image (built on first use)."""
+        return self._build_hist()
+
+    def _build_hist(self) -> pg.HistogramLUTItem:
+        if self._hist is not None:
+            return self._hist
+        hist = self._hist = pg.HistogramLUTItem(image=self.item)
+        hist.sigLevelsChanged.connect(self._on_hist_levels)
+        self.item.sigImageChanged.disconnect(hist.imageChanged)  # it follows through _on_image_changed
+        self._apply_colormap(self.cmap_combo.currentText())  # the gradient, and the image's table as it was
+        hist.axis.setLogMode(self.log_check.isChecked())
+        s = self.slice
+        if s is not None:
+            hist.setVisible(not s.rgb)
+            if not s.rgb:
+                self._updating = True
+                try:
+                    hist.setLevels(*self._display_levels)
+                finally:
+                    self._updating = False
+            self._on_image_changed()
+        self.graphics.addItem(hist, row=0, col=1)
+        return hist
 
     # ------------------------------------------------------------------ public
     def set_complex(self, is_complex: bool) -> None:
@@ -320,7 +346,8 @@ class ImageView(QWidget):
 
     def _apply_colormap(self, name: str) -> None:
         cmap = colormap(name)
-        self.hist.gradient.setColorMap(cmap)
+        if self._hist is not None:
+            self._hist.gradient.setColorMap(cmap)
         lut = cmap.getLookupTable(nPts=256)
         self.item.setLookupTable(lut)
         self.detail_item.setLookupTable(lut)

@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the records come with numpy: imported with the first previe
     from h5gui.gui.widgets.preview.image_view import ImageView
 
 log = logging.getLogger(__name__)
+PREBUILD_RETRY_MS = 100  # the image view is built ahead of use once no job waits: checked this often
+PREBUILD_TRIES = 30  # ... and built regardless after this many checks
 
 class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
@@ -107,7 +109,8 @@ class PreviewPanel(QWidget):
         self._loading_timer.setSingleShot(True)
         self._loading_timer.setInterval(150)  # no flicker for fast reads
         self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
-        self._preloaded.connect(lambda: self._view_widget("image"), Qt.ConnectionType.QueuedConnection)
+        self._preloaded.connect(self._prebuild_image_view, Qt.ConnectionType.QueuedConnection)
+        self._prebuild_tries = 0
         self._unsafe: tuple[str, str] | None = None
         self._retry: tuple[str, str] | None = None
         self._force = False  # read the target even though it broke the reader before (the user said so)
@@ -174,6 +177,17 @@ class PreviewPanel(QWidget):
             return
         self._preloader = Preloader(self._preloaded.emit)
         self._preloader.start()
+
+    def _prebuild_image_view(self) -> None:
+        """Build the image view ahead of its first use, once no job is waiting (the file's first rows are
+        shown then): building it while results arrive made the longest stalls after start-up."""
+        if "image" in self._views:
+            return
+        if self.runner.has_pending() and self._prebuild_tries < PREBUILD_TRIES:
+            self._prebuild_tries += 1
+            QTimer.singleShot(PREBUILD_RETRY_MS, self, self._prebuild_image_view)
+            return
+        self._view_widget("image")
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
