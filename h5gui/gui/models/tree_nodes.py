@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from h5gui.core.nodes import ChildInfo
 
 FIRST_BATCH = 64
-BATCH = 500
-WINDOW = 2000  # real rows loaded at most per group: QTreeView relays out every expanded row on each change
+BATCH = 250
+WINDOW = 1000  # real rows loaded at most per group: QTreeView relays out every expanded row on each change
 STATUS_KINDS = ("loading", "more", "earlier", "message")
 COLUMNS = ("Name", "Shape", "Type")
 
