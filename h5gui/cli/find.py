@@ -39,11 +39,13 @@ def cmd_find(args: argparse.Namespace) -> int:
     from h5gui.core.progress import Progress
 
     out = sys.stdout
+    shown: set[search.SearchHit] = set()
 
     def show(p: Progress) -> None:
         if isinstance(p, search.SearchBatch) and not args.json:
             for hit in p.hits:
                 output.print_line(hit.text, out)
+                shown.add(hit)
             if p.hits:
                 out.flush()  # stream: results show as they are found
 
@@ -52,6 +54,10 @@ def cmd_find(args: argparse.Namespace) -> int:
                   subject=(args.file, args.path), operation="searching")
     if args.json:
         output.dump_json([dataclasses.asdict(h) for h in report.hits])
+    else:  # the reader process passes on a batch at most every 0.2 s: print those of the skipped ones
+        for hit in report.hits:
+            if hit not in shown:
+                output.print_line(hit.text, out)
     if report.truncated:
         sys.stderr.write(f"{output.PROG}: stopped after {len(report.hits):,} results (--max)\n")
     return 0 if report.hits else 1
