@@ -91,11 +91,13 @@ def test_find_by_name_in_a_domain(qtbot, window, hsds_server, demo_domain) -> No
     wait_idle(qtbot, window)
     found = [dialog.results.item(i).text() for i in range(dialog.results.count())]
     assert any("/images/gray" in t for t in found), found
-    dialog.where.setCurrentIndex(1)  # names and attributes: not on HSDS yet, said in one line
+    dialog.where.setCurrentIndex(1)  # names and attributes: attribute names and values found on the domain too
+    dialog.pattern.setText("camera")
     dialog.start()
     wait_idle(qtbot, window)
-    assert "searching attributes is not available for HSDS domains yet" in dialog.status.text()
-    assert "\n" not in dialog.status.text()
+    found = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert any("/meta" in t and "instrument" in t and "demo camera" in t for t in found), found
+    assert "not available" not in dialog.status.text()
     dialog.close()
 
 

@@ -49,12 +49,9 @@ def read_plot(domain: str, path: str, *, axis: int = -1, index: Sequence[int] = 
 def search(domain: str, pattern: str, *, mode: str = "substring", names: bool = True, attrs: bool = False,
            values: bool = True, path: str = "/", case_sensitive: bool = False, max_hits: int | None = 100_000,
            page: int = 1000, on_hits: Callable[..., None] | None = None) -> Job[SearchReport]:
-    """Find by name (attributes are not searched on HSDS yet: refused in one line, not silently skipped)."""
-    if attrs:
-        raise BadRequestError(f"{domain}: searching attributes is not available for HSDS domains yet; "
-                              "search names")
-    return hsds_search(domain, pattern, mode=mode, path=path, case_sensitive=case_sensitive, max_hits=max_hits,
-                       page=page)
+    """Find by name and by attribute names and values (:mod:`h5gui.core.hsds.search`)."""
+    return hsds_search(domain, pattern, mode=mode, names=names, attrs=attrs, values=values, path=path,
+                       case_sensitive=case_sensitive, max_hits=max_hits, page=page, on_hits=on_hits)
 
 
 def release(domain: str) -> None:

@@ -34,5 +34,6 @@ if TYPE_CHECKING:  # type checkers see every name; at run time __getattr__ impor
 
 __getattr__, __dir__ = lazy.exports(__name__, {
     "records": ("ATTR_NAME", "ATTR_VALUE", "MODES", "NAME", "SearchBatch", "SearchHit", "SearchReport"),
-    "find": ("MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "compile_matcher", "search"),
+    "find": ("MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "attr_hits", "clip_text", "compile_matcher", "search",
+             "value_texts"),
 })

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import h5py
@@ -27,7 +27,8 @@ from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job
 from h5gui.core.search.records import ATTR_NAME, ATTR_VALUE, MODES, NAME, SearchBatch, SearchHit, SearchReport
 
-__all__ = ["MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "compile_matcher", "search"]
+__all__ = ["MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "attr_hits", "clip_text", "compile_matcher", "search",
+           "value_texts"]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def compile_matcher(pattern: str, mode: str = "substring", case_sensitive: bool 
 
 
 def _value_texts(oid: Any, name: str, file: str) -> list[str]:
-    """An attribute's value as texts to match: each string of a string array, else the typed text."""
+    """An attribute's value as texts to match (:func:`value_texts`); none when it is too big or unreadable."""
     try:
         if attrs_raw.storage_size(oid, name) > MAX_ATTR_VALUE_BYTES:
             return []
@@ -72,6 +73,13 @@ def _value_texts(oid: Any, name: str, file: str) -> list[str]:
     except Exception:  # an attribute that cannot be read is simply not matched by value
         log.debug("attribute %s not searched by value", name, exc_info=True)
         return []
+    return value_texts(v, name)
+
+
+def value_texts(v: Any, name: str = "") -> list[str]:
+    """An attribute's value (as :func:`h5gui.core.h5.attrs_raw.read` gives it: an array, or
+    ``h5py.Empty``) as texts to match: each string of a string array, else the typed text. Shared with
+    the HSDS search (:mod:`h5gui.core.hsds.attr_search`), so that a value matches the same text there."""
     if isinstance(v, h5py.Empty):
         return []
     arr = np.asarray(v)
@@ -91,7 +99,8 @@ def _value_texts(oid: Any, name: str, file: str) -> list[str]:
             return []
 
 
-def _clip(text: str) -> str:
+def clip_text(text: str) -> str:
+    """A matching value as a hit keeps it: one line, at most :data:`MAX_VALUE_TEXT` characters."""
     text = " ".join(text.split())
     return text if len(text) <= MAX_VALUE_TEXT else text[: MAX_VALUE_TEXT - 3] + "..."
 
@@ -106,16 +115,23 @@ def _attr_names(oid: Any) -> list[str]:
         return []
 
 
-def _attr_hits(file: str, path: str, kind: str, oid: Any, match: Callable[[str], bool],
-               values: bool) -> Iterator[SearchHit]:
-    for aname in _attr_names(oid):
+def attr_hits(file: str, path: str, kind: str, names: Iterable[str], texts: Callable[[str], list[str]],
+              match: Callable[[str], bool], values: bool) -> Iterator[SearchHit]:
+    """The hits of one object's attributes ``names`` (in the order given): a name that matches, else
+    (``values``) the first of ``texts(name)`` that does. Shared with the HSDS search."""
+    for aname in names:
         if match(aname):
             yield SearchHit(file, path, kind, ATTR_NAME, aname)
         elif values:
-            for text in _value_texts(oid, aname, file):
+            for text in texts(aname):
                 if match(text):
-                    yield SearchHit(file, path, kind, ATTR_VALUE, aname, _clip(text))
+                    yield SearchHit(file, path, kind, ATTR_VALUE, aname, clip_text(text))
                     break
+
+
+def _attr_hits(file: str, path: str, kind: str, oid: Any, match: Callable[[str], bool],
+               values: bool) -> Iterator[SearchHit]:
+    return attr_hits(file, path, kind, _attr_names(oid), lambda name: _value_texts(oid, name, file), match, values)
 
 
 def search(
