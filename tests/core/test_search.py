@@ -131,3 +131,17 @@ def test_refusals(big, tmp_path):
         run(search.search(str(big), "x", path="/nowhere"))
     with pytest.raises(ExternalLinkError):
         run(search.search(str(big), "x", path="/meta/ext_sample"))
+
+
+def test_attributes_of_a_group_without_members(tmp_path):
+    """The starting group's own attribute hits, also when it has no members (they were dropped)."""
+    empty_root, empty_group = tmp_path / "root.h5", tmp_path / "group.h5"
+    with h5py.File(empty_root, "w") as f:
+        f.attrs["note"] = "needle"
+    with h5py.File(empty_group, "w") as f:
+        f.create_group("empty").attrs["unit"] = "needle"
+    for file, where, text in ((empty_root, "/", "/ (group): attribute note = needle"),
+                              (empty_group, "/empty", "/empty (group): attribute unit = needle")):
+        streamed: list = []
+        r = run(search.search(str(file), "needle", attrs=True, path=where, on_hits=streamed.extend))
+        assert [h.text for h in r.hits] == [text] and tuple(streamed) == r.hits and not r.truncated

@@ -72,6 +72,7 @@ def odd_file(tmp_path_factory):
         d.attrs["nothing"] = h5py.Empty("f4")
         g.attrs["long"] = "needle " + "x" * 400
         g.attrs["7"] = 7
+        f.create_group("empty").attrs["lonely"] = "needle"  # a group without members: its own attributes
     return path
 
 
@@ -79,10 +80,12 @@ def test_attribute_hits_at_the_edges_match_the_local_search(hsds_client, odd_fil
     uri = "hdf5://home/admin/odd-search.h5"
     run(transfer.upload(odd_file, uri, overwrite=True))
     report = _same(uri, odd_file, "needle")
-    assert {h.attr for h in report.hits} == {"words", "fixed", "long"}
+    assert {h.attr for h in report.hits} == {"words", "fixed", "long", "lonely"}
     assert next(h for h in report.hits if h.attr == "long").value.endswith("...")
     for pattern in ("7", "2.5", "nothing", "1, 2", "again", "data"):
         _same(uri, odd_file, pattern)
+    report = _same(uri, odd_file, "needle", path="/empty")  # a group without members: its own attributes
+    assert [h.text for h in report.hits] == ["/empty (group): attribute lonely = needle"]
 
 
 def test_bulk_reads_max_hits_batches_and_cancel(hsds_client, demo_domain, demo_file):

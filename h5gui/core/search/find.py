@@ -191,5 +191,12 @@ def search(
             yield SearchBatch(visited, None, "objects", f"searching {path}", hits=tuple(batch))
             if truncated:
                 break
+        if pending:  # a starting group without members: its own attribute hits, not passed on by the loop
+            batch = pending[:max_hits] if max_hits is not None else pending
+            truncated = max_hits is not None and len(pending) >= max_hits
+            found.extend(batch)
+            if on_hits is not None:
+                on_hits(tuple(batch))
+            yield SearchBatch(visited, None, "objects", f"searching {path}", hits=tuple(batch))
     return SearchReport(file, pattern, mode, tuple(found), visited, truncated)
 
