@@ -23,7 +23,7 @@ from h5gui.gui.widgets.banner import Banner
 from h5gui.gui.widgets.preview.axes_bar import AxesBar
 from h5gui.gui.widgets.preview.first_frame import first_frame_guess
 from h5gui.gui.widgets.preview.memory import configure_axes, element_note, is_sibling, remember
-from h5gui.gui.widgets.preview.preload import Preloader
+from h5gui.gui.widgets.preview.preload import ViewWarmer
 from h5gui.gui.widgets.preview.requests import (
     PLOT_POINTS,
     VIEW_LABELS,
@@ -40,8 +40,6 @@ if TYPE_CHECKING:  # the records come with numpy: imported with the first previe
     from h5gui.gui.widgets.preview.image_view import ImageView
 
 log = logging.getLogger(__name__)
-PREBUILD_RETRY_MS = 100  # the image view is built ahead of use once no job waits: checked this often
-PREBUILD_TRIES = 30  # ... and built regardless after this many checks
 
 class PreviewPanel(QWidget):
     """``show_node(file, path)`` for datasets, ``show_message(text)`` for anything else."""
@@ -52,7 +50,6 @@ class PreviewPanel(QWidget):
     write_requested = Signal(str, str, int, int, list, object, object)
     shown = Signal(str)  # the view that just displayed data (tests, screenshots)
     member_activated = Signal(str, str)  # file, path: a member of the group shown was double-clicked
-    _preloaded = Signal()  # pyqtgraph is imported (from the preload thread)
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +62,7 @@ class PreviewPanel(QWidget):
         self._memory: dict[str, Any] = {}
         self._views: dict[str, QWidget] = {}
         self._image: ImageView | None = None  # the image view, once built
-        self._preloader: Preloader | None = None
+        self._warmer = ViewWarmer(busy=runner.has_pending, build=lambda: self._view_widget("image"), parent=self)
         self._first: tuple[Any, ImageSlice] | None = None  # (request, frame) read with the info, until used
 
         layout = QVBoxLayout(self)
@@ -109,8 +106,6 @@ class PreviewPanel(QWidget):
         self._loading_timer.setSingleShot(True)
         self._loading_timer.setInterval(150)  # no flicker for fast reads
         self._loading_timer.timeout.connect(lambda: self.summary.setText(self.summary.text() + "  loading..."))
-        self._preloaded.connect(self._prebuild_image_view, Qt.ConnectionType.QueuedConnection)
-        self._prebuild_tries = 0
         self._unsafe: tuple[str, str] | None = None
         self._retry: tuple[str, str] | None = None
         self._force = False  # read the target even though it broke the reader before (the user said so)
@@ -171,28 +166,14 @@ class PreviewPanel(QWidget):
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph and the plotting views in a background thread, then build the image view (one
-        turn of the event loop, ~35 ms; the plot view is built on first use)."""
-        if self._preloader is not None or "image" in self._views:
-            return
-        self._preloader = Preloader(self._preloaded.emit)
-        self._preloader.start()
-
-    def _prebuild_image_view(self) -> None:
-        """Build the image view ahead of its first use, once no job is waiting (the file's first rows are
-        shown then): building it while results arrive made the longest stalls after start-up."""
-        if "image" in self._views:
-            return
-        if self.runner.has_pending() and self._prebuild_tries < PREBUILD_TRIES:
-            self._prebuild_tries += 1
-            QTimer.singleShot(PREBUILD_RETRY_MS, self, self._prebuild_image_view)
-            return
-        self._view_widget("image")
+        """Import pyqtgraph and the plotting views in a background thread, then build the image view once
+        no job waits (the plot view is built on first use)."""
+        if "image" not in self._views:
+            self._warmer.start()
 
     def wait_warm_up(self, timeout: float = 10.0) -> None:
         """Let a running preload finish (exiting while a thread imports Qt modules can crash)."""
-        if self._preloader is not None:
-            self._preloader.wait(timeout)
+        self._warmer.wait(timeout)
 
     @property
     def image_view(self) -> Any:

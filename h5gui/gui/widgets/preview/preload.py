@@ -10,6 +10,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
 log = logging.getLogger(__name__)
 
 IMPORT_SWITCH_INTERVAL = 0.0005  # seconds, while the background import runs (Python's default: 0.005)
@@ -52,3 +54,38 @@ class Preloader:
         """Let a running import finish (exiting while a thread imports Qt modules can crash)."""
         if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout)
+
+
+class ViewWarmer(QObject):
+    """Builds a view ahead of its first use: ``start()`` imports pyqtgraph in the background
+    (:class:`Preloader`), then ``build()`` runs on the GUI thread once ``busy()`` is false, checked every
+    :data:`RETRY_MS` (built regardless after :data:`TRIES` checks). Building the image view while the
+    file's first results arrived made the longest stalls after start-up."""
+
+    RETRY_MS = 100
+    TRIES = 30
+    _imported = Signal()  # from the preload thread
+
+    def __init__(self, busy: Callable[[], bool], build: Callable[[], object], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._busy = busy
+        self._build = build
+        self._tries = 0
+        self._preloader: Preloader | None = None
+        self._imported.connect(self._try_build, Qt.ConnectionType.QueuedConnection)
+
+    def start(self) -> None:
+        if self._preloader is None:
+            self._preloader = Preloader(self._imported.emit)
+            self._preloader.start()
+
+    def _try_build(self) -> None:
+        if self._busy() and self._tries < self.TRIES:
+            self._tries += 1
+            QTimer.singleShot(self.RETRY_MS, self, self._try_build)
+            return
+        self._build()
+
+    def wait(self, timeout: float = 10.0) -> None:
+        if self._preloader is not None:
+            self._preloader.wait(timeout)
