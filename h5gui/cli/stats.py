@@ -25,7 +25,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "class counts",
         description="Compute the statistics of the dataset PATH in one or two passes over it (any size: it is read "
         "in blocks): count, NaN and infinity counts, min, max, mean and std (per channel when the data has a "
-        "channel axis: the HDF5 image attributes, a last axis of 1, 3 or 4, or axis 1 of (N, 3, H, W)), a "
+        "channel axis: the HDF5 image attributes, a last axis of 1, 3 or 4, axis 1 of (N, 3, H, W), or axis 0 of a "
+        "(3|4, H, W) 8-bit picture that the preview shows in colour), a "
         "histogram, and for a labels dataset (1-D integers named labels, y or y_*, or with class_names) the count "
         "of each class. --store writes them as attributes (min, max, mean, std, count, nan_count, inf_count, "
         "channel_axis, histogram, histogram_edges, class_counts).",
@@ -82,7 +83,7 @@ def print_stats(s: Any, out: TextIO) -> None:
         output.print_line(f"Per channel (axis {s.channel_axis}):", out)
     output.print_table(rows, out)
     if s.histogram:
-        output.print_line("Histogram:", out)
+        output.print_line("Histogram:" if s.channel_axis is None else "Histogram (all channels together):", out)
         bars(_histogram_rows(s), out)
     if s.labels:
         output.print_line("Classes:", out)

@@ -698,3 +698,34 @@ def test_records_import_without_h5py_or_pillow_and_every_name_resolves():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]  # the GUI builds specs without h5py
     assert all(getattr(importer, name) is not None for name in importer.__all__)
+
+
+def test_plan_lists_no_stack_it_cannot_make_and_names_what_is_missing_once(tmp_path, capsys):
+    """QA: a stacked plan of mixed sizes without a resize listed "/a/images 2 x 10 x 12 x 3" and then
+    "Missing: cannot stack folder a/" (and the same sentence again for every other folder)."""
+    from h5gui.cli import main
+
+    src = tmp_path / "two"
+    for k, folder in enumerate(("a", "b")):
+        (src / folder).mkdir(parents=True)
+        Image.fromarray(rgb(10, 12, k)).save(src / folder / "small.png")
+        Image.fromarray(rgb(20, 16, k + 5)).save(src / folder / "big.png")
+    (src / "c").mkdir()
+    for i in range(2):
+        Image.fromarray(rgb(10, 12, 9 + i)).save(src / "c" / f"{i}.png")
+    s = scan_of(src)
+    plan = importer.plan_import(ImportSpec(str(src), str(tmp_path / "o.h5"), layout="stack"), s)
+    assert not plan.ok and len(plan.problems) == 1
+    assert plan.problems[0].startswith("cannot stack folder a/ and folder b/: their images have 2 forms")
+    assert [p for p, _, _ in plan.datasets] == ["/c/images", "/c/filenames"]  # c/ stacks; a/ and b/ cannot
+    assert plan.suggested_resize == (12, 10)
+
+    out_file = tmp_path / "o.h5"
+    assert main(["import-images", str(src), str(out_file), "--layout", "stack", "--dry-run", "-q"]) == 2
+    out = capsys.readouterr().out
+    assert "/a/images" not in out and "/b/filenames" not in out and "/c/images" in out
+    assert out.count("Missing:") == 1 and out.count("--resize 12x10") == 1
+    assert not out_file.exists()
+    # with the resize, every folder's stack is listed and nothing is missing
+    plan = importer.plan_import(ImportSpec(str(src), str(out_file), layout="stack", resize=(12, 10)), s)
+    assert plan.ok and {p for p, _, _ in plan.datasets} >= {"/a/images", "/b/images", "/c/images"}

@@ -181,3 +181,43 @@ def test_records_import_no_h5py(module):
     code = f"import sys, h5gui.core.{module}; print('h5py' in sys.modules, 'PIL' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.fixture
+def channels_first(tmp_path):
+    """Channels-first pictures, each channel of its own values (red 0-9, green 100-109, blue 200-209)."""
+    rng = np.random.default_rng(8)
+    pic = np.stack([rng.integers(100 * c, 100 * c + 10, (12, 14), dtype=np.uint8) for c in range(3)])
+    p = tmp_path / "chw.h5"
+    with h5py.File(p, "w") as f:
+        f["plain"] = pic  # (3, H, W) uint8: the preview shows it in colour
+        f["image"] = pic
+        f["image"].attrs["CLASS"] = np.bytes_("IMAGE")
+        f["stack"] = np.stack([pic, pic[:, ::-1]])  # (N, 3, H, W)
+        f["stack"].attrs["CLASS"] = np.bytes_("IMAGE")
+        f["floats"] = pic.astype(np.float32)  # (3, H, W) floats: grey frames in the preview, values together
+    return str(p), pic
+
+
+@pytest.mark.parametrize("path", ["/plain", "/image", "/stack"])
+def test_channels_first_pictures_have_statistics_per_channel(channels_first, path, capsys):
+    """QA: a (3, H, W) picture (with or without CLASS=IMAGE) had its three colours lumped together."""
+    file, pic = channels_first
+    s = compute(file, path)
+    axis = 1 if path == "/stack" else 0
+    assert s.channel_axis == axis and s.channels == 3
+    per = pic.reshape(3, -1).astype(np.float64)
+    np.testing.assert_array_equal(s.min, per.min(1))
+    np.testing.assert_array_equal(s.max, per.max(1))
+    np.testing.assert_allclose(s.mean, per.mean(1))
+    np.testing.assert_allclose(s.std, per.std(1))
+    assert main(["stats", file, path, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert f"Per channel (axis {axis}):" in out and "all channels together" in out
+    assert compute(file, path, per_channel=False).channel_axis is None
+
+
+def test_channels_first_floats_stay_together(channels_first):
+    file, pic = channels_first
+    s = compute(file, "/floats")
+    assert s.channel_axis is None and s.min == (float(pic.min()),) and s.max == (float(pic.max()),)

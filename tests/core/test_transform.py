@@ -527,3 +527,43 @@ def test_records_import_without_h5py_and_every_name_resolves():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]  # the GUI builds specs without h5py
     assert all(getattr(T, name) is not None for name in T.__all__)
+
+
+@pytest.mark.parametrize(("source", "kw", "clips"), [
+    # noise before: float results of the data's own statistics cannot leave float32 / float64
+    ("f32", {"normalize": "minmax", "dtype": "float32"}, False),
+    ("f32", {"normalize": "zscore"}, False),
+    ("f64", {"normalize": "minmax-1", "dtype": "float32"}, False),
+    ("f64", {"normalize": "clip-percentiles", "dtype": "float32"}, False),
+    ("u8", {"normalize": "scale", "scale": 255.0}, False),
+    ("f32", {"normalize": "scale", "scale": 255.0, "dtype": "float32"}, False),
+    # real: the range matters
+    ("f64", {"dtype": "float32"}, True),
+    ("f32", {"normalize": "zscore", "dtype": "float16"}, True),
+    ("f32", {"normalize": "scale", "scale": 0.5, "dtype": "float32"}, True),
+    ("f32", {"normalize": "meanstd", "mean": 0.5, "std": 0.25, "dtype": "float32"}, True),
+    ("f32", {"normalize": "zscore", "stats_from": "/f64"}, True),
+    ("f32", {"normalize": "minmax", "dtype": "uint8"}, True),
+    ("f32", {"dtype": "int16"}, True),
+])
+def test_plan_notes_clipping_only_when_a_value_can_be_clipped(tmp_path, source, kw, clips):
+    """QA: the plan said "clip values outside float32" for float results that cannot leave float32."""
+    rng = np.random.default_rng(0)
+    file = make(tmp_path / "p.h5", rng.random((6, 5)).astype(np.float32), "/f32")
+    make(file, rng.random((6, 5)), "/f64")
+    make(file, np.arange(30, dtype=np.uint8).reshape(6, 5), "/u8")
+    plan = T.plan_transform(T.TransformSpec(file, "/" + source, **kw))
+    assert any(s.startswith("clip values outside") for s in plan.steps) == clips, plan.steps
+
+
+def test_minmax_and_zscore_of_extreme_float32_stay_exact_without_the_check(tmp_path):
+    big = np.finfo(np.float32).max
+    x = np.array([-big, -1.0, 0.0, 3.0, big, np.inf, np.nan], dtype=np.float32)
+    file = make(tmp_path / "x.h5", x)
+    report, y, _, _ = go(file, dest="/mm", normalize="minmax", dtype="float32")
+    finite = x[np.isfinite(x)].astype(np.float64)
+    want = (x.astype(np.float64) - finite.min()) / (finite.max() - finite.min())
+    np.testing.assert_allclose(y[:5], want[:5].astype(np.float32), rtol=1e-6)
+    assert np.isposinf(y[5]) and np.isnan(y[6]) and not report.stats.get("clipped")
+    _, z, _, _ = go(file, dest="/z", normalize="zscore", dtype="float32")
+    assert np.isfinite(z[:5]).all() and np.abs(z[:5]).max() <= np.sqrt(5)

@@ -50,6 +50,7 @@ class Unit:
     shape: tuple[int, ...] | None = None
     dtype: str | None = None
     class_names: tuple[str, ...] = ()
+    mixed: bool = False  # a stacked layout's images of several forms: nothing can be written for it as asked
 
 
 def resized_size(size: tuple[int, int], spec: ImportSpec) -> tuple[int, int]:
@@ -157,6 +158,7 @@ def units_of(spec: ImportSpec, scan_: ScanResult,
             order = np.random.default_rng([spec.seed, i]).permutation(len(u.items))
             u.items = [u.items[j] for j in order]
     if layout == "stack" or (layout == "classes" and not spec.encoded):
+        mixed: dict[str, list[tuple[str, Counter[tuple[tuple[int, ...], str]]]]] = {}
         for u in units:
             forms = Counter(_form(e, spec) for _, _, e, _, _ in u.items)
             if len(forms) > 1:
@@ -165,12 +167,27 @@ def units_of(spec: ImportSpec, scan_: ScanResult,
                 if layout == "classes" and u.group:
                     where = f"split {u.group}/"
                 what = "sizes" if len({s[:2] for s, _ in forms}) > 1 else "modes"
-                fix = "choose a resize (and a resize mode that keeps the aspect ratio: fit, crop)" \
-                    if what == "sizes" else "choose a mode (L, RGB or RGBA)"
-                problems.append(f"cannot stack {where}: its images have {len(forms)} forms ({_describe_forms(forms)}); "
-                                f"{fix}, or another layout")
+                mixed.setdefault(what, []).append((where, forms))
+                u.mixed = True
             u.shape, u.dtype = forms.most_common(1)[0][0] if forms else (None, None)
+        problems += [_mixed_problem(what, found) for what, found in mixed.items()]
     return units, extra, problems
+
+
+def _mixed_problem(what: str, found: list[tuple[str, Counter[tuple[tuple[int, ...], str]]]]) -> str:
+    """One sentence for every group whose images differ in ``what`` (sizes, modes): what is missing."""
+    fix = "choose a resize (and a resize mode that keeps the aspect ratio: fit, crop)" \
+        if what == "sizes" else "choose a mode (L, RGB or RGBA)"
+    forms: Counter[tuple[tuple[int, ...], str]] = Counter()
+    for _, f in found:
+        forms.update(f)
+    wheres = [w for w, _ in found]
+    named = ", ".join(wheres[:3]) + (f" and {len(wheres) - 3} more" if len(wheres) > 3 else "")
+    if len(wheres) == 1:
+        named, whose = wheres[0], "its"
+    else:
+        named, whose = named if len(wheres) > 3 else ", ".join(wheres[:-1]) + " and " + wheres[-1], "their"
+    return f"cannot stack {named}: {whose} images have {len(forms)} forms ({_describe_forms(forms)}); {fix}, or another layout"
 
 
 def _class_units(spec: ImportSpec, scan_: ScanResult, extra: list[tuple[str, str]]) -> list[Unit]:
@@ -340,8 +357,10 @@ def plan_import(spec: ImportSpec, scan: ScanResult) -> ImportPlan:  # noqa: C901
             estimated += sum(e.nbytes for _, frame, e, _, _ in u.items if frame == 0)
         elif layout in ("stack", "classes"):
             assert u.shape is not None and u.dtype is not None
+            estimated += n * math.prod(u.shape) * np.dtype(u.dtype).itemsize  # at the most common form
+            if u.mixed:  # cannot be made as asked: the plan's problems say what is missing, no dataset listed
+                continue
             datasets.append((join_h5(base, "images"), (n, *u.shape), u.dtype))
-            estimated += n * math.prod(u.shape) * np.dtype(u.dtype).itemsize
             if layout == "classes":
                 datasets.append((join_h5(base, "labels"), (n,), "int32"))
             datasets.append((join_h5(base, "filenames"), (n,), "str"))

@@ -15,6 +15,8 @@ from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
 from h5gui.core.labels import class_names_of, is_labels
 from h5gui.core.paths import normalize_path
+from h5gui.core.preview.choose import default_axes
+from h5gui.core.preview.common import kind_of
 from h5gui.core.progress import Job
 from h5gui.core.stats.records import STORED_ATTRS, DatasetStats, StatsSpec
 from h5gui.core.transform.geometry import check_axis
@@ -68,9 +70,7 @@ def compute_stats(spec: StatsSpec) -> Job[DatasetStats]:
             if spec.channel_axis is not None:
                 axis = check_axis(int(spec.channel_axis), len(shape), "channel axis")
             else:
-                interlace = preview.attr_text(obj.attrs, "INTERLACE_MODE") \
-                    if preview.attr_text(obj.attrs, "CLASS") == "IMAGE" else ""
-                axis = guess_channel_axis(shape, interlace)
+                axis = data_channel_axis(obj, shape)
         tspec = TransformSpec(str(spec.file), path, normalize="zscore", per_channel=axis is not None,
                               channel_axis=axis, dtype="float64", chunks=None, allow_external=spec.allow_external)
         ctx, ds = prepare(f, tspec)
@@ -83,6 +83,20 @@ def compute_stats(spec: StatsSpec) -> Job[DatasetStats]:
             _store(ds, stats)
             stats = _replace(stats, stored=True)
     return _replace(stats, seconds=time.perf_counter() - t0)
+
+
+def data_channel_axis(ds: h5py.Dataset, shape: tuple[int, ...]) -> int | None:
+    """The data's own channel axis: the HDF5 image attributes or the shape (:func:`guess_channel_axis`),
+    else the colour axis the image preview draws, so that a channels-first ``(3|4, H, W)`` picture of
+    8-bit values has its statistics per colour, as it is shown."""
+    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") \
+        if preview.attr_text(ds.attrs, "CLASS") == "IMAGE" else ""
+    axis = guess_channel_axis(shape, interlace)
+    if axis is None and len(shape) >= 3:
+        axes, rgb, _ = default_axes(ds, shape, kind_of(ds.dtype))
+        if rgb and axes is not None and axes[2] is not None:
+            axis = axes[2]
+    return axis
 
 
 def _replace(stats: DatasetStats, **changes: Any) -> DatasetStats:

@@ -9,7 +9,7 @@ import numpy as np
 from h5gui.core import preview
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, UnreadableError
-from h5gui.core.transform.records import TransformSpec
+from h5gui.core.transform.records import CONSTANT_MODES, TransformSpec, constants_of
 
 ROUND = {"round": np.rint, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc}
 
@@ -75,16 +75,31 @@ def int_range(dt: np.dtype) -> tuple[int, int]:
 
 
 def may_overflow(in_dt: np.dtype, out_dt: np.dtype, mode: str | None, spec: TransformSpec) -> bool:
-    """Whether some value could fall outside ``out_dt`` (decided again after the statistics)."""
+    """Whether some value could fall outside ``out_dt`` (decided again after the statistics).
+
+    Into floats only finite values beyond the dtype's largest count (infinity and NaN stay as they
+    are): a normalization by the data's own statistics cannot produce them (min-max and percentiles
+    give [0, 1] or [-1, 1]; a z-score of n values is at most sqrt(n) < 1e19, beyond only float16), and
+    one by constants only when they stretch the source's range beyond the output's. Into integers NaN
+    and infinity always need the policy, so every normalization of floats may overflow."""
+    if out_dt.kind == "f" and mode is not None and not spec.stats_from:  # another dataset's statistics bound nothing
+        if mode in ("minmax", "minmax-1", "clip-percentiles"):
+            return False
+        if mode == "zscore":
+            return out_dt.itemsize < 4
     if mode in ("minmax", "minmax-1", "clip-percentiles"):
         return out_dt.kind in "iu" or in_dt.kind == "f"  # inf and NaN
-    if mode == "scale" and in_dt.kind in "iub":
-        lo, hi = int_range(in_dt)
-        ends = np.array([lo, hi], dtype=np.float64) / float(spec.scale)  # type: ignore[arg-type]
+    if mode in CONSTANT_MODES and not (in_dt.kind == "f" and out_dt.kind in "iu"):
+        consts = constants_of(spec)
+        assert consts is not None
+        offset, scale = (np.asarray(c, dtype=np.float64) for c in consts)
+        ends = np.array(int_range(in_dt) if in_dt.kind in "iub" else value_range(in_dt), dtype=np.float64)
+        with np.errstate(all="ignore"):
+            ends = (ends[:, None] - offset[None, :]) / scale[None, :]
         if out_dt.kind in "iu":
             ends = ROUND[spec.rounding](ends)
         vlo, vhi = value_range(out_dt)
-        return bool(ends.min() < vlo or ends.max() > vhi)
+        return bool(not np.isfinite(ends).all() or ends.min() < vlo or ends.max() > vhi)
     if mode is not None:
         return True
     if in_dt.kind == "f":

@@ -150,7 +150,7 @@ class AttributeActions(Controller):
         """Copy the named attributes of the shown object (all of them for [])."""
         if self.session.shown is None:
             return
-        file, path = self.session.shown
+        file, path = self.panel.through_source or self.session.shown  # an external link's: its target's
         self.runner.submit(api.attrs.get_attr_values, file, path, names or None,
                            on_result=self._copied, on_error=self.notifier.show_error)
 

@@ -71,9 +71,17 @@ class Inspector(Controller):
             api.nodes.describe, file, path, allow_external=allow, key="info", force=force,
             on_result=self._on_info, on_error=partial(self._on_info_error, file, path),
         )
+        if info is not None and info.kind == Kind.EXTERNAL_LINK:
+            self.attr_panel.show_message("Reading the attributes of the link's target...")
+            return  # read from the target once the info says where the link leads (_on_info)
+        self._list_attrs(file, path, force=force)
+
+    def _list_attrs(self, file: str, path: str, note: str = "", force: bool = False) -> None:
+        """List the attributes of ``path`` in ``file`` in the Attributes tab (``note``: they are an
+        external link's target's, read-only here)."""
         self.runner.submit(
             api.attrs.list_attrs, file, path, key="attrs", force=force,
-            on_result=self._on_attrs, on_error=self._on_attrs_error,
+            on_result=partial(self._on_attrs, note=note, source=(file, path)), on_error=self._on_attrs_error,
         )
 
     def _show_failed(self, file: str, path: str, reason: str) -> None:
@@ -113,6 +121,7 @@ class Inspector(Controller):
             return
         self.info_panel.show_info(info)
         if info.kind == Kind.EXTERNAL_LINK:
+            self._external_attrs(info)
             if info.object_kind == Kind.DATASET and not info.needs_confirmation and info.link_file_resolved:
                 self.preview.show_node(info.link_file_resolved, info.link_target,
                                        self.session.is_trusted(info.file, info.path))
@@ -121,19 +130,36 @@ class Inspector(Controller):
             else:
                 self.preview.show_message(f"External link to {info.link_file}:{info.link_target}")
 
+    def _external_attrs(self, info: NodeInfo) -> None:
+        """The Attributes tab of an external link: its target's attributes, read-only (edits go to the
+        target's own file, opened by itself)."""
+        where = f"{info.link_file}:{info.link_target}"
+        if info.needs_confirmation:
+            self._on_attrs_error(f"External link to {where}, outside the file's folder: allow it in the Info tab")
+        elif info.link_file_resolved and info.object_kind:
+            note = (f"Attributes of {where}, reached through an external link: read-only here "
+                    f"(open {info.link_file} to edit them)")
+            self._list_attrs(info.link_file_resolved, info.link_target, note)
+        else:
+            self._on_attrs_error(info.error or f"External link to {where}: its target is not there")
+
     def _on_info_error(self, file: str, path: str, err: H5GuiError) -> None:
         if self.session.shown != (file, path):
             return
+        node = self.session.current_node()
+        if node is not None and node.info is not None and node.info.kind == Kind.EXTERNAL_LINK:
+            self._on_attrs_error(err)  # its attributes waited for the info
         self.info_panel.show_error(file, path, str(err), retry=isinstance(err, ReaderCrashedError))
         self.notifier.show_error(err)
 
-    def _on_attrs(self, attrs: list[AttrInfo]) -> None:
+    def _on_attrs(self, attrs: list[AttrInfo], note: str = "", source: tuple[str, str] | None = None) -> None:
+        self.attr_panel.set_through(note, source)
         self.notifier.state_changed()
         self.attr_panel.set_attrs(attrs)
         n = len(attrs)
         self.tabs.setTabText(self.tabs.indexOf(self.attr_panel), f"Attributes ({n})" if n else "Attributes")
 
-    def _on_attrs_error(self, err: H5GuiError) -> None:
+    def _on_attrs_error(self, err: H5GuiError | str) -> None:
         """No attributes to list (an external link, an unreadable object): the tab does not keep the
         previous object's count."""
         self.attr_panel.show_message(str(err))

@@ -107,6 +107,13 @@ class AttrPanel(QWidget):
         self.refusal.setWordWrap(True)
         self.refusal.hide()
         layout.addWidget(self.refusal)
+        self.through = ""  # attributes of an external link's target: read-only here, this says why
+        self.through_source: tuple[str, str] | None = None  # (file, path) of that target
+        self.through_note = QLabel("", self)
+        self.through_note.setStyleSheet("color: #616161;")
+        self.through_note.setWordWrap(True)
+        self.through_note.hide()
+        layout.addWidget(self.through_note)
 
         self.model = AttrTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -162,7 +169,7 @@ class AttrPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         for _key, seq, slot in (
             ("delete", QKeySequence.StandardKey.Delete, self._delete),
-            ("add", QKeySequence("Ins"), self.add_requested.emit),
+            ("add", QKeySequence("Ins"), self._add),
             ("apply", QKeySequence("Ctrl+Return"), self._apply_detail),
         ):
             act = QAction(self)
@@ -199,7 +206,18 @@ class AttrPanel(QWidget):
         """Select ``name`` when the attributes are listed again (after it was added or renamed)."""
         self._select_next = name
 
+    def set_through(self, note: str, source: tuple[str, str] | None = None) -> None:
+        """The attributes shown next belong to an external link's target ``source`` (``note`` says
+        which, and that they are read-only here); ``""``: to the selected object itself."""
+        self.through = note
+        self.through_source = source if note else None
+        self.through_note.setText(note)
+        self.through_note.setVisible(bool(note))
+        if note:
+            self.set_editable(False)
+
     def set_editable(self, on: bool) -> None:
+        on = on and not self.through
         self.model.set_editable(on)
         self.detail.setReadOnly(not on)
         self.apply_button.setVisible(on)
@@ -216,6 +234,7 @@ class AttrPanel(QWidget):
             self.tool_buttons[key].setEnabled(enabled)
 
     def show_message(self, text: str) -> None:
+        self.set_through("")
         self.model.set_attrs([])
         self.table.hide()
         self.detail_widget.hide()
@@ -247,6 +266,12 @@ class AttrPanel(QWidget):
             self.table.edit(idx)
 
     # ------------------------------------------------------------------ actions
+    def _add(self) -> None:
+        if self.through:
+            self.show_refusal(self.through)
+        else:
+            self.add_requested.emit()
+
     def _delete(self) -> None:
         names = self.selected_names()
         if names and self.model.editable:

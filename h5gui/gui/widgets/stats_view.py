@@ -160,7 +160,9 @@ class StatsDialog(QDialog):
         self.table.resizeColumnsToContents()
         edges = s.bin_edges
         self.histogram.set_data(s.histogram, [_num(e) for e in edges[:-1]],
-                                f"{len(s.histogram)} bins from {_num(edges[0])} to {_num(edges[-1])}" if edges else "")
+                                f"{len(s.histogram)} bins from {_num(edges[0])} to {_num(edges[-1])}"
+                                + ("" if s.channel_axis is None else f", all {s.channels} channels together")
+                                if edges else "")
         rows = s.class_rows() if s.labels else []
         self.tabs.setTabVisible(self.class_tab, bool(rows))
         if rows:

@@ -361,7 +361,8 @@ class TargetPage(QWizardPage):
 
     def _planned(self) -> None:
         self._planning = False
-        self.completeChanged.emit()
+        if not self.w.closed:  # after a Cancel the page may be deleted already
+            self.completeChanged.emit()
 
     def _on_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
@@ -451,6 +452,7 @@ class ImportWizard(QWizard):
         self.session = session
         self.runner = runner
         self.scan: ScanResult | None = None
+        self.closed = False
         self.setWindowTitle("Import image folder")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -469,4 +471,6 @@ class ImportWizard(QWizard):
         for panel in (self.source_page.progress, self.run_page.progress):
             if panel.running():
                 panel.cancel()
+        self.closed = True
+        self.runner.cancel("import-plan")  # its result would reach widgets deleted with the wizard
         super().reject()

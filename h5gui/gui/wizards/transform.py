@@ -198,7 +198,7 @@ class StoragePage(QWizardPage):
             self.w.runner.submit(api.transform.suggest_dest, self.w.file, self.w.source,
                                  TransformSpec(file=self.w.file, source=self.w.source,
                                                          **self.w.ops_page.fields()),
-                                 on_result=self.dest.setText, on_error=lambda _e: None)
+                                 key="transform-dest", on_result=self.dest.setText, on_error=lambda _e: None)
 
     def fields(self) -> dict[str, Any]:
         key = self.chunks.currentData()
@@ -409,5 +409,8 @@ class TransformWizard(QWizard):
     def reject(self) -> None:
         if self.run_page.progress.running():
             self.run_page.progress.cancel()
+        # the pages' pending reads: their results would reach widgets deleted with the wizard
+        for key in ("transform-dest", "transform-preview", *(f"transform-plan-{i}" for i in range(1 + len(self.others)))):
+            self.runner.cancel(key)
         super().reject()
 

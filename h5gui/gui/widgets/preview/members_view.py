@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -19,6 +19,8 @@ from h5gui.gui.workers import JobRunner
 COLUMNS = ("Name", "Kind", "Shape", "Type", "On disk")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
+NAME_COL = 0
+MAX_FITTED = 320  # pixels: a column sized to its texts (a long external link's kind) is not wider
 
 
 def _item(text: str, sort_key: object, right: bool = False) -> QStandardItem:
@@ -57,6 +59,11 @@ class MembersView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._user_sized: set[int] = set()  # columns the user resized by hand: their widths are kept
+        self._fitting = False
+        self._name_width = 0  # what the names need; the Name column takes the room the others leave
+        self.table.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        self.table.viewport().installEventFilter(self)
         self.table.setToolTip("Double-click a member (or press Enter) to select it in the tree")
         self.table.doubleClicked.connect(self._activate)
         enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, lambda: self._activate(self.table.currentIndex()))
@@ -112,7 +119,7 @@ class MembersView(QWidget):
             self.model.appendRow(row)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name: the tree's natural order
-        self.table.resizeColumnsToContents()
+        self._fit_columns()
         n = len(table.rows)
         where = posixpath.basename(table.path) or "the root group"
         text = f"{table.total:,} member{'s' if table.total != 1 else ''} in {where}"
@@ -122,6 +129,50 @@ class MembersView(QWidget):
             self.note.setText(f"{where} is empty: no members yet")
             return
         self.note.setText(text + "; double-click one to select it")
+
+    # ------------------------------------------------------------------ column widths
+    def _fit_columns(self) -> None:
+        """Each column not sized by the user fits its texts (up to :data:`MAX_FITTED`); then the Name
+        column takes the width left over."""
+        header = self.table.horizontalHeader()
+        self._fitting = True
+        try:
+            for c in range(len(COLUMNS)):
+                if c not in self._user_sized:
+                    self.table.resizeColumnToContents(c)
+                    if c != NAME_COL and header.sectionSize(c) > MAX_FITTED:
+                        header.resizeSection(c, MAX_FITTED)
+            self._name_width = header.sectionSize(NAME_COL)
+        finally:
+            self._fitting = False
+        self._fill_name()
+
+    def _fill_name(self) -> None:
+        """Widen (or narrow back to what the names need) the Name column to the table's free width,
+        unless the user sized it."""
+        if NAME_COL in self._user_sized:
+            return
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != NAME_COL)
+        width = max(self._name_width, self.table.viewport().width() - others)
+        if width != header.sectionSize(NAME_COL):
+            self._fitting = True
+            try:
+                header.resizeSection(NAME_COL, width)
+            finally:
+                self._fitting = False
+
+    def _on_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if self._fitting:
+            return
+        self._user_sized.add(section)  # dragged by the user: kept, for this group and the next ones
+        if section != NAME_COL:
+            self._fill_name()  # the Name column gives or takes the difference
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fill_name()
+        return super().eventFilter(watched, event)
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():
