@@ -72,7 +72,7 @@ def test_new_group_rename_delete(qtbot, wait_idle, window: MainWindow, tree_file
     wait_idle(window)
     answer_next_dialog(yes=True)
     window.actions_.delete.trigger()
-    qtbot.waitUntil(lambda: "data" not in names(tree_file, "/grp"), timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and "data" not in names(tree_file, "/grp"), timeout=5000)
     wait_idle(window)
     assert "Compact" in window.status_text()
     assert "data" not in [window.model.index(r, 0, window.model.group_index(str(tree_file), "/grp")).data()
@@ -106,7 +106,7 @@ def test_copy_object_into_another_file(qtbot, wait_idle, window: MainWindow, tre
     window.actions_.copy_object.trigger()
     editable(qtbot, wait_idle, window, dest, "/")
     window.actions_.paste_object.trigger()
-    qtbot.waitUntil(lambda: "grp" in names(dest), timeout=10000)
+    qtbot.waitUntil(lambda: window.is_idle() and "grp" in names(dest), timeout=10000)
     wait_idle(window)
     with h5py.File(dest, "r", locking=False) as f:
         np.testing.assert_array_equal(f["grp/data"][...], np.arange(100).reshape(10, 10))
@@ -160,7 +160,7 @@ def test_cut_and_paste_moves_within_the_file(qtbot, wait_idle, window: MainWindo
     window.select_path(str(tree_file), "/grp")
     wait_idle(window)
     window.actions_.paste_object.trigger()
-    qtbot.waitUntil(lambda: "other" in names(tree_file, "/grp"), timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and "other" in names(tree_file, "/grp"), timeout=5000)
     wait_idle(window)
     assert names(tree_file) == ["grp"]
     assert window.current_node().path == "/grp/other"
@@ -175,7 +175,7 @@ def test_soft_link_created_from_the_tree(qtbot, wait_idle, window: MainWindow, t
 
     answer_twice()
     window.actions_.new_soft_link.trigger()
-    qtbot.waitUntil(lambda: "shortcut" in names(tree_file), timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and "shortcut" in names(tree_file), timeout=5000)
     wait_idle(window)
     with h5py.File(tree_file, "r", locking=False) as f:
         assert f.get("shortcut", getlink=True).path == "/grp/data"
@@ -230,7 +230,7 @@ def test_drag_and_drop_moves_within_a_file(qtbot, wait_idle, window: MainWindow,
     data = model.mimeData([src])
     assert model.canDropMimeData(data, _Qt.DropAction.MoveAction, -1, 0, target)
     model.dropMimeData(data, _Qt.DropAction.MoveAction, -1, 0, target)
-    qtbot.waitUntil(lambda: "other" in names(tree_file, "/grp"), timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and "other" in names(tree_file, "/grp"), timeout=5000)
     wait_idle(window)
     assert names(tree_file) == ["grp"]
 
@@ -254,7 +254,7 @@ def test_new_dataset_dialog(qtbot, wait_idle, window: MainWindow, tree_file: Pat
 
     QTimer.singleShot(20, fill)
     window.actions_.new_empty_dataset.trigger()
-    qtbot.waitUntil(lambda: "zeros" in names(tree_file, "/grp"), timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and "zeros" in names(tree_file, "/grp"), timeout=5000)
     wait_idle(window)
     with h5py.File(tree_file, "r", locking=False) as f:
         d = f["grp/zeros"]

@@ -64,7 +64,7 @@ def test_move_by_drop_is_undone(qtbot, wait_idle, window: MainWindow, tmp_path: 
     data = model.mimeData([model.find(str(path), "/images/gray")])
     model.dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, model.find(str(path), "/experiments"))
     wait_idle(window)
-    qtbot.waitUntil(lambda: names(path, "/experiments") == ["gray"], timeout=5000)
+    qtbot.waitUntil(lambda: window.is_idle() and names(path, "/experiments") == ["gray"], timeout=5000)
     wait_idle(window)
     step(window, wait_idle)
     assert names(path, "/images") == ["gray"] and names(path, "/experiments") == []
@@ -84,7 +84,7 @@ def test_copy_into_another_file_is_undone_in_that_file(qtbot, wait_idle, window:
     window.select_path(str(dest), "/inbox")
     wait_idle(window)
     window.actions_.paste_object.trigger()
-    qtbot.waitUntil(lambda: names(dest, "/inbox") == ["gray"], timeout=10000)
+    qtbot.waitUntil(lambda: window.is_idle() and names(dest, "/inbox") == ["gray"], timeout=10000)
     wait_idle(window)
     window.select_path(str(src), "/images")  # Ctrl+Z in the source file does not touch dest
     wait_idle(window)
@@ -108,7 +108,7 @@ def test_delete_of_a_small_object_or_a_link_is_undone(qtbot, wait_idle, window: 
         wait_idle(window)
         answer_next_dialog(yes=True)
         window.actions_.delete.trigger()
-        qtbot.waitUntil(lambda t=target: t.lstrip("/") not in names(path), timeout=10000)
+        qtbot.waitUntil(lambda t=target: window.is_idle() and t.lstrip("/") not in names(path), timeout=10000)
         wait_idle(window)
         assert "Ctrl+Z to undo" in window.status_text()
     step(window, wait_idle)  # the link comes back
