@@ -118,3 +118,11 @@ def test_summary_rows_equal_local_rows(demo_domain, demo_file, hsds_client, monk
         key = lambda r: r.path  # noqa: E731
         assert sorted(as_local(remote, demo_file), key=key) == sorted(local, key=key), path
     assert d._summary == "loaded"  # noqa: SLF001 - the rows above came from the summary
+
+
+def test_all_names_of_a_big_group_in_a_few_requests(big):
+    # what the tree asks before it shows a big group's rows in sorted order ("sorting the names...")
+    c, src = big
+    names, n = counted(c, browse.list_names, "/many")
+    assert n <= 5, n  # domain, link and JSON of /many, two pages of links (were eleven)
+    assert names == nodes.list_names(str(src), "/many")

@@ -32,7 +32,7 @@ from h5gui.core.errors import (
 )
 from h5gui.core.formatting import short_value
 from h5gui.core.hsds import types, values
-from h5gui.core.hsds.domain import Domain, Link, link_of
+from h5gui.core.hsds.domain import LINK_PAGE, Domain, Link, link_of
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.kinds import Kind
 from h5gui.core.nodes import ChildInfo, FilterInfo, GroupListing, NodeInfo
@@ -70,7 +70,7 @@ def _names(d: Domain, gid: str, path: str, start: int, count: int | None, create
     marker = None
     skipped = 0
     want = None if count is None else start + count
-    page = 1000
+    page = LINK_PAGE
     while True:
         limit = page if want is None else min(page, want - skipped - len(out)) if skipped >= start else page
         if limit <= 0:

@@ -31,7 +31,7 @@ from h5gui.core.paths import join, normalize_path
 log = logging.getLogger(__name__)
 
 SCHEME = "hdf5://"
-LINK_PAGE = 1000  # links per request when listing whole groups
+LINK_PAGE = 10_000  # links per request when listing whole groups (~1.5 MB; 10 pages of 1,000 were slower)
 NAMES_BULK = 1000  # link names per POST .../links
 MAX_SOFT_DEPTH = 16
 SUMMARY_MIN = 32  # objects a page still lacks before the domain summary pays (one GET: 2-5 ms)
