@@ -41,7 +41,8 @@ R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer
 CONNECT_TIMEOUT = 5.0  # seconds to wait for a connection
-POOL_SIZE = 4  # requests in flight at once (8 drew 503s from a one-data-node HSDS)
+POOL_SIZE = 4  # value reads in flight at once (8 drew 503s from a one-data-node HSDS; metadata GETs
+# go one at a time: 3 in flight left HSDS 1.0.2 answering 503 for good, see Domain.objects)
 RETRY_STATUS = (502, 503, 504)
 
 
