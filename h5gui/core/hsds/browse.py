@@ -5,9 +5,9 @@
 functions take a file name, and return :class:`ChildInfo`, :class:`GroupListing` and
 :class:`NodeInfo`. A page of tree rows costs one request for its links (a page of the listing, or
 one ``POST .../links`` with the names asked), the objects behind them from the cache or from the
-domain summary HSDS keeps (one request: :meth:`Domain.load_summary`), and one request per object
-still unknown (groups, resizable datasets, objects made since HSDS's last scan of the domain) and
-per soft link target not yet known.
+domain summary HSDS keeps (one request: :meth:`Domain.load_summary`), the member counts of its
+groups (one request), and one request per object still unknown (resizable datasets, objects made
+since HSDS's last scan of the domain) and per soft link target not yet known.
 
 Order: HSDS lists links by name, or in creation order for groups made with ``CreateOrder`` (as
 h5gui's upload does for groups that track creation order), which is what "native order" means here.
