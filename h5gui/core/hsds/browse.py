@@ -3,9 +3,11 @@
 ``list_children``, ``open_group_listing``, ``list_names``, ``count_children``, ``child_info`` and
 ``describe`` take a domain address (or :class:`~h5gui.core.hsds.domain.Domain`) where the local
 functions take a file name, and return :class:`ChildInfo`, :class:`GroupListing` and
-:class:`NodeInfo`. A page of tree rows costs one request for the link names and one bulk request
-for the objects behind them (``POST /`` with ``h5paths``), plus one per soft link target not yet
-known, whatever the page's length up to 256.
+:class:`NodeInfo`. A page of tree rows costs one request for its links (a page of the listing, or
+one ``POST .../links`` with the names asked), the objects behind them from the cache or from the
+domain summary HSDS keeps (one request: :meth:`Domain.load_summary`), the member counts of its
+groups (one request), and one request per object still unknown (resizable datasets, objects made
+since HSDS's last scan of the domain) and per soft link target not yet known.
 
 Order: HSDS lists links by name, or in creation order for groups made with ``CreateOrder`` (as
 h5gui's upload does for groups that track creation order), which is what "native order" means here.
@@ -30,7 +32,7 @@ from h5gui.core.errors import (
 )
 from h5gui.core.formatting import short_value
 from h5gui.core.hsds import types, values
-from h5gui.core.hsds.domain import Domain, Link, link_of
+from h5gui.core.hsds.domain import LINK_PAGE, Domain, Link, link_of
 from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.kinds import Kind
 from h5gui.core.nodes import ChildInfo, FilterInfo, GroupListing, NodeInfo
@@ -68,7 +70,7 @@ def _names(d: Domain, gid: str, path: str, start: int, count: int | None, create
     marker = None
     skipped = 0
     want = None if count is None else start + count
-    page = 1000
+    page = LINK_PAGE
     while True:
         limit = page if want is None else min(page, want - skipped - len(out)) if skipped >= start else page
         if limit <= 0:
@@ -185,13 +187,9 @@ def describe_children(domain: DomainLike, path: str, names: Sequence[str]) -> li
     d = open_domain(domain)
     path = normalize_path(path)
     gid, _ = _group(d, path)
-    links: list[Link] = []
-    missing: set[str] = set()
-    for name in names:
-        lk = d.link(gid, path, name)
-        links.append(lk if lk is not None else Link(name, "missing"))
-        if lk is None:
-            missing.add(name)
+    found = d.links_named(gid, path, names)
+    links = [found.get(name) or Link(name, "missing") for name in names]
+    missing = {name for name in names if name not in found}
     rows = _rows(d, gid, path, links)
     return [ChildInfo(d.uri, r.path, r.name, Kind.UNREADABLE, error="no such member or unreadable link")
             if r.name in missing else r for r in rows]
@@ -316,10 +314,14 @@ def describe(domain: DomainLike, path: str = "/", *, allow_external: bool = Fals
         info["kind"] = info.pop("object_kind")
         return NodeInfo(d.uri, "/", "/", **info)
     parent, _ = posixpath.split(path)
-    gid, _ = _group(d, parent)
+    gid = d.resolve(parent)  # the group's own JSON is not needed here
+    if not gid.startswith("g-"):
+        raise NodeNotFoundError(f"{d.where(parent)}: not a group")
     lk = d.link(gid, parent, name)
     if lk is None:
         raise NodeNotFoundError(f"{d.where(path)}: no object {path}")
+    if lk.cls == "hard":
+        d.remember_id(path, lk.id)  # the Attributes panel asks for the same path next
     if lk.cls == "external":
         return NodeInfo(d.uri, path, name, Kind.EXTERNAL_LINK, link_target=lk.target, link_file=lk.file,
                         outside_files=(lk.file,), data_confirmed=allow_external)
@@ -335,6 +337,7 @@ def describe(domain: DomainLike, path: str = "/", *, allow_external: bool = Fals
             what = "a soft link cycle" if "cycle" in str(exc) else f"nothing at {lk.target}"
             return NodeInfo(d.uri, path, name, Kind.DANGLING_LINK, link_target=lk.target,
                             error=f"dangling soft link: {what}")
+        d.remember_id(path, oid)
         return NodeInfo(d.uri, path, name, Kind.SOFT_LINK, link_target=lk.target, **_describe_object(d, oid, path))
     if lk.cls != "hard":
         return NodeInfo(d.uri, path, name, Kind.UNREADABLE, error=f"unsupported link class {lk.cls}")

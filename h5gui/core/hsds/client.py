@@ -41,7 +41,8 @@ R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer
 CONNECT_TIMEOUT = 5.0  # seconds to wait for a connection
-POOL_SIZE = 4  # requests in flight at once (8 drew 503s from a one-data-node HSDS)
+POOL_SIZE = 4  # value reads in flight at once (8 drew 503s from a one-data-node HSDS; metadata GETs
+# go one at a time: 3 in flight left HSDS 1.0.2 answering 503 for good, see Domain.objects)
 RETRY_STATUS = (502, 503, 504)
 
 
@@ -176,12 +177,14 @@ class HsdsClient:
         self, method: str, path: str, *, where: str, domain: str | None = None,
         params: Mapping[str, Any] | None = None, body: Any = None, data: bytes | None = None,
         binary: bool = False, missing: str = "", write: bool = False, timeout: float | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """One request; raises an :class:`H5GuiError` (one line, starting with ``where``) on failure.
 
         ``missing`` is the message for a 404 (a :class:`NodeNotFoundError`; empty: the domain is
         missing, a :class:`FileAccessError`). ``write`` turns a 403 into :class:`ReadOnlyError`.
-        GETs are retried once after a dropped connection, a timeout or a 502/503/504.
+        GETs are retried once after a dropped connection, a timeout or a 502/503/504. ``stream``: the
+        body is left unread (the caller reads or closes it; it is counted by its ``Content-Length``).
         """
         q: dict[str, Any] = dict(params or {})
         if domain is not None:
@@ -199,19 +202,21 @@ class HsdsClient:
         for attempt in range(tries):
             t0 = time.monotonic()
             try:
-                resp = self._session().request(method, url, params=q, data=payload, headers=headers, timeout=wait)
+                resp = self._session().request(method, url, params=q, data=payload, headers=headers, timeout=wait,
+                                               stream=stream)
             except requests.Timeout as exc:
-                self._count(payload, None, time.monotonic() - t0, attempt)
+                self._count(payload, 0, time.monotonic() - t0, attempt)
                 if attempt + 1 < tries:
                     continue
                 raise FileAccessError(f"{where}: no answer from HSDS within {wait[1]:g} s (timeout)") from exc
             except requests.ConnectionError as exc:
-                self._count(payload, None, time.monotonic() - t0, attempt)
+                self._count(payload, 0, time.monotonic() - t0, attempt)
                 if attempt + 1 < tries:
                     time.sleep(0.2)
                     continue
                 raise FileAccessError(f"{where}: HSDS not reachable at {self.config.endpoint} (server down?)") from exc
-            self._count(payload, resp, time.monotonic() - t0, attempt)
+            got = int(resp.headers.get("Content-Length") or 0) if stream else len(resp.content)
+            self._count(payload, got, time.monotonic() - t0, attempt)
             if resp.status_code in RETRY_STATUS and attempt + 1 < tries:
                 time.sleep(0.2)  # a busy server: let it breathe once
                 continue
@@ -220,16 +225,33 @@ class HsdsClient:
             return resp
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _count(self, payload: bytes | None, resp: requests.Response | None, seconds: float, attempt: int) -> None:
+    def _count(self, payload: bytes | None, nbytes: int, seconds: float, attempt: int) -> None:
         with self._lock:
             self._counts[0] += 1
             self._counts[1] += attempt > 0
-            self._counts[2] += len(resp.content) if resp is not None else 0
+            self._counts[2] += nbytes
             self._counts[3] += len(payload) if payload else 0
             self._seconds += seconds
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs).json()
+
+    def get_json_capped(self, path: str, max_bytes: int, **kwargs: Any) -> Any | None:
+        """The JSON answer of a GET, or None when it is longer than ``max_bytes`` (read no further)."""
+        resp = self.request("GET", path, stream=True, **kwargs)
+        try:
+            if int(resp.headers.get("Content-Length") or 0) > max_bytes:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_content(1 << 16):
+                size += len(chunk)
+                if size > max_bytes:
+                    return None
+                chunks.append(chunk)
+            return json.loads(b"".join(chunks))
+        finally:
+            resp.close()
 
 
 def _reason(resp: requests.Response) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,14 @@ from h5gui.core.paths import join, normalize_path
 log = logging.getLogger(__name__)
 
 SCHEME = "hdf5://"
-LINK_PAGE = 1000  # links per request when listing whole groups
+LINK_PAGE = 10_000  # links per request when listing whole groups (~1.5 MB; 10 pages of 1,000 were slower)
+NAMES_BULK = 1000  # link names per POST .../links
 MAX_SOFT_DEPTH = 16
+SUMMARY_MIN = 32  # objects a page still lacks before the domain summary pays (one GET: 2-5 ms)
+SUMMARY_MAX_BYTES = 16 * 1024 * 1024  # a longer summary is not read: parsing it would outlast the GETs
+SUMMARY_RETRY = 30.0  # seconds before asking again for a summary HSDS had not written yet
+GROUPS_BULK_MIN = 4  # groups a page still lacks before their member counts are asked in one request
+MEMBERS_MAX = 20_000  # links that one request for member counts may bring (~3 MB)
 
 COLLECTIONS = {"g": "groups", "d": "datasets", "t": "datatypes"}
 
@@ -79,8 +86,9 @@ def link_of(item: dict[str, Any]) -> Link:
         return Link(item["title"], "hard", id=item["id"])
     if cls == "H5L_TYPE_SOFT":
         return Link(item["title"], "soft", target=item.get("h5path", ""))
-    if cls == "H5L_TYPE_EXTERNAL":
-        return Link(item["title"], "external", target=item.get("h5path", ""), file=item.get("h5domain", ""))
+    if cls == "H5L_TYPE_EXTERNAL":  # POST .../links names the domain "file"
+        return Link(item["title"], "external", target=item.get("h5path", ""),
+                    file=item.get("h5domain", item.get("file", "")))
     return Link(item.get("title", "?"), cls or "unknown")
 
 
@@ -94,6 +102,9 @@ class Domain:
         self._lock = threading.Lock()
         self._ids: dict[str, str] = {}
         self._objs: dict[str, dict[str, Any]] = {}
+        self._facts: dict[str, dict[str, Any]] = {}  # id -> what cannot change (from the summary)
+        self._summary = ""  # "" not asked, "loaded", "too big", "missing" (asked at _summary_at)
+        self._summary_at = 0.0
         self._info: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -121,6 +132,8 @@ class Domain:
         with self._lock:
             self._ids.clear()
             self._objs.clear()
+            self._facts.clear()
+            self._summary = ""
             self._info = None
 
     def forget(self, path: str | None = None, obj_id: str | None = None) -> None:
@@ -132,6 +145,7 @@ class Domain:
                     del self._ids[p]
             if obj_id is not None:
                 self._objs.pop(obj_id, None)
+                self._facts.pop(obj_id, None)
 
     def info(self) -> dict[str, Any]:
         """The domain's JSON (root id, owner, times); raises :class:`FileAccessError` for a folder."""
@@ -167,6 +181,11 @@ class Domain:
             if path is not None:
                 self._ids[path] = obj_id
 
+    def remember_id(self, path: str, obj_id: str) -> None:
+        """``path`` leads to ``obj_id`` (as :meth:`resolve` would find it)."""
+        with self._lock:
+            self._ids[normalize_path(path)] = obj_id
+
     # -- links -------------------------------------------------------------------------------
 
     def links(self, gid: str, path: str, limit: int | None = None, marker: str | None = None) -> list[Link]:
@@ -196,6 +215,29 @@ class Domain:
         except NodeNotFoundError:
             return None
         return link_of(js.get("link", js))
+
+    def links_named(self, gid: str, parent: str, names: Sequence[str]) -> dict[str, Link]:
+        """The links ``names`` of group ``gid`` by name (names that are not there are left out).
+
+        One ``POST /groups/{gid}/links`` with their titles per :data:`NAMES_BULK` names. HSDS answers
+        such a request 404 (410 after a delete) when any one name is missing: then each is asked alone.
+        """
+        out: dict[str, Link] = {}
+        names = list(dict.fromkeys(names))
+        for i in range(0, len(names), NAMES_BULK):
+            part = names[i:i + NAMES_BULK]
+            try:
+                js = self.call("POST", f"/groups/{gid}/links", parent, body={"titles": part}, write=False)
+            except NodeNotFoundError:
+                for name in part:
+                    lk = self.link(gid, parent, name)
+                    if lk is not None:
+                        out[name] = lk
+                continue
+            for item in js.get("links", []):
+                lk = link_of(item)
+                out[lk.name] = lk
+        return out
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -241,38 +283,111 @@ class Domain:
     def objects(self, gid: str, parent: str, links: Sequence[Link]) -> dict[str, dict[str, Any]]:
         """JSON of the objects behind the hard ``links`` of group ``gid``, by link name.
 
-        Objects already read come from the cache; each other distinct object is asked for once (many
-        names may link to one object) by its id, one request after the other: ``GET /datasets/{id}``
-        takes HSDS 2-5 ms, while a bulk ``POST /`` with ``h5paths`` resolves each path anew (~20 ms
-        each: a page of 256 rows took 1.7-3.3 s), and two or more requests in flight drove a one-node
-        HSDS past its task limit into 503s. A name that cannot be read is left out (the caller reads it
-        alone and its row says why).
+        From the cache first: objects read before, and what cannot change from the domain summary
+        (:meth:`load_summary`, asked once when :data:`SUMMARY_MIN` or more objects are missing: one
+        request instead of one per object). Each other distinct object is asked for by its id, one
+        request after the other: a bulk ``POST /`` with ``h5paths`` resolves each path anew (~5 ms
+        each, 1.1-1.2 s a page), and three requests in flight leave a one-data-node HSDS 1.0.2 above
+        its task limit (503 for every request after, for good; two leave it at 77 of 100 tasks). An
+        object that cannot be read is left out (the caller reads it alone and its row says why).
+        Only the JSON read by id goes into the object cache: a summary's entry is partial. The member
+        counts of :data:`GROUPS_BULK_MIN` or more groups come in one request (:meth:`_count_members`).
         """
         out: dict[str, dict[str, Any]] = {}
         first_name: dict[str, str] = {}
-        with self._lock:
-            for lk in links:
-                js = self._objs.get(lk.id)
-                if js is not None:
-                    out[lk.name] = js
-                else:
-                    first_name.setdefault(lk.id, lk.name)
-        ids = list(first_name)
 
-        def fetch(oid: str) -> dict[str, Any] | None:
+        def collect() -> None:
+            with self._lock:
+                for lk in links:
+                    if lk.name in out:
+                        continue
+                    self._ids.setdefault(join(parent, lk.name), lk.id)
+                    js = self._objs.get(lk.id) or self._facts.get(lk.id)
+                    if js is not None:
+                        out[lk.name] = js
+                    else:
+                        first_name.setdefault(lk.id, lk.name)
+
+        collect()
+        if len(first_name) >= SUMMARY_MIN and self.load_summary():
+            first_name.clear()
+            collect()
+        groups = [oid for oid in first_name if oid.startswith("g-")]
+        if len(groups) >= GROUPS_BULK_MIN and self._count_members(gid, parent, groups):
+            first_name.clear()
+            collect()
+        for oid, name in first_name.items():  # one at a time (see above)
             try:
-                return dict(self.get(f"/{collection_of(oid)}/{oid}", join(parent, first_name[oid])))
+                js = dict(self.get(f"/{collection_of(oid)}/{oid}", join(parent, name)))
             except H5GuiError as exc:
-                log.info("reading %s under %s failed (%s); its row says why", first_name[oid], parent, exc)
-                return None
-
-        for oid in ids:  # one at a time (see above)
-            js = fetch(oid)
-            if js is not None:
-                self.remember(oid, js, join(parent, first_name[oid]))
-        with self._lock:
-            for lk in links:
-                js = self._objs.get(lk.id)
-                if js is not None:
-                    out[lk.name] = js
+                log.info("reading %s under %s failed (%s); its row says why", name, parent, exc)
+                continue
+            self.remember(oid, js, join(parent, name))
+        collect()
         return out
+
+    def _count_members(self, gid: str, parent: str, ids: Sequence[str]) -> bool:
+        """Member counts of the groups ``ids`` (what their tree rows show) in one request.
+
+        ``POST /groups/{gid}/links`` with their ids lists every link of each group (HSDS crawls them
+        on the server, 0.22-0.26 s for 256 groups against 1.2-1.6 s for their 256 GETs). ``Limit``
+        caps the links of all of them together and cuts the last lists short, so counts are kept
+        only when fewer than :data:`MEMBERS_MAX` links came. True when counts were kept.
+        """
+        try:
+            js = self.call("POST", f"/groups/{gid}/links", parent, body={"grp_ids": list(ids)},
+                           params={"Limit": MEMBERS_MAX}, write=False)
+        except H5GuiError as exc:
+            log.info("member counts of %d groups under %s in one request failed (%s)", len(ids), parent, exc)
+            return False
+        got = js.get("links") if isinstance(js, dict) else None
+        if not isinstance(got, dict) or sum(len(v) for v in got.values() if isinstance(v, list)) >= MEMBERS_MAX:
+            return False
+        with self._lock:  # as current as a group's cached JSON: until F5 or an edit of it
+            for oid in ids:
+                if isinstance(got.get(oid), list):
+                    self._facts[oid] = {"id": oid, "linkCount": len(got[oid])}
+        return True
+
+    def load_summary(self) -> bool:
+        """Read HSDS's summary of the domain once (``GET /?getobjs=1``); True when it added facts.
+
+        HSDS writes the summary (``.summary.json``: every object's type, shape, attributes, links)
+        when it scans a domain, some 10-20 s after the last change, or at once on ``PUT /?rescan=1``.
+        Objects made since are not in it and the rest may have changed, so only what cannot change
+        is kept: the type of datasets and committed datatypes, and the shape of datasets that cannot
+        be resized. Groups (their member count changes) and resizable datasets are read live. A
+        summary over :data:`SUMMARY_MAX_BYTES` is not read; a missing one is asked again after
+        :data:`SUMMARY_RETRY` seconds; F5 (:meth:`refresh`) asks again.
+        """
+        with self._lock:
+            if self._summary in ("loaded", "too big") or (
+                    self._summary == "missing" and time.monotonic() - self._summary_at < SUMMARY_RETRY):
+                return False
+        try:
+            js = self.client.get_json_capped("/", SUMMARY_MAX_BYTES, where=self.uri, domain=self.path,
+                                             params={"getobjs": 1})
+        except H5GuiError as exc:
+            log.info("%s: no domain summary (%s); objects are read one by one", self.uri, exc)
+            js = {}
+        objs = js.get("domain_objs") if isinstance(js, dict) else None
+        facts = {oid: fact for oid, o in (objs or {}).items() if isinstance(o, dict)
+                 for fact in [_fixed_facts(oid, o)] if fact is not None}
+        with self._lock:
+            self._summary = "too big" if js is None else "loaded" if objs else "missing"
+            self._summary_at = time.monotonic()
+            self._facts.update(facts)
+        log.info("%s: domain summary %s, %d objects", self.uri, self._summary, len(facts))
+        return bool(facts)
+
+
+def _fixed_facts(oid: str, js: dict[str, Any]) -> dict[str, Any] | None:
+    """What cannot change of an object in the domain summary (None: nothing, read it live)."""
+    if oid.startswith("t-") and "type" in js:
+        return {"id": oid, "type": js["type"]}
+    if not oid.startswith("d-") or "type" not in js or not isinstance(js.get("shape"), dict):
+        return None
+    shape = js["shape"]
+    if shape.get("maxdims") is not None and list(shape["maxdims"]) != list(shape.get("dims", [])):
+        return None  # resizable: its shape now may differ
+    return {"id": oid, "type": js["type"], "shape": shape}
