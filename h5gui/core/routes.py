@@ -51,6 +51,9 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.structure.delete: FuncRef(_STRUCTURE_MODULE, "delete"),
     api.structure.create_soft_link: FuncRef(_STRUCTURE_MODULE, "create_soft_link"),
     api.structure.create_external_link: FuncRef(_STRUCTURE_MODULE, "create_external_link"),
+    api.export.export: FuncRef("h5gui.core.hsds.export", "export"),
+    api.export.export_stack: FuncRef("h5gui.core.hsds.export", "export_stack"),
+    api.structure.export_hdf5: FuncRef("h5gui.core.hsds.export", "export_hdf5"),
 }
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")

@@ -1,0 +1,160 @@
+"""Export of HSDS datasets (issue 15): the same files as the local export of the same content, through the
+job the GUI names (:data:`h5gui.core.api.export`), routed to its HSDS twin; ``h5gui-cli export hdf5://``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from h5gui.core import api, routes
+from h5gui.core.export import export as local_export
+from h5gui.core.export import export_stack as local_export_stack
+from h5gui.core.progress import Progress, run
+
+CASES = [  # (path, output name, options)
+    ("/mnist/labels", "labels.npy", {}),
+    ("/signals/sine", "sine.npy", {}),
+    ("/signals/waves_gzip", "waves.npy", {}),
+    ("/meta/catalogue", "catalogue.npy", {}),
+    ("/meta/notes", "notes.npy", {}),
+    ("/meta/colours", "colours.npy", {}),
+    ("/mnist/images", "frame.npy", {"index": (3,)}),
+    ("/latest", "latest.npy", {"index": (-1,)}),  # a soft link, a negative index
+    ("/mnist/labels", "labels.csv", {}),
+    ("/signals/sine", "sine.tsv", {}),
+    ("/signals/waves_gzip", "waves.csv", {}),
+    ("/meta/catalogue", "catalogue.csv", {}),
+    ("/meta/notes", "notes.csv", {}),
+    ("/meta/colours", "colours.txt", {}),
+    ("/images/rgb", "row.csv", {"index": (5,), "delimiter": ";"}),
+    ("/images/gray", "gray.png", {}),
+    ("/images/rgb", "rgb.png", {}),
+    ("/images/rgb", "rgb.tif", {}),
+    ("/mnist/images", "frame.png", {"index": (7,)}),
+    ("/signals/waves_gzip", "waves.tif", {}),
+    ("/signals/waves_gzip", "waves.png", {"levels": "auto", "colormap": "viridis"}),
+    ("/signals/waves_gzip", "waves_log.png", {"levels": (0.5, 2.0), "log": True}),
+    ("/mnist/images", "plane.png", {"axes": (0, 2), "index": (0, 14, 0)}),
+    ("/images/rgb", "green.tif", {"axes": (0, 1), "index": (0, 0, 1)}),
+    ("/mnist/images", "frames", {}),
+    ("/mnist/images", "frames_tif", {"image_format": "tif", "levels": "auto"}),
+]
+
+
+def _twin(ref, *args):
+    fn, routed = routes.route(ref, args)
+    assert fn.module == "h5gui.core.hsds.export", fn  # the job the GUI and the CLI name reaches the twin
+    return fn.resolve(), routed
+
+
+def _files(root):
+    if os.path.isfile(root):
+        return {"": Path(root).read_bytes()}
+    out = {}
+    for base, _dirs, names in os.walk(root):
+        for n in names:
+            full = os.path.join(base, n)
+            out[os.path.relpath(full, root)] = Path(full).read_bytes()
+    return out
+
+
+def _report(r):
+    return {k: v for k, v in dataclasses.asdict(r).items() if k not in ("file", "out")}
+
+
+@pytest.mark.parametrize(("path", "name", "options"), CASES, ids=[c[1] for c in CASES])
+def test_export_writes_what_the_local_export_writes(demo_domain, demo_file, tmp_path, path, name, options):
+    local_out, remote_out = tmp_path / "local" / name, tmp_path / "remote" / name
+    local_out.parent.mkdir()
+    remote_out.parent.mkdir()
+    local = run(local_export(str(demo_file), path, str(local_out), **options))
+    fn, args = _twin(api.export.export, demo_domain, path, str(remote_out))
+    steps: list[Progress] = []
+    remote = run(fn(*args, **options), steps.append)
+    assert _report(remote) == _report(local)
+    assert remote.file == demo_domain and remote.out == str(remote_out)
+    assert _files(remote_out) == _files(local_out)  # byte for byte
+    assert steps and steps[-1].done == steps[-1].total  # progress as locally
+
+
+def test_export_stack_job(demo_domain, demo_file, tmp_path):
+    local = run(local_export_stack(str(demo_file), "/mnist/images", str(tmp_path / "a"), format="tif"))
+    fn, args = _twin(api.export.export_stack, demo_domain, "/mnist/images", str(tmp_path / "b"))
+    remote = run(fn(*args, format="tif"))
+    assert _report(remote) == _report(local) and remote.count == 100
+    assert _files(tmp_path / "b") == _files(tmp_path / "a")
+
+
+@pytest.mark.parametrize("path", ["/meta", "/signals/sine", "/"])
+def test_export_to_hdf5_holds_the_same_values(demo_domain, demo_file, tmp_path, path):
+    local = run(local_export(str(demo_file), path, str(tmp_path / "local.h5")))
+    fn, args = _twin(api.export.export, demo_domain, path, str(tmp_path / "remote.h5"))
+    remote = run(fn(*args))
+    assert remote.format == local.format == "hdf5" and remote.path == local.path
+
+    def content(file):
+        out = {}
+        with h5py.File(file, "r") as f:
+            def visit(name, obj):
+                attrs = {k: np.asarray(v).tolist() for k, v in obj.attrs.items()}
+                data = obj[()].tolist() if isinstance(obj, h5py.Dataset) else None
+                out[name] = (type(obj).__name__, attrs, data)
+            f.visititems(visit)
+            out["/"] = ({k: np.asarray(v).tolist() for k, v in f.attrs.items()},)
+        return out
+
+    assert content(tmp_path / "remote.h5") == content(tmp_path / "local.h5")
+    fn, args = _twin(api.structure.export_hdf5, demo_domain, path, str(tmp_path / "group.h5"))  # File > Export
+    report = run(fn(*args))
+    assert report.dest_file == str(tmp_path / "group.h5") and content(report.dest_file) == content(tmp_path / "local.h5")
+
+
+def test_export_cancelled_leaves_nothing(demo_domain, tmp_path):
+    fn, args = _twin(api.export.export, demo_domain, "/mnist/images", str(tmp_path / "frames"))
+    job = fn(*args)
+    next(job)
+    next(job)  # two frames written into frames.partial/
+    assert os.path.isdir(tmp_path / "frames.partial")
+    job.close()  # what Cancel does between two steps
+    assert os.listdir(tmp_path) == []
+
+
+def test_export_refusals_are_one_line(demo_domain, tmp_path):
+    from h5gui.core.errors import H5GuiError
+
+    fn, args = _twin(api.export.export, demo_domain, "/meta", str(tmp_path / "meta.npy"))
+    with pytest.raises(H5GuiError, match="not a dataset"):
+        run(fn(*args))
+    fn, args = _twin(api.export.export, demo_domain, "/images/rgb", str(tmp_path / "rgb.csv"))
+    with pytest.raises(H5GuiError, match="CSV takes"):
+        run(fn(*args))
+    (tmp_path / "x.npy").write_bytes(b"keep")
+    fn, args = _twin(api.export.export, demo_domain, "/signals/sine", str(tmp_path / "x.npy"))
+    with pytest.raises(H5GuiError, match="exists"):
+        run(fn(*args))
+    assert (tmp_path / "x.npy").read_bytes() == b"keep"
+
+
+def test_cli_export_of_a_domain(hsds_server, demo_domain, demo_file, tmp_path, monkeypatch, capsys):
+    from h5gui.cli import main
+
+    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)
+    monkeypatch.setenv("HS_USERNAME", hsds_server.username)
+    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)
+    (tmp_path / "local").mkdir()
+    (tmp_path / "remote").mkdir()
+    for name, extra in (("gray.png", []), ("frame.npy", ["--index", "4"]), ("frames", ["--format", "tif"])):
+        code = main(["export", str(demo_file), "/mnist/images" if name != "gray.png" else "/images/gray",
+                     str(tmp_path / "local" / name), "-q", *extra])
+        assert code == 0
+        code = main(["export", demo_domain, "/mnist/images" if name != "gray.png" else "/images/gray",
+                     str(tmp_path / "remote" / name), "-q", *extra])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert f"wrote {tmp_path / 'remote' / name}" in out
+        assert _files(tmp_path / "remote" / name) == _files(tmp_path / "local" / name)
