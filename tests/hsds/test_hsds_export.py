@@ -158,3 +158,36 @@ def test_cli_export_of_a_domain(hsds_server, demo_domain, demo_file, tmp_path, m
         assert code == 0, err
         assert f"wrote {tmp_path / 'remote' / name}" in out
         assert _files(tmp_path / "remote" / name) == _files(tmp_path / "local" / name)
+
+
+def test_stacks_named_by_their_filenames_and_encoded_pictures(hsds_client, tmp_path):
+    """What the image import writes: pictures named after the 'filenames' dataset beside the stack, and
+    encoded files given back byte for byte."""
+    import io
+
+    from PIL import Image
+
+    from h5gui.core.hsds import transfer
+
+    path = tmp_path / "pictures.h5"
+    rng = np.random.default_rng(3)
+    with h5py.File(path, "w") as f:
+        for group in ("raw", "encoded"):
+            f.create_group(group)["filenames"] = np.array([b"a/one.png", b"two.png", b"three.jpg"], dtype=object)
+        f["raw/images"] = rng.integers(0, 60000, (3, 9, 11), dtype=np.uint16)
+        enc = f.create_dataset("encoded/images", (3,), dtype=h5py.vlen_dtype(np.uint8))
+        for i in range(3):
+            out = io.BytesIO()
+            Image.fromarray(rng.integers(0, 256, (6, 5), dtype=np.uint8)).save(out, "PNG")
+            enc[i] = np.frombuffer(out.getvalue(), np.uint8)
+    domain = "hdf5://home/admin/export-pictures.h5"
+    run(transfer.upload(path, domain, overwrite=True))
+    for dataset in ("/raw/images", "/encoded/images"):
+        name = dataset.split("/")[1]
+        local = run(local_export(str(path), dataset, str(tmp_path / f"local-{name}")))
+        fn, args = _twin(api.export.export, domain, dataset, str(tmp_path / f"remote-{name}"))
+        remote = run(fn(*args))
+        assert _report(remote) == _report(local) and remote.count == 3
+        files = _files(tmp_path / f"remote-{name}")
+        assert files == _files(tmp_path / f"local-{name}")
+        assert sorted(files) == ["a/one.png", "three.jpg" if name == "encoded" else "three.png", "two.png"]
