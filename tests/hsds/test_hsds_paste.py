@@ -96,3 +96,34 @@ def test_references_are_refused_before_anything_is_written(domain, tmp_path, fre
     with pytest.raises(BadRequestError, match="references"):
         run(_routed(api.attrs.paste, [(domain, "/meta")], values))
     assert fresh(domain, "/meta") == local_attrs.list_attrs(str(demo_file), "/meta")
+
+
+def test_attributes_of_every_type_paste_as_locally(domain, local_copy, tmp_path, fresh):
+    """Strings (UTF-8, ASCII, fixed length), integers of every size and byte order, floats with NaN and
+    infinities (HSDS writes them as NaN/Infinity: read, and read back equal), complex, booleans, enums,
+    compounds and empty attributes give the same records on a domain as in a file."""
+    src = tmp_path / "types.h5"
+    with h5py.File(src, "w") as f:
+        a = f.attrs
+        a["vlen_utf8"] = "héllo"
+        a.create("vlen_ascii", "abc", dtype=h5py.string_dtype("ascii"))
+        a.create("fixed", np.bytes_("fixed"), dtype=h5py.string_dtype("ascii", 8))
+        a["str_array"] = ["a", "bb", "ccc"]
+        a["i8"] = np.int8(-3)
+        a.create("be_i32", np.arange(4, dtype=">i4"))
+        a["u64"] = np.uint64(2**63 + 5)
+        a["f32"] = np.float32(1.5)
+        a["f64_2d"] = np.arange(6.0).reshape(2, 3)
+        a["c128"] = np.complex128(1 + 2j)
+        a["bools"] = np.array([True, False])
+        a.create("enum", 1, dtype=h5py.enum_dtype({"RED": 0, "GREEN": 1}, basetype="i1"))
+        a["compound"] = np.array([(1, 2.5)], dtype=[("a", "i4"), ("b", "f8")])
+        a["empty"] = h5py.Empty("f4")
+        a["nan"] = np.float64("nan")
+        a["infs"] = np.array([np.inf, -np.inf, np.nan, 1.0])
+    values = local_attrs.get_attr_values(str(src), "/")
+    run(local_paste([(local_copy, "/images")], values))
+    result = run(_routed(api.attrs.paste, [(domain, "/images")], values))
+    assert fresh(domain, "/images") == local_attrs.list_attrs(local_copy, "/images") == list(result.attrs)
+    _routed(api.attrs.apply, result.undo)
+    assert not {v.name for v in values} & {a.name for a in fresh(domain, "/images")}
