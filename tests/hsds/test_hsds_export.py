@@ -191,3 +191,58 @@ def test_stacks_named_by_their_filenames_and_encoded_pictures(hsds_client, tmp_p
         files = _files(tmp_path / f"remote-{name}")
         assert files == _files(tmp_path / f"local-{name}")
         assert sorted(files) == ["a/one.png", "three.jpg" if name == "encoded" else "three.png", "two.png"]
+
+
+@pytest.fixture(scope="module")
+def types_pair(hsds_client, tmp_path_factory):
+    from h5gui.core.hsds import transfer
+
+    src = tmp_path_factory.mktemp("types") / "types.h5"
+    rng = np.random.default_rng(0)
+    with h5py.File(src, "w") as f:
+        f["be_i32"] = np.arange(12, dtype=">i4").reshape(3, 4)
+        f["u64"] = np.array([0, 2**64 - 1], dtype="u8")
+        f["f16"] = np.array([1.5, np.nan, np.inf], dtype="f2")
+        f["c64"] = (rng.random(5) + 1j * rng.random(5)).astype("c8")
+        f["bools"] = np.array([[True, False], [False, True]])
+        f.create_dataset("enum", data=np.array([0, 1, 1], dtype="i1"),
+                         dtype=h5py.enum_dtype({"A": 0, "B": 1}, basetype="i1"))
+        f["comp"] = np.array([(1, [1.0, 2.0], b"ab"), (2, [3.0, 4.0], b"cd")],
+                             dtype=[("a", "<i2"), ("v", "<f4", (2,)), ("s", "S3")])
+        f["fixed"] = np.array([b"x", b"yy", b"zzz"], dtype="S4")
+        f.create_dataset("vascii", data=["a", "b,c", 'q"t'], dtype=h5py.string_dtype("ascii"))
+        f.create_dataset("vutf8", data=["é", "two\nlines"], dtype=h5py.string_dtype())
+        f["scalar"] = 3.25
+        f["empty0"] = np.zeros((0, 3), "f4")
+        f["cube"] = rng.random((2, 3, 4)).astype("f4")
+        f.create_dataset("chunked_fill", shape=(50, 7), dtype="i2", chunks=(8, 7), fillvalue=-1)
+        f["chunked_fill"][3:5] = 9
+    domain = "hdf5://home/admin/export-types.h5"
+    run(transfer.upload(src, domain, overwrite=True))
+    return src, domain
+
+
+TYPES = ["be_i32", "u64", "f16", "c64", "bools", "enum", "comp", "fixed", "vascii", "vutf8", "scalar", "empty0",
+         "cube", "chunked_fill"]
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_every_datatype_exports_as_locally(types_pair, tmp_path, name):
+    """Byte order, 64-bit, half floats with NaN, complex, booleans, enums, compounds with array and string
+    fields, strings of every kind, scalars, empty and unwritten chunks: the same bytes, or the same refusal."""
+    from h5gui.core.errors import H5GuiError
+
+    src, domain = types_pair
+    for ext in ("npy", "csv", "tif"):
+        local_out, remote_out = tmp_path / f"local.{ext}", tmp_path / f"remote.{ext}"
+        fn, args = _twin(api.export.export, domain, "/" + name, str(remote_out))
+        try:
+            run(local_export(str(src), "/" + name, str(local_out)))
+        except H5GuiError as exc:
+            with pytest.raises(type(exc)) as remote_exc:
+                run(fn(*args))
+            assert str(remote_exc.value).replace(domain, "F") == str(exc).replace(str(src), "F")  # one line, the same
+            assert not remote_out.exists()
+            continue
+        run(fn(*args))
+        assert remote_out.read_bytes() == local_out.read_bytes(), ext
