@@ -90,7 +90,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from h5gui.core import export
     from h5gui.core.text import shape_text
 
-    job = export.export(args.file, args.path, args.out, index=parse_ints(args.index, "--index"),
+    exporter: Any = export.export
+    if str(args.file).startswith("hdf5://"):  # a domain: the same writers, reading through the REST API
+        from h5gui.core.hsds import export as hsds_export
+
+        exporter = hsds_export.export
+    job = exporter(args.file, args.path, args.out, index=parse_ints(args.index, "--index"),
                         levels=parse_levels(args.levels), colormap=args.colormap, delimiter=args.delimiter,
                         image_format=args.image_format, overwrite=args.force, allow_external=args.allow_external,
                         axes=parse_ints(args.axes, "--axes", allow_empty=False) if args.axes else None,

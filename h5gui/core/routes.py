@@ -51,6 +51,10 @@ HSDS_TWINS: dict[FuncRef, FuncRef] = {
     api.structure.delete: FuncRef(_STRUCTURE_MODULE, "delete"),
     api.structure.create_soft_link: FuncRef(_STRUCTURE_MODULE, "create_soft_link"),
     api.structure.create_external_link: FuncRef(_STRUCTURE_MODULE, "create_external_link"),
+    api.export.export: FuncRef("h5gui.core.hsds.export", "export"),
+    api.export.export_stack: FuncRef("h5gui.core.hsds.export", "export_stack"),
+    api.structure.export_hdf5: FuncRef("h5gui.core.hsds.export", "export_hdf5"),
+    api.attrs.paste: FuncRef("h5gui.core.hsds.paste", "paste"),
 }
 
 NOT_FOR_HSDS = FuncRef(__name__, "not_for_hsds")
@@ -66,10 +70,12 @@ def is_hsds(file: object) -> bool:
 def _domain_of(args: tuple[Any, ...]) -> str | None:
     if args and is_hsds(args[0]):
         return str(args[0])
-    if args and isinstance(args[0], (list, tuple)) and args[0]:  # attrs.apply(edits)
-        first = getattr(args[0][0], "file", None)
-        if is_hsds(first):
-            return str(first)
+    if args and isinstance(args[0], (list, tuple)) and args[0]:  # attrs.apply(edits), attrs.paste(targets, values)
+        values = args[1] if len(args) > 1 and isinstance(args[1], (list, tuple)) else ()
+        for item in (*args[0], *values):  # any domain among them: the twin (it does local files too)
+            file = item[0] if isinstance(item, tuple) and item else getattr(item, "file", None)
+            if is_hsds(file):
+                return str(file)
     return None
 
 

@@ -31,3 +31,16 @@ def test_every_twin_resolves() -> None:
     pytest.importorskip("requests_unixsocket", reason="the hsds extra is not installed")
     for twin in routes.HSDS_TWINS.values():
         assert callable(twin.resolve()), twin
+
+
+def test_a_paste_that_touches_a_domain_goes_to_the_twin() -> None:
+    from h5gui.core.attrs.records import AttrValue
+
+    dom, local = "hdf5://home/u/f.h5", "/data/f.h5"
+    assert routes.route(api.attrs.paste, ([(local, "/")], [AttrValue("a", 1)]))[0] == api.attrs.paste
+    for targets, values in (([(local, "/"), (dom, "/x")], [AttrValue("a", 1)]),  # a domain among the targets
+                            ([(local, "/")], [AttrValue("a", {}, b"hsds-json", dom)])):  # copied from a domain
+        ref, args = routes.route(api.attrs.paste, (targets, values))
+        assert (ref.module, ref.name, args) == ("h5gui.core.hsds.paste", "paste", (targets, values))
+    ref, _ = routes.route(api.attrs.apply, ((AttrEdit(local, "/"), AttrEdit(dom, "/")),))  # its undo
+    assert ref.module == "h5gui.core.hsds.twins"

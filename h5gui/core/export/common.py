@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,10 +109,17 @@ class Source:
     where: str  # ``path[index]`` for messages
 
 
+# opens ``(file, path, allow_external)`` as ``(dataset, normalized path)``: the local file's h5py dataset
+# (:func:`~h5gui.core.h5.datasets.dataset_at`), or one read through a server (the HSDS twins give theirs)
+Opener = Callable[[str, str, bool], AbstractContextManager[tuple[Any, str]]]
+
+
 @contextlib.contextmanager
-def source(file: str, path: str, index: Sequence[int] = (), allow_external: bool = False) -> Iterator[Source]:
-    """Open the dataset at ``path`` (safely, its filters checked) and the slice ``index`` of it."""
-    with dataset_at(file, path, allow_external) as (ds, path):
+def source(file: str, path: str, index: Sequence[int] = (), allow_external: bool = False,
+           opener: Opener | None = None) -> Iterator[Source]:
+    """Open the dataset at ``path`` (safely, its filters checked) and the slice ``index`` of it
+    (``opener``: how; default the local file's)."""
+    with (opener or dataset_at)(file, path, allow_external) as (ds, path):
         check_filters(ds, path)
         idx, shape = selection(ds, index, path)
         yield Source(ds, path, idx, shape, slice_text(path, idx))

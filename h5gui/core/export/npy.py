@@ -12,7 +12,7 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
-from h5gui.core.export.common import check_room, copy_rows, plain_dtype, source, target, writing
+from h5gui.core.export.common import Opener, check_room, copy_rows, plain_dtype, source, target, writing
 from h5gui.core.export.records import MAX_STRING_BYTES, ExportReport
 from h5gui.core.h5.datasets import dataset_dtype, read_selection, stored_bytes
 from h5gui.core.paths import normalize_path
@@ -43,12 +43,12 @@ def _strings(data: Any) -> np.ndarray:
 
 
 def export_array(file: str, path: str, out: str, *, index: Sequence[int] = (), overwrite: bool = False,
-                 allow_external: bool = False) -> Job[ExportReport]:
-    """Job: ``ds[index]`` to a ``.npy`` file, read and written in blocks."""
+                 allow_external: bool = False, opener: Opener | None = None) -> Job[ExportReport]:
+    """Job: ``ds[index]`` to a ``.npy`` file, read and written in blocks (``opener``: see :func:`~.common.source`)."""
     file = str(file)
     path = normalize_path(path)
     final, partial = target(out, overwrite)
-    with source(file, path, index, allow_external) as src:
+    with source(file, path, index, allow_external, opener) as src:
         npdt = _npy_dtype(dataset_dtype(src.ds, path), path)
         check_room(src, float(np.prod(src.shape, dtype=np.float64)) * (npdt.itemsize if npdt is not None else 1), final)
         with writing(final, partial, overwrite):

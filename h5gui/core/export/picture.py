@@ -16,7 +16,7 @@ from h5gui.core.colormaps import apply_colormap
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
 from h5gui.core.export import plane
-from h5gui.core.export.common import copy_rows, format_of, plain_dtype, source, target, writing
+from h5gui.core.export.common import Opener, copy_rows, format_of, plain_dtype, source, target, writing
 from h5gui.core.export.records import MAX_IMAGE_BYTES, ExportReport
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
@@ -178,7 +178,7 @@ def save_picture(img: Any, fh: Any, fmt: str) -> None:
 def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), levels: Any = None,
                  colormap: str | None = None, overwrite: bool = False, allow_external: bool = False,
                  axes: Sequence[int | None] | None = None, log: bool = False,
-                 complex_part: str = "abs") -> Job[ExportReport]:
+                 complex_part: str = "abs", opener: Opener | None = None) -> Job[ExportReport]:
     """Job: the picture ``ds[index]`` to ``.png`` / ``.tif``; a channels-first ``(3|4, h, w)`` slice is
     written channels last, as the preview shows it. ``axes`` (rows, columns, channel or None): the
     plane on those axes instead, at ``index`` on every other axis (:mod:`~.plane`: what the preview shows).
@@ -198,8 +198,8 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
         raise BadRequestError(f"{final} is not a .png or .tif file")
     if axes is not None:
         return (yield from _export_plane(file, path, final, partial, fmt, index, axes, levels, colormap, overwrite,
-                                         allow_external, log, complex_part))
-    with source(file, path, index, allow_external) as src:
+                                         allow_external, log, complex_part, opener))
+    with source(file, path, index, allow_external, opener) as src:
         shape, where = src.shape, src.where
         chw = plane.channels_first(src.ds, shape)
         check_image_shape((*shape[1:], shape[0]) if chw else shape, where, fmt)
@@ -219,9 +219,9 @@ def export_image(file: str, path: str, out: str, *, index: Sequence[int] = (), l
 
 def _export_plane(file: str, path: str, final: str, partial: str, fmt: str, index: Sequence[int],
                   axes: Sequence[int | None], levels: Any, colormap: str | None, overwrite: bool,
-                  allow_external: bool, log: bool, part: str) -> Job[ExportReport]:
+                  allow_external: bool, log: bool, part: str, opener: Opener | None) -> Job[ExportReport]:
     """:func:`export_image` of the plane on ``axes`` (one read: a picture is at most MAX_IMAGE_BYTES)."""
-    with dataset_at(file, path, allow_external) as (ds, path):
+    with (opener or dataset_at)(file, path, allow_external) as (ds, path):
         check_filters(ds, path)
         if ds.shape is None or len(ds.shape) < 2:
             raise BadRequestError(f"{path} has {len(ds.shape or ())} dimension(s): not an image")

@@ -17,6 +17,7 @@ import numpy as np
 
 from h5gui.core import imaging
 from h5gui.core.errors import BadRequestError, FileAccessError, H5GuiError
+from h5gui.core.export.common import Opener
 from h5gui.core.export.picture import check_image_shape, levels_of, save_picture, to_picture
 from h5gui.core.export.records import BLOCK_BYTES, MAX_IMAGE_BYTES, ExportReport
 from h5gui.core.h5 import staging
@@ -48,7 +49,7 @@ def sibling_names(ds: h5py.Dataset, n: int) -> list[str] | None:
     followed) when it has one per frame, else None."""
     try:
         names_ds = hard_sibling(ds, "filenames")
-        if not isinstance(names_ds, h5py.Dataset) or names_ds.shape != (n,) or \
+        if names_ds is None or getattr(names_ds, "shape", None) != (n,) or \
                 h5py.check_string_dtype(names_ds.dtype) is None:
             return None
         return [decode_text(v) for v in names_ds[()]]
@@ -97,7 +98,8 @@ def _target_folder(out: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def export_stack(file: str, path: str, folder: str, *, format: str = "png", levels: Any = None,
-                 colormap: str | None = None, allow_external: bool = False) -> Job[ExportReport]:
+                 colormap: str | None = None, allow_external: bool = False,
+                 opener: Opener | None = None) -> Job[ExportReport]:
     """Job: every frame ``ds[i]`` of a stack ``(n, h, w[, c])`` as one picture in ``folder``.
 
     Pictures are named after the ``filenames`` dataset beside the stack (what the image import
@@ -106,6 +108,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
     holds). A dataset of encoded images (variable-length bytes, the import's "encoded" layout) gives
     back the original files byte for byte. ``levels='auto'`` takes one pair of levels for the whole
     stack (from a sample of frames). Written into ``FOLDER.partial/`` and renamed when complete.
+    ``opener``: how the dataset is opened (default: the local file; see :func:`~.common.source`).
     """
     file = str(file)
     path = normalize_path(path)
@@ -114,7 +117,7 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
         raise BadRequestError(f"unknown picture format {format!r}: use png or tif")
     ext = "." + fmt
     final, partial = _target_folder(folder)
-    with dataset_at(file, path, allow_external) as (ds, path):
+    with (opener or dataset_at)(file, path, allow_external) as (ds, path):
         check_filters(ds, path)
         dt = dataset_dtype(ds, path)
         shape: tuple[int, ...] = ds.shape or ()

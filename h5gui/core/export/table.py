@@ -12,7 +12,7 @@ import numpy as np
 
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError
-from h5gui.core.export.common import check_room, source, target, writing
+from h5gui.core.export.common import Opener, check_room, source, target, writing
 from h5gui.core.export.records import BLOCK_BYTES, ExportReport
 from h5gui.core.h5.datasets import dataset_dtype, read_selection
 from h5gui.core.paths import normalize_path
@@ -41,7 +41,8 @@ def _cells(block: np.ndarray) -> np.ndarray:
 
 
 def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), delimiter: str | None = None,
-                 overwrite: bool = False, allow_external: bool = False) -> Job[ExportReport]:
+                 overwrite: bool = False, allow_external: bool = False,
+                 opener: Opener | None = None) -> Job[ExportReport]:
     """Job: 1-D or 2-D ``ds[index]`` as CSV (``.tsv``: tabs, ``.txt``: blanks), one row per line.
 
     Numbers in their shortest exact form, booleans as 1/0, strings quoted where needed; a 1-D
@@ -51,7 +52,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
     path = normalize_path(path)
     final, partial = target(out, overwrite)
     delim = _delimiter(final, delimiter)
-    with source(file, path, index, allow_external) as src:
+    with source(file, path, index, allow_external, opener) as src:
         ds, idx, shape, where = src.ds, src.index, src.shape, src.where
         dt = dataset_dtype(ds, path)
         kind = kind_of(dt)

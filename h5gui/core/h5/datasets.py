@@ -99,6 +99,8 @@ def missing_filter(ds: h5py.Dataset, path: str) -> str:
 
 def check_filters(ds: h5py.Dataset, path: str) -> None:
     """Raise :class:`FilterUnavailableError` when the data needs a filter that is not available."""
+    if not isinstance(ds, h5py.Dataset):  # read through a server (an HSDS domain): the server decompresses
+        return
     message = missing_filter(ds, path)
     if message:
         raise FilterUnavailableError(message)
@@ -106,6 +108,8 @@ def check_filters(ds: h5py.Dataset, path: str) -> None:
 
 def stored_bytes(ds: h5py.Dataset) -> int:
     """Bytes the dataset's data takes in the file (compressed chunks as stored)."""
+    if not isinstance(ds, h5py.Dataset):  # read through a server: it says (or estimates) itself
+        return int(ds.stored_bytes())
     return int(ds.id.get_storage_size())
 
 
@@ -167,7 +171,10 @@ def reference_text(ref: Any, ds: Any) -> str:
 
 def hard_sibling(obj: Any, name: str) -> Any | None:
     """The object called ``name`` in ``obj``'s group when that name is a hard link there, else None
-    (no link is followed: a soft or external link of that name gives None)."""
+    (no link is followed: a soft or external link of that name gives None). A dataset read through a
+    server (an HSDS domain) finds its own (``obj.hard_sibling``)."""
+    if not isinstance(obj, h5py.HLObject):
+        return obj.hard_sibling(name)
     here = join(posixpath.dirname(obj.name) or "/", name)
     info = links.link_info(obj.file.id, here)
     if info is None or info.type != h5py.h5l.TYPE_HARD:

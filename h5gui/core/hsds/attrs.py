@@ -8,6 +8,7 @@ Edits go through ``PUT .../attributes/{name}?replace=1`` and are read back to co
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -113,12 +114,17 @@ def read_item(d: Domain, oid: str, path: str, name: str) -> dict[str, Any] | Non
     return {"name": name, **{k: js[k] for k in ("type", "shape", "value", "created") if k in js}}
 
 
+def _text(value: Any) -> str:
+    """A JSON value as text: NaN reads back equal to NaN."""
+    return json.dumps(value, sort_keys=True)
+
+
 def _put(d: Domain, oid: str, path: str, name: str, item: dict[str, Any]) -> AttrInfo:
     body = {k: item[k] for k in ("type", "shape", "value") if k in item}
     d.call("PUT", _url(oid, name), path, params={"replace": 1}, body=body)
     d.forget(obj_id=oid)
     back = read_item(d, oid, path, name)
-    if back is None or back.get("value") != body.get("value") or back.get("type") != body.get("type"):
+    if back is None or _text(back.get("value")) != _text(body.get("value")) or back.get("type") != body.get("type"):
         raise UnreadableError(f"{d.where(path)}: attribute {name} did not read back as written")
     return attr_info(back)
 

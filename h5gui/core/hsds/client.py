@@ -234,7 +234,7 @@ class HsdsClient:
             self._seconds += seconds
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs).json()
+        return json_of(self.request("GET", path, **kwargs))
 
     def get_json_capped(self, path: str, max_bytes: int, **kwargs: Any) -> Any | None:
         """The JSON answer of a GET, or None when it is longer than ``max_bytes`` (read no further)."""
@@ -291,3 +291,9 @@ def status_error(status: int, where: str, reason: str = "", *, missing: str = ""
     if status >= 500:
         return FileAccessError(f"{where}: HSDS server error ({status}){detail}")
     return FileAccessError(f"{where}: HTTP {status}{detail}")
+
+
+def json_of(resp: Any) -> Any:
+    """The JSON body of a response, NaN and Infinity included (HSDS writes them for such values;
+    ``requests`` decodes with simplejson when installed, which refuses them)."""
+    return json.loads(resp.content)

@@ -25,7 +25,7 @@ from h5gui.core.errors import (
     H5GuiError,
     NodeNotFoundError,
 )
-from h5gui.core.hsds.client import HsdsClient
+from h5gui.core.hsds.client import HsdsClient, json_of
 from h5gui.core.paths import join, normalize_path
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class Domain:
         kwargs.setdefault("missing", f"no object {path}" if path else "")
         kwargs.setdefault("write", method != "GET")
         resp = self.client.request(method, url, where=self.where(path), domain=self.path, **kwargs)
-        return resp.json() if resp.content and not kwargs.get("binary") else resp.content
+        return json_of(resp) if resp.content and not kwargs.get("binary") else resp.content
 
     # -- caches ------------------------------------------------------------------------------
 

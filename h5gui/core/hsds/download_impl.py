@@ -185,3 +185,22 @@ def _copy_dataset(d: Domain, oid: str, path: str, g: h5py.Group, name: str,
         counts["bytes"] += piece.nbytes
         yield Progress(r1, shape[0], "rows", f"downloading {path}", nbytes=counts["bytes"])
     return ds
+
+
+def download_dataset(d: Domain, target: Path, path: str) -> Job[TransferReport]:
+    """Job: the dataset at ``path`` (values and attributes) into a new local HDF5 file, under its own name
+    (the ``.h5`` export of a dataset); written as ``target + '.partial'``, renamed when complete."""
+    t0 = time.monotonic()
+    n0 = d.client.stats().requests
+    notes: list[str] = []
+    counts = {"bytes": 0}
+    oid = d.resolve(path)
+    if not oid.startswith("d-"):
+        raise BadRequestError(f"{d.where(path)} is not a dataset")
+    with staging.PartialFile(target) as claim:
+        with h5py.File(claim.path, "w", track_order=True, locking=False) as f:
+            ds = yield from _copy_dataset(d, oid, path, f, path.rstrip("/").rsplit("/", 1)[-1], counts)
+            attrs = _copy_attrs(d, oid, path, ds, notes)
+        claim.publish()
+    return TransferReport(d.uri, str(target), 0, 1, 1, attrs, counts["bytes"], d.client.stats().requests - n0,
+                          time.monotonic() - t0, tuple(notes))

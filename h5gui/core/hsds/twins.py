@@ -101,8 +101,15 @@ def _list(domain: str, path: str) -> tuple[AttrInfo, ...]:
 
 
 def apply(edits: Sequence[AttrEdit]) -> tuple[AttrInfo, ...]:
-    """Undo / redo: remove, then write back exactly what was read (values from a domain only)."""
+    """Undo / redo: remove, then write back exactly what was read (values from a domain only; the edits of
+    a local file among them, as after a paste onto both, go to the local core)."""
+    from h5gui.core import attr_edits
+    from h5gui.core.routes import is_hsds
+
     for e in edits:
+        if not is_hsds(e.file):
+            attr_edits.apply([e])
+            continue
         d = open_domain(e.file)
         path = normalize_path(e.path)
         if e.removed:
@@ -115,6 +122,10 @@ def apply(edits: Sequence[AttrEdit]) -> tuple[AttrInfo, ...]:
             hattrs._put(d, oid, path, v.name, v.value)
     if not edits:
         return ()
+    if not is_hsds(edits[0].file):
+        from h5gui.core import attrs as local_attrs
+
+        return tuple(local_attrs.list_attrs(edits[0].file, edits[0].path))
     return _list(edits[0].file, normalize_path(edits[0].path))
 
 
