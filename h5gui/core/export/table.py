@@ -21,6 +21,8 @@ from h5gui.core.preview.records import BOOL, COMPLEX, COMPOUND, ENUM, NUMERIC, S
 from h5gui.core.progress import Job, Progress
 from h5gui.core.text import shape_text
 
+TEXT_VALUES = 1 << 17  # values turned into text at a time (a block read is 32 MiB; as text, ~30x that)
+
 
 def _delimiter(out: str, delimiter: str | None) -> str:
     if delimiter is not None:
@@ -77,11 +79,14 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
                     for row in _text_rows(block, kind):
                         writer.writerow(row)
                 else:
-                    cells = _cells(np.asarray(block).reshape(b - a, width))
-                    if delim in (",", "\t", " ") and not np.iscomplexobj(block):
-                        fh.write("".join(delim.join(r) + "\n" for r in cells.tolist()))
-                    else:
-                        writer.writerows(cells.tolist())
+                    rows = np.asarray(block).reshape(b - a, width)
+                    per_text = max(1, TEXT_VALUES // width)  # as text a value takes ~30x its bytes
+                    for r in range(0, b - a, per_text):
+                        cells = _cells(rows[r:r + per_text])
+                        if delim in (",", "\t", " ") and not np.iscomplexobj(block):
+                            fh.write("".join(delim.join(c) + "\n" for c in cells.tolist()))
+                        else:
+                            writer.writerows(cells.tolist())
                 yield Progress(b, n, "rows", f"exporting {where}")
         return ExportReport(file, path, final, "csv", shape, str(dt), 1, os.path.getsize(final))
 
