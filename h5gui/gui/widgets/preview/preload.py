@@ -5,16 +5,40 @@ import lock makes it wait for the thread's import instead of doing it twice.)"""
 
 from __future__ import annotations
 
+import importlib
 import logging
-import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
-IMPORT_SWITCH_INTERVAL = 0.0005  # seconds, while the background import runs (Python's default: 0.005)
+# PySide makes a Qt class's Python type (and its enums) when it is first used; pyqtgraph's import uses
+# every one (``pyqtgraph.Qt._copy_attrs``). Made in the preload thread while the GUI thread used Qt, that
+# crashed the app now and then (SIGSEGV in the GUI thread; 2 of 60 loaded start-ups). They are made on the
+# GUI thread first, a few milliseconds per turn of the event loop, and the thread starts after.
+QT_MODULES = ("PySide6.QtSvg", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtTest",
+              "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
+PRIME_SLICE = 0.006  # seconds of that work per turn of the event loop
+
+
+def qt_types() -> Iterator[str]:
+    """Import the Qt modules pyqtgraph uses and make every type they have, one per step (yields names)."""
+    for name in QT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # pyqtgraph does without (e.g. no OpenGL)
+            log.debug("no %s", name)
+            continue
+        yield name
+        for attr in dir(module):
+            try:
+                getattr(module, attr)
+            except Exception:  # an attribute PySide cannot make: pyqtgraph's import will say
+                log.debug("%s.%s", name, attr, exc_info=True)
+            yield attr
 
 
 class Preloader:
@@ -30,12 +54,6 @@ class Preloader:
         self._thread.start()
 
     def _load(self) -> None:
-        # While this thread runs Python, every call from Qt into Python on the GUI thread (a timer, each
-        # data() of a painting view) waits up to the interpreter's switch interval (5 ms) for the GIL: a
-        # tree repaint during the import stalled 40-60 ms. A shorter interval while it imports hands the
-        # GIL back sooner.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, IMPORT_SWITCH_INTERVAL))
         try:
             import numpy  # noqa: F401  (first: pyqtgraph and the preview's records need it)
 
@@ -45,8 +63,6 @@ class Preloader:
         except Exception:  # pragma: no cover - the views import it again and report
             log.exception("importing pyqtgraph failed")
             return
-        finally:
-            sys.setswitchinterval(interval)
         if self._done is not None:
             self._done()
 
@@ -72,12 +88,23 @@ class ViewWarmer(QObject):
         self._build = build
         self._tries = 0
         self._preloader: Preloader | None = None
+        self._priming: Iterator[str] | None = None
         self._imported.connect(self._try_build, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
-        if self._preloader is None:
-            self._preloader = Preloader(self._imported.emit)
-            self._preloader.start()
+        if self._preloader is None and self._priming is None:
+            self._priming = qt_types()
+            self._prime()
+
+    def _prime(self) -> None:
+        assert self._priming is not None
+        end = time.perf_counter() + PRIME_SLICE
+        for _ in self._priming:
+            if time.perf_counter() > end:
+                QTimer.singleShot(0, self, self._prime)
+                return
+        self._preloader = Preloader(self._imported.emit)
+        self._preloader.start()
 
     def _try_build(self) -> None:
         if self._busy() and self._tries < self.TRIES:
