@@ -20,7 +20,7 @@ def test_wrapped_notice_text_is_not_cut(qtbot, wait_idle, window: MainWindow, tm
     label = notice.label
     needed = label.heightForWidth(label.width())
     assert needed > label.fontMetrics().height() * 1.5  # it does wrap at this width
-    qtbot.waitUntil(lambda: label.height() >= needed, timeout=2000)
+    qtbot.waitUntil(lambda: label.height() >= needed, timeout=10000)
     window.resize(1280, 800)
     # and shrinks back to one line when there is room
-    qtbot.waitUntil(lambda: label.height() < label.fontMetrics().height() * 2 + 8, timeout=2000)
+    qtbot.waitUntil(lambda: label.height() < label.fontMetrics().height() * 2 + 8, timeout=10000)
