@@ -19,7 +19,7 @@ def counting_start(self):
     left.append({m.__name__: sorted(set(dir(m)) - set(vars(m))) for m in (QC, QG, QW)})
     start(self)
 preload.Preloader.start = counting_start
-wait(lambda: bool(left) and "image" in win.preview._views)
+wait(lambda: bool(left))
 missing = {k: v for k, v in left[0].items() if v}
 if sum(map(len, missing.values())) > 3:
     raise SystemExit(f"Qt types left for the import thread to make: { {k: len(v) for k, v in missing.items()} }")

@@ -62,7 +62,7 @@ class PreviewPanel(QWidget):
         self._memory: dict[str, Any] = {}
         self._views: dict[str, QWidget] = {}
         self._image: ImageView | None = None  # the image view, once built
-        self._warmer = ViewWarmer(busy=runner.has_pending, build=lambda: self._view_widget("image"), parent=self)
+        self._warmer = ViewWarmer(self)
         self._first: tuple[Any, ImageSlice] | None = None  # (request, frame) read with the info, until used
 
         layout = QVBoxLayout(self)
@@ -166,8 +166,8 @@ class PreviewPanel(QWidget):
         return w
 
     def warm_up(self) -> None:
-        """Import pyqtgraph and the plotting views in a background thread, then build the image view once
-        no job waits (the plot view is built on first use)."""
+        """Get pyqtgraph and the plotting views' modules ready (see :class:`ViewWarmer`); the views are built
+        on first use."""
         if "image" not in self._views:
             self._warmer.start()
 
