@@ -18,8 +18,7 @@ from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, UnreadableError
 from h5gui.core.hsds import values
 from h5gui.core.hsds.domain import Domain
-from h5gui.core.hsds.session import DomainLike, open_domain
-from h5gui.core.paths import normalize_path
+from h5gui.core.hsds.session import DomainLike
 from h5gui.core.preview.common import kind_of
 from h5gui.core.preview.encoded import as_bytes, element_index, is_bytes_like, picture
 from h5gui.core.preview.records import MAX_ENCODED_BYTES, NUMERIC, SNIFF_READ_BYTES, ImageSlice
@@ -65,9 +64,7 @@ def read_encoded(domain: DomainLike, path: str, *, index: int | Sequence[int] = 
     """The local ``read_encoded`` for a domain: element ``index`` decoded, and ``'PNG 64x48 RGB (image 2
     of 5)'``. Raises BadRequestError (no bytes, index out of range), UnreadableError (not a picture,
     too big)."""
-    d = open_domain(domain)
-    path = normalize_path(path)
-    meta = values.dataset_meta(d, path)
+    d, path, meta = values.open_dataset(domain, path)
     dt, shape = meta.dtype, meta.shape
     kind = kind_of(dt)
     where = d.where(path)

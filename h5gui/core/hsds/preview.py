@@ -62,9 +62,7 @@ def _attr_texts(d: Domain, meta: values.DatasetMeta, names: Sequence[str]) -> di
 def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False) -> PreviewInfo:
     """Which views apply to the dataset at ``path`` and their defaults (one request for a dataset
     already listed, two with its image attributes)."""
-    d = open_domain(domain)
-    path = normalize_path(path)
-    meta = values.dataset_meta(d, path)
+    d, path, meta = values.open_dataset(domain, path)
     dt, shape = meta.dtype, meta.shape
     kind = kind_of(dt)
     fields = tuple(dt.names) if dt.names is not None else ()
@@ -108,9 +106,7 @@ def preview_info(domain: DomainLike, path: str, *, allow_external: bool = False)
 
 def read_image(domain: DomainLike, path: str, request: ImageRequest, *, allow_external: bool = False) -> ImageSlice:
     """One 2-D plane (or region) for the image view, strided by the server: one request."""
-    d = open_domain(domain)
-    path = normalize_path(path)
-    meta = values.dataset_meta(d, path)
+    d, path, meta = values.open_dataset(domain, path)
     dt, shape = meta.dtype, meta.shape
     kind = kind_of(dt)
     where = d.where(path)
@@ -184,9 +180,7 @@ def read_table(domain: DomainLike, path: str, row0: int, nrows: int, col0: int, 
                axes: tuple[int, int] | None = None, index: tuple[int, ...] = (), allow_external: bool = False
                ) -> TableBlock:
     """A block of the table view, formatted as the local table formats it: one request."""
-    d = open_domain(domain)
-    path = normalize_path(path)
-    meta = values.dataset_meta(d, path)
+    d, path, meta = values.open_dataset(domain, path)
     dt, shape = meta.dtype, meta.shape
     fields = tuple(dt.names) if dt.names is not None else ()
     if shape is None or math.prod(shape) == 0:
@@ -231,9 +225,7 @@ def read_plot(domain: DomainLike, path: str, *, axis: int = 0, index: Sequence[i
               stop: int | None = None, max_points: int = 4000) -> PlotData:
     """A 1-D curve along ``axis`` (other axes fixed by ``index``), strided by the server to about
     ``2 * max_points`` values (min/max of the stride's buckets is not computed remotely: a stride)."""
-    d = open_domain(domain)
-    path = normalize_path(path)
-    meta = values.dataset_meta(d, path)
+    d, path, meta = values.open_dataset(domain, path)
     shape = meta.shape or ()
     if not shape or kind_of(meta.dtype) not in ("numeric", BOOL, ENUM, COMPLEX):
         raise BadRequestError(f"cannot plot {d.where(path)}")

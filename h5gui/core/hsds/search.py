@@ -21,7 +21,7 @@ from h5gui.core.hsds.session import DomainLike, open_domain
 from h5gui.core.kinds import Kind
 from h5gui.core.paths import join, natural_key, normalize_path
 from h5gui.core.progress import Job
-from h5gui.core.search import NAME, SearchBatch, SearchHit, SearchReport, compile_matcher
+from h5gui.core.search import NAME, HitCollector, SearchHit, SearchReport, compile_matcher
 
 PAGE = 1000
 _HARD_KINDS = {"g": Kind.GROUP, "d": Kind.DATASET, "t": Kind.DATATYPE}
@@ -48,32 +48,21 @@ def search(domain: DomainLike, pattern: str, *, mode: str = "substring", names: 
     gid = d.resolve(path)
     if not gid.startswith("g-"):
         raise BadRequestError(f"{d.where(path)} is not a group")
-    found: list[SearchHit] = []
+    hits = HitCollector(max_hits, on_hits)
     visited = 0
-    truncated = False
-
-    def emit(batch: list[SearchHit], where: str) -> SearchBatch:
-        nonlocal truncated
-        if max_hits is not None and len(found) + len(batch) >= max_hits:
-            batch = batch[: max_hits - len(found)]
-            truncated = True
-        found.extend(batch)
-        if batch and on_hits is not None:
-            on_hits(tuple(batch))
-        return SearchBatch(visited, None, "objects", f"searching {where}", hits=tuple(batch))
 
     by_value = (lambda name: not match(name)) if values else None  # a name that matches needs no value
     seen = {gid}  # groups entered, and (with attrs) objects whose attributes were searched
     if attrs:  # the starting group's own attributes
         items = read_attrs(d, [gid], by_value)[gid]
-        yield emit(list(object_hits(d.uri, path, Kind.GROUP, items, match, values)), path)
+        yield hits.add(list(object_hits(d.uri, path, Kind.GROUP, items, match, values)), visited, path)
     stack = [(gid, path)]
     step = min(page, BULK) if attrs else page
-    while stack and not truncated:
+    while stack and not hits.truncated:
         gid, gpath = stack.pop()
         marker = None
         subgroups: list[tuple[str, str]] = []
-        while not truncated:
+        while not hits.truncated:
             links = d.links(gid, gpath, page, marker)
             ordered = sorted(links, key=lambda lk: natural_key(lk.name))
             for start in range(0, len(ordered), step):
@@ -95,13 +84,13 @@ def search(domain: DomainLike, pattern: str, *, mode: str = "substring", names: 
                         batch.append(SearchHit(d.uri, child, kind, NAME))
                     if lk.name in first and got.get(lk.id):
                         batch.extend(object_hits(d.uri, child, kind, got[lk.id], match, values))
-                yield emit(batch, gpath)
-                if truncated:
+                yield hits.add(batch, visited, gpath)
+                if hits.truncated:
                     break
             if not links:
-                yield emit([], gpath)
-            if truncated or len(links) < page:
+                yield hits.add([], visited, gpath)
+            if hits.truncated or len(links) < page:
                 break
             marker = links[-1].name
         stack.extend(reversed(subgroups))
-    return SearchReport(d.uri, pattern, mode, tuple(found), visited, truncated)
+    return SearchReport(d.uri, pattern, mode, tuple(hits.found), visited, hits.truncated)

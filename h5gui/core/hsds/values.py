@@ -17,6 +17,8 @@ import numpy as np
 from h5gui.core.errors import BadRequestError
 from h5gui.core.hsds import types
 from h5gui.core.hsds.domain import Domain
+from h5gui.core.hsds.session import DomainLike, open_domain
+from h5gui.core.paths import normalize_path
 
 Selection = Sequence[int | slice]
 MAX_REQUEST_BYTES = 64 * 2**20  # larger reads are split along the first axis
@@ -47,6 +49,13 @@ def dataset_meta(d: Domain, path: str, obj_id: str | None = None) -> DatasetMeta
         raise BadRequestError(f"{d.where(path)} is not a dataset")
     js = d.obj(oid, path)
     return DatasetMeta(oid, path, types.to_dtype(js["type"]), types.shape_of(js["shape"]), js)
+
+
+def open_dataset(domain: DomainLike, path: str) -> tuple[Domain, str, DatasetMeta]:
+    """``(domain, normalized path, its dataset)`` of a job's arguments: what every dataset read starts with."""
+    d = open_domain(domain)
+    path = normalize_path(path)
+    return d, path, dataset_meta(d, path)
 
 
 def _norm(sel: Selection | None, shape: tuple[int, ...], where: str) -> tuple[list[tuple[int, int, int]], tuple[int, ...]]:

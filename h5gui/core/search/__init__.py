@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # type checkers see every name; at run time __getattr__ impor
     from h5gui.core.search.records import *  # noqa: F403
 
 __getattr__, __dir__ = lazy.exports(__name__, {
-    "records": ("ATTR_NAME", "ATTR_VALUE", "MODES", "NAME", "SearchBatch", "SearchHit", "SearchReport"),
+    "records": ("ATTR_NAME", "ATTR_VALUE", "MODES", "NAME", "HitCollector", "SearchBatch", "SearchHit", "SearchReport"),
     "find": ("MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "attr_hits", "clip_text", "compile_matcher", "search",
              "value_texts"),
 })

@@ -25,7 +25,7 @@ from h5gui.core.h5.walk import iter_links
 from h5gui.core.kinds import Kind
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job
-from h5gui.core.search.records import ATTR_NAME, ATTR_VALUE, MODES, NAME, SearchBatch, SearchHit, SearchReport
+from h5gui.core.search.records import ATTR_NAME, ATTR_VALUE, MODES, NAME, HitCollector, SearchHit, SearchReport
 
 __all__ = ["MAX_ATTR_VALUE_BYTES", "MAX_VALUE_TEXT", "PAGE", "attr_hits", "clip_text", "compile_matcher", "search",
            "value_texts"]
@@ -160,9 +160,8 @@ def search(
     on_path = "/" in pattern
     path = normalize_path(path)
     file = str(file)
-    found: list[SearchHit] = []
+    hits = HitCollector(max_hits, on_hits)
     visited = 0
-    truncated = False
     with files.open_file(file) as f:
         root = h5links.open_group(f, path, file)
         pending: list[SearchHit] = []
@@ -182,21 +181,10 @@ def search(
                     except Exception:  # pragma: no cover - an object that cannot be opened has no attributes to show
                         log.debug("attributes of %s not searched", e.path, exc_info=True)
                 e.oid = None  # close objects as we go
-            if max_hits is not None and len(found) + len(batch) >= max_hits:
-                batch = batch[: max_hits - len(found)]
-                truncated = True
-            found.extend(batch)
-            if batch and on_hits is not None:
-                on_hits(tuple(batch))
-            yield SearchBatch(visited, None, "objects", f"searching {path}", hits=tuple(batch))
-            if truncated:
+            yield hits.add(batch, visited, path)
+            if hits.truncated:
                 break
         if pending:  # a starting group without members: its own attribute hits, not passed on by the loop
-            batch = pending[:max_hits] if max_hits is not None else pending
-            truncated = max_hits is not None and len(pending) >= max_hits
-            found.extend(batch)
-            if on_hits is not None:
-                on_hits(tuple(batch))
-            yield SearchBatch(visited, None, "objects", f"searching {path}", hits=tuple(batch))
-    return SearchReport(file, pattern, mode, tuple(found), visited, truncated)
+            yield hits.add(pending, visited, path)
+    return SearchReport(file, pattern, mode, tuple(hits.found), visited, hits.truncated)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from h5gui.core.kinds import label
@@ -56,3 +57,24 @@ class SearchReport:
     hits: tuple[SearchHit, ...]
     visited: int  # links looked at
     truncated: bool = False  # stopped at ``max_hits``
+
+
+class HitCollector:
+    """The hits of one search so far, capped at ``max_hits`` (then ``truncated``); :meth:`add` passes each
+    non-empty batch to ``on_hits`` and gives the :class:`SearchBatch` to yield. The local search and the
+    HSDS one share it."""
+
+    def __init__(self, max_hits: int | None, on_hits: Callable[[Sequence[SearchHit]], None] | None) -> None:
+        self.max_hits = max_hits
+        self.on_hits = on_hits
+        self.found: list[SearchHit] = []
+        self.truncated = False
+
+    def add(self, batch: list[SearchHit], visited: int, where: str) -> SearchBatch:
+        if self.max_hits is not None and len(self.found) + len(batch) >= self.max_hits:
+            batch = batch[: self.max_hits - len(self.found)]
+            self.truncated = True
+        self.found.extend(batch)
+        if batch and self.on_hits is not None:
+            self.on_hits(tuple(batch))
+        return SearchBatch(visited, None, "objects", f"searching {where}", hits=tuple(batch))
