@@ -9,7 +9,7 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # PySide makes a Qt class's Python type (and its enums) when it is first used; pyqtgraph's import uses
 # every one (``pyqtgraph.Qt._copy_attrs``). Made in the preload thread while the GUI thread used Qt, that
-# crashed the app now and then (SIGSEGV in the GUI thread; 2 of 60 loaded start-ups). They are made on the
+# crashed the app now and then (SIGSEGV in the GUI thread; 3 of 108 loaded start-ups). They are made on the
 # GUI thread first, a few milliseconds per turn of the event loop, and the thread starts after.
 QT_MODULES = ("PySide6.QtSvg", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtTest",
               "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
@@ -42,12 +42,10 @@ def qt_types() -> Iterator[str]:
 
 
 class Preloader:
-    """``start()`` imports the views in a daemon thread, then calls ``done`` there (e.g. a Qt signal's
-    ``emit``, which queues to the GUI thread); ``wait()`` lets it finish (before exiting)."""
+    """``start()`` imports the views in a daemon thread; ``wait()`` lets it finish (before exiting)."""
 
-    def __init__(self, done: Callable[[], None] | None = None) -> None:
+    def __init__(self) -> None:
         self._thread: threading.Thread | None = None
-        self._done = done
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._load, name="h5gui-preload", daemon=True)
@@ -62,9 +60,6 @@ class Preloader:
             import h5gui.gui.widgets.preview.plot_view  # noqa: F401
         except Exception:  # pragma: no cover - the views import it again and report
             log.exception("importing pyqtgraph failed")
-            return
-        if self._done is not None:
-            self._done()
 
     def wait(self, timeout: float = 10.0) -> None:
         """Let a running import finish (exiting while a thread imports Qt modules can crash)."""
