@@ -73,3 +73,24 @@ def demo_domain(hsds_client: object, demo_file: Path) -> str:
     uri = "hdf5://home/admin/demo.h5"
     run(transfer.upload(demo_file, uri, overwrite=True))
     return uri
+
+
+@pytest.fixture
+def hs_env(hsds_server: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test server in the standard HSDS variables, as a user's shell would have them."""
+    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)  # type: ignore[attr-defined]
+    monkeypatch.setenv("HS_USERNAME", hsds_server.username)  # type: ignore[attr-defined]
+    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
+    """``cli(*argv) -> (exit code, stdout, stderr)`` of ``h5gui-cli`` run in this process."""
+    from h5gui.cli import main
+
+    def run(*argv: object) -> tuple[int, str, str]:
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

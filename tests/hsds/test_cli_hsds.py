@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from h5gui.cli import main
-
 pytestmark = pytest.mark.hsds
 
 
-@pytest.fixture
-def hs_env(hsds_server, monkeypatch):
-    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)
-    monkeypatch.setenv("HS_USERNAME", hsds_server.username)
-    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_ls_info_attrs_show_match_the_local_file(hs_env, demo_domain, demo_file, capsys):
+def test_ls_info_attrs_show_match_the_local_file(hs_env, demo_domain, demo_file, cli):
     for args in (["ls"], ["ls", "/mnist"], ["info", "/mnist/images"], ["attrs", "/"], ["show", "/signals/sine"]):
-        code, remote, err = _run(capsys, args[0], demo_domain, *args[1:], "--in-process")
+        code, remote, err = cli(args[0], demo_domain, *args[1:], "--in-process")
         assert code == 0, err
-        code, local, _ = _run(capsys, args[0], demo_file, *args[1:], "--in-process")
+        code, local, _ = cli(args[0], demo_file, *args[1:], "--in-process")
         if args[0] == "info":
             keep = ("Kind", "Shape", "Datatype", "Chunks", "Attributes")
             remote = [line for line in remote.splitlines() if line.startswith(keep)]
@@ -34,31 +19,31 @@ def test_ls_info_attrs_show_match_the_local_file(hs_env, demo_domain, demo_file,
         assert remote == local, args
 
 
-def test_ls_recursive_and_the_reader_process(hs_env, demo_domain, capsys):
-    code, out, err = _run(capsys, "ls", "-r", demo_domain)
+def test_ls_recursive_and_the_reader_process(hs_env, demo_domain, cli):
+    code, out, err = cli("ls", "-r", demo_domain)
     assert code == 0 and "/mnist/images" in out and "/signals/sine" in out, err
 
 
-def test_what_is_not_there_yet_says_so(hs_env, demo_domain, capsys):
-    code, _, err = _run(capsys, "snippet", demo_domain, "/mnist/images")
+def test_what_is_not_there_yet_says_so(hs_env, demo_domain, cli):
+    code, _, err = cli("snippet", demo_domain, "/mnist/images")
     assert code != 0 and len(err.splitlines()) == 1
 
 
-def test_mv_and_rm_edit_a_domain(hs_env, hsds_client, demo_file, capsys):
+def test_mv_and_rm_edit_a_domain(hs_env, hsds_client, demo_file, cli):
     from h5gui.core.hsds import browse, transfer
     from h5gui.core.progress import run
 
     domain = "hdf5://home/admin/cli-structure.h5"
     run(transfer.upload(demo_file, domain, overwrite=True))
-    code, out, err = _run(capsys, "mv", domain, "/images/gray", "/meta/")
+    code, out, err = cli("mv", domain, "/images/gray", "/meta/")
     assert code == 0 and out.strip() == f"moved /images/gray to /meta/gray in {domain}", err
-    code, out, err = _run(capsys, "rm", domain, "/mnist")
+    code, out, err = cli("rm", domain, "/mnist")
     assert code == 0 and out.strip() == "Deleted group /mnist", err
-    code, out, err = _run(capsys, "mv", domain, "/meta/gray", "/images/rgb")
+    code, out, err = cli("mv", domain, "/meta/gray", "/images/rgb")
     assert code != 0 and "already exists" in err and len(err.strip().splitlines()) == 1
-    code, out, err = _run(capsys, "mkgroup", domain, "/runs/2024/a")
+    code, out, err = cli("mkgroup", domain, "/runs/2024/a")
     assert code == 0 and out.strip() == f"created group /runs/2024/a in {domain}", err
-    code, out, err = _run(capsys, "mv", domain, "/signals", "/archive/old/", "--parents")
+    code, out, err = cli("mv", domain, "/signals", "/archive/old/", "--parents")
     assert code == 0 and out.strip() == f"moved /signals to /archive/old/signals in {domain}", err
     from h5gui.core.hsds import session
 

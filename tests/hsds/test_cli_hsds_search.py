@@ -7,39 +7,24 @@ import json
 
 import pytest
 
-from h5gui.cli import main
-
 pytestmark = pytest.mark.hsds
 
 
-@pytest.fixture
-def hs_env(hsds_server, monkeypatch):
-    monkeypatch.setenv("HS_ENDPOINT", hsds_server.endpoint)
-    monkeypatch.setenv("HS_USERNAME", hsds_server.username)
-    monkeypatch.setenv("HS_PASSWORD", hsds_server.password)
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("where", [["--in-process"], []])  # in this process, and through the reader process
-def test_find_attrs_on_a_domain_prints_the_local_hits(hs_env, demo_domain, demo_file, capsys, where):
-    code, remote, err = _run(capsys, "find", demo_domain, "demo", "--attrs", *where)
+def test_find_attrs_on_a_domain_prints_the_local_hits(hs_env, demo_domain, demo_file, cli, where):
+    code, remote, err = cli("find", demo_domain, "demo", "--attrs", *where)
     assert code == 0, err
     assert "/meta (group): attribute instrument = demo camera" in remote.splitlines()
     assert "not available" not in err
-    code, local, _ = _run(capsys, "find", demo_file, "demo", "--attrs", *where)
+    code, local, _ = cli("find", demo_file, "demo", "--attrs", *where)
     assert sorted(remote.splitlines()) == sorted(local.splitlines())
 
 
-def test_find_attrs_json_and_max(hs_env, demo_domain, capsys):
-    code, out, err = _run(capsys, "find", demo_domain, "IMAGE_", "--attrs", "--json", "--in-process")
+def test_find_attrs_json_and_max(hs_env, demo_domain, cli):
+    code, out, err = cli("find", demo_domain, "IMAGE_", "--attrs", "--json", "--in-process")
     assert code == 0, err
     hits = json.loads(out)
     assert {(h["path"], h["match"], h["attr"]) for h in hits} >= {("/images/gray", "attr_name", "IMAGE_VERSION"),
                                                                  ("/images/rgb", "attr_name", "IMAGE_VERSION")}
-    code, out, err = _run(capsys, "find", demo_domain, "image", "--attrs", "--max", "2", "--in-process")
+    code, out, err = cli("find", demo_domain, "image", "--attrs", "--max", "2", "--in-process")
     assert code == 0 and len(out.splitlines()) == 2 and "stopped after 2 results" in err
