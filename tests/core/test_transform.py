@@ -567,3 +567,17 @@ def test_minmax_and_zscore_of_extreme_float32_stay_exact_without_the_check(tmp_p
     assert np.isposinf(y[5]) and np.isnan(y[6]) and not report.stats.get("clipped")
     _, z, _, _ = go(file, dest="/z", normalize="zscore", dtype="float32")
     assert np.isfinite(z[:5]).all() and np.abs(z[:5]).max() <= np.sqrt(5)
+
+
+def test_per_channel_of_a_channels_first_picture_follows_its_colours(tmp_path):
+    # a (3, H, W) 8-bit picture is shown in colour (channels first); "per channel" with no axis chosen
+    # normalizes each colour on its own, as Statistics counts them, not each of the last axis's columns
+    rng = np.random.default_rng(5)
+    x = np.stack([rng.integers(0, 50, (16, 20)), rng.integers(100, 150, (16, 20)),
+                  rng.integers(200, 256, (16, 20))]).astype(np.uint8)
+    file = make(tmp_path / "chw.h5", x, name="/chw")
+    report, y, attrs, _ = go(file, source="/chw", dest="/out", normalize="zscore", per_channel=True,
+                             dtype="float64")
+    assert attrs["channel_axis"] == 0
+    np.testing.assert_allclose(attrs["mean"], x.reshape(3, -1).mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(y.reshape(3, -1).mean(axis=1), 0, atol=1e-12)

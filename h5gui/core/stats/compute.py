@@ -10,19 +10,16 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5gui.core import preview
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
 from h5gui.core.labels import class_names_of, is_labels
 from h5gui.core.paths import normalize_path
-from h5gui.core.preview.choose import default_axes
-from h5gui.core.preview.common import kind_of
 from h5gui.core.progress import Job
 from h5gui.core.stats.records import STORED_ATTRS, DatasetStats, StatsSpec
 from h5gui.core.transform.geometry import check_axis
 from h5gui.core.transform.passes import Buffers, block_pass
-from h5gui.core.transform.plan import prepare
-from h5gui.core.transform.records import TransformSpec, guess_channel_axis
+from h5gui.core.transform.plan import data_channel_axis, prepare
+from h5gui.core.transform.records import TransformSpec
 from h5gui.core.transform.stats import IntCounts, Moments
 
 LABEL_VALUES = 1 << 20  # label values counted per class: 0 .. this - 1
@@ -83,20 +80,6 @@ def compute_stats(spec: StatsSpec) -> Job[DatasetStats]:
             _store(ds, stats)
             stats = _replace(stats, stored=True)
     return _replace(stats, seconds=time.perf_counter() - t0)
-
-
-def data_channel_axis(ds: h5py.Dataset, shape: tuple[int, ...]) -> int | None:
-    """The data's own channel axis: the HDF5 image attributes or the shape (:func:`guess_channel_axis`),
-    else the colour axis the image preview draws, so that a channels-first ``(3|4, H, W)`` picture of
-    8-bit values has its statistics per colour, as it is shown."""
-    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") \
-        if preview.attr_text(ds.attrs, "CLASS") == "IMAGE" else ""
-    axis = guess_channel_axis(shape, interlace)
-    if axis is None and len(shape) >= 3:
-        axes, rgb, _ = default_axes(ds, shape, kind_of(ds.dtype))
-        if rgb and axes is not None and axes[2] is not None:
-            axis = axes[2]
-    return axis
 
 
 def _replace(stats: DatasetStats, **changes: Any) -> DatasetStats:

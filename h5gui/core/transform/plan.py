@@ -17,6 +17,8 @@ from h5gui.core.errors import BadRequestError, H5GuiError
 from h5gui.core.h5 import files, links, safety
 from h5gui.core.h5.dataset_io import is_dimension_scale
 from h5gui.core.paths import join, normalize_path
+from h5gui.core.preview.choose import default_axes
+from h5gui.core.preview.common import kind_of
 from h5gui.core.text import format_bytes, shape_text
 from h5gui.core.transform.chunks import choose_chunks, compression_of
 from h5gui.core.transform.dtypes import int_range, may_overflow, source_dtype, target_dtype, value_range
@@ -152,11 +154,24 @@ def channel_out_axis(ds: h5py.Dataset, spec: TransformSpec, geo: Geometry) -> in
         return None
     if spec.channel_axis is not None:
         return check_axis(int(spec.channel_axis), len(geo.out_shape), "channel axis")
-    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") if preview.attr_text(ds.attrs, "CLASS") == "IMAGE" else ""
-    j = guess_channel_axis(geo.in_shape, interlace)
+    j = data_channel_axis(ds, geo.in_shape)
     if j is None or j not in geo.out_map:
         return None
     return geo.out_map.index(j)
+
+
+def data_channel_axis(ds: h5py.Dataset, shape: tuple[int, ...]) -> int | None:
+    """The data's own channel axis: the HDF5 image attributes or the shape (:func:`guess_channel_axis`),
+    else the colour axis the image preview draws, so that a channels-first ``(3|4, H, W)`` picture of
+    8-bit values is per colour in statistics and normalizations, as it is shown."""
+    interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") \
+        if preview.attr_text(ds.attrs, "CLASS") == "IMAGE" else ""
+    axis = guess_channel_axis(shape, interlace)
+    if axis is None and len(shape) >= 3:
+        axes, rgb, _ = default_axes(ds, shape, kind_of(ds.dtype))
+        if rgb and axes is not None and axes[2] is not None:
+            axis = axes[2]
+    return axis
 
 
 def _resolve_dest(f: h5py.File, spec: TransformSpec, source: str) -> tuple[str, str, str]:
