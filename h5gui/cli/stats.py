@@ -29,7 +29,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "(3|4, H, W) 8-bit picture that the preview shows in colour), a "
         "histogram, and for a labels dataset (1-D integers named labels, y or y_*, or with class_names) the count "
         "of each class. --store writes them as attributes (min, max, mean, std, count, nan_count, inf_count, "
-        "channel_axis, histogram, histogram_edges, class_counts).",
+        "channel_axis, histogram, histogram_edges, channel_histograms, class_counts). With 2 to 16 channels there is "
+        "also a histogram per channel on the same bins (--channel-histograms prints them; always in --json).",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("path", metavar="PATH", help="dataset inside FILE")
@@ -39,6 +40,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                    help="all values together, even when the data has channels")
     p.add_argument("--bins", type=int, default=64, metavar="N", help="histogram bins (default 64; integers of a "
                    "smaller range get one bin per value)")
+    p.add_argument("--channel-histograms", action="store_true",
+                   help="also print the histogram of each channel (2 to 16 channels), on the same bins")
     p.add_argument("--store", action="store_true", help="write the statistics as attributes of the dataset")
     p.add_argument("--json", action="store_true", help="print them as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
@@ -58,8 +61,9 @@ def bars(rows: list[tuple[str, int]], out: TextIO) -> None:
         output.print_line(f"  {label:>{width}}  {count:>10,}  {'#' * round(BAR * count / top)}", out)
 
 
-def _histogram_rows(s: Any, max_rows: int = 16) -> list[tuple[str, int]]:
-    hist, edges = list(s.histogram), list(s.bin_edges)
+def _histogram_rows(s: Any, max_rows: int = 16, channel: int | None = None) -> list[tuple[str, int]]:
+    hist = list(s.histogram if channel is None else s.channel_histograms[channel])
+    edges = list(s.bin_edges)
     if len(hist) > max_rows:  # merge neighbouring bins for the terminal
         k = -(-len(hist) // max_rows)
         hist = [sum(hist[i:i + k]) for i in range(0, len(hist), k)]
@@ -67,8 +71,9 @@ def _histogram_rows(s: Any, max_rows: int = 16) -> list[tuple[str, int]]:
     return [(f"[{_num(edges[i])}, {_num(edges[i + 1])})", c) for i, c in enumerate(hist)]
 
 
-def print_stats(s: Any, out: TextIO) -> None:
-    """The text report of :class:`~h5gui.core.stats.DatasetStats`."""
+def print_stats(s: Any, out: TextIO, per_channel: bool = False) -> None:
+    """The text report of :class:`~h5gui.core.stats.DatasetStats` (``per_channel``: with the histogram of
+    each channel)."""
     from h5gui.core.text import shape_text
 
     output.print_fields([
@@ -85,6 +90,9 @@ def print_stats(s: Any, out: TextIO) -> None:
     if s.histogram:
         output.print_line("Histogram:" if s.channel_axis is None else "Histogram (all channels together):", out)
         bars(_histogram_rows(s), out)
+        for c in range(len(s.channel_histograms) if per_channel else 0):
+            output.print_line(f"Histogram of channel {c}:", out)
+            bars(_histogram_rows(s, channel=c), out)
     if s.labels:
         output.print_line("Classes:", out)
         bars([(f"{i} {name}" if name != str(i) else str(i), n) for i, name, n in s.class_rows()], out)
@@ -102,5 +110,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         output.dump_json(result.to_json())
     else:
-        print_stats(result, sys.stdout)
+        print_stats(result, sys.stdout, per_channel=args.channel_histograms)
     return 0

@@ -5,6 +5,7 @@ names), through the core and the CLI, on real files and real images."""
 from __future__ import annotations
 
 import io
+import json
 
 import h5py
 import numpy as np
@@ -221,3 +222,38 @@ def test_channels_first_floats_stay_together(channels_first):
     file, pic = channels_first
     s = compute(file, "/floats")
     assert s.channel_axis is None and s.min == (float(pic.min()),) and s.max == (float(pic.max()),)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+def test_a_histogram_per_channel_on_the_shared_edges(tmp_path, monkeypatch, dtype):
+    monkeypatch.setattr(planning, "BLOCK_BYTES", 400)  # many blocks, channels split across pieces
+    rng = np.random.default_rng(8)
+    x = np.stack([rng.integers(0, 60, (9, 5, 6)), rng.integers(90, 160, (9, 5, 6)),
+                  rng.integers(180, 256, (9, 5, 6))], axis=-1).astype(dtype)
+    if dtype == "float32":
+        x[0, 0, 0, 1] = np.nan
+    p = tmp_path / "rgb.h5"
+    with h5py.File(p, "w") as f:
+        f["rgb"] = x
+    s = compute(str(p), "/rgb", bins=16)
+    assert len(s.channel_histograms) == 3
+    lo, hi = s.bin_edges[0], s.bin_edges[-1]
+    for c in range(3):
+        v = x[..., c][np.isfinite(x[..., c])]
+        want = np.histogram(v, bins=16, range=(lo, hi))[0]
+        assert list(s.channel_histograms[c]) == list(want)  # red low, green middle, blue high: apart
+    assert [sum(h) for h in zip(*s.channel_histograms, strict=True)] == list(s.histogram)
+    assert compute(str(p), "/rgb", per_channel=False).channel_histograms == ()
+
+
+def test_cli_prints_a_histogram_per_channel_when_asked(data, capsys):
+    file, d = data
+    assert main(["stats", file, "/train/images", "-q", "--bins", "8"]) == 0
+    assert "Histogram of channel" not in capsys.readouterr().out
+    assert main(["stats", file, "/train/images", "-q", "--bins", "8", "--channel-histograms"]) == 0
+    out = capsys.readouterr().out
+    assert "Histogram (all channels together):" in out
+    for c in range(3):
+        assert f"Histogram of channel {c}:" in out
+    assert main(["stats", file, "/train/images", "-q", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["channel_histograms"][2][-1] > 0  # blue's top bin

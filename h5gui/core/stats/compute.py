@@ -15,7 +15,7 @@ from h5gui.core.h5 import files, links
 from h5gui.core.labels import class_names_of, is_labels
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job
-from h5gui.core.stats.records import STORED_ATTRS, DatasetStats, StatsSpec
+from h5gui.core.stats.records import MAX_CHANNEL_HISTOGRAMS, STORED_ATTRS, DatasetStats, StatsSpec
 from h5gui.core.transform.geometry import check_axis
 from h5gui.core.transform.passes import Buffers, block_pass
 from h5gui.core.transform.plan import data_channel_axis, prepare
@@ -134,12 +134,18 @@ def _passes(ctx: Any, ds: h5py.Dataset, spec: StatsSpec, labels: bool) -> Job[di
     hi = float(m.max[finite].max()) if finite.any() else float("nan")
     nbins, rng = _edges(lo, hi, int(spec.bins), in_dt.kind in "iub")
     hist = np.zeros(nbins, dtype=np.int64)
+    split = cax is not None and 1 < chans <= MAX_CHANNEL_HISTOGRAMS  # a histogram per channel too
+    per_channel = np.zeros((chans if split else 0, nbins), dtype=np.int64)
     if counts is not None:
-        per_value = counts.ordered().sum(axis=0)
+        by_channel = counts.ordered()
+        per_value = by_channel.sum(axis=0)
         values = counts.values()
         seen = per_value > 0
         if nbins:
             hist += np.histogram(values[seen], bins=nbins, range=rng, weights=per_value[seen])[0].astype(np.int64)
+            for c in range(len(per_channel)):
+                row = by_channel[c]
+                per_channel[c] = np.histogram(values[seen], bins=nbins, range=rng, weights=row[seen])[0]
         if labels:
             nonneg = values >= 0
             classes = per_value[nonneg]
@@ -147,9 +153,15 @@ def _passes(ctx: Any, ds: h5py.Dataset, spec: StatsSpec, labels: bool) -> Job[di
             classes = classes[: last[-1] + 1] if last.size else classes[:0]
     elif nbins and n:
         def second(block: Any) -> None:
-            for x, _, _, _ in bufs.raw_pieces(block[0], block[1], block[2]):
+            for x, plo, _, _ in bufs.raw_pieces(block[0], block[1], block[2]):
                 v = x[np.isfinite(x)] if floats else x
                 hist[:] += np.histogram(v, bins=nbins, range=rng)[0]
+                if split:
+                    assert cax is not None
+                    for c in range(x.shape[cax]):
+                        xc = np.take(x, c, axis=cax)
+                        per_channel[plo[cax] + c] += np.histogram(xc[np.isfinite(xc)] if floats else xc,
+                                                                  bins=nbins, range=rng)[0]
 
         yield from block_pass(ctx, ds, bufs, second, nothing, lambda: "histogram", float(n), total)
     nonfinite = int(m.nonfinite.sum())
@@ -162,6 +174,7 @@ def _passes(ctx: Any, ds: h5py.Dataset, spec: StatsSpec, labels: bool) -> Job[di
         "count": int(m.n.sum()), "nan": tally["nan"], "inf": nonfinite - tally["nan"], "min": values_of(m.mins()),
         "max": values_of(m.maxs()), "mean": values_of(m.means()), "std": values_of(m.std()),
         "histogram": tuple(int(v) for v in hist), "bin_edges": values_of(edges),
+        "channel_histograms": tuple(tuple(int(v) for v in row) for row in per_channel),
         "class_counts": tuple(int(v) for v in classes) if labels else (),
     }
 
@@ -183,6 +196,8 @@ def _store(ds: h5py.Dataset, s: DatasetStats) -> None:
         ds.attrs["channel_axis"] = np.int64(s.channel_axis)
     ds.attrs["histogram"] = np.asarray(s.histogram, dtype=np.int64)
     ds.attrs["histogram_edges"] = np.asarray(s.bin_edges, dtype=np.float64)
+    if s.channel_histograms:  # one row per channel, on the same edges
+        ds.attrs["channel_histograms"] = np.asarray(s.channel_histograms, dtype=np.int64)
     if s.labels:
         ds.attrs["class_counts"] = np.asarray(s.class_counts, dtype=np.int64)
     ds.attrs.create("stats_date", _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(), dtype=_STR)

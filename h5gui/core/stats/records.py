@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 STORED_ATTRS = ("min", "max", "mean", "std", "count", "nan_count", "inf_count", "channel_axis", "histogram",
-                "histogram_edges", "class_counts", "stats_date")
+                "histogram_edges", "channel_histograms", "class_counts", "stats_date")
+
+MAX_CHANNEL_HISTOGRAMS = 16  # more channels than this: the histogram of all of them together only
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class DatasetStats:
     channel_axis: int | None  # the axis the tuples run along, None: all values together
     histogram: tuple[int, ...]  # of the finite values of every channel together
     bin_edges: tuple[float, ...]  # len(histogram) + 1 edges
+    # one histogram per channel, on the same edges (2 to MAX_CHANNEL_HISTOGRAMS channels; else empty)
+    channel_histograms: tuple[tuple[int, ...], ...] = ()
     labels: bool = False  # a labels dataset: class_counts are the counts of each integer value
     class_counts: tuple[int, ...] = ()  # index = label value (0..max)
     class_names: tuple[str, ...] = ()  # from a class_names attribute (of the dataset or its group) or dataset

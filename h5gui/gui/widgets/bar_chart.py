@@ -20,6 +20,7 @@ class BarChart(QWidget):
         self.labels: tuple[str, ...] = ()
         self.title = ""
         self.log = False
+        self.color = QColor("#1976d2")  # of the bars
         self.setMinimumHeight(140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(True)
@@ -53,7 +54,7 @@ class BarChart(QWidget):
         top = 1.1 * max(self._height(c) for c in self.counts) or 1.0  # room for the counts above the bars
         w = r.width() / len(self.counts)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#1976d2"))
+        p.setBrush(self.color)
         for i, c in enumerate(self.counts):
             h = r.height() * self._height(c) / top
             p.drawRect(QRectF(r.left() + i * w + (1 if w > 4 else 0), r.bottom() - h, max(1.0, w - (2 if w > 4 else 0)), h))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,9 @@ from h5gui.core.text import shape_text
 from h5gui.gui.widgets.bar_chart import BarChart
 from h5gui.gui.widgets.progress_panel import ProgressPanel
 from h5gui.gui.workers import JobRunner
+
+COLOUR_NAMES = ("red", "green", "blue", "alpha")  # of 3 or 4 channels, as the image view shows them
+CHANNEL_COLOURS = ("#d32f2f", "#388e3c", "#1976d2", "#616161")
 
 
 def _num(v: float) -> str:
@@ -79,8 +82,19 @@ class StatsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["channel", "min", "max", "mean", "std"])
         self.table.verticalHeader().hide()
         self.tabs.addTab(self.table, "Per channel")
-        self.histogram = BarChart(self)
-        self.tabs.addTab(self.histogram, "Histogram")
+        hist_box = QWidget(self)
+        hl = QVBoxLayout(hist_box)
+        hl.setContentsMargins(0, 4, 0, 0)
+        self.hist_channel = QComboBox(hist_box)  # all channels together, or one of them
+        self.hist_channel.setToolTip("The histogram of every channel together, or of one channel (same bins)")
+        self.hist_channel.currentIndexChanged.connect(self._show_histogram)
+        row = QHBoxLayout()
+        row.addWidget(self.hist_channel)
+        row.addStretch(1)
+        hl.addLayout(row)
+        self.histogram = BarChart(hist_box)
+        hl.addWidget(self.histogram, 1)
+        self.tabs.addTab(hist_box, "Histogram")
         self.classes = BarChart(self)
         self.class_table = QTableWidget(0, 3, self)
         self.class_table.setHorizontalHeaderLabels(["label", "name", "count"])
@@ -158,11 +172,14 @@ class StatsDialog(QDialog):
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        edges = s.bin_edges
-        self.histogram.set_data(s.histogram, [_num(e) for e in edges[:-1]],
-                                f"{len(s.histogram)} bins from {_num(edges[0])} to {_num(edges[-1])}"
-                                + ("" if s.channel_axis is None else f", all {s.channels} channels together")
-                                if edges else "")
+        self.hist_channel.blockSignals(True)
+        self.hist_channel.clear()
+        self.hist_channel.addItem("all values" if s.channel_axis is None else f"all {s.channels} channels together")
+        for c in range(len(s.channel_histograms)):
+            self.hist_channel.addItem(f"channel {c}" + (f" ({COLOUR_NAMES[c]})" if s.channels in (3, 4) else ""))
+        self.hist_channel.setEnabled(bool(s.channel_histograms))
+        self.hist_channel.blockSignals(False)
+        self._show_histogram()
         rows = s.class_rows() if s.labels else []
         self.tabs.setTabVisible(self.class_tab, bool(rows))
         if rows:
@@ -176,6 +193,21 @@ class StatsDialog(QDialog):
         if s.stored:
             self.stored.emit(self.file, self.path)
         self.computed.emit(s)
+
+    def _show_histogram(self) -> None:
+        """The histogram the channel box names: every channel together, or one (in its colour)."""
+        s = self.stats
+        if s is None:
+            return
+        c = self.hist_channel.currentIndex() - 1
+        one = 0 <= c < len(s.channel_histograms)
+        counts = s.channel_histograms[c] if one else s.histogram
+        edges = s.bin_edges
+        title = f"{len(s.histogram)} bins from {_num(edges[0])} to {_num(edges[-1])}" if edges else ""
+        if title and s.channel_axis is not None:
+            title += f", channel {c}" if one else f", all {s.channels} channels together"
+        self.histogram.color = QColor(CHANNEL_COLOURS[c] if one and s.channels in (3, 4) else "#1976d2")
+        self.histogram.set_data(counts, [_num(e) for e in edges[:-1]], title)
 
     def text(self) -> str:
         """The statistics as ``h5gui-cli stats`` would print them (for the clipboard)."""
