@@ -416,3 +416,19 @@ def test_csv_of_a_big_block_keeps_memory_bounded(tmp_path):
     with open(out) as fh:
         first = next(csv.reader(fh))
     assert len(first) == 1000 and float(first[0]) == values[0, 0]
+
+
+def test_csv_of_records_writes_numbers_as_the_numeric_csv_does(tmp_path):
+    # a float32 field reads 0.1 (its shortest exact form, as in a float32 dataset's CSV), not the
+    # 0.10000000149011612 of its float64 value; text fields, flags and integers keep their forms
+    dt = np.dtype([("id", "i8"), ("x", "f4"), ("name", "S8"), ("ok", "?"), ("s", h5py.string_dtype())])
+    rows = np.array([(1, 0.1, b"a,b", True, "é"), (2, 3.25, b"q", False, "z")], dtype=dt)
+    p = tmp_path / "r.h5"
+    with h5py.File(p, "w") as f:
+        f["records"] = rows
+        f["f32"] = rows["x"]
+    run(export.export(str(p), "/records", tmp_path / "r.csv"))
+    run(export.export(str(p), "/f32", tmp_path / "f.csv"))
+    got = read_csv(tmp_path / "r.csv")
+    assert got == [["id", "x", "name", "ok", "s"], ["1", "0.1", "a,b", "1", "é"], ["2", "3.25", "q", "0", "z"]]
+    assert [r[1] for r in got[1:]] == (tmp_path / "f.csv").read_text().split()

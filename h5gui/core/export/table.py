@@ -76,8 +76,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
                 b = min(n, a + step)
                 block = read_selection(ds, idx + (slice(a, b),), path)
                 if kind in (STRING, COMPOUND):
-                    for row in _text_rows(block, kind):
-                        writer.writerow(row)
+                    writer.writerows(_text_rows(block, kind))
                 else:
                     rows = np.asarray(block).reshape(b - a, width)
                     per_text = max(1, TEXT_VALUES // width)  # as text a value takes ~30x its bytes
@@ -103,10 +102,20 @@ def _csv_cell(v: Any) -> str:
     return str(v)
 
 
+def _column_texts(col: np.ndarray) -> list[str]:
+    """Texts of one field of a block of records: numbers as the numeric CSV writes them (a column at a
+    time, not a record at a time: ~10x faster), anything else cell by cell."""
+    if col.ndim == 1 and col.dtype.kind in "biuf":
+        return _cells(col).tolist()
+    if col.ndim == 1 and col.dtype.kind == "S":
+        return [v.decode("utf-8", "replace") for v in col.tolist()]
+    return [_csv_cell(v) for v in col]
+
+
 def _text_rows(block: np.ndarray, kind: str) -> Iterator[list[str]]:
     if kind == COMPOUND:
-        for rec in block:
-            yield [_csv_cell(rec[name]) for name in block.dtype.names or ()]
+        columns = [_column_texts(block[name]) for name in block.dtype.names or ()]
+        yield from (list(row) for row in zip(*columns, strict=True))
         return
     arr = np.asarray(block, dtype=object)
     if arr.ndim == 1:
