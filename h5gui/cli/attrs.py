@@ -119,8 +119,8 @@ def _edit_domain(args: argparse.Namespace, say: Any) -> None:
     file, path = args.file, args.path
     for name, value in _parse_sets(args.set):
         result = _routed(api.attrs.set_value, file, path, name, value, args.type)
-        a = next(a for a in result.attrs if a.name == name)
-        say(f"set {a.name} = {a.value} ({a.dtype}, {a.shape_text})")
+        a = next((a for a in result.attrs if a.name == name), None)
+        say(f"set {name}" if a is None else f"set {a.name} = {a.value} ({a.dtype}, {a.shape_text})")
     for old, new in args.rename:
         _routed(api.attrs.rename, file, path, old, new)
         say(f"renamed {old} -> {new}")
