@@ -10,6 +10,8 @@
     h5gui-cli attrs FILE PATH --set NAME=VALUE [--type T] [--fixed-length]
                               --rename OLD NEW  --delete NAME
                                                edit them (the file is opened for writing only then)
+    h5gui-cli attrs DEST DEST_PATH --copy-from SRC SRC_PATH [--name N] [--overwrite]
+                                               paste attributes, as Copy and Paste in the GUI
     h5gui-cli demo [OUT]                       write the demo file, print its path
     h5gui-cli import-images SRC DEST.h5 [--group G] [--layout ...] [--dry-run]
                                                pack a folder tree of images into HDF5
