@@ -8,27 +8,11 @@ import sys
 
 import h5py
 import pytest
+from clitools import one_error, run
 
 from h5gui import __version__
-from h5gui.cli import main
 from h5gui.core import nodes
 from h5gui.core.paths import natural_key
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_error_line(err: str, *words: str) -> None:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("h5gui-cli: error: ")
-    assert "Traceback" not in err
-    for w in words:
-        assert w in lines[0]
-
 
 # ---------------------------------------------------------------------------------------------
 # ls
@@ -160,14 +144,14 @@ def test_info_of_a_broken_object_describes_it_and_fails(sample, capsys, path, co
     got, out, err = run(capsys, "info", sample.h5, path)
     assert got == code
     assert "Path:" in out and words in out
-    assert_one_error_line(err, path, str(sample.h5), words)
+    one_error(err, path, str(sample.h5), words)
 
 
 def test_info_of_a_dataset_whose_filter_is_missing(sample, capsys):
     code, out, err = run(capsys, "info", sample.filters, "/unknown_filter")
     assert code == 1
     assert "Filters:    filter 32767 (unknown): not available" in out
-    assert_one_error_line(err, "/unknown_filter", "cannot decompress the data")
+    one_error(err, "/unknown_filter", "cannot decompress the data")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,7 +173,7 @@ def test_bad_files(sample, capsys, which, words, command):
     path = getattr(sample, which)
     code, out, err = run(capsys, command[0], path, *command[1:])
     assert code == 2 and out == ""
-    assert_one_error_line(err, str(path), words)
+    one_error(err, str(path), words)
 
 
 @pytest.mark.parametrize(
@@ -206,7 +190,7 @@ def test_bad_files(sample, capsys, which, words, command):
 def test_bad_paths(sample, capsys, argv, code, words):
     got, out, err = run(capsys, *[a.format(h5=sample.h5) for a in argv])
     assert got == code and out == ""
-    assert_one_error_line(err, words)
+    one_error(err, words)
 
 
 def test_usage_errors_and_version(capsys):
@@ -225,12 +209,12 @@ def test_unexpected_errors_are_one_line_without_debug(sample, capsys, monkeypatc
     monkeypatch.setattr(nodes, "describe", broken)
     code, out, err = run(capsys, "info", sample.h5, "/", "--in-process")  # the patch lives in this process
     assert code == 1 and out == ""
-    assert_one_error_line(err, "unexpected RuntimeError: something odd happened", "--debug")
+    one_error(err, "unexpected RuntimeError: something odd happened", "--debug")
     assert "Traceback" not in caplog.text
     with caplog.at_level(logging.DEBUG):
         code, _, err = run(capsys, "info", sample.h5, "/", "--debug", "--in-process")
     assert code == 1 and "Traceback" in caplog.text and "something odd" in caplog.text
-    assert_one_error_line(err, "unexpected RuntimeError")
+    one_error(err, "unexpected RuntimeError")
 
 
 def test_ctrl_c_exits_130(sample, capsys, monkeypatch):

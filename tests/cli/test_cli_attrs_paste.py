@@ -10,23 +10,7 @@ import shutil
 import h5py
 import numpy as np
 import pytest
-
-from h5gui.cli import main
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error(err: str, *words: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("h5gui-cli: error: ") and "Traceback" not in err
-    for w in words:
-        assert w in lines[0], lines[0]
-    return lines[0]
+from clitools import one_error, run
 
 
 def content(p):

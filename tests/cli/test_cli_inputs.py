@@ -6,14 +6,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
-
-from h5gui.cli import main
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from clitools import run
 
 
 @pytest.fixture(scope="module")

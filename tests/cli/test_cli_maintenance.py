@@ -7,15 +7,8 @@ import hashlib
 
 import h5py
 import numpy as np
+from clitools import run
 from writers import STALLED_WRITER, start, stop
-
-from h5gui.cli import main
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _marked(tmp_path):

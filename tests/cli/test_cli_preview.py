@@ -6,18 +6,11 @@ import json
 import h5py
 import numpy as np
 import pytest
+from clitools import run
 from PIL import Image
-
-from h5gui.cli import main
 
 STACK = np.random.default_rng(3).integers(0, 60000, (5, 16, 24), dtype=np.uint16)
 RGB = np.random.default_rng(4).integers(0, 255, (10, 12, 3), dtype=np.uint8)
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

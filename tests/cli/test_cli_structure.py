@@ -3,33 +3,21 @@ errors with exit codes, and a copy killed by Ctrl-C that leaves nothing behind."
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import clitools
 import h5py
 import numpy as np
 import pytest
+from clitools import run
 from PIL import Image
 
-from h5gui.cli import main
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error(err: str, *words: str) -> str:
-    lines = [line for line in err.splitlines() if line.startswith("h5gui-cli")]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("h5gui-cli: error: ") and "Traceback" not in err
-    for w in words:
-        assert w in lines[0], lines[0]
-    return lines[0]
+one_error = functools.partial(clitools.one_error, progress=True)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import shutil
 import h5py
 import numpy as np
 import pytest
+from clitools import one_error
 
 from h5gui.core import attrs as local_attrs
 from h5gui.core.hsds import attrs as hattrs
@@ -34,13 +35,6 @@ def fresh(hsds_server):
     c = HsdsClient(load_config(hsds_server.endpoint, hsds_server.username, hsds_server.password))
     yield lambda uri, path: {a.name: a for a in hattrs.list_attrs(session.open_domain(uri, c), path)}
     c.close()
-
-
-def one_error(err: str, *words: str) -> None:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("h5gui-cli: error: "), err
-    for w in words:
-        assert w in lines[0], lines[0]
 
 
 def test_set_rename_delete_edit_a_domain(hs_env, domain, fresh, cli):
