@@ -11,6 +11,18 @@ import numpy as np
 from h5gui.gui.main_window import MainWindow
 
 
+def statistics_of(qtbot, wait_idle, window: MainWindow, file: Path, path: str):  # noqa: ANN201
+    """The Statistics dialog of ``path``, opened as the user does (Edit > Statistics...), once computed."""
+    window.open_files([str(file)], select=path)
+    wait_idle(window)
+    window.actions_.stats.trigger()
+    dialog = window.ml.current
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.stats is not None or bool(dialog.error), timeout=20000)
+    assert dialog.stats is not None, dialog.error
+    return dialog
+
+
 def test_channels_first_picture_has_one_row_per_colour(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
     rng = np.random.default_rng(2)
     pic = np.stack([rng.integers(80 * c, 80 * c + 20, (16, 18), dtype=np.uint8) for c in range(3)])
@@ -18,13 +30,7 @@ def test_channels_first_picture_has_one_row_per_colour(qtbot, wait_idle, window:
     with h5py.File(path, "w") as f:
         f["picture"] = pic
         f["picture"].attrs["CLASS"] = np.bytes_("IMAGE")
-    window.open_files([str(path)], select="/picture")
-    wait_idle(window)
-    window.actions_.stats.trigger()
-    dialog = window.ml.current
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.stats is not None or bool(dialog.error), timeout=20000)
-    assert dialog.stats is not None, dialog.error
+    dialog = statistics_of(qtbot, wait_idle, window, path, "/picture")
     assert dialog.table.rowCount() == 3
     for c in range(3):
         assert dialog.table.item(c, 0).text() == str(c)
@@ -43,13 +49,7 @@ def test_histogram_of_one_colour(qtbot, wait_idle, window: MainWindow, tmp_path:
     path = tmp_path / "rgb.h5"
     with h5py.File(path, "w") as f:
         f["images"] = rgb
-    window.open_files([str(path)], select="/images")
-    wait_idle(window)
-    window.actions_.stats.trigger()
-    dialog = window.ml.current
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.stats is not None or bool(dialog.error), timeout=20000)
-    assert dialog.stats is not None, dialog.error
+    dialog = statistics_of(qtbot, wait_idle, window, path, "/images")
     box = dialog.hist_channel
     assert box.isEnabled() and box.count() == 4 and "red" in box.itemText(1) and "blue" in box.itemText(3)
     assert sum(dialog.histogram.counts) == rgb.size

@@ -8,7 +8,9 @@ marked ``hsds`` and skipped, with the reason, where the ``hsds`` package is not 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,11 +88,20 @@ def hs_env(hsds_server: object, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
     """``cli(*argv) -> (exit code, stdout, stderr)`` of ``h5gui-cli`` run in this process."""
-    from h5gui.cli import main
+    from clitools import run
 
-    def run(*argv: object) -> tuple[int, str, str]:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
+    return lambda *argv: run(capsys, *argv)
 
-    return run
+
+_domains = itertools.count()
+
+
+@pytest.fixture
+def domain(hsds_client: object, demo_file: Path) -> str:
+    """A domain of its own for a test that edits it: the demo file uploaded under a new name."""
+    from h5gui.core.hsds import transfer
+    from h5gui.core.progress import run
+
+    uri = f"hdf5://home/admin/edit-{os.getpid()}-{next(_domains)}.h5"
+    run(transfer.upload(demo_file, uri, overwrite=True))
+    return uri

@@ -22,12 +22,6 @@ pytestmark = pytest.mark.hsds
 _count = itertools.count()
 
 
-@pytest.fixture
-def domain(hsds_client, demo_file):
-    uri = f"hdf5://home/admin/cli-attrs-{next(_count)}.h5"
-    run(transfer.upload(demo_file, uri, overwrite=True))
-    return uri
-
 
 @pytest.fixture
 def fresh(hsds_server):

@@ -4,7 +4,6 @@ connection, and undoes and redoes like the local one."""
 
 from __future__ import annotations
 
-import itertools
 import shutil
 
 import h5py
@@ -16,19 +15,12 @@ from h5gui.core import attrs as local_attrs
 from h5gui.core.attr_edits import paste as local_paste
 from h5gui.core.errors import BadRequestError
 from h5gui.core.hsds import attrs as hattrs
-from h5gui.core.hsds import session, transfer
+from h5gui.core.hsds import session
 from h5gui.core.hsds.client import HsdsClient, load_config
 from h5gui.core.progress import run
 
-_count = itertools.count()
 TARGETS = ["/signals/sine", "/images"]
 
-
-@pytest.fixture
-def domain(hsds_client, demo_file):
-    uri = f"hdf5://home/admin/paste-{next(_count)}.h5"
-    run(transfer.upload(demo_file, uri, overwrite=True))
-    return uri
 
 
 @pytest.fixture
