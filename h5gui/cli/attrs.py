@@ -94,14 +94,11 @@ def _parse_sets(items: list[str]) -> list[tuple[str, str]]:
 
 def _check_options(args: argparse.Namespace) -> None:
     from h5gui.core.errors import BadRequestError
-    from h5gui.core.routes import is_hsds
 
     if not args.set and (args.type or args.fixed_length):
         raise BadRequestError("--type and --fixed-length go with --set NAME=VALUE")
     if not args.copy_from and (args.name or args.overwrite):
         raise BadRequestError("--name and --overwrite go with --copy-from SRC_FILE SRC_PATH")
-    if args.fixed_length and is_hsds(args.file):
-        raise BadRequestError(f"{args.file}: --fixed-length is not available for HSDS domains yet")
 
 
 def _routed(ref: Any, *args: Any, **kwargs: Any) -> Any:
@@ -118,7 +115,8 @@ def _edit_domain(args: argparse.Namespace, say: Any) -> None:
 
     file, path = args.file, args.path
     for name, value in _parse_sets(args.set):
-        result = _routed(api.attrs.set_value, file, path, name, value, args.type)
+        result = _routed(api.attrs.set_value, file, path, name, value, args.type,
+                         fixed_length=True if args.fixed_length else None)
         a = next((a for a in result.attrs if a.name == name), None)
         say(f"set {name}" if a is None else f"set {a.name} = {a.value} ({a.dtype}, {a.shape_text})")
     for old, new in args.rename:

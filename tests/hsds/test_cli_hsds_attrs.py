@@ -61,7 +61,6 @@ def test_set_keeps_the_stored_type_on_a_domain(hs_env, domain, fresh, cli):
         (["--rename", "nope", "x"], 3, ["no attribute nope"]),
         (["--rename", "instrument", "exposures"], 2, ["exposures already exists"]),
         (["--set", "exposures=1.5"], 2, ["1.5 is not an integer"]),
-        (["--set", "x=a", "--fixed-length"], 2, ["--fixed-length is not available for HSDS domains"]),
     ],
 )
 def test_refusals_on_a_domain_are_one_line_and_change_nothing(hs_env, domain, fresh, cli, args, code, words):
@@ -70,6 +69,24 @@ def test_refusals_on_a_domain_are_one_line_and_change_nothing(hs_env, domain, fr
     assert got == code and out == ""
     one_error(err, *words)
     assert fresh(domain, "/meta") == before
+
+
+def test_fixed_length_strings_on_a_domain_as_in_a_file(hs_env, domain, demo_file, fresh, cli, tmp_path):
+    # --fixed-length stores a fixed-length string on a domain as it does in a file (it was dropped
+    # silently by the GUI's edit on domains), and a later --set without it keeps the stored kind
+    local = str(shutil.copy(demo_file, tmp_path / "demo.h5"))
+    for target in (domain, local):
+        code, out, err = cli("attrs", target, "/meta", "--set", "code=ABC123", "--fixed-length")
+        assert code == 0, err
+    with h5py.File(local, "r") as f:
+        want = f["meta"].attrs.get_id("code").dtype
+    assert want.kind == "S" and want.itemsize == 6
+    mine = {a.name: a for a in local_attrs.list_attrs(local, "/meta")}["code"]
+    theirs = fresh(domain, "/meta")["code"]
+    assert theirs.fixed_length and (theirs.dtype, theirs.value) == (mine.dtype, mine.value)
+    code, out, err = cli("attrs", domain, "/meta", "--set", "code=XYZ")
+    assert code == 0, err
+    assert fresh(domain, "/meta")["code"].fixed_length and fresh(domain, "/meta")["code"].value == "XYZ"
 
 
 def test_paste_from_a_file_onto_a_domain_and_back(hs_env, domain, demo_file, fresh, cli, tmp_path):

@@ -130,26 +130,31 @@ def _put(d: Domain, oid: str, path: str, name: str, item: dict[str, Any]) -> Att
 
 
 def set_attr(domain: DomainLike, path: str, name: str, text: str, type_name: str | None = None, *,
-             shape: tuple[int, ...] | None = None) -> AttrInfo:
+             shape: tuple[int, ...] | None = None, fixed_length: bool | None = None) -> AttrInfo:
     """Set attribute ``name`` from typed text: the stored type kept unless ``type_name`` is given
-    (then one of :data:`h5gui.core.attrs.ATTR_TYPES`). Returns the attribute as read back."""
+    (then one of :data:`h5gui.core.attrs.ATTR_TYPES`); ``fixed_length`` chooses fixed- or variable-length
+    strings (None: keep, or variable-length for a new one), as the local edit does. Returns the attribute
+    as read back."""
     d = open_domain(domain)
     path = normalize_path(path)
     if not name:
         raise BadRequestError("an attribute needs a name")
     oid = d.resolve(path)
     old = read_item(d, oid, path, name)
-    if type_name is None and old is not None:
-        dt = types.to_dtype(old["type"])
+    old_dt = types.to_dtype(old["type"]) if old is not None else None
+    info = h5py.check_string_dtype(old_dt) if old_dt is not None else None
+    old_fixed = info is not None and info.length is not None
+    if type_name is None and old_dt is not None and (fixed_length is None or info is None
+                                                       or bool(fixed_length) == old_fixed):
+        dt = old_dt
         kind, reason = classify(dt)
         if reason or not kind:
             raise BadRequestError(f"{d.where(path)}: attribute {name}: {reason or 'give a type'}")
-        value = parse_value(text, kind, shape=shape, fixed_length=h5py.check_string_dtype(dt) is not None
-                            and h5py.check_string_dtype(dt).length is not None)
+        value = parse_value(text, kind, shape=shape, fixed_length=old_fixed)
         arr = np.asarray(value, dtype=dt if kind != "string" else None)
-        type_item = old["type"] if kind != "string" else None
+        type_item = old["type"] if old is not None and kind != "string" else None
     else:
-        value = parse_value(text, type_name or "string", shape=shape)
+        value = parse_value(text, type_name or "string", shape=shape, fixed_length=bool(fixed_length))
         arr = np.asarray(value)
         type_item = None
     if type_item is None:

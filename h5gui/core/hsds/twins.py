@@ -133,7 +133,7 @@ def set_value(domain: str, path: str, name: str, text: str, type_name: str | Non
               shape: tuple[int, ...] | None = None, fixed_length: bool | None = None) -> EditResult:
     path = normalize_path(path)
     before = _items(domain, path, [name], missing_ok=True)
-    hattrs.set_attr(domain, path, name, text, type_name, shape=shape)
+    hattrs.set_attr(domain, path, name, text, type_name, shape=shape, fixed_length=fixed_length)
     after = _items(domain, path, [name])
     verb = "set" if before else "add"
     return EditResult(f"{verb} {name} on {path}", (AttrEdit(domain, path, (name,), tuple(before)),),
