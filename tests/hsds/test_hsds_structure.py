@@ -96,3 +96,14 @@ def test_soft_links_are_made_moved_and_deleted_as_links(hsds_server, domain):
     with pytest.raises(BadRequestError, match="already exists"):
         hstructure.create_group(domain, "/meta")
     assert hstructure.create_group(domain, "/x/y/z", parents=True).path == "/x/y/z"
+
+
+def test_links_with_parents_make_the_missing_groups_as_in_a_file(hsds_server, domain):
+    # parents=True was accepted and dropped: the link was refused because /links did not exist
+    row = hstructure.create_soft_link(domain, "/links/soft/gray", "/images/gray", parents=True)
+    assert (row.path, row.kind) == ("/links/soft/gray", "soft_link")
+    row = hstructure.create_external_link(domain, "/links/ext/other", "hdf5://home/admin/x.h5", "/a", parents=True)
+    assert row.path == "/links/ext/other"
+    assert fresh_names(hsds_server, domain.uri, "/links") == ["ext", "soft"]
+    with pytest.raises(NodeNotFoundError):
+        hstructure.create_soft_link(domain, "/nowhere/gray", "/images/gray")

@@ -215,9 +215,11 @@ def relink(domain: DomainLike, path: str, obj_id: str) -> ChildInfo:
     return _row(d, parent, name)
 
 
-def _new_link(d: Domain, path: str, body: dict[str, Any]) -> ChildInfo:
+def _new_link(d: Domain, path: str, body: dict[str, Any], parents: bool) -> ChildInfo:
     parent, name = _split(d, path, "new link")
     check_name(name)
+    if parents:
+        _make_groups(d, parent)
     gid = d.resolve(parent)
     if d.link(gid, parent, name) is not None:
         raise BadRequestError(f"{d.where(path)}: already exists")
@@ -229,11 +231,13 @@ def _new_link(d: Domain, path: str, body: dict[str, Any]) -> ChildInfo:
 
 
 def create_soft_link(domain: DomainLike, path: str, target: str, *, parents: bool = False) -> ChildInfo:
-    """A soft link at ``path`` to ``target`` (also the undo of deleting one)."""
-    return _new_link(open_domain(domain), path, {"h5path": target})
+    """A soft link at ``path`` to ``target`` (also the undo of deleting one); ``parents``: make the missing
+    groups on the way."""
+    return _new_link(open_domain(domain), path, {"h5path": target}, parents)
 
 
 def create_external_link(domain: DomainLike, path: str, target_file: str, target_path: str, *,
                          parents: bool = False) -> ChildInfo:
-    """An external link at ``path`` to ``target_path`` in the domain ``target_file``."""
-    return _new_link(open_domain(domain), path, {"h5path": target_path, "h5domain": target_file})
+    """An external link at ``path`` to ``target_path`` in the domain ``target_file``; ``parents``: make the
+    missing groups on the way."""
+    return _new_link(open_domain(domain), path, {"h5path": target_path, "h5domain": target_file}, parents)

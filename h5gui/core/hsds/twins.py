@@ -167,11 +167,3 @@ def duplicate(domain: str, path: str, name: str, new_name: str) -> EditResult:
     apply([AttrEdit(domain, path, (), (copy,))])
     return EditResult(f"duplicate {name} as {new_name} on {path}", (AttrEdit(domain, path, (new_name,), ()),),
                       (AttrEdit(domain, path, (), (copy,)),), _list(domain, path))
-
-
-# -- structure -------------------------------------------------------------------------------------
-
-
-def create_group(domain: str, path: str, *, parents: bool = False) -> str:
-    """A new group at ``path`` (its parent must exist); returns its id."""
-    return hattrs.create_group(domain, path)
