@@ -154,16 +154,18 @@ def _passes(ctx: Any, ds: h5py.Dataset, spec: StatsSpec, labels: bool) -> Job[di
     elif nbins and n:
         def second(block: Any) -> None:
             for x, plo, _, _ in bufs.raw_pieces(block[0], block[1], block[2]):
-                v = x[np.isfinite(x)] if floats else x
-                hist[:] += np.histogram(v, bins=nbins, range=rng)[0]
-                if split:
-                    assert cax is not None
-                    for c in range(x.shape[cax]):
-                        xc = np.take(x, c, axis=cax)
-                        per_channel[plo[cax] + c] += np.histogram(xc[np.isfinite(xc)] if floats else xc,
-                                                                  bins=nbins, range=rng)[0]
+                if not split:
+                    hist[:] += np.histogram(x[np.isfinite(x)] if floats else x, bins=nbins, range=rng)[0]
+                    continue
+                assert cax is not None
+                for c in range(x.shape[cax]):  # all channels together: their sum, below
+                    xc = np.take(x, c, axis=cax)
+                    per_channel[plo[cax] + c] += np.histogram(xc[np.isfinite(xc)] if floats else xc,
+                                                              bins=nbins, range=rng)[0]
 
         yield from block_pass(ctx, ds, bufs, second, nothing, lambda: "histogram", float(n), total)
+        if split:
+            hist += per_channel.sum(axis=0)
     nonfinite = int(m.nonfinite.sum())
     edges = np.linspace(rng[0], rng[1], nbins + 1) if nbins else np.zeros(0)
 

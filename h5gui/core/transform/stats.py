@@ -15,6 +15,15 @@ from h5gui.core.transform.records import TransformSpec, constants_of
 HIST_BITS = 16  # percentile refinement: 2**16 bins per pass over the float64 bit patterns
 
 
+def _per_channel(fn: Any, a: np.ndarray, axis: int | None, red: tuple[int, ...] | None) -> np.ndarray:
+    """``fn`` (``np.sum``, ``np.min``, ``np.max``) of ``a`` per channel along ``axis``. Channels last are
+    reduced one strided view at a time: numpy's reduction over every axis but a short last one is ~25x
+    slower (11 ms instead of 0.4 ms for the min of 100 x 64 x 64 x 3 values)."""
+    if axis is not None and axis == a.ndim - 1 and a.shape[axis] > 1:
+        return np.array([fn(a[..., c]) for c in range(a.shape[axis])])
+    return np.atleast_1d(fn(a, axis=red))
+
+
 class Moments:
     """Count, min, max, mean and M2 per channel, combined piece by piece (Chan et al.)."""
 
@@ -39,32 +48,32 @@ class Moments:
         keep = tuple(1 if a != axis else w.shape[a] for a in range(w.ndim))
         chans = 1 if axis is None else w.shape[axis]
         with np.errstate(invalid="ignore", over="ignore"):
-            total = np.atleast_1d(w.sum(axis=red))
+            total = _per_channel(np.sum, w, axis, red)
             if np.isfinite(total).all():  # no NaN, no infinity (they would make the sum one)
                 cnt = np.full(chans, w.size // chans, dtype=np.int64)
                 src = raw if raw is not None else w
-                mn = np.atleast_1d(src.min(axis=red)).astype(np.float64)
-                mx = np.atleast_1d(src.max(axis=red)).astype(np.float64)
+                mn = _per_channel(np.min, src, axis, red).astype(np.float64)
+                mx = _per_channel(np.max, src, axis, red).astype(np.float64)
                 mean = total / cnt
                 # (not np.dot: BLAS threads spinning beside the I/O thread cost more than they save)
                 np.subtract(w, mean.reshape(keep) if axis is not None else mean[0], out=w)
                 np.square(w, out=w)
-                m2 = np.atleast_1d(w.sum(axis=red))
+                m2 = _per_channel(np.sum, w, axis, red)
                 nonfinite: Any = 0
             else:
                 bad = np.logical_not(np.isfinite(w, out=mask), out=mask) if mask is not None else ~np.isfinite(w)
-                nonfinite = np.atleast_1d(bad.sum(axis=red))
+                nonfinite = _per_channel(np.sum, bad, axis, red)
                 cnt = np.atleast_1d(bad.size // chans - nonfinite).astype(np.int64)
                 np.copyto(w, np.inf, where=bad)
-                mn = np.atleast_1d(w.min(axis=red))
+                mn = _per_channel(np.min, w, axis, red)
                 np.copyto(w, -np.inf, where=bad)
-                mx = np.atleast_1d(w.max(axis=red))
+                mx = _per_channel(np.max, w, axis, red)
                 np.copyto(w, 0.0, where=bad)
-                mean = np.atleast_1d(w.sum(axis=red)) / np.maximum(cnt, 1)
+                mean = _per_channel(np.sum, w, axis, red) / np.maximum(cnt, 1)
                 np.subtract(w, mean.reshape(keep) if axis is not None else mean[0], out=w)
                 np.copyto(w, 0.0, where=bad)
                 np.square(w, out=w)
-                m2 = np.atleast_1d(w.sum(axis=red))
+                m2 = _per_channel(np.sum, w, axis, red)
             sl = slice(c0, c0 + chans)
             self.nonfinite[sl] += nonfinite
             self.min[sl] = np.minimum(self.min[sl], mn)
