@@ -100,6 +100,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from h5gui.core.errors import DanglingLinkError, UnreadableError
 
     file, path = args.file, normalize_path(args.path)
+    failed = 0  # groups a recursive listing could not read (each said in one line)
     target = read("h5gui.core.nodes", "child_info", file, path, subject=(file, path), operation="looking up")
     if path != "/" and target.kind == nodes.DANGLING_LINK:
         raise DanglingLinkError(f"{path} in {file}: {target.error}")
@@ -110,13 +111,14 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if not target.is_group_like:
         rows = [target]
     elif args.recursive:
-        rows = _walk(file, path)
+        rows, failed = _walk(file, path)
     else:
         rows = list(read("h5gui.core.nodes", "open_group_listing", file, path, first=sys.maxsize,
                          subject=(file, path), operation="listing").first)
+    code = UnreadableError.exit_code if failed else 0
     if args.json:
         output.dump_json([row_json(r) for r in rows])
-        return 0
+        return code
     by_path = args.recursive or not target.is_group_like
     table = [(r.path if by_path else r.name, kind_text(r), r.shape_text, r.dtype) for r in rows]
     output.print_table(table, caps=(None, 28))
@@ -125,7 +127,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     note = leftover_note(file, [r.path for r in rows])
     if note:
         output.print_warning(note)
-    return 0
+    return code
 
 
 def _ls_sizes(args: argparse.Namespace, file: str, path: str) -> int:
@@ -146,18 +148,22 @@ def _ls_sizes(args: argparse.Namespace, file: str, path: str) -> int:
 MAX_WALK_DEPTH = 64  # the group-by-group walk after a crash stops there (hard-link cycles)
 
 
-def _walk(file: str, path: str) -> list[Any]:
-    """Every object below ``path``: one job; if that crashes or hangs the reader (a damaged group), the
-    walk goes on group by group and each group that fails is reported in one line."""
-    from h5gui.core.errors import H5GuiError, ReaderCrashedError
+def _walk(file: str, path: str) -> tuple[list[Any], int]:
+    """``(rows, groups not listed)``: every object below ``path`` in one job; if that crashes or hangs the
+    reader, or libhdf5 cannot read a group (a damaged file), the walk goes on group by group and each
+    group that fails is reported in one line."""
+    from h5gui.core.errors import H5GuiError, ReaderCrashedError, UnreadableError
 
     if not file.startswith("hdf5://"):  # an HSDS domain is walked group by group (paged listings)
         try:
-            return list(read("h5gui.core.nodes", "walk", file, path, subject=(file, path), operation="walking"))
+            return list(read("h5gui.core.nodes", "walk", file, path, subject=(file, path), operation="walking")), 0
         except ReaderCrashedError as exc:
             output.print_error(exc)
+        except UnreadableError:  # the group that is damaged says so below
+            pass
     rows: list[Any] = []
     seen: set[str] = set()
+    failed = 0
 
     def visit(group: str, depth: int) -> None:
         if group in seen or depth > MAX_WALK_DEPTH:
@@ -166,10 +172,9 @@ def _walk(file: str, path: str) -> list[Any]:
         try:
             listing = read("h5gui.core.nodes", "open_group_listing", file, group, first=sys.maxsize,
                            subject=(file, group), operation="listing")
-        except ReaderCrashedError as exc:
-            output.print_error(exc)
-            return
-        except H5GuiError as exc:  # this group only: say so and go on with the rest
+        except H5GuiError as exc:  # this group only (a crash, a hang, a damaged group): say so, go on
+            nonlocal failed
+            failed += 1
             output.print_error(exc)
             return
         for row in listing.first:
@@ -178,7 +183,7 @@ def _walk(file: str, path: str) -> list[Any]:
                 visit(row.path, depth + 1)
 
     visit(path, 1)
-    return rows
+    return rows, failed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,3 +49,36 @@ def test_in_process_is_at_the_mercy_of_libhdf5(bad):
     """The reason for the default: the same read in this process dies with the signal."""
     r = _cli("info", bad / "crash.h5", "/images/rgb", "--in-process")
     assert r.returncode < 0 or r.returncode >= 128, (r.returncode, r.stderr[-200:])
+
+
+@pytest.fixture
+def damaged_group(tmp_path):
+    """/g's local heap (the names of its members, in an old-style group) with its signature broken: libhdf5
+    raises an error for /g, not a crash; the root and /top are fine."""
+    import h5py
+    import numpy as np
+
+    p = tmp_path / "heap.h5"
+    with h5py.File(p, "w") as f:
+        g = f.create_group("g")
+        g["a"], g["b"] = np.arange(3), np.arange(4)
+        f["top"] = np.arange(5)
+    data = bytearray(p.read_bytes())
+    at = [i for i in range(len(data) - 3) if data[i : i + 4] == b"HEAP"]
+    assert len(at) == 2  # the root's heap, then /g's
+    data[at[1] : at[1] + 4] = b"XEAP"
+    p.write_bytes(bytes(data))
+    return p
+
+
+def test_a_damaged_group_is_named_in_one_line_and_the_walk_goes_on(damaged_group):
+    # was "Unexpected error: Link iteration failed (bad local heap signature)", and ls -r listed nothing
+    r = _cli("ls", damaged_group, "/g")
+    assert r.returncode != 0 and r.stdout == ""
+    assert r.stderr.splitlines() == ["h5gui-cli: error: listing /g in heap.h5 failed: bad local heap signature "
+                                     "(libhdf5: the file may be damaged)"]
+    r = _cli("ls", "-r", damaged_group)
+    assert r.returncode != 0
+    assert [line.split()[0] for line in r.stdout.splitlines()] == ["/g", "/top"]
+    assert r.stderr.splitlines() == ["h5gui-cli: error: listing /g in heap.h5 failed: bad local heap signature "
+                                     "(libhdf5: the file may be damaged)"]

@@ -105,3 +105,22 @@ def test_a_group_holding_a_huge_dataset_lists_and_sorts_it(qtbot, wait_idle, win
     assert sorted(r[0] for r in view.rows()) == ["small", "stack"]
     view.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     assert view.rows()[0][0] == "stack"
+
+
+def test_a_damaged_group_says_what_libhdf5_found(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    # libhdf5 raising (not crashing) on a damaged group read as "Unexpected error: Link iteration failed (...)"
+    path = tmp_path / "heap.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("g")["a"] = np.arange(3)
+        f["top"] = np.arange(5)
+    data = bytearray(path.read_bytes())
+    at = [i for i in range(len(data) - 3) if data[i : i + 4] == b"HEAP"][1]  # /g's heap (the root's is first)
+    data[at : at + 4] = b"XEAP"
+    path.write_bytes(bytes(data))
+    window.open_files([str(path)], select="/g")
+    wait_idle(window)
+    note = window.preview._views["members"].note.text()
+    assert note == "listing /g in heap.h5 failed: bad local heap signature (libhdf5: the file may be damaged)"
+    window.select_path(str(path), "/top")  # the rest of the file works
+    wait_idle(window)
+    assert window.preview.stack.currentWidget() is not window.preview._views["members"]

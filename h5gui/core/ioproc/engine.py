@@ -326,6 +326,8 @@ class Engine(Mailbox):
             self._done(job, ERROR, err)
             if child is self._child:  # libhdf5 may not survive a failed allocation well: start afresh
                 self._kill(child, "memory")
+        elif isinstance(msg.extra, dict) and msg.extra.get("hdf5"):
+            self._done(job, ERROR, jobs.damaged_error(job, str(msg.payload)))
         else:
             self._done(job, ERROR, msg.payload)
         if job.force and job.subject is not None and msg.kind in (codec.RESULT, codec.ERROR) and job.outcome \

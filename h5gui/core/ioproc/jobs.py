@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError
+from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError, UnreadableError
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.procinfo import format_bytes
 from h5gui.core.progress import Progress
@@ -178,6 +178,11 @@ def memory_error(job: JobHandle, limit: int | None) -> ReaderCrashedError:
     """``reading /x in F.h5 needs more than 2 GB of memory; h5gui restarted its reader``."""
     need = f"more than {format_bytes(limit)} of memory" if limit else "more memory than there is"
     return _error(job, f"{job.describe()} needs {need}; {RESTARTED}", "memory")
+
+
+def damaged_error(job: JobHandle, reason: str) -> UnreadableError:
+    """``listing /g in F.h5 failed: bad symbol table node signature (libhdf5: the file may be damaged)``."""
+    return UnreadableError(f"{job.describe()} failed: {reason} (libhdf5: the file may be damaged)")
 
 
 def stopped_error(job: JobHandle) -> ReaderCrashedError:
