@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 from corpus import DEMO_CRASH, DEMO_HANG, metadata_positions, mutate, patched
 from PySide6.QtCore import QSettings, Qt
@@ -193,3 +194,22 @@ def test_stop_button_ends_a_stuck_job(qtbot, window: MainWindow, tmp_path: Path)
     assert time.monotonic() - t0 < 5 and not window.stop_button.isVisible()
     assert window.runner.quarantined(stuck, "/x")
     assert "Stopped" in window.status_text()
+
+
+def test_a_damaged_chunk_index_keeps_the_info_and_says_why_there_is_no_picture(
+        qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    # the chunk index's size could not be read: the whole preview failed ("Unexpected error: Unable to get
+    # storage size (wrong B-tree signature)"); now the image view opens and says why it has no picture
+    path = tmp_path / "tree.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("gz", data=np.arange(4096.0).reshape(64, 64), chunks=(16, 16), compression="gzip")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"TREE\x01")  # the chunk index's B-tree node (type 1: raw data chunks)
+    data[at : at + 4] = b"XREE"
+    path.write_bytes(bytes(data))
+    window.open_files([str(path)], select="/gz")
+    wait_idle(window)
+    p = window.preview
+    qtbot.waitUntil(lambda: p.banner.isVisible(), timeout=10000)
+    assert p.stack.currentWidget() is p._views["image"]
+    assert "cannot read the chunk index of /gz: wrong B-tree signature" in p.banner.text()

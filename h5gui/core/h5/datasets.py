@@ -110,7 +110,11 @@ def stored_bytes(ds: h5py.Dataset) -> int:
     """Bytes the dataset's data takes in the file (compressed chunks as stored)."""
     if not isinstance(ds, h5py.Dataset):  # read through a server: it says (or estimates) itself
         return int(ds.stored_bytes())
-    return int(ds.id.get_storage_size())
+    try:
+        return int(ds.id.get_storage_size())
+    except (RuntimeError, OSError) as exc:  # a damaged chunk index: the data cannot be read either
+        raise UnreadableError(f"cannot read the chunk index of {ds.name}: {messages.reason_of(exc)} "
+                              "(the file may be damaged)") from exc
 
 
 def nothing_stored(ds: h5py.Dataset) -> bool:
