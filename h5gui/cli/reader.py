@@ -54,9 +54,19 @@ class Reader:
                 self._call_plain("h5gui.core.h5.files", "read_past_mark", subject[0])
         if self.in_process:
             from h5gui.core import progress
+            from h5gui.core.errors import UnreadableError, damaged_text, libhdf5_reason
+            from h5gui.core.ioproc import FuncRef
+            from h5gui.core.ioproc.jobs import describe
 
             fn = getattr(importlib.import_module(module), name)
-            return progress.run(fn(*args, **kwargs), on_progress)
+            try:
+                return progress.run(fn(*args, **kwargs), on_progress)
+            except (RuntimeError, OSError, KeyError, ValueError) as exc:  # as the reader process says it
+                reason = libhdf5_reason(exc)
+                if not reason:
+                    raise
+                what = describe(FuncRef(module, name), subject, operation)
+                raise UnreadableError(damaged_text(what, reason)) from exc
         from h5gui.core.ioproc import FuncRef
 
         sup = self._supervisor()

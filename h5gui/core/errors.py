@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class H5GuiError(Exception):
     """Base of every error shown to a user.
@@ -138,3 +140,26 @@ class RemoteError(FileAccessError):
         self.reason = reason or message
         self.status = status
         self.transient = transient
+
+
+def libhdf5_reason(exc: BaseException) -> str:
+    """The innermost reason libhdf5 gave when ``exc`` was raised inside h5py while reading a file
+    (``Unable to get group info (bad symbol table node signature)`` -> ``bad symbol table node signature``),
+    else ``''``: what no core check named, from a damaged file, as opposed to h5gui's own errors."""
+    if not isinstance(exc, (RuntimeError, OSError, KeyError, ValueError)):
+        return ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    # h5py's own frames: its Python modules (.../h5py/...) and its Cython ones ("h5py/h5g.pyx")
+    if tb is None or "h5py" not in tb.tb_frame.f_code.co_filename.replace(os.sep, "/").split("/"):
+        return ""
+    text = " ".join(str(exc).split())
+    if "(" in text and text.endswith(")"):
+        text = text[text.index("(") + 1 : -1]
+    return text or type(exc).__name__
+
+
+def damaged_text(what: str, reason: str) -> str:
+    """``listing /g in F.h5 failed: bad local heap signature (libhdf5: the file may be damaged)``."""
+    return f"{what} failed: {reason} (libhdf5: the file may be damaged)"

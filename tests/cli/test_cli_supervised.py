@@ -71,13 +71,15 @@ def damaged_group(tmp_path):
     return p
 
 
-def test_a_damaged_group_is_named_in_one_line_and_the_walk_goes_on(damaged_group):
-    # was "Unexpected error: Link iteration failed (bad local heap signature)", and ls -r listed nothing
-    r = _cli("ls", damaged_group, "/g")
+@pytest.mark.parametrize("where", [[], ["--in-process"]])
+def test_a_damaged_group_is_named_in_one_line_and_the_walk_goes_on(damaged_group, where):
+    # was "Unexpected error: Link iteration failed (bad local heap signature)" ("unexpected RuntimeError"
+    # in-process), and ls -r listed nothing
+    r = _cli("ls", *where, damaged_group, "/g")
     assert r.returncode != 0 and r.stdout == ""
     assert r.stderr.splitlines() == ["h5gui-cli: error: listing /g in heap.h5 failed: bad local heap signature "
                                      "(libhdf5: the file may be damaged)"]
-    r = _cli("ls", "-r", damaged_group)
+    r = _cli("ls", "-r", *where, damaged_group)
     assert r.returncode != 0
     assert [line.split()[0] for line in r.stdout.splitlines()] == ["/g", "/top"]
     assert r.stderr.splitlines() == ["h5gui-cli: error: listing /g in heap.h5 failed: bad local heap signature "

@@ -31,8 +31,8 @@ from collections.abc import Generator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from h5gui.core.errors import CancelledError, H5GuiError, UnreadableError
-from h5gui.core.h5 import files, messages
+from h5gui.core.errors import CancelledError, H5GuiError, UnreadableError, libhdf5_reason
+from h5gui.core.h5 import files
 from h5gui.core.ioproc import codec, procinfo
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.procinfo import ChildConfig
@@ -202,7 +202,7 @@ class _Server:
             self._send(codec.ERROR, job_id, H5GuiError("Not enough memory for this operation"),
                        extra={"memory": True})
         except (Exception, SystemExit) as exc:  # errors are data: one line up, the traceback here
-            reason = _libhdf5_reason(exc)
+            reason = libhdf5_reason(exc)
             if reason:  # the file's damage, not ours: one line in the log
                 log.warning("job %s: libhdf5: %s", ref, " ".join(str(exc).split()))
             else:
@@ -276,19 +276,6 @@ def _lookup(ref: FuncRef) -> Any:
 
 _ERRORS_MODULE = H5GuiError.__module__
 
-
-def _libhdf5_reason(exc: BaseException) -> str:
-    """The innermost reason libhdf5 gave, when ``exc`` was raised by h5py reading the file (``Unable to get
-    group info (bad symbol table node signature)`` -> ``bad symbol table node signature``), else ''."""
-    if not isinstance(exc, (RuntimeError, OSError, KeyError, ValueError)):
-        return ""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    # h5py's own frames: its Python modules (.../h5py/...) and its Cython ones ("h5py/h5g.pyx")
-    if tb is None or "h5py" not in tb.tb_frame.f_code.co_filename.replace(os.sep, "/").split("/"):
-        return ""
-    return messages.reason_of(exc)
 
 
 def _portable(exc: H5GuiError) -> H5GuiError:

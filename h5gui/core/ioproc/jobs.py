@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError, UnreadableError
+from h5gui.core.errors import CancelledError, H5GuiError, ReaderCrashedError, UnreadableError, damaged_text
 from h5gui.core.ioproc.funcref import FuncRef
 from h5gui.core.ioproc.procinfo import format_bytes
 from h5gui.core.progress import Progress
@@ -182,7 +182,7 @@ def memory_error(job: JobHandle, limit: int | None) -> ReaderCrashedError:
 
 def damaged_error(job: JobHandle, reason: str) -> UnreadableError:
     """``listing /g in F.h5 failed: bad symbol table node signature (libhdf5: the file may be damaged)``."""
-    return UnreadableError(f"{job.describe()} failed: {reason} (libhdf5: the file may be damaged)")
+    return UnreadableError(damaged_text(job.describe(), reason))
 
 
 def stopped_error(job: JobHandle) -> ReaderCrashedError:
