@@ -94,7 +94,7 @@ def formatter(dt: np.dtype, ds: h5py.Dataset | None, *, cell: bool = True, depth
         return lambda v: bytes_text(v, fit)
     enum = h5py.check_enum_dtype(dt)
     if enum is not None and dt.kind != "b":
-        by_value = {int(v): k for k, v in enum.items()}
+        by_value = {int(v): visible_text(k) for k, v in enum.items()}  # a name not UTF-8 comes as bytes
         return lambda v: by_value.get(int(v), str(int(v)))
     if dt.names is not None:
         subs = [(n, formatter(t, ds, cell=cell, depth=depth + 1)) for n, t in field_types(dt).items()]

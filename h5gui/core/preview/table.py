@@ -92,7 +92,9 @@ def read_table(
             return TableBlock(row0, col0, ((formatter(dt, ds)(value),),), columns, n_rows, n_cols)
         if fields:
             records = np.asarray(read_selection(ds.fields(list(columns)), sel, path)).reshape(-1)
-            cols = [format_column(records[name], types[name], ds) for name in columns]
+            # by position: numpy names an empty member name (a damaged type) f<i> in what it reads
+            names = records.dtype.names or ()
+            cols = [format_column(records[names[i]], types[name], ds) for i, name in enumerate(columns)]
             cells = tuple(zip(*cols, strict=True))
         else:
             raw = np.asarray(read_selection(ds, sel, path))

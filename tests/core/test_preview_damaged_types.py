@@ -1,0 +1,36 @@
+"""Types a damaged (or hand-made) file can hold that h5py returns in odd shapes: an enum member name that
+is not UTF-8 (h5py gives bytes) and a compound member with an empty name (numpy renames it on read). The
+table and the text views show them (the nameless member's values empty: HDF5 converts members by name)
+instead of failing with 'Unexpected error' (found by fuzzing)."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from h5gui.core.preview import read_table, read_text
+
+
+def test_an_enum_name_that_is_not_utf8_shows_escaped(tmp_path):
+    p = tmp_path / "enum.h5"
+    with h5py.File(p, "w") as f:
+        et = h5py.h5t.enum_create(h5py.h5t.STD_I8LE)
+        et.enum_insert(b"R\xffD", 0)
+        et.enum_insert(b"GREEN", 1)
+        d = h5py.h5d.create(f.id, b"colours", et, h5py.h5s.create_simple((3,)))
+        d.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([0, 1, 0], dtype="i1"), mtype=h5py.h5t.STD_I8LE)
+    assert read_text(str(p), "/colours") == "R\\xffD\nGREEN\nR\\xffD"  # was: TypeError, bytes found
+    assert read_table(str(p), "/colours", 0, 3, 0, 1).cells == (("R\\xffD",), ("GREEN",), ("R\\xffD",))
+
+
+def test_a_compound_member_without_a_name_is_still_a_column(tmp_path):
+    p = tmp_path / "rec.h5"
+    dt = np.dtype([("x", "<f4"), ("QZQZQZQ", "S4")])
+    with h5py.File(p, "w") as f:
+        f["records"] = np.array([(1.5, b"ab"), (2.5, b"cd")], dtype=dt)
+    data = p.read_bytes()
+    assert data.count(b"QZQZQZQ") == 1
+    p.write_bytes(data.replace(b"QZQZQZQ", b"\0" * 7))  # the member's name, now empty
+    block = read_table(str(p), "/records", 0, 2, 0, 2)  # was: ValueError "no field of name"
+    # HDF5 converts members by name, and numpy cannot name one '': the column is there, empty
+    assert block.cells == (("1.5", ""), ("2.5", ""))
