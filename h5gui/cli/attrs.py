@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.links import follow
 from h5gui.cli.reader import read
 
 
@@ -146,11 +146,6 @@ def _edit_file(args: argparse.Namespace, say: Any) -> None:
             say(f"deleted {name}")
 
 
-def note(text: str) -> None:
-    """A line about what is listed, on stderr (stdout keeps the table or the JSON)."""
-    sys.stderr.write(f"{output.PROG}: note: {output.escape(text)}\n")
-
-
 def link_target(file: str, path: str, allow_external: bool) -> tuple[str, str, str]:
     """``(file, path, where)`` of the object an external link at ``path`` leads to, decided as the GUI's
     Attributes tab decides (:meth:`h5gui.gui.controllers.inspector.Inspector._external_attrs`): a target
@@ -175,8 +170,10 @@ def link_target(file: str, path: str, allow_external: bool) -> tuple[str, str, s
 
 
 def _through_link(fn: Any, file: str, path: str, allow_external: bool) -> tuple[Any, str]:
-    """``fn(file, path)``; when ``path`` is an external link: ``fn`` on its target, and a note saying so."""
+    """``fn(file, path)``; when ``path`` is an external link or goes through one: ``fn`` on the object it
+    leads to, and a note saying so (:func:`h5gui.cli.links.follow` says it for a link on the way)."""
     from h5gui.core.errors import ExternalLinkError
+    from h5gui.core.kinds import Kind
     from h5gui.core.routes import is_hsds
 
     try:
@@ -184,6 +181,9 @@ def _through_link(fn: Any, file: str, path: str, allow_external: bool) -> tuple[
     except ExternalLinkError:
         if is_hsds(file):
             raise
+        file, path, row = follow(file, path, allow_external)
+        if row.kind != Kind.EXTERNAL_LINK:  # a link on the way, followed
+            return fn(file, path), ""
         target_file, target_path, text = link_target(file, path, allow_external)
     return fn(target_file, target_path), text
 
@@ -199,7 +199,7 @@ def _paste(args: argparse.Namespace, say: Any) -> None:
     values, text = _through_link(lambda f, p: _routed(api.attrs.get_attr_values, f, p, wanted),
                                  src_file, src_path, args.allow_external)
     if text:
-        note(f"copying the attributes of {text}")
+        output.print_note(f"copying the attributes of {text}")
     if not values:
         raise BadRequestError(f"{src_path} in {src_file} has no attributes: nothing to paste")
     names = [v.name for v in values]
@@ -230,7 +230,7 @@ def cmd_attrs(args: argparse.Namespace) -> int:
 
     attrs, text = _through_link(listing, file, path, args.allow_external)
     if text:
-        note(f"attributes of {text}: read-only here (edit them in that file)")
+        output.print_note(f"attributes of {text}: read-only here (edit them in that file)")
     if args.json:
         output.dump_json([attr_json(a) for a in attrs])
     else:

@@ -14,8 +14,8 @@ import sys
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.links import follow
 from h5gui.cli.reader import read
-from h5gui.core.paths import normalize_path
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -27,6 +27,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--sizes", action="store_true", help="add each dataset's size on disk (the first "
                    "1,000 members of a group: what the GUI's member table shows)")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    p.add_argument("--allow-external", action="store_true",
+                   help="follow an external link on PATH to a file outside the file's folder")
     p.set_defaults(func=cmd_ls)
 
     p = subparsers.add_parser("info", parents=[common], help="describe one object (what the info panel shows)")
@@ -99,9 +101,8 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from h5gui.core import nodes
     from h5gui.core.errors import DanglingLinkError, UnreadableError
 
-    file, path = args.file, normalize_path(args.path)
+    file, path, target = follow(args.file, args.path, args.allow_external)
     failed = 0  # groups a recursive listing could not read (each said in one line)
-    target = read("h5gui.core.nodes", "child_info", file, path, subject=(file, path), operation="looking up")
     if path != "/" and target.kind == nodes.DANGLING_LINK:
         raise DanglingLinkError(f"{path} in {file}: {target.error}")
     if path != "/" and target.kind == nodes.UNREADABLE:
@@ -194,6 +195,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from h5gui.core import nodes
     from h5gui.core.errors import DanglingLinkError, FilterUnavailableError, UnreadableError
 
+    args.file, args.path, _ = follow(args.file, args.path, args.allow_external)
     info = read("h5gui.core.nodes", "describe", args.file, args.path, allow_external=args.allow_external,
                 subject=(args.file, args.path), operation="describing")
     if args.json:
@@ -275,6 +277,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from h5gui.core.errors import FilterUnavailableError, UnreadableError
     from h5gui.core.parsing import parse_ints
 
+    args.file, args.path, _ = follow(args.file, args.path, args.allow_external)
     if not str(args.file).startswith("hdf5://"):  # NeXus: a group shows its signal
         args.path = read("h5gui.core.preview", "signal_path", args.file, args.path,
                          subject=(args.file, args.path), operation="reading") or args.path

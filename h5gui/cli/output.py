@@ -139,6 +139,11 @@ def print_warning(text: object) -> None:
     sys.stderr.write(f"{PROG}: warning: {escape(text)}\n")
 
 
+def print_note(text: object) -> None:
+    """A line about what is shown (``h5gui-cli: note: ...``), on stderr: stdout keeps the table or JSON."""
+    sys.stderr.write(f"{PROG}: note: {escape(text)}\n")
+
+
 def print_error(err: BaseException | str) -> None:
     """``h5gui-cli: error: MESSAGE`` on one line of stderr: runs of whitespace (newlines included) fold
     into one space, as :class:`~h5gui.core.errors.H5GuiError` does, and other control characters

@@ -183,7 +183,8 @@ def test_bad_files(sample, capsys, which, words, command):
         (["info", "{h5}", "/nowhere"], 3, "No object /nowhere in"),
         (["ls", "{h5}", "/links/dangling"], 3, "dangling soft link to /nowhere"),
         (["ls", "{h5}", "/links/dangling/x"], 3, "dangling soft link"),
-        (["ls", "{h5}", "/links/ext_inside/values"], 2, "open that file to go further"),
+        (["ls", "{h5}", "/links/ext_outside_group/far_member"], 4, "outside its folder"),
+        (["ls", "{h5}", "/links/ext_missing/x"], 3, "external link to a missing file"),
         (["info", "{h5}", "/data/../x"], 2, "'..' are not allowed"),
     ],
 )
