@@ -129,11 +129,12 @@ def start(
 
 def _wait_ready(server: LocalHsds, timeout: float) -> None:
     import requests
-    import requests_unixsocket
+
+    from h5gui.core.hsds import unixconn
 
     deadline = time.monotonic() + timeout
     sock = server.socket_dir / "sn_1.sock"
-    with requests_unixsocket.Session() as session:
+    with unixconn.session() as session:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
                 tail = (server.root / "launcher.out").read_text(errors="replace")[-500:]
