@@ -492,5 +492,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save_settings()
         self.runner.shutdown()
+        self.structure.history.close()  # the copies kept for undoing deletes
         self.preview.wait_warm_up()
         super().closeEvent(event)

@@ -70,9 +70,11 @@ def test_live_refresh_shows_a_swmr_file_grow(qtbot, wait_idle, window: MainWindo
             assert node.name == "x" and node.info is not None
             return tuple(node.info.shape or ())
 
+        assert window.files.checks is not None
+        window.files.checks.live.setInterval(250)  # a tick every 250 ms instead of 2 s: the wait below is shorter
         first = shape()
-        qtbot.wait(2500)
-        assert shape() == first  # nothing re-read while it is off
+        qtbot.wait(800)
+        assert shape() == first  # nothing re-read while it is off (three ticks' time)
         action.setChecked(True)
         qtbot.waitUntil(lambda: shape()[0] > first[0], timeout=10000)
         action.setChecked(False)

@@ -31,8 +31,13 @@ def test_a_file_just_opened_is_selected_and_scrolled_to(qtbot, wait_idle, window
     wait_idle(window)
     node = window.current_node()
     assert node is not None and node.kind == "file" and node.file == str(second)
-    rect = window.tree.visualRect(window.model.file_index(str(second)))
-    assert rect.isValid() and window.tree.viewport().rect().intersects(rect)
+    in_sight = lambda: window.tree.viewport().rect().intersects(  # noqa: E731
+        window.tree.visualRect(window.model.file_index(str(second))))
+    assert in_sight()
+    # the first file's "N more..." row, in sight above it, loads its rows: they must not push it away
+    first_rows = lambda: window.model.rowCount(window.model.file_index(str(first)))  # noqa: E731
+    qtbot.waitUntil(lambda: first_rows() >= 200 and window.is_idle(), timeout=10000)
+    assert in_sight() and window.current_node() is node
 
 
 def test_open_recent_shows_the_folder(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:

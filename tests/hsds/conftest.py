@@ -37,7 +37,10 @@ def hsds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if local.hsds_command() is None:
         pytest.skip("the hsds launcher is not installed")
     root = tmp_path_factory.mktemp("hsds")
-    server = local.start(root, users={"reader": "reader"})  # reader: may read what admin grants, not write
+    # reader: may read what admin grants, not write. scan_sleep_time: the data node looks for domains to
+    # scan every second instead of every 10 s when idle, so a requested rescan (tests/hsds/
+    # test_hsds_requests.py) waits ~1 s instead of up to 10; scans after a change still wait 10 s.
+    server = local.start(root, users={"reader": "reader"}, config={"scan_sleep_time": 1})
     try:
         local.make_home(server)
         yield server

@@ -77,8 +77,6 @@ def test_search_names(demo_domain, demo_file):
     assert sorted((h.path, h.kind) for h in remote.hits) == sorted((h.path, h.kind) for h in mine.hits)
 
 
-# requests-unixsocket 0.4.1 leaves the socket of a failed connect to a missing socket file unclosed
-@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_errors_are_one_line(hsds_server, demo_domain, tmp_path):
     bad = HsdsClient(load_config(hsds_server.endpoint, "admin", "wrong"))
     with pytest.raises(FileAccessError, match=r"^hdf5://home/admin/demo.h5: wrong user name or password \(401\)$"):
@@ -97,7 +95,7 @@ def test_errors_are_one_line(hsds_server, demo_domain, tmp_path):
     down.close()
     import gc
 
-    gc.collect()  # the leaked sockets are reported here, where the warning is ignored
+    gc.collect()  # a socket left open by the failed connects would warn here (an error: no socket leaks)
 
 
 def test_permission_denied_is_read_only_error(hsds_server, demo_domain):

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-import requests_unixsocket
 
 from h5gui.core.errors import (
     BadRequestError,
@@ -34,6 +33,7 @@ from h5gui.core.errors import (
     NodeNotFoundError,
     ReadOnlyError,
 )
+from h5gui.core.hsds import unixconn
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,7 +134,7 @@ class HsdsClient:
     def _session(self) -> requests.Session:
         s = getattr(self._local, "session", None)
         if s is None:
-            s = requests_unixsocket.Session() if self.config.endpoint.startswith("http+unix://") else requests.Session()
+            s = unixconn.session() if self.config.endpoint.startswith(unixconn.SCHEME) else requests.Session()
             if self.config.username:
                 s.auth = (self.config.username, self.config.password)
             self._local.session = s

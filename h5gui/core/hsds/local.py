@@ -80,8 +80,12 @@ class LocalHsds:
 def start(
     root: str | os.PathLike[str], *, username: str = "admin", password: str = "admin", nodes: int = 1,
     timeout: float = 60.0, loglevel: str = "ERROR", users: dict[str, str] | None = None,
+    config: dict[str, object] | None = None,
 ) -> LocalHsds:
     """Start HSDS storing its data under ``root`` and wait until it answers.
+
+    ``config``: HSDS settings (keys of its ``config.yml``, e.g. ``{"scan_sleep_time": 1}``), given to its
+    nodes as environment variables.
 
     The socket folder is made under the system's temporary folder (a short path). Raises
     :class:`FileAccessError` when ``hsds`` is not installed or the service does not come up.
@@ -98,6 +102,7 @@ def start(
         raise FileAccessError(f"socket folder path too long for HSDS: {socket_dir}")
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
     env["HOME"] = str(root)  # the launcher reads ~/.hscfg: not the user's
+    env.update({k.upper(): str(v) for k, v in (config or {}).items()})
     args = [
         cmd, "--root_dir", str(data), "--socket_dir", str(socket_dir), "--hs_username", username,
         "--hs_password", password, "--count", str(nodes), "--logfile", str(root / "hs.log"),
@@ -129,11 +134,12 @@ def start(
 
 def _wait_ready(server: LocalHsds, timeout: float) -> None:
     import requests
-    import requests_unixsocket
+
+    from h5gui.core.hsds import unixconn
 
     deadline = time.monotonic() + timeout
     sock = server.socket_dir / "sn_1.sock"
-    with requests_unixsocket.Session() as session:
+    with unixconn.session() as session:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
                 tail = (server.root / "launcher.out").read_text(errors="replace")[-500:]

@@ -3,7 +3,7 @@ is recorded, once it ran, as the I/O jobs that undo it and those that make it ag
 the file it changed.
 
 Before a delete, an object of at most KEEP_BYTES is exported to a scratch file of the session (a
-temporary folder removed at exit); undoing copies it back. A link is made again from its target. A
+temporary folder removed when the window closes); undoing copies it back. A link is made again from its target. A
 larger object, or one that other hard links keep, is deleted without undo (the status line says so). On an
 HSDS domain the object outlives its link: undo links the same object id again (:mod:`h5gui.core.hsds.structure`)."""
 

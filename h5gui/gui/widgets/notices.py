@@ -51,9 +51,18 @@ class Notice(QWidget):
         """A text that wraps at this width gets the lines it needs (the window's layout gives a strip
         the height of one line otherwise, and the second line is cut)."""
         super().resizeEvent(event)
-        needed = self.label.heightForWidth(self.label.width())
-        if needed > 0 and needed != self.label.minimumHeight():
-            self.label.setMinimumHeight(needed)
+        label = self.label
+        shown = label.minimumHeight()
+        needed = label.heightForWidth(label.width())
+        if needed == shown > 0:
+            # QLabel never answers less than its minimum height: ask again without it, else a strip
+            # that wrapped in a narrow window keeps its extra lines when the window widens again
+            label.setMinimumHeight(0)
+            needed = label.heightForWidth(label.width())
+        if needed > 0 and needed != label.minimumHeight():
+            label.setMinimumHeight(needed)
+        elif needed <= 0 and shown > 0:
+            label.setMinimumHeight(shown)
 
 
 class NoticeArea(QWidget):

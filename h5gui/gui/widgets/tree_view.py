@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from h5gui.gui.models.tree_model import NODE_ROLE, H5TreeModel
@@ -53,6 +54,12 @@ class TreeView(QTreeView):
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._more_timer.start())
         self.expanded.connect(lambda _i: self._more_timer.start())
         model.rowsInserted.connect(lambda *_a: self._more_timer.start())
+        # the current row, in sight below a "N more..." row that came into sight, stays where it is on
+        # screen while that batch comes in above it (a file just opened was pushed out of sight)
+        self._kept: tuple[QPersistentModelIndex, int] | None = None
+        model.rowsInserted.connect(self._keep_current_in_place)
+        self.viewport().installEventFilter(self)
+        self.verticalScrollBar().installEventFilter(self)
         model.shifted.connect(self._on_window_shifted)
         self._filter_text = ""
         self._filter_timer = QTimer(self)
@@ -156,13 +163,41 @@ class TreeView(QTreeView):
         """Request the next batch for every "N more..." row inside the viewport."""
         idx = self.indexAt(QPoint(4, 2))
         bottom = self.viewport().height()
+        current = self.currentIndex()
+        at = self.visualRect(current).top() if current.isValid() else -1
         steps = 0
         while idx.isValid() and steps < 400:
             if self.visualRect(idx).top() > bottom:
                 break
+            if 0 <= self.visualRect(idx).top() < at <= bottom and self._kept is None:
+                self._kept = (QPersistentModelIndex(current), at)
             self._load_status_row(idx)
             idx = self.indexBelow(idx)
             steps += 1
+
+    def _keep_current_in_place(self, *_args: object) -> None:
+        if self._kept is None:
+            return
+        kept, at = self._kept
+        index = self.h5model.index(kept.row(), kept.column(), kept.parent()) if kept.isValid() else QModelIndex()
+        if not index.isValid() or index != self.currentIndex():
+            self._kept = None
+            return
+        self.executeDelayedItemsLayout()
+        rect = self.visualRect(index)
+        if rect.height() > 0 and rect.top() > at:
+            sb = self.verticalScrollBar()  # ScrollPerItem: a step is a row
+            sb.setValue(sb.value() + (rect.top() - at) // rect.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """The user scrolls or clicks: rows may move again as they come in."""
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+            self._kept = None
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        self._kept = None
+        super().keyPressEvent(event)
 
     def _on_activated(self, index: QModelIndex) -> None:
         self._load_status_row(index)
