@@ -22,12 +22,17 @@
     h5gui-cli mkgroup | rm | mv | cp | compact | export | snippet | find ...
     h5gui-cli download URL OUT | upload FILE hdf5://DOMAIN   remote files and HSDS domains in and out
                                                structure edits, export, code snippets, search
+    h5gui-cli mkdataset FILE PATH --shape 100,28,28 [--dtype uint8] [--fill V] [--chunks ..] [--compression gzip:4]
+    h5gui-cli mkdataset FILE PATH --from ARRAY.npy|.npz|.csv|.tsv|.txt    New dataset (from file)... of the GUI
+    h5gui-cli ln FILE PATH TARGET | --external OTHER_FILE[:TARGET_PATH]  a soft or an external link
+    h5gui-cli setvalue FILE PATH --index I,J VALUE [VALUE ..]   type values into a dataset, as in the table
 
 One module per family of subcommands, each with ``register(subparsers, common)`` (``common``: the
 parent parser of the shared options; every subcommand sets ``func``): :mod:`~h5gui.cli.browse` (ls,
 info, show), :mod:`~h5gui.cli.attrs`, :mod:`~h5gui.cli.demo`, :mod:`~h5gui.cli.import_images`,
 :mod:`~h5gui.cli.transform`, :mod:`~h5gui.cli.stats`, :mod:`~h5gui.cli.samples`, :mod:`~h5gui.cli.structure` (mkgroup, rm, mv, cp, compact),
-:mod:`~h5gui.cli.export` (export, snippet), :mod:`~h5gui.cli.find`. What they print goes through
+:mod:`~h5gui.cli.export` (export, snippet), :mod:`~h5gui.cli.find`, :mod:`~h5gui.cli.new_objects` (mkdataset, ln),
+:mod:`~h5gui.cli.values` (setvalue). What they print goes through
 :mod:`~h5gui.cli.output`. They import the core (h5py, numpy, Pillow) only when a command runs:
 ``h5gui-cli --help`` loads none of it.
 
@@ -57,12 +62,14 @@ from h5gui.cli import (
     find,
     import_images,
     maintenance,
+    new_objects,
     reader,
     samples,
     stats,
     structure,
     transfer,
     transform,
+    values,
     versions,
 )
 from h5gui.cli.output import PROG, EscapingFormatter, escape, print_error
@@ -79,8 +86,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (``| head``)
 
 # the families of subcommands, in the order ``--help`` lists them
-FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, export, find, maintenance,
-            transfer, versions)
+FAMILIES = (browse, attrs, demo, import_images, transform, stats, samples, structure, new_objects, values, export, find,
+            maintenance, transfer, versions)
 
 
 class ArgumentParser(argparse.ArgumentParser):

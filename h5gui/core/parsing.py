@@ -6,7 +6,9 @@ Pure Python (no numpy, no h5py).
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from h5gui.core import codecs
 from h5gui.core.errors import BadRequestError
 
 _NUMBER = re.compile(r"[+-]?\d[\d_]*")
@@ -48,3 +50,23 @@ def parse_shape(text: str | None, what: str = "the shape") -> tuple[int, ...] | 
     if any(n < 0 for n in shape):
         raise BadRequestError(f"{what} has no negative sizes: {raw!r}")
     return shape
+
+
+def new_dataset_options(shape: str | None, dtype: str, chunks: str | None = None, compression: str | None = None,
+                        fill: str | None = None) -> dict[str, Any]:
+    """The keyword arguments of ``create_dataset`` for what New dataset... (and ``h5gui-cli mkdataset``)
+    were given as text: ``shape`` (empty: a scalar), ``dtype`` (a numpy name or ``'string'``), ``chunks``
+    (empty: automatic), ``compression`` (``none``, ``gzip``, ``gzip:4``...), ``fill`` (empty: 0; a number
+    unless the type is ``string``)."""
+    name, level = codecs.parse(compression or "none")
+    out: dict[str, Any] = {"shape": parse_ints(shape, "the shape"), "dtype": dtype,
+                           "chunks": parse_ints(chunks, "the chunk shape") or None, "compression": name}
+    if level is not None:
+        out["compression_opts"] = level
+    text = (fill or "").strip()
+    if text:
+        try:
+            out["fillvalue"] = float(text) if dtype != "string" else fill
+        except ValueError as exc:
+            raise BadRequestError(f"the fill value is not a valid number: {exc}") from exc
+    return out

@@ -41,7 +41,7 @@ def _loaded_heavy(modules: list[str]) -> list[str]:
 def test_every_family_registers_its_subcommands():
     assert _subcommands() == [
         "ls", "info", "show", "attrs", "demo", "import-images", "transform", "stats", "samples",
-        "mkgroup", "rm", "mv", "cp", "compact", "export", "snippet", "find", "clean", "clear-mark", "download", "upload",
+        "mkgroup", "rm", "mv", "cp", "compact", "mkdataset", "ln", "setvalue", "export", "snippet", "find", "clean", "clear-mark", "download", "upload",
         "domains", "versions",
     ]
     for family in h5gui.cli.FAMILIES:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from h5gui.core import codecs
 from h5gui.core.errors import H5GuiError
-from h5gui.core.parsing import parse_ints
+from h5gui.core.parsing import new_dataset_options
 
 
 class NewDatasetDialog(QDialog):
@@ -42,24 +42,15 @@ class NewDatasetDialog(QDialog):
         form.addRow(self.buttons)
 
     def values(self) -> dict[str, Any]:
-        shape = parse_ints(self.shape.text(), "the shape")
-        chunks = parse_ints(self.chunks.text(), "the chunk shape") or None
-        comp = self.compression.currentText()
-        out: dict[str, Any] = {"shape": shape, "dtype": self.dtype.currentText(), "chunks": chunks,
-                               "compression": None if comp == "none" else comp}
-        if self.fill.text().strip():
-            out["fillvalue"] = float(self.fill.text()) if self.dtype.currentText() != "string" else self.fill.text()
-        return out
+        return new_dataset_options(self.shape.text(), self.dtype.currentText(), self.chunks.text(),
+                                   self.compression.currentText(), self.fill.text())
 
     def _check(self) -> None:
         try:
             if not self.name.text():
                 raise H5GuiError("the dataset needs a name")
             self.values()
-        except H5GuiError as exc:
+        except H5GuiError as exc:  # the shape, chunks or fill value
             self.reason.setText(str(exc))
-            return
-        except ValueError as exc:  # the fill value
-            self.reason.setText(f"not a valid number: {exc}")
             return
         self.accept()
