@@ -50,3 +50,17 @@ def test_mv_and_rm_edit_a_domain(hs_env, hsds_client, demo_file, cli):
     session.refresh(domain)
     assert "gray" in browse.list_names(domain, "/meta") and "mnist" not in browse.list_names(domain, "/")
     assert browse.list_names(domain, "/runs/2024") == ["a"] and "sine" in browse.list_names(domain, "/archive/old/signals")
+
+
+def test_ln_links_into_a_domain(hs_env, domain, cli):
+    """h5gui-cli ln on a domain makes the links the GUI's New soft/external link... makes there."""
+    code, out, err = cli("ln", domain, "/links/gray", "/images/gray", "-p")
+    assert code == 0 and out.strip() == f"created soft link /links/gray -> /images/gray in {domain}", err
+    code, out, err = cli("ln", domain, "/links/outside", "--external", "other.h5:/data")
+    assert code == 0 and out.strip() == f"created external link /links/outside -> other.h5:/data in {domain}", err
+    code, out, err = cli("ln", domain, "/links/gray", "/mnist")
+    assert code != 0 and "already exists" in err and len(err.strip().splitlines()) == 1
+    code, out, err = cli("ls", domain, "/links")
+    assert code == 0 and "gray" in out and "outside" in out, err
+    code, out, err = cli("info", domain, "/links/gray")
+    assert code == 0 and "uint8" in out, err
