@@ -11,16 +11,20 @@ from pathlib import Path
 from h5gui.gui.main_window import MainWindow
 
 
-def test_wrapped_notice_text_is_not_cut(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
-    bad = tmp_path / "not_hdf5.h5"
+def _notice_when_wide(qtbot, wait_idle, window: MainWindow, bad: Path, width: int, height: int):  # noqa: ANN202
+    """``(notice, its label, its height)`` after opening ``bad`` (not HDF5) in a window ``width`` wide."""
     bad.write_bytes(b"not hdf5 at all")
-    window.resize(1280, 800)
+    window.resize(width, height)
     window.open_files([str(bad)])
     wait_idle(window)
     notice = next(iter(window.notices.notices.values()))
     label = notice.label
-    qtbot.waitUntil(lambda: label.width() > 800, timeout=10000)
-    wide = notice.height()
+    qtbot.waitUntil(lambda: label.width() > width * 3 // 4, timeout=10000)
+    return notice, label, notice.height()
+
+
+def test_wrapped_notice_text_is_not_cut(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    notice, label, wide = _notice_when_wide(qtbot, wait_idle, window, tmp_path / "not_hdf5.h5", 1280, 800)
     window.resize(640, 480)
     qtbot.waitUntil(lambda: label.width() < 640, timeout=10000)
     needed = label.heightForWidth(label.width())
@@ -36,14 +40,7 @@ def test_notice_of_three_lines_shrinks_back(qtbot, wait_idle, window: MainWindow
     """A file name long enough to wrap onto three lines at 640 x 480 (the path is a single word)."""
     bad = tmp_path / ("x" * 40) / "not_hdf5.h5"
     bad.parent.mkdir()
-    bad.write_bytes(b"not hdf5 at all")
-    window.resize(1600, 900)
-    window.open_files([str(bad)])
-    wait_idle(window)
-    notice = next(iter(window.notices.notices.values()))
-    label = notice.label
-    qtbot.waitUntil(lambda: label.width() > 1200, timeout=10000)
-    wide = notice.height()
+    notice, label, wide = _notice_when_wide(qtbot, wait_idle, window, bad, 1600, 900)
     window.resize(640, 480)
     line = label.fontMetrics().height()
     qtbot.waitUntil(lambda: label.height() >= line * 3 and notice.height() > line * 3, timeout=10000)
