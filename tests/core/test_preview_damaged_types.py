@@ -1,14 +1,15 @@
 """Types a damaged (or hand-made) file can hold that h5py returns in odd shapes: an enum member name that
 is not UTF-8 (h5py gives bytes) and a compound member with an empty name (numpy renames it on read). The
-table and the text views show them (the nameless member's values empty: HDF5 converts members by name)
-instead of failing with 'Unexpected error' (found by fuzzing)."""
+table and the text views show them instead of failing with 'Unexpected error' (found by fuzzing), and
+the nameless member's values are its stored values (HDF5 converts members by name: they came back empty
+or zero)."""
 
 from __future__ import annotations
 
 import h5py
 import numpy as np
 
-from h5gui.core.preview import read_table, read_text
+from h5gui.core.preview import read_plot, read_table, read_text
 
 
 def test_an_enum_name_that_is_not_utf8_shows_escaped(tmp_path):
@@ -32,5 +33,29 @@ def test_a_compound_member_without_a_name_is_still_a_column(tmp_path):
     assert data.count(b"QZQZQZQ") == 1
     p.write_bytes(data.replace(b"QZQZQZQ", b"\0" * 7))  # the member's name, now empty
     block = read_table(str(p), "/records", 0, 2, 0, 2)  # was: ValueError "no field of name"
-    # HDF5 converts members by name, and numpy cannot name one '': the column is there, empty
-    assert block.cells == (("1.5", ""), ("2.5", ""))
+    assert block.cells == (("1.5", "ab"), ("2.5", "cd"))  # was ("1.5", ""): read by name, found nothing
+    assert read_table(str(p), "/records", 1, 1, 1, 1).cells == (("cd",),)
+
+
+def test_a_nameless_numeric_member_plots_and_tables_its_values(tmp_path):
+    p = tmp_path / "rec.h5"
+    with h5py.File(p, "w") as f:
+        f["records"] = np.array([(1, 2.0), (3, 4.5), (5, 6.25)], dtype=[("id", "<i4"), ("QZQZQZQ", "<f8")])
+    p.write_bytes(p.read_bytes().replace(b"QZQZQZQ", b"\0" * 7))
+    assert read_table(str(p), "/records", 0, 3, 0, 2).cells == (("1", "2.0"), ("3", "4.5"), ("5", "6.25"))  # was 0.0
+    plot = read_plot(str(p), "/records", y_field="", x_field="id")
+    assert plot.y.tolist() == [2.0, 4.5, 6.25] and plot.x.tolist() == [1, 3, 5]
+
+
+def test_a_nameless_member_is_described_and_shown_as_text(tmp_path):
+    """Was: 'describing /records failed: no member name' (info) and 'Unexpected error: No member name'
+    (text view): h5py cannot make a type with a nameless member to read into."""
+    from h5gui.core.nodes import describe
+
+    p = tmp_path / "rec.h5"
+    with h5py.File(p, "w") as f:
+        f["records"] = np.array([(1, 2.0), (3, 4.5)], dtype=[("id", "<i4"), ("QZQZQZQ", "<f8")])
+    p.write_bytes(p.read_bytes().replace(b"QZQZQZQ", b"\0" * 7))
+    assert read_text(str(p), "/records") == "{id: 1, : 2.0}\n{id: 3, : 4.5}"
+    info = describe(str(p), "/records")
+    assert info.shape == (2,) and info.value == "[{id: 1, : 2.0}, {id: 3, : 4.5}]"

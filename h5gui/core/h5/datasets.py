@@ -74,6 +74,8 @@ def read_selection(ds: Any, sel: Any, path: str) -> Any:
     variable-length claims larger than it are refused before anything is allocated)."""
     if isinstance(ds, h5py.Dataset):
         limits.check_read(ds, limits.selected(ds, sel), path, sel)
+        if "" in (ds.dtype.names or ()):
+            return _read_as_stored(ds, sel, path)
     try:
         return ds[sel]
     except (OSError, RuntimeError, TypeError) as exc:
@@ -81,6 +83,35 @@ def read_selection(ds: Any, sel: Any, path: str) -> Any:
         if "filter" in reason.lower():
             raise FilterUnavailableError(f"cannot decompress {path}: {reason}") from exc
         raise UnreadableError(f"cannot read {path}: {reason}") from exc
+
+
+def read_fields(ds: h5py.Dataset, names: Sequence[str], sel: Any, path: str) -> np.ndarray:
+    """``ds.fields(names)[sel]`` as :func:`read_selection` reads it: records holding the fields
+    ``names`` (in that order) of the compound dataset ``ds``."""
+    if "" in (ds.dtype.names or ()):  # a nameless member: whole records as stored, then the fields
+        return np.asarray(read_selection(ds, sel, path))[list(names)]
+    return np.asarray(read_selection(ds.fields(list(names)), sel, path))
+
+
+def _read_as_stored(ds: h5py.Dataset, sel: Any, path: str) -> np.ndarray:
+    """``ds[sel]`` of a compound dataset whose stored type has a member with an empty name (a damaged
+    type): h5py cannot make a type with such a member, and HDF5 converts compound members by name (the
+    member would come back as zeros), so the records are read as stored, without conversion. A type
+    that holds variable-length or reference members is refused in one line instead."""
+    ftype = ds.id.get_type()
+    if ds.dtype.hasobject or ds.dtype.itemsize != ftype.get_size():
+        raise UnreadableError(f"cannot read {path}: a member of its compound type has no name and its "
+                              "values cannot be read as stored (the file may be damaged)")
+    from h5py._hl import selections  # h5py's own reading of an index into a dataspace selection
+
+    try:
+        chosen = selections.select(ds.shape, sel if isinstance(sel, tuple) else (sel,), ds)
+        out = np.empty(chosen.array_shape, dtype=ds.dtype)
+        if chosen.nselect:
+            ds.id.read(h5py.h5s.create_simple(chosen.mshape), chosen.id, out, mtype=ftype)
+    except (OSError, RuntimeError, TypeError, ValueError) as exc:
+        raise UnreadableError(f"cannot read {path}: {messages.hdf5_reason(str(exc))}") from exc
+    return out
 
 
 def missing_filter(ds: h5py.Dataset, path: str) -> str:

@@ -23,6 +23,7 @@ from h5gui.core.h5.datasets import (
     dataset_at,
     dataset_dtype,
     nothing_stored,
+    read_fields,
     read_selection,
 )
 from h5gui.core.preview.axes import full_index, normalize_axis
@@ -255,14 +256,12 @@ def read_plot_job(
                 if fld is not None and fld not in numeric:
                     raise BadRequestError(f"cannot plot field {fld!r} of {path}: not a numeric field")
             names = [y_field] + ([x_field] if x_field and x_field != y_field else [])  # one field read once
-            source: Any = ds.fields(names)
             y_label, x_label = y_field, (x_field or "index")
         else:
             if kind not in PLOT_KINDS:
                 raise BadRequestError(f"cannot plot {path}: {describe_dtype(dt)} values")
             if x_field or y_field:
                 raise BadRequestError(f"{path} has no fields to plot")
-            source = ds
             y_label = f"|{name}|" if kind == COMPLEX else name
             x_label = "index" if rank == 1 else f"axis {axis}"
         length = shape[axis]
@@ -282,11 +281,12 @@ def read_plot_job(
 
         def read(where: Any) -> tuple[np.ndarray, np.ndarray | None]:
             sel = tuple(where if k == axis else idx[k] for k in range(rank))
-            raw = np.asarray(read_selection(source, sel, path))
             if kind == COMPOUND:
+                raw = read_fields(ds, names, sel, path)
                 y = raw[y_field].astype(np.float64)
                 xv = raw[x_field].astype(np.float64) if x_field else None
                 return y, xv
+            raw = np.asarray(read_selection(ds, sel, path))
             if kind == COMPLEX:
                 return np.abs(raw).astype(np.float64, copy=False), None
             return raw.astype(np.float64, copy=False), None

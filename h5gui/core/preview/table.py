@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from h5gui.core.errors import BadRequestError
-from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_selection
+from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, read_fields, read_selection
 from h5gui.core.preview.axes import default_table_axes, element_count, full_index, table_layout
 from h5gui.core.preview.cells import format_column, formatter
 from h5gui.core.preview.choose import default_axes
@@ -91,8 +91,8 @@ def read_table(
                 value = np.asarray(value)
             return TableBlock(row0, col0, ((formatter(dt, ds)(value),),), columns, n_rows, n_cols)
         if fields:
-            records = np.asarray(read_selection(ds.fields(list(columns)), sel, path)).reshape(-1)
-            # by position: numpy names an empty member name (a damaged type) f<i> in what it reads
+            records = read_fields(ds, columns, sel, path).reshape(-1)
+            # by position: numpy may name an empty member name (a damaged type) f<i> in what it reads
             names = records.dtype.names or ()
             cols = [format_column(records[names[i]], types[name], ds) for i, name in enumerate(columns)]
             cells = tuple(zip(*cols, strict=True))
