@@ -172,6 +172,7 @@ class transform:
     """Dataset transforms (:mod:`h5gui.core.transform`)."""
 
     suggest_dest = _ref("h5gui.core.transform", "suggest_dest")
+    default_spec = _ref("h5gui.core.transform", "default_spec")
     plan_transform = _ref("h5gui.core.transform", "plan_transform", "planning the transform", 0)
     preview_transform = _ref("h5gui.core.transform", "preview_transform", "previewing the transform", 0)
     run_transform = _ref("h5gui.core.transform", "run_transform", "transforming", 0, long=True)

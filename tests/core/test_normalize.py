@@ -134,8 +134,9 @@ def test_guess_channel_axis_and_default_spec(tmp_path):
     assert T.guess_channel_axis((3, 28, 28), "INTERLACE_PLANE") == 0
     p = tmp_path / "d.h5"
     with h5py.File(p, "w") as f:
-        f["grey"] = np.zeros((4, 8, 8), np.uint8)
+        f["grey"] = np.zeros((5, 8, 8), np.uint8)
         f["rgb"] = np.zeros((4, 8, 8, 3), np.uint8)
+        f["picture"] = np.zeros((3, 8, 8), np.uint8)  # the preview shows it in colour (channels first)
         f["u16"] = np.zeros((4, 8), np.uint16)
         f["f"] = np.zeros((4, 8, 8), np.float32)
     grey = T.default_spec(str(p), "/grey")
@@ -143,6 +144,8 @@ def test_guess_channel_axis_and_default_spec(tmp_path):
     rgb = T.default_spec(str(p), "/rgb")
     assert rgb.add_axis is None  # (N, H, W, 3) must not become (N, H, W, 3, 1)
     assert T.plan_transform(rgb).out_shape == (4, 8, 8, 3)
+    picture = T.default_spec(str(p), "/picture")  # was (3, 8, 8, 1): per channel then went along axis 0
+    assert (picture.add_axis, picture.dtype, picture.scale) == (None, "float32", 255.0)
     assert T.default_spec(str(p), "/u16").scale == 65535.0
     f = T.default_spec(str(p), "/f")
     assert (f.add_axis, f.dtype, f.normalize) == (None, None, None)

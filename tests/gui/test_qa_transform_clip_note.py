@@ -16,6 +16,7 @@ def plan_text(qtbot, window: MainWindow, wait_idle, path: Path, name: str, norma
     wait_idle(window)
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     ops = wizard.ops_page
     ops.normalize.setCurrentIndex(ops.normalize.findData(normalize))
     ops.dtype.setCurrentText(dtype)

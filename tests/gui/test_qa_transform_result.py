@@ -22,6 +22,7 @@ def test_result_statistics_are_short(qtbot, wait_idle, window: MainWindow, tmp_p
     wait_idle(window)
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
     ops.normalize.setCurrentIndex(ops.normalize.findData("zscore"))

@@ -62,6 +62,7 @@ def test_folder_to_a_training_step(qtbot, wait_idle, window: MainWindow, tmp_pat
                                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     window.wizards.open_transform()
     tw = window.wizards.current
+    qtbot.waitUntil(lambda: tw.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(tw)
     norm = tw.ops_page.norm
     norm.set_mode("zscore")

@@ -48,10 +48,12 @@ def test_rgb_stack_keeps_its_shape_and_shows_the_after_preview(qtbot, wait_idle,
     open_editing(qtbot, wait_idle, window, path, "/images")
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
+    qtbot.waitUntil(lambda: ops.dtype.currentText() == "float32", timeout=10000)  # the core's defaults came
     assert ops.reshape.currentData() == "none"  # no channel axis added to (N, H, W, 3)
-    assert ops.dtype.currentText() == "float32" and ops.normalize.currentData() == "scale"
+    assert ops.normalize.currentData() == "scale"
     prev, run = run_wizard(qtbot, wait_idle, window, wizard)
     assert "6 x 12 x 10 x 3" in prev.plan_text.toPlainText()
     qtbot.waitUntil(lambda: prev.after.pixmap() is not None and not prev.after.pixmap().isNull(), timeout=10000)
@@ -69,6 +71,7 @@ def test_imagenet_meanstd_per_channel(qtbot, wait_idle, window: MainWindow, tmp_
     open_editing(qtbot, wait_idle, window, path, "/x")
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     norm = wizard.ops_page.norm
     norm.set_mode("meanstd")
@@ -96,6 +99,7 @@ def test_multi_selection_with_the_train_sets_statistics(qtbot, wait_idle, window
                                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     assert wizard.others == ("/val/images",)
     norm = wizard.ops_page.norm
@@ -124,6 +128,7 @@ def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: Mai
     open_editing(qtbot, wait_idle, window, path, "/x")
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
     ops.reshape.setCurrentIndex(ops.reshape.findData("to-first"))
@@ -139,3 +144,35 @@ def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: Mai
     np.testing.assert_allclose(out.min(axis=(0, 2, 3)), 0, atol=1e-6)
     np.testing.assert_allclose(out.max(axis=(0, 2, 3)), 1, atol=1e-6)
     assert len(run.report.stats["min"]) == 3
+
+
+def test_a_colour_picture_stored_channels_first_gets_no_extra_axis(qtbot, wait_idle, window: MainWindow,
+                                                                    tmp_path: Path) -> None:
+    """A (3, H, W) uint8 picture, shown in colour by the preview: the wizard's defaults come from the core and
+    add no channel axis (it offered (3, H, W, 1), whose per-channel normalization then went along the colours)."""
+    path = tmp_path / "picture.h5"
+    with h5py.File(path, "w") as f:
+        f["picture"] = np.random.default_rng(0).integers(0, 256, size=(3, 16, 12), dtype=np.uint8)
+    open_editing(qtbot, wait_idle, window, path, "/picture")
+    window.wizards.open_transform()
+    wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
+    qtbot.addWidget(wizard)
+    ops = wizard.ops_page
+    qtbot.waitUntil(lambda: ops.dtype.currentText() == "float32", timeout=10000)
+    assert ops.reshape.currentData() == "none" and ops.normalize.currentData() == "scale"
+
+
+def test_the_defaults_do_not_undo_a_choice_made_before_they_came(qtbot, wait_idle, window: MainWindow,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "mnist.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = np.zeros((10, 8, 8), dtype=np.uint8)
+    open_editing(qtbot, wait_idle, window, path, "/images")
+    window.wizards.open_transform()
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    ops = wizard.ops_page
+    ops.dtype.setCurrentText("float64")
+    wait_idle(window)
+    assert ops.dtype.currentText() == "float64" and ops.reshape.currentData() == "none"

@@ -108,10 +108,11 @@ def test_transform_wizard_mnist_case(qtbot, wait_idle, window: MainWindow, tmp_p
     wait_idle(window)
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
-    # defaults for uint8 images: channel axis last, float32, divided by 255
-    assert ops.reshape.currentData() == "add-last"
+    # defaults for uint8 images: channel axis last, float32, divided by 255 (from the core, a moment later)
+    qtbot.waitUntil(lambda: ops.reshape.currentData() == "add-last", timeout=10000)
     assert ops.dtype.currentText() == "float32"
     assert ops.normalize.currentData() == "scale"
     wizard.next()
@@ -143,6 +144,7 @@ def test_transform_refuses_an_impossible_shape_before_running(qtbot, wait_idle, 
     wait_idle(window)
     window.wizards.open_transform()
     wizard = window.wizards.current
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     qtbot.addWidget(wizard)
     ops = wizard.ops_page
     ops.reshape.setCurrentIndex([k for k, _ in __import__("h5gui.gui.wizards.transform", fromlist=["RESHAPES"]).RESHAPES].index("custom"))

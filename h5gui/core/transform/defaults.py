@@ -10,14 +10,16 @@ from h5gui.core import preview
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
 from h5gui.core.paths import normalize_path
-from h5gui.core.transform.records import TransformSpec, guess_channel_axis
+from h5gui.core.transform.plan import data_channel_axis
+from h5gui.core.transform.records import TransformSpec
 
 
 def default_spec(file: str, source: str) -> TransformSpec:
     """A :class:`TransformSpec` for ``source`` with the defaults that fit its data.
 
     * ``(N, H, W)`` integers (a stack of grey pictures): add a channel axis last (``(N, H, W, 1)``);
-      data that has a channel axis already (``(N, H, W, 3)``, the HDF5 image attributes) gets none;
+      data that has a channel axis already (``(N, H, W, 3)``, the HDF5 image attributes, or a
+      ``(3|4, H, W)`` 8-bit picture that the preview shows in colour) gets none;
     * ``uint8`` / ``uint16``: float32 divided by 255 / 65535; other integers: float32, not normalized;
     * ``channel_axis`` is left to the data (None): per-channel statistics follow its channel axis
       through the moves (:func:`~h5gui.core.transform.plan.channel_out_axis`).
@@ -34,9 +36,7 @@ def default_spec(file: str, source: str) -> TransformSpec:
             raise BadRequestError(f"{path} in {file} is not a dataset")
         shape = tuple(ds.shape or ())
         dt = preview.base_dtype(ds.dtype)
-        image = preview.attr_text(ds.attrs, "CLASS") == "IMAGE"
-        interlace = preview.attr_text(ds.attrs, "INTERLACE_MODE") if image else ""
-    channel = guess_channel_axis(shape, interlace)
+        channel = data_channel_axis(ds, shape)
     add_axis = -1 if len(shape) == 3 and channel is None and dt.kind in "iub" else None
     dtype = normalize = None
     scale: float | None = None

@@ -4,6 +4,7 @@ with a preview of one sample before running, progress and cancel."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -32,8 +33,10 @@ from h5gui.core.parsing import parse_ints
 from h5gui.core.text import format_bytes, shape_text
 from h5gui.core.transform.records import TransformPlan, TransformReport, TransformSpec
 from h5gui.gui.wizards import RunPageBase
-from h5gui.gui.wizards.transform_options import NormalizeBox, data_defaults
+from h5gui.gui.wizards.transform_options import NormalizeBox
 from h5gui.gui.workers import JobRunner
+
+log = logging.getLogger(__name__)
 
 DTYPES = ("keep", "float32", "float64", "float16", "uint8", "uint16", "int8", "int16", "int32", "int64", "uint32",
           "uint64")
@@ -111,13 +114,30 @@ class OperationsPage(QWizardPage):
         for wdg in (self.reshape, self.dtype):
             wdg.currentIndexChanged.connect(self._sync)
         self._sync()
-        # defaults that follow the data: (N,28,28) uint8 -> (N,28,28,1) float32 / 255; (N,H,W,3) keeps its shape
-        d = data_defaults(wizard.shape, wizard.dtype_text)
-        self.reshape.setCurrentIndex(self.reshape.findData(d["reshape"]))
-        self.dtype.setCurrentText(d["dtype"])
-        self.norm.set_mode(d["normalize"])
-        if "scale" in d:
-            self.norm.scale.setValue(d["scale"])
+        # defaults that follow the data, from the core (it reads the image attributes too): (N,28,28) uint8 ->
+        # (N,28,28,1) float32 / 255; (N,H,W,3) and a (3,H,W) colour picture keep their shape. They arrive a
+        # few ms after the page shows, and change nothing the user has already chosen.
+        self._untouched = self._choices()
+        self.defaults_done = False  # the core's answer came (applied, or not needed)
+        wizard.runner.submit(api.transform.default_spec, wizard.file, wizard.source, key="transform-defaults",
+                             on_result=self._apply_defaults, on_error=self._no_defaults)
+
+    def _choices(self) -> tuple[int, ...]:
+        return (self.reshape.currentIndex(), self.dtype.currentIndex(), self.norm.mode.currentIndex())
+
+    def _apply_defaults(self, spec: TransformSpec) -> None:
+        self.defaults_done = True
+        if self._choices() != self._untouched:  # the user chose already
+            return
+        self.reshape.setCurrentIndex(self.reshape.findData("add-last" if spec.add_axis == -1 else "none"))
+        self.dtype.setCurrentText(spec.dtype or "keep")
+        self.norm.set_mode(spec.normalize or "none")
+        if spec.normalize == "scale" and isinstance(spec.scale, int | float):
+            self.norm.scale.setValue(float(spec.scale))
+
+    def _no_defaults(self, exc: H5GuiError) -> None:  # the operations stay as they are (keep everything)
+        self.defaults_done = True
+        log.info("no transform defaults for %s: %s", self.w.source, exc)
 
     def _sync(self) -> None:
         self.custom_shape.setVisible(self.reshape.currentData() == "custom")
@@ -410,7 +430,7 @@ class TransformWizard(QWizard):
         if self.run_page.progress.running():
             self.run_page.progress.cancel()
         # the pages' pending reads: their results would reach widgets deleted with the wizard
-        for key in ("transform-dest", "transform-preview", *(f"transform-plan-{i}" for i in range(1 + len(self.others)))):
+        for key in ("transform-defaults", "transform-dest", "transform-preview", *(f"transform-plan-{i}" for i in range(1 + len(self.others)))):
             self.runner.cancel(key)
         super().reject()
 

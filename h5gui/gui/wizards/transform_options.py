@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from h5gui.core.errors import BadRequestError
-from h5gui.core.transform.records import MEANSTD_PRESETS, MOMENT_MODES, STAT_MODES, guess_channel_axis
+from h5gui.core.transform.records import MEANSTD_PRESETS, MOMENT_MODES, STAT_MODES
 
 NORMALIZATIONS = (
     ("none", "none"),
@@ -187,17 +187,3 @@ class NormalizeBox(QWidget):
         if per or many:
             out["channel_axis"] = self.axis.currentData()
         return out
-
-
-def data_defaults(shape: tuple[int, ...], dtype: str) -> dict[str, Any]:
-    """The wizard's starting point, following the data as :func:`h5gui.core.transform.default_spec`
-    does: a channel axis is added only to ``(N, H, W)`` integers (never to ``(N, H, W, 3)``), integers
-    become float32, uint8 / uint16 divided by 255 / 65535."""
-    integer = dtype.startswith(("uint", "int", "bool"))
-    channel = guess_channel_axis(tuple(shape))
-    out: dict[str, Any] = {"reshape": "add-last" if len(shape) == 3 and channel is None and integer else "none",
-                           "dtype": "float32" if integer else "keep", "normalize": "none"}
-    top = {"uint8": 255.0, "uint16": 65535.0}.get(dtype)
-    if top is not None:
-        out["normalize"], out["scale"] = "scale", top
-    return out
