@@ -76,3 +76,13 @@ def run_fresh_window(body: str, *args: str, tmp: Path, timeout: float = 90.0,
                           timeout=timeout * 3, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def transform_wizard(qtbot, window: MainWindow):  # noqa: ANN201
+    """Transform... on the selected dataset (editing enabled): the wizard, once its first page holds the
+    defaults the core proposed for the data."""
+    window.wizards.open_transform()
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
+    return wizard

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from gui_window import transform_wizard
 
 from h5gui.gui.main_window import MainWindow
 
@@ -14,9 +15,7 @@ from h5gui.gui.main_window import MainWindow
 def plan_text(qtbot, window: MainWindow, wait_idle, path: Path, name: str, normalize: str, dtype: str) -> str:
     window.select_path(str(path), name)
     wait_idle(window)
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     ops.normalize.setCurrentIndex(ops.normalize.findData(normalize))
     ops.dtype.setCurrentText(dtype)

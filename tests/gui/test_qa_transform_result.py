@@ -8,6 +8,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from gui_window import transform_wizard
 
 from h5gui.gui.main_window import MainWindow
 
@@ -20,10 +21,7 @@ def test_result_statistics_are_short(qtbot, wait_idle, window: MainWindow, tmp_p
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     ops.normalize.setCurrentIndex(ops.normalize.findData("zscore"))
     wizard.next()

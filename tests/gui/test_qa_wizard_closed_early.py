@@ -24,7 +24,7 @@ def test_transform_wizard_closed_before_its_preview_arrives(qtbot, wait_idle, wi
     wait_idle(window)
     for _ in range(3):
         window.wizards.open_transform()
-        wizard = window.wizards.current
+        wizard = window.wizards.current  # deleted when closed: not given to qtbot
         qtbot.waitUntil(lambda w=wizard: w.ops_page.defaults_done, timeout=10000)
         wizard.next()
         qtbot.waitUntil(lambda w=wizard: bool(w.storage_page.dest.text()), timeout=10000)

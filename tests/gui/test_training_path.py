@@ -9,6 +9,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from gui_window import transform_wizard
 from PIL import Image
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
 
@@ -60,10 +61,7 @@ def test_folder_to_a_training_step(qtbot, wait_idle, window: MainWindow, tmp_pat
     wait_idle(window)
     window.tree.selectionModel().select(val_index.sibling(val_index.row(), 0),
                                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
-    window.wizards.open_transform()
-    tw = window.wizards.current
-    qtbot.waitUntil(lambda: tw.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(tw)
+    tw = transform_wizard(qtbot, window)
     norm = tw.ops_page.norm
     norm.set_mode("zscore")
     norm.per_channel.setChecked(True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from gui_window import transform_wizard
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
 
 from h5gui.gui.main_window import MainWindow
@@ -46,10 +47,7 @@ def test_rgb_stack_keeps_its_shape_and_shows_the_after_preview(qtbot, wait_idle,
     with h5py.File(path, "w") as f:
         f["images"] = data
     open_editing(qtbot, wait_idle, window, path, "/images")
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     qtbot.waitUntil(lambda: ops.dtype.currentText() == "float32", timeout=10000)  # the core's defaults came
     assert ops.reshape.currentData() == "none"  # no channel axis added to (N, H, W, 3)
@@ -69,10 +67,7 @@ def test_imagenet_meanstd_per_channel(qtbot, wait_idle, window: MainWindow, tmp_
     with h5py.File(path, "w") as f:
         f["x"] = data
     open_editing(qtbot, wait_idle, window, path, "/x")
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     norm = wizard.ops_page.norm
     norm.set_mode("meanstd")
     norm.preset.setCurrentIndex(norm.preset.findData("imagenet"))
@@ -97,10 +92,7 @@ def test_multi_selection_with_the_train_sets_statistics(qtbot, wait_idle, window
     wait_idle(window)
     window.tree.selectionModel().select(val_index.sibling(val_index.row(), 0),
                                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     assert wizard.others == ("/val/images",)
     norm = wizard.ops_page.norm
     norm.set_mode("zscore")
@@ -126,10 +118,7 @@ def test_per_channel_on_a_chosen_axis_after_a_move(qtbot, wait_idle, window: Mai
     with h5py.File(path, "w") as f:
         f["x"] = data
     open_editing(qtbot, wait_idle, window, path, "/x")
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     ops.reshape.setCurrentIndex(ops.reshape.findData("to-first"))
     ops.norm.set_mode("minmax")
@@ -154,10 +143,7 @@ def test_a_colour_picture_stored_channels_first_gets_no_extra_axis(qtbot, wait_i
     with h5py.File(path, "w") as f:
         f["picture"] = np.random.default_rng(0).integers(0, 256, size=(3, 16, 12), dtype=np.uint8)
     open_editing(qtbot, wait_idle, window, path, "/picture")
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     qtbot.waitUntil(lambda: ops.dtype.currentText() == "float32", timeout=10000)
     assert ops.reshape.currentData() == "none" and ops.normalize.currentData() == "scale"

@@ -7,6 +7,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from gui_window import transform_wizard
 from PIL import Image
 
 from h5gui.gui.main_window import MainWindow
@@ -106,10 +107,7 @@ def test_transform_wizard_mnist_case(qtbot, wait_idle, window: MainWindow, tmp_p
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     # defaults for uint8 images: channel axis last, float32, divided by 255 (from the core, a moment later)
     qtbot.waitUntil(lambda: ops.reshape.currentData() == "add-last", timeout=10000)
@@ -142,10 +140,7 @@ def test_transform_refuses_an_impossible_shape_before_running(qtbot, wait_idle, 
     wait_idle(window)
     window.actions_.enable_editing.trigger()
     wait_idle(window)
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
-    qtbot.addWidget(wizard)
+    wizard = transform_wizard(qtbot, window)
     ops = wizard.ops_page
     ops.reshape.setCurrentIndex([k for k, _ in __import__("h5gui.gui.wizards.transform", fromlist=["RESHAPES"]).RESHAPES].index("custom"))
     ops.custom_shape.setText("5, 5")
