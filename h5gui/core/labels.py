@@ -10,13 +10,16 @@ links in the same group are looked at: no link is followed.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from typing import Any
 
 import h5py
 import numpy as np
 
-from h5gui.core.h5.datasets import hard_sibling
+from h5gui.core.h5.datasets import hard_sibling, missing_filter
+
+log = logging.getLogger(__name__)
 
 MAX_CLASSES = 1 << 20  # class names read at most
 
@@ -54,13 +57,24 @@ def labels_beside(ds: h5py.Dataset) -> h5py.Dataset | None:
 
 def class_names_of(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[str, ...]:
     """``class_names`` of ``ds``, of its group or of ``others`` (an attribute), or a dataset beside ``ds``."""
-    for owner in (ds, ds.parent, *others):
-        if "class_names" in owner.attrs:
-            return tuple(_text(v) for v in np.atleast_1d(owner.attrs["class_names"]))[:MAX_CLASSES]
-    sib = hard_sibling(ds, "class_names")
-    if isinstance(sib, h5py.Dataset) and sib.ndim == 1 and sib.dtype.kind in "SOU" and sib.shape[0] <= MAX_CLASSES:
+    names, sib = _names_source(ds, *others)
+    if names is not None:
+        return tuple(_text(v) for v in names)[:MAX_CLASSES]
+    if sib is not None and sib.shape[0] <= MAX_CLASSES:
         return tuple(_text(v) for v in sib[()])
     return ()
+
+
+def _names_source(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[np.ndarray | None, h5py.Dataset | None]:
+    """Where the class names are (:func:`class_names_of`): ``(the attribute's values, None)``, ``(None, the
+    class_names dataset)`` or ``(None, None)``."""
+    for owner in (ds, ds.parent, *others):
+        if "class_names" in owner.attrs:
+            return np.atleast_1d(owner.attrs["class_names"]), None
+    sib = hard_sibling(ds, "class_names")
+    if isinstance(sib, h5py.Dataset) and sib.ndim == 1 and sib.dtype.kind in "SOU":
+        return None, sib
+    return None, None
 
 
 def is_labels(ds: h5py.Dataset) -> bool:
@@ -69,3 +83,41 @@ def is_labels(ds: h5py.Dataset) -> bool:
         return False
     name = posixpath.basename(ds.name or "")
     return name in ("labels", "label", "y", "Y") or name[:2] in ("y_", "Y_") or bool(class_names_of(ds))
+
+
+def sample_label(ds: h5py.Dataset, i: int) -> tuple[str, str]:
+    """The label of sample ``i`` of ``ds``, as the image view shows it beside a frame: ``('3 (cat)',
+    '/train/labels[3]')``; ``('', '')`` when no labels dataset is beside ``ds``, or when its data is not
+    plainly in the file (external or virtual storage, a filter that is not installed: never read for a
+    caption) or cannot be read. One element is read, and one class name."""
+    lab = labels_beside(ds)
+    if lab is None or not 0 <= i < lab.shape[0] or not _plain(lab):
+        return "", ""
+    where = f"{lab.name}[{i}]"
+    try:
+        value = int(lab[i])
+        name = _class_name(lab, ds, value)
+    except (OSError, RuntimeError, TypeError, ValueError):  # a damaged labels dataset: no caption, said in the log
+        log.info("cannot read the label %s", where, exc_info=True)
+        return "", ""
+    return (f"{value} ({name})" if name else str(value)), where
+
+
+def _plain(ds: h5py.Dataset) -> bool:
+    """Data stored in the file itself (no external raw storage, not virtual) with its filters installed."""
+    if not isinstance(ds, h5py.Dataset):
+        return False  # a dataset read through a server: its labels are not looked up for each frame
+    dcpl = ds.id.get_create_plist()
+    return dcpl.get_layout() != h5py.h5d.VIRTUAL and dcpl.get_external_count() == 0 and not missing_filter(ds, ds.name)
+
+
+def _class_name(labels: h5py.Dataset, ds: h5py.Dataset, value: int) -> str:
+    """The name of class ``value`` (where :func:`class_names_of` finds them), reading one name of a dataset."""
+    names, sib = _names_source(labels, ds)
+    if value < 0:
+        return ""
+    if names is not None:
+        return _text(names[value]) if value < len(names) else ""
+    if sib is not None and value < sib.shape[0] and _plain(sib):
+        return _text(sib[value])
+    return ""

@@ -274,3 +274,20 @@ def test_external_storage_preview_needs_confirmation(qtbot, wait_idle, window: M
     wait_idle(window)
     assert p.view == "image"
     np.testing.assert_array_equal(p.image_view.displayed_array(), np.arange(64, dtype=np.uint8).reshape(8, 8))
+
+
+def test_a_frame_of_labelled_samples_shows_its_label(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "labelled.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = np.zeros((5, 8, 8), np.uint8)
+        f["labels"] = np.array([0, 2, 1, 2, 0])
+        f["labels"].attrs["class_names"] = ["cat", "dog", "bird"]
+        f["plain"] = np.zeros((6, 8, 8), np.uint8)  # 6 samples: the 5 labels are not theirs
+    select(window, wait_idle, path, "/images")
+    view = window.preview.image_view
+    assert view.sample_label.text() == "label 0 (cat)" and "/labels[0]" in view.sample_label.toolTip()
+    window.preview.axes_bar.set_position(0, 3)
+    wait_idle(window)
+    assert view.sample_label.text() == "label 2 (bird)"
+    select(window, wait_idle, path, "/plain")  # a stack the labels do not fit: no caption left over
+    assert view.sample_label.text() == ""

@@ -15,6 +15,7 @@ from h5gui.core.h5 import limits, messages, remote_budget
 from h5gui.core.h5 import sparse as sparse_io
 from h5gui.core.h5.datasets import check_filters, dataset_at, dataset_dtype, nothing_stored, read_selection
 from h5gui.core.h5.files import remote_source
+from h5gui.core.labels import sample_label
 from h5gui.core.preview.axes import element_count, full_index, normalize_axis
 from h5gui.core.preview.common import base_dtype, kind_of
 from h5gui.core.preview.records import (
@@ -285,9 +286,12 @@ def read_image_job(
         levels, minmax, nonfinite = image_stats(data, rgb, (p0, p1))
         if all_fill and levels[1] <= levels[0]:  # pragma: no cover - image_stats already widens
             levels = (levels[0], levels[0] + 1.0)
+        # a frame of a stack of samples (its first axis on a slider): the sample's label, when labels are beside
+        label, label_source = sample_label(ds, index[0]) if rank >= 3 and 0 not in free else ("", "")
         return ImageSlice(
             data=data, step=(step, step), region=(r0, r1, c0, c1), full_shape=(H, W), levels=levels,
             minmax=minmax, nonfinite=nonfinite, rgb=rgb, all_fill=all_fill, note="; ".join(notes),
+            label=label, label_source=label_source,
         )
 
 

@@ -163,6 +163,9 @@ class ImageSlice:
     col_scale: tuple[float, float] | None = None
     row_label: str = ""
     col_label: str = ""
+    # a frame of a stack of samples with labels beside it: '3 (cat)' and where it was read ('/labels[54]')
+    label: str = ""
+    label_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,8 +114,13 @@ class ImageView(QWidget):
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note = QLabel("", self)
         self.note.setStyleSheet("color: #666;")
+        # the label of the sample shown, when a labels dataset is beside the stack (read with each frame)
+        self.sample_label = QLabel("", self)
+        self.sample_label.setStyleSheet("font-weight: bold;")
+        self.sample_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         footer = QHBoxLayout()
         footer.setContentsMargins(4, 0, 4, 2)
+        footer.addWidget(self.sample_label)
         footer.addWidget(self.readout, 1)
         footer.addWidget(self.note)
         layout.addLayout(footer)
@@ -241,6 +246,8 @@ class ImageView(QWidget):
             note = (note + "; " if note else "") + f"{s.nonfinite:,} NaN/inf (magenta/orange/blue)"
         self.note.setText(note)
         self.note.setToolTip(note)
+        self.sample_label.setText(f"label {s.label}" if s.label else "")
+        self.sample_label.setToolTip(f"The label of this sample, from {s.label_source}" if s.label else "")
         # a zoomed view keeps its sharp region when the frame changes
         if not first:
             self._zoom_timer.start()
@@ -261,6 +268,7 @@ class ImageView(QWidget):
         self.readout.setText(" ")
         self._hover = None
         self.note.setText("")
+        self.sample_label.setText("")
 
     def fit(self) -> None:
         if self.slice is None:

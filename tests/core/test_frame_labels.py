@@ -1,0 +1,47 @@
+"""The image view's caption of a frame of a stack of samples: the sample's label and class name, read
+with the frame from the labels beside the stack (one element), never from data outside the file."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from h5gui.core.preview import read_image
+from h5gui.core.preview.records import ImageRequest
+
+
+def frame(path, h5path, i, axes=(1, 2, None)):
+    return read_image(str(path), h5path, ImageRequest(axes=axes, index=(i, 0, 0, 0)[: 3 + (axes[2] is not None)]))
+
+
+def test_a_frame_says_its_label_and_class(tmp_path):
+    p = tmp_path / "mnist.h5"
+    with h5py.File(p, "w") as f:
+        f["train/images"] = np.zeros((6, 8, 8), np.uint8)
+        f["train/labels"] = np.array([3, 1, 4, 1, 5, 9])
+        f["train"].attrs["class_names"] = [f"c{i}" for i in range(6)]
+        f["x_test"] = np.zeros((3, 8, 8, 3), np.uint8)
+        f["y_test"] = np.array([2, 0, 1], np.uint8)
+        f["class_names"] = np.array([b"cat", b"dog", b"bird"])
+        f["lonely"] = np.zeros((4, 8, 8), np.float32)
+        f["picture"] = np.zeros((8, 8, 3), np.uint8)
+    s = frame(p, "/train/images", 2)
+    assert (s.label, s.label_source) == ("4 (c4)", "/train/labels[2]")
+    assert frame(p, "/train/images", 5).label == "9"  # no name for class 9: the number alone
+    s = frame(p, "/x_test", 0, axes=(1, 2, 3))  # colour samples; names from the class_names dataset
+    assert (s.label, s.label_source) == ("2 (bird)", "/y_test[0]")
+    assert frame(p, "/lonely", 1).label == ""
+    picture = read_image(str(p), "/picture", ImageRequest(axes=(0, 1, 2), index=(0, 0, 0)))
+    assert picture.label == "" and picture.rgb
+
+
+def test_labels_stored_outside_the_file_are_not_read_for_a_caption(tmp_path):
+    raw = tmp_path / "labels.bin"
+    np.arange(5, dtype="<i4").tofile(raw)
+    p = tmp_path / "ext.h5"
+    with h5py.File(p, "w") as f:
+        f["images"] = np.zeros((5, 4, 4), np.uint8)
+        f.create_dataset("labels", shape=(5,), dtype="<i4", external=[(str(raw), 0, 20)])
+    s = frame(p, "/images", 3)
+    assert (s.label, s.label_source) == ("", "")
+    assert s.data.shape == (4, 4)  # the frame itself is shown
