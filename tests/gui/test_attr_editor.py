@@ -257,3 +257,37 @@ def test_enable_editing_fails_clearly_when_another_program_holds_the_file(qtbot,
         assert window.info_panel.field_texts()["Shape"] == "3"
     finally:
         holder.communicate("\n", timeout=30)
+
+
+def test_reference_attributes_copy_paste_and_delete_undo(qtbot, wait_idle, window: MainWindow, tmp_path: Path) -> None:
+    """References cannot leave the I/O process as h5py objects: copying or deleting (undo keeps a copy) an
+    attribute that holds some failed with 'Cannot pass the result of get_attr_values between processes'."""
+    path = tmp_path / "refs.h5"
+    with h5py.File(path, "w", track_order=True) as f:
+        d = f.create_dataset("data", data=np.arange(10))
+        g = f.create_group("g")
+        g.attrs["target"] = d.ref
+        g.attrs["both"] = np.array([d.ref, g.ref], dtype=h5py.ref_dtype)
+        g.attrs["region"] = d.regionref[2:5]
+        f.create_group("other")
+    open_for_editing(qtbot, wait_idle, window, path, "/g")
+    window.attributes.copy(["target", "both", "region"])
+    wait_idle(window)
+    window.select_path(str(path), "/other")
+    wait_idle(window)
+    window.actions_.paste_attrs.trigger()
+    wait_idle(window)
+    assert "Cannot pass" not in window.status_text()
+    with h5py.File(path, "r", locking=False) as f:
+        other = f["other"].attrs
+        assert f[other["target"]].name == "/data" and [f[r].name for r in other["both"]] == ["/data", "/g"]
+        assert f[other["region"]][other["region"]].tolist() == [2, 3, 4]
+    window.select_path(str(path), "/g")
+    wait_idle(window)
+    window.attributes.delete(["target"])
+    wait_idle(window)
+    assert "target" not in read_attrs(path, "/g")
+    window.undo_action.trigger()
+    wait_idle(window)
+    with h5py.File(path, "r", locking=False) as f:
+        assert f[f["g"].attrs["target"]].name == "/data"

@@ -105,10 +105,11 @@ def present(oid: Any, names: Sequence[str], path: str, file: str, *, missing_ok:
     return out
 
 
-def read_raw(oid: Any, name: str, file: str) -> AttrValue:
+def read_raw(oid: Any, name: str, file: str, *, refs_as_bytes: bool = False) -> AttrValue:
     """Attribute ``name`` of the object ``oid`` exactly as stored (types h5py cannot map are read as raw bytes);
-    ``file`` is where it comes from (its references point there)."""
-    value, h5type = attrs_raw.read(oid, name)
+    ``file`` is where it comes from (its references point there). ``refs_as_bytes``: references as their
+    stored bytes (see :func:`h5gui.core.h5.attrs_raw.read`), for a value that goes to another process."""
+    value, h5type = attrs_raw.read(oid, name, refs_as_bytes=refs_as_bytes)
     return AttrValue(name, value, h5type, file)
 
 
@@ -121,4 +122,4 @@ def get_attr_values(file: str, path: str, names: Sequence[str] | None = None, *,
         obj = links.open_object(f, path, str(file))
         wanted = list(obj.attrs) if names is None else present(obj.id, names, path, str(file), missing_ok=missing_ok)
         absolute = str(os.path.abspath(file))
-        return [read_raw(obj.id, name, absolute) for name in wanted]
+        return [read_raw(obj.id, name, absolute, refs_as_bytes=True) for name in wanted]

@@ -122,9 +122,11 @@ def has_refs(tid: Any) -> bool:
 # reading
 
 
-def read(oid: Any, name: str) -> tuple[Any, bytes]:
+def read(oid: Any, name: str, *, refs_as_bytes: bool = False) -> tuple[Any, bytes]:
     """``(value, serialized datatype)`` of attribute ``name`` exactly as stored (types h5py cannot map
-    are read as raw bytes). Raises :class:`UnreadableError`."""
+    are read as raw bytes). ``refs_as_bytes``: a value holding references (and no variable-length data)
+    is read as its raw bytes too, which :func:`prepare` writes back unchanged into the same file: h5py's
+    reference objects cannot leave the process that read them. Raises :class:`UnreadableError`."""
     try:
         aid = h5py.h5a.open(oid, encode(name))
         limits.check_attr(aid, f"attribute {name}")
@@ -137,6 +139,8 @@ def read(oid: Any, name: str) -> tuple[Any, bytes]:
         shape = aid.shape
         if shape is None:
             return h5py.Empty(dt if dt is not None else np.dtype(f"V{tid.get_size()}")), h5type
+        if refs_as_bytes and dt is not None and has_refs(tid) and not has_class(tid, h5py.h5t.VLEN):
+            dt = None
         if dt is None:  # e.g. HDF5 time: carried as bytes, written back with the same type
             raw = np.zeros(shape, dtype=np.dtype(f"V{tid.get_size()}"))
             aid.read(raw, mtype=tid)
