@@ -6,6 +6,8 @@ or zero)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import h5py
 import numpy as np
 
@@ -59,3 +61,27 @@ def test_a_nameless_member_is_described_and_shown_as_text(tmp_path):
     assert read_text(str(p), "/records") == "{id: 1, : 2.0}\n{id: 3, : 4.5}"
     info = describe(str(p), "/records")
     assert info.shape == (2,) and info.value == "[{id: 1, : 2.0}, {id: 3, : 4.5}]"
+
+
+def test_a_reference_to_an_object_no_longer_linked_is_named_so(tmp_path):
+    """Was 'Unexpected error: sequence item 0: expected str instance, NoneType found' in the attributes,
+    the table and the text view (h5py gives no name for such a target). The object is kept alive without
+    a link by raising its reference count, as a crashed writer or a damaged group can leave it."""
+    import ctypes
+    import re
+
+    from h5gui.core.attrs import list_attrs
+
+    p = tmp_path / "anon.h5"
+    with h5py.File(p, "w") as f:
+        ds = f.create_dataset("target", data=np.arange(3))
+        maps = Path("/proc/self/maps").read_text()
+        lib = ctypes.CDLL(next(m for m in re.findall(r"\S*libhdf5[-.][^\s]*\.so[^\s]*", maps)))
+        assert lib.H5Oincr_refcount(ctypes.c_int64(ds.id.id)) >= 0
+        f.attrs["refs"] = np.array([ds.ref, ds.ref], dtype=h5py.ref_dtype)
+        f["refds"] = np.array([ds.ref], dtype=h5py.ref_dtype)
+        del f["target"]
+    gone = "(reference to an unlinked object)"
+    assert list_attrs(str(p), "/")[0].value == f"[{gone}, {gone}]"
+    assert read_table(str(p), "/refds", 0, 1, 0, 1).cells == ((gone,),)
+    assert read_text(str(p), "/refds") == gone

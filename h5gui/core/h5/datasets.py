@@ -188,10 +188,13 @@ def reference_text(ref: Any, ds: Any) -> str:
     loc = ds.id if isinstance(ds, h5py.HLObject) else ds
     where = getattr(ds, "name", "an object")
     try:
-        name = decode(h5py.h5r.get_name(ref, loc))
+        raw = h5py.h5r.get_name(ref, loc)
     except Exception:  # shown as such in the cell
         log.debug("cannot resolve a reference in %s", where, exc_info=True)
         return "(unresolvable reference)"
+    if raw is None:  # the target is no longer linked anywhere: it has no path
+        return "(reference to an unlinked object)"
+    name = decode(raw)
     if isinstance(ref, h5py.RegionReference):
         try:
             sel = h5py.h5r.get_region(ref, loc)
