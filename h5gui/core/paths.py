@@ -28,8 +28,9 @@ def decode(name: bytes | str) -> str:
     return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
 
 
-def encode(path: str) -> bytes:
-    return path.encode("utf-8")
+def encode(path: str | bytes) -> bytes:
+    """``path`` as HDF5 takes it; bytes (a name that is not UTF-8, as h5py gives it) pass unchanged."""
+    return path if isinstance(path, bytes) else path.encode("utf-8")
 
 
 SORT_RUN = 8192  # names sorted per run, then merged (no long hold of the GIL)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import h5py
@@ -15,6 +16,7 @@ from h5gui.core.attrs.summary import BIG_BYTES, MAX_EDIT_ELEMENTS, SUMMARY_CHARS
 from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError, UnreadableError
+from h5gui.core.formatting import visible_text
 from h5gui.core.h5 import attrs_raw, files, limits, links, messages
 from h5gui.core.h5.datasets import reference_text
 from h5gui.core.paths import normalize_path
@@ -85,7 +87,14 @@ def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
         except (RuntimeError, OSError, KeyError, ValueError) as exc:  # a damaged attribute message
             raise UnreadableError(f"cannot list the attributes of {path} in {file}: "
                                   f"{messages.hdf5_reason(str(exc))}") from exc
-        return [read_attr(obj.attrs, name) for name in names]
+        out = []
+        for name in names:
+            info = read_attr(obj.attrs, name)
+            if isinstance(name, bytes):  # not UTF-8 (h5py gives such a name as bytes): shown escaped
+                info = replace(info, name=visible_text(name), editable=False,
+                               reason="its name is not valid UTF-8 (shown escaped)")
+            out.append(info)
+        return out
 
 
 def missing(name: str, path: str, file: str) -> NodeNotFoundError:

@@ -44,9 +44,9 @@ has_refs = attrs_raw.has_refs
 
 
 def _check_name(name: str) -> str:
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str | bytes) or not name:  # bytes: a name that is not UTF-8, copied exactly
         raise BadRequestError("an attribute name cannot be empty")
-    if "\x00" in name:
+    if ("\x00" if isinstance(name, str) else b"\x00") in name:
         raise BadRequestError("an attribute name cannot contain a NUL character")
     return name
 

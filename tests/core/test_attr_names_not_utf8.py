@@ -1,0 +1,30 @@
+"""An attribute whose name is not UTF-8 (a damaged name, or written by a tool that does not encode):
+listed with its name escaped and its value, not editable by name; Copy all and Paste carry it exactly.
+Was: a bytes name in the attribute list, and 'Unexpected error: 'bytes' object has no attribute
+'encode'' when the attributes were copied (found by fuzzing)."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from h5gui.core.attrs import get_attr_values, list_attrs, put_attr_values
+
+
+def test_a_name_that_is_not_utf8_is_shown_escaped_and_copied_exactly(tmp_path):
+    p = tmp_path / "names.h5"
+    with h5py.File(p, "w") as f:
+        g = f.create_group("g")
+        aid = h5py.h5a.create(g.id, b"bad\xff", h5py.h5t.STD_I32LE, h5py.h5s.create(h5py.h5s.SCALAR))
+        aid.write(np.array(5, dtype="i4"))
+        aid.close()
+        g.attrs["ok"] = 1
+        f.create_group("other")
+    shown = {a.name: a for a in list_attrs(str(p), "/g")}
+    assert set(shown) == {"bad\\xff", "ok"}
+    bad = shown["bad\\xff"]
+    assert bad.value == "5" and not bad.editable and "not valid UTF-8" in bad.reason
+    values = get_attr_values(str(p), "/g")  # Copy with nothing selected: all of them
+    put_attr_values(str(p), "/other", values)
+    with h5py.File(p, "r") as f:
+        assert h5py.h5a.exists(f["other"].id, b"bad\xff") and f["other"].attrs[b"bad\xff"] == 5
