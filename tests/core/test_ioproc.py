@@ -160,6 +160,9 @@ def test_errors_travel_as_themselves(sup):
     assert (info.value.link_file, info.value.link_target) == ("other.h5", "/grp")
     with pytest.raises(H5GuiError, match=r"^Unexpected error: bad value$"):
         sup.call(job("fail"), "ValueError", "bad\nvalue")
+    # with the object it was reading: named, as for a crash (was the bare 'Unexpected error: bad value')
+    with pytest.raises(H5GuiError, match=r"^reading /x in F\.h5 failed: Unexpected error: bad value$"):
+        sup.call(job("fail"), "ValueError", "bad value", subject=("/data/F.h5", "/x"))
     with pytest.raises(H5GuiError, match="h5gui has no job"):
         sup.call(FuncRef(T, "no_such_job"))
 

@@ -213,7 +213,7 @@ class _Server:
                 self._send(codec.ERROR, job_id, UnreadableError(reason), extra={"hdf5": True})
             else:
                 text = " ".join(str(exc).split()) or type(exc).__name__
-                self._send(codec.ERROR, job_id, H5GuiError(f"Unexpected error: {text}"))
+                self._send(codec.ERROR, job_id, H5GuiError(f"Unexpected error: {text}"), extra={"unexpected": True})
         else:
             if cancel.is_set():
                 self._send(codec.ABORTED, job_id)
@@ -222,8 +222,8 @@ class _Server:
                 self._send(codec.RESULT, job_id, result)
             except Exception as exc:  # unpicklable result
                 log.exception("cannot send the result of %s", ref)
-                self._send(codec.ERROR, job_id, H5GuiError(f"Cannot pass the result of {ref.name} between "
-                                                           f"processes: {exc}"))
+                self._send(codec.ERROR, job_id, H5GuiError(f"Unexpected error: its result cannot be sent to the "
+                                                           f"window ({exc})"), extra={"unexpected": True})
 
     def _drive(self, job_id: int, gen: Generator[Any, None, Any], cancel: threading.Event) -> Any:
         interval = self.config.progress_interval

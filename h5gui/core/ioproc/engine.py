@@ -328,6 +328,8 @@ class Engine(Mailbox):
                 self._kill(child, "memory")
         elif isinstance(msg.extra, dict) and msg.extra.get("hdf5"):
             self._done(job, ERROR, jobs.damaged_error(job, str(msg.payload)))
+        elif isinstance(msg.extra, dict) and msg.extra.get("unexpected"):
+            self._done(job, ERROR, jobs.unexpected_error(job, str(msg.payload)))
         else:
             self._done(job, ERROR, msg.payload)
         if job.force and job.subject is not None and msg.kind in (codec.RESULT, codec.ERROR) and job.outcome \

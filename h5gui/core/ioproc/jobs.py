@@ -185,6 +185,12 @@ def damaged_error(job: JobHandle, reason: str) -> UnreadableError:
     return UnreadableError(damaged_text(job.describe(), reason))
 
 
+def unexpected_error(job: JobHandle, text: str) -> H5GuiError:
+    """``describing /x in F.h5 failed: Unexpected error: ...`` (an h5gui bug the job ran into, with its
+    object named); ``text`` alone for a job without one."""
+    return H5GuiError(f"{job.describe()} failed: {text}" if job.subject is not None else text)
+
+
 def stopped_error(job: JobHandle) -> ReaderCrashedError:
     """``reading /x in F.h5 was stopped by the user; h5gui restarted its reader`` (a quarantine entry)."""
     return _error(job, f"{job.describe()} was stopped by the user; {RESTARTED}", "stopped")
