@@ -78,11 +78,13 @@ def run_fresh_window(body: str, *args: str, tmp: Path, timeout: float = 90.0,
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def transform_wizard(qtbot, window: MainWindow):  # noqa: ANN201
+def transform_wizard(qtbot, window: MainWindow, *, closed_by_test: bool = False):  # noqa: ANN201
     """Transform... on the selected dataset (editing enabled): the wizard, once its first page holds the
-    defaults the core proposed for the data."""
+    defaults the core proposed for the data. ``closed_by_test``: the test closes it (it is then deleted,
+    so qtbot must not close it again)."""
     window.wizards.open_transform()
     wizard = window.wizards.current
-    qtbot.addWidget(wizard)
+    if not closed_by_test:
+        qtbot.addWidget(wizard)
     qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     return wizard

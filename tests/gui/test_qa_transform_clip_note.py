@@ -15,7 +15,7 @@ from h5gui.gui.main_window import MainWindow
 def plan_text(qtbot, window: MainWindow, wait_idle, path: Path, name: str, normalize: str, dtype: str) -> str:
     window.select_path(str(path), name)
     wait_idle(window)
-    wizard = transform_wizard(qtbot, window)
+    wizard = transform_wizard(qtbot, window, closed_by_test=True)  # rejected below
     ops = wizard.ops_page
     ops.normalize.setCurrentIndex(ops.normalize.findData(normalize))
     ops.dtype.setCurrentText(dtype)
