@@ -50,9 +50,17 @@ def labels_beside(ds: h5py.Dataset) -> h5py.Dataset | None:
             continue
         obj = hard_sibling(ds, candidate)
         if isinstance(obj, h5py.Dataset) and obj.shape is not None and len(obj.shape) == 1 \
-                and obj.shape[0] == ds.shape[0] and obj.dtype.kind in "iu":
+                and obj.shape[0] == ds.shape[0] and _kind(obj) in "iu":
             return obj
     return None
+
+
+def _kind(ds: h5py.Dataset) -> str:
+    """numpy's kind of ``ds``'s values; ``'?'`` for a datatype numpy has no equivalent of (labels they are not)."""
+    try:
+        return str(ds.dtype.kind)
+    except (TypeError, ValueError):  # e.g. the HDF5 time class
+        return "?"
 
 
 def class_names_of(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[str, ...]:
@@ -72,14 +80,14 @@ def _names_source(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[np.ndarray |
         if "class_names" in owner.attrs:
             return np.atleast_1d(owner.attrs["class_names"]), None
     sib = hard_sibling(ds, "class_names")
-    if isinstance(sib, h5py.Dataset) and sib.ndim == 1 and sib.dtype.kind in "SOU":
+    if isinstance(sib, h5py.Dataset) and sib.ndim == 1 and _kind(sib) in "SOU":
         return None, sib
     return None, None
 
 
 def is_labels(ds: h5py.Dataset) -> bool:
     """A 1-D integer dataset named ``labels``, ``label``, ``y`` or ``y_*``, or with class names."""
-    if ds.ndim != 1 or ds.dtype.kind not in "iu":
+    if ds.ndim != 1 or _kind(ds) not in "iu":
         return False
     name = posixpath.basename(ds.name or "")
     return name in ("labels", "label", "y", "Y") or name[:2] in ("y_", "Y_") or bool(class_names_of(ds))

@@ -45,3 +45,25 @@ def test_labels_stored_outside_the_file_are_not_read_for_a_caption(tmp_path):
     s = frame(p, "/images", 3)
     assert (s.label, s.label_source) == ("", "")
     assert s.data.shape == (4, 4)  # the frame itself is shown
+
+
+def test_labels_of_a_type_numpy_lacks_are_not_labels(tmp_path):
+    """A 'labels' dataset of the HDF5 time class (or damaged into it) beside a healthy stack: the stack's
+    preview, frames, sample grid and loader snippet failed with 'Unexpected error: No NumPy equivalent
+    for TypeTimeID exists' (found by fuzzing)."""
+    from h5gui.core.preview.start import preview_start
+    from h5gui.core.progress import run
+    from h5gui.core.samples import SampleSpec, sample_grid
+    from h5gui.core.snippets import snippet
+
+    p = tmp_path / "time.h5"
+    with h5py.File(p, "w") as f:
+        f["stack/images"] = np.zeros((12, 20, 24), "u1")
+        h5py.h5d.create(f["stack"].id, b"labels", h5py.h5t.UNIX_D32LE, h5py.h5s.create_simple((12,)))
+    s = frame(p, "/stack/images", 3)
+    assert s.label == "" and s.data.shape == (20, 24)
+    info, _request, _first = run(preview_start(str(p), "/stack/images"))
+    assert not info.error and "image" in info.views
+    grid = run(sample_grid(SampleSpec(file=str(p), path="/stack/images", n=4)))
+    assert len(grid.samples) == 4 and grid.labels == ""
+    assert "stack/images" in snippet(str(p), "/stack/images", torch=True)
