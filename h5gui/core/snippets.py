@@ -34,6 +34,7 @@ import numpy as np
 from h5gui.core import imaging, loaders
 from h5gui.core.dtypes import describe_dtype
 from h5gui.core.errors import BadRequestError, UnreadableError
+from h5gui.core.formatting import visible_text
 from h5gui.core.h5 import files, links
 from h5gui.core.h5.datasets import dataset_dtype
 from h5gui.core.h5.limits import vlen_claimed_bytes
@@ -115,11 +116,23 @@ def _labels(f: h5py.File, obj: h5py.Dataset, path: str, labels: str | None,
     return where, class_names_of(lab, obj)
 
 
+# what Python's tokenizer ends a line at (and other breaks an editor may show as one)
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _comment(text: Any) -> str:
+    """Text from the file (names, attribute values) made safe in a ``#`` comment: on one line, control
+    characters escaped. A name holding a line break would otherwise end the comment, and whatever
+    followed it in the name would run as code when the snippet is pasted and run."""
+    shown = visible_text(text if isinstance(text, bytes | str) else str(text))
+    return _LINE_BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown)
+
+
 def _header(d: dict[str, Any]) -> str:
+    where = f"# {_comment(d['path'])} in {_comment(os.path.basename(d['file']))}"
     if d["group"]:
-        return f"# {d['path']} in {os.path.basename(d['file'])}: a group of {d['members']:,} member(s)"
-    return (f"# {d['path']} in {os.path.basename(d['file'])}: {shape_text(d['shape'])} {d['dtype_text']}"
-            f" ({format_bytes(d['nbytes'])})")
+        return f"{where}: a group of {d['members']:,} member(s)"
+    return f"{where}: {shape_text(d['shape'])} {_comment(d['dtype_text'])} ({format_bytes(d['nbytes'])})"
 
 
 def h5py_snippet(file: str, path: str) -> str:
@@ -142,10 +155,11 @@ def h5py_snippet(file: str, path: str) -> str:
     else:
         lines.append(f"    data = {reader}[()]  # the whole dataset as a numpy array")
     if d["kind"] == COMPOUND:
-        lines.append(f"    # a structured array: fields {', '.join(d['dtype'].names)}")
+        lines.append(f"    # a structured array: fields {_comment(', '.join(d['dtype'].names))}")
     a = d["attrs"]
     if "normalization" in a and "scale" in a and "offset" in a:
-        lines += [f"    # normalized by h5gui ({_scalar_text(a['normalization'])}): original = data * scale + offset",
+        lines += [f"    # normalized by h5gui ({_comment(_scalar_text(a['normalization']))}): "
+                  "original = data * scale + offset",
                   '    scale, offset = dset.attrs["scale"], dset.attrs["offset"]']
     return "\n".join(lines) + "\n"
 
@@ -213,7 +227,8 @@ def torch_snippet(file: str, path: str, *, class_name: str | None = None, labels
         Data that is not numbers (or encoded images), has no axis to index, or labels that do not fit.
     """
     d, found = _loader_facts(file, path, labels, "PyTorch Dataset")
-    name = class_name if class_name and class_name.isidentifier() else _class_name(d["path"])
+    name = class_name if class_name and class_name.isidentifier() and not keyword.iskeyword(class_name) \
+        else _class_name(d["path"])
     return loaders.fill(loaders.TORCH, _loader_values(d, name, found, chw, chw, resize))
 
 

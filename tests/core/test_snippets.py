@@ -278,3 +278,31 @@ def test_snippets_compile_for_every_dataset(h5):
                 compile(snippets.snippet(str(h5), path, **kind), path, "exec")
             except BadRequestError:
                 pass
+
+
+def test_names_from_the_file_cannot_turn_a_comment_into_code(tmp_path):
+    """A dataset named 'a<newline>__import__("os").system(...) #' (an untrusted file): Copy as code put the
+    name in a # comment as it was, so the line after the break ran when the snippet was pasted and run;
+    a line break in a field name or in the normalization attribute gave code that did not parse (found
+    by helper-27's fuzzing)."""
+    import ast
+    import subprocess
+
+    evil = "a\n__import__('os').system('echo INJECTED') #"
+    p = tmp_path / "names.h5"
+    with h5py.File(p, "w") as f:
+        f[evil] = np.arange(5)
+        f.create_dataset("cmp", data=np.zeros(3, dtype=[("x\ny", "f4"), ("b", "i4")]))
+        n = f.create_dataset("normed", data=np.zeros((4, 8, 8), "f4"))
+        n.attrs.update({"normalization": "minmax\rnot python\u2028either", "scale": 2.0, "offset": 1.0})
+    for path, kw in (("/" + evil, {}), ("/" + evil, {"torch": True}), ("/" + evil, {"tf": True}), ("/cmp", {}),
+                     ("/normed", {})):
+        code = snippets.snippet(str(p), path, **kw)
+        tree = ast.parse(code)  # was: SyntaxError for the field name and the attribute
+        calls = [n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+        assert "system" not in calls, code  # the name stays text: in a comment, or a string literal
+    ast.parse(snippets.torch_snippet(str(p), "/normed", class_name="class"))  # a keyword: the default name
+    code = snippets.snippet(str(p), "/" + evil)
+    assert "# /a\\n__import__" in code  # shown escaped, on the comment's line
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "INJECTED" not in run.stdout
