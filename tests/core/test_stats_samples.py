@@ -85,6 +85,23 @@ def test_floats_with_nan_and_inf_and_signed_integers(data, monkeypatch):
     assert sum(s.histogram) == v.size
 
 
+def test_histograms_of_extreme_floats(tmp_path):
+    """float16 values spanning +-60000 (binned in float16 they overflowed: 'index -9223372036854775808 is
+    out of bounds') and float64 values near +-1e308 (a range wider than float64: 'Too many bins for data
+    range'): both gave 'Unexpected error' (found by helper-27's fuzzing)."""
+    file = str(tmp_path / "extreme.h5")
+    f16 = np.linspace(-60000, 60000, 256, dtype="f2").reshape(16, 16)
+    with h5py.File(file, "w") as f:
+        f["f16"] = f16
+        f["f64"] = np.array([[-1e308, 1e308], [1e-308, 0]], dtype="f8")
+    s = compute(file, "/f16", bins=32)
+    assert s.min == (-60000.0,) and sum(s.histogram) == 256
+    assert list(s.histogram) == list(np.histogram(f16.astype(np.float64), bins=32, range=(-60000, 60000))[0])
+    s = compute(file, "/f64", bins=4)
+    assert list(s.histogram) == [1, 0, 2, 1] and s.bin_edges[0] == -1e308 and s.bin_edges[-1] == 1e308
+    assert all(np.isfinite(s.bin_edges))
+
+
 def test_labels_class_counts_and_storing(data):
     file, d = data
     s = compute(file, "/train/labels", store=True)

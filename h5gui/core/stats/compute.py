@@ -37,6 +37,24 @@ def _edges(lo: float, hi: float, bins: int, integers: bool) -> tuple[int, tuple[
     return bins, (lo, hi)
 
 
+def _histogram(x: np.ndarray, bins: int, rng: tuple[float, float]) -> np.ndarray:
+    """Counts of ``x`` in ``bins`` equal bins over ``rng``, in float64 (float16 data binned in its own type
+    overflows past 65504); a range wider than float64 holds (values near +-1.8e308) is binned halved."""
+    x = np.asarray(x, dtype=np.float64) if x.dtype.kind == "f" else x
+    lo, hi = rng
+    if np.isfinite(hi - lo):
+        return np.histogram(x, bins=bins, range=rng)[0]
+    return np.histogram(x * 0.5, bins=bins, range=(lo * 0.5, hi * 0.5))[0]
+
+
+def _bin_edges(rng: tuple[float, float], bins: int) -> np.ndarray:
+    """The ``bins + 1`` edges of :func:`_histogram`'s bins."""
+    lo, hi = rng
+    if np.isfinite(hi - lo):
+        return np.linspace(lo, hi, bins + 1)
+    return np.linspace(lo * 0.5, hi * 0.5, bins + 1) * 2.0
+
+
 def compute_stats(spec: StatsSpec) -> Job[DatasetStats]:
     """Job: the statistics of ``spec.path`` (one pass; a second for the histogram of floats and of
     integers wider than 16 bits); returns :class:`DatasetStats`. With ``spec.store`` they are written
@@ -155,19 +173,18 @@ def _passes(ctx: Any, ds: h5py.Dataset, spec: StatsSpec, labels: bool) -> Job[di
         def second(block: Any) -> None:
             for x, plo, _, _ in bufs.raw_pieces(block[0], block[1], block[2]):
                 if not split:
-                    hist[:] += np.histogram(x[np.isfinite(x)] if floats else x, bins=nbins, range=rng)[0]
+                    hist[:] += _histogram(x[np.isfinite(x)] if floats else x, nbins, rng)
                     continue
                 assert cax is not None
                 for c in range(x.shape[cax]):  # all channels together: their sum, below
                     xc = np.take(x, c, axis=cax)
-                    per_channel[plo[cax] + c] += np.histogram(xc[np.isfinite(xc)] if floats else xc,
-                                                              bins=nbins, range=rng)[0]
+                    per_channel[plo[cax] + c] += _histogram(xc[np.isfinite(xc)] if floats else xc, nbins, rng)
 
         yield from block_pass(ctx, ds, bufs, second, nothing, lambda: "histogram", float(n), total)
         if split:
             hist += per_channel.sum(axis=0)
     nonfinite = int(m.nonfinite.sum())
-    edges = np.linspace(rng[0], rng[1], nbins + 1) if nbins else np.zeros(0)
+    edges = _bin_edges(rng, nbins) if nbins else np.zeros(0)
 
     def values_of(a: np.ndarray) -> tuple[float, ...]:
         return tuple(float(v) for v in a)
