@@ -432,3 +432,14 @@ def test_csv_of_records_writes_numbers_as_the_numeric_csv_does(tmp_path):
     got = read_csv(tmp_path / "r.csv")
     assert got == [["id", "x", "name", "ok", "s"], ["1", "0.1", "a,b", "1", "é"], ["2", "3.25", "q", "0", "z"]]
     assert [r[1] for r in got[1:]] == (tmp_path / "f.csv").read_text().split()
+
+
+def test_csv_of_a_table_without_columns(tmp_path):
+    """A (5, 0) dataset: five empty lines (was 'Unexpected error: integer division or modulo by zero';
+    found by helper-27's fuzzing)."""
+    src = tmp_path / "zero.h5"
+    with h5py.File(src, "w") as f:
+        f["zero_cols"] = np.zeros((5, 0), "f4")
+    out = tmp_path / "out.csv"
+    report = progress.run(export.export(str(src), "/zero_cols", str(out)))
+    assert out.read_text() == "\n" * 5 and report.shape == (5, 0)

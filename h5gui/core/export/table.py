@@ -79,7 +79,7 @@ def export_table(file: str, path: str, out: str, *, index: Sequence[int] = (), d
                     writer.writerows(_text_rows(block, kind))
                 else:
                     rows = np.asarray(block).reshape(b - a, width)
-                    per_text = max(1, TEXT_VALUES // width)  # as text a value takes ~30x its bytes
+                    per_text = max(1, TEXT_VALUES // max(1, width))  # as text a value takes ~30x its bytes
                     for r in range(0, b - a, per_text):
                         cells = _cells(rows[r:r + per_text])
                         if delim in (",", "\t", " ") and not np.iscomplexobj(block):
