@@ -443,3 +443,15 @@ def test_csv_of_a_table_without_columns(tmp_path):
     out = tmp_path / "out.csv"
     report = progress.run(export.export(str(src), "/zero_cols", str(out)))
     assert out.read_text() == "\n" * 5 and report.shape == (5, 0)
+
+
+def test_an_empty_stack_to_a_folder_is_refused_in_one_line(tmp_path):
+    """Was 'Unexpected error: need at least one array to stack' with levels='auto' (found by fuzzing);
+    nothing is left behind."""
+    src = tmp_path / "empty.h5"
+    with h5py.File(src, "w") as f:
+        f["frames"] = np.zeros((0, 8, 8), "u2")
+    for levels in ("auto", None):
+        with pytest.raises(BadRequestError, match=r"^/frames has no frames \(shape 0 x 8 x 8\): nothing to export$"):
+            progress.run(export.export(str(src), "/frames", str(tmp_path / "out"), levels=levels))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.h5"]

@@ -128,6 +128,8 @@ def export_stack(file: str, path: str, folder: str, *, format: str = "png", leve
                                       "a stack is (frames, height, width[, channels]) (export one picture as .png)")
             check_image_shape(tuple(shape[1:]), f"{path}[0]", fmt)
         n = shape[0]
+        if n == 0:
+            raise BadRequestError(f"{path} has no frames (shape {shape_text(shape)}): nothing to export")
         written = 0
         note = ""
         os.mkdir(partial)
