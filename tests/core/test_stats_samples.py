@@ -131,6 +131,17 @@ def test_refusals(data):
         f["norm"].attrs["normalization"] = "zscore"
     with pytest.raises(BadRequestError, match="describe its source"):
         compute(file, "/norm", store=True)
+    # in the words of statistics (they were the transform's: 'transform works on numbers'; found by fuzzing)
+    with h5py.File(file, "a") as f:
+        f["words"] = np.array(["a", "b"], dtype=h5py.string_dtype())
+        f["complex"] = np.ones(4, "c8")
+        f["nothing"] = h5py.Empty("f4")
+    for path, words in (("/words", "/words holds vlen utf-8 string: statistics are computed on numbers"),
+                        ("/complex", "/complex holds complex numbers: statistics are computed on real numbers"),
+                        ("/nothing", "/nothing is empty (no dataspace): no statistics")):
+        with pytest.raises(BadRequestError) as info:
+            compute(file, path)
+        assert str(info.value) == words
 
 
 def grid(file, path, **kw):

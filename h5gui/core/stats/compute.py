@@ -88,7 +88,7 @@ def compute_stats(spec: StatsSpec) -> Job[DatasetStats]:
                 axis = data_channel_axis(obj, shape)
         tspec = TransformSpec(str(spec.file), path, normalize="zscore", per_channel=axis is not None,
                               channel_axis=axis, dtype="float64", chunks=None, allow_external=spec.allow_external)
-        ctx, ds = prepare(f, tspec)
+        ctx, ds = prepare(f, tspec, work="statistics")
         labels = is_labels(ds)
         names = class_names_of(ds) if labels else ()
         result = yield from _passes(ctx, ds, spec, labels)

@@ -19,8 +19,9 @@ def native(dt: np.dtype) -> np.dtype:
     return dt.newbyteorder("=") if dt.byteorder not in ("=", "|") else dt
 
 
-def source_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
-    """The dtype the transform reads ``ds`` as (native, real numbers only), or why it cannot."""
+def source_dtype(ds: h5py.Dataset, path: str, work: str = "transform works") -> np.dtype:
+    """The dtype the transform reads ``ds`` as (native, real numbers only), or why it cannot (``work``:
+    what needs numbers, in the message: 'transform works', 'statistics are computed')."""
     try:
         dt = ds.dtype
     except Exception as exc:
@@ -31,8 +32,8 @@ def source_dtype(ds: h5py.Dataset, path: str) -> np.dtype:
     if base.kind in "iuf" and base.names is None and base.subdtype is None and base.itemsize <= 8:
         return native(base)
     if base.kind == "c":
-        raise BadRequestError(f"{path} holds complex numbers: transform works on real numbers")
-    raise BadRequestError(f"{path} holds {describe_dtype(dt)}: transform works on numbers")
+        raise BadRequestError(f"{path} holds complex numbers: {work} on real numbers")
+    raise BadRequestError(f"{path} holds {describe_dtype(dt)}: {work} on numbers")
 
 
 def target_dtype(spec: TransformSpec, in_dt: np.dtype) -> np.dtype:

@@ -249,8 +249,9 @@ def _scale_rule(ds: h5py.Dataset, geo: Geometry, replace: bool, warnings: list[s
     return kept
 
 
-def prepare(f: h5py.File, spec: TransformSpec) -> tuple[Context, h5py.Dataset]:
-    """Check ``spec`` against the open file; raise :class:`BadRequestError` with the reason."""
+def prepare(f: h5py.File, spec: TransformSpec, *, work: str = "transform") -> tuple[Context, h5py.Dataset]:
+    """Check ``spec`` against the open file; raise :class:`BadRequestError` with the reason (``work``:
+    what the checks are for, in the messages: 'transform', or 'statistics' for the statistics pass)."""
     file = str(spec.file)
     _check_spec_fields(spec)
     path = normalize_path(spec.source)
@@ -261,8 +262,9 @@ def prepare(f: h5py.File, spec: TransformSpec) -> tuple[Context, h5py.Dataset]:
     safety.check_data_access(obj, file, spec.allow_external)
     preview.check_filters(obj, path)
     if obj.shape is None:
-        raise BadRequestError(f"{path} is empty (no dataspace): nothing to transform")
-    in_dt = source_dtype(obj, path)
+        raise BadRequestError(f"{path} is empty (no dataspace): "
+                              + ("nothing to transform" if work == "transform" else f"no {work}"))
+    in_dt = source_dtype(obj, path, "transform works" if work == "transform" else f"{work} are computed")
     out_dt = target_dtype(spec, in_dt)
     geo = geometry_of(spec, tuple(obj.shape))
     warnings: list[str] = []
