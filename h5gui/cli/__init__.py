@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = ArgumentParser(
         prog=PROG,
-        description="Inspect HDF5 files without a window: list groups, describe objects, write the demo file.",
+        description="What h5gui does, without a window: browse and preview HDF5 files (local, s3://, https://, "
+        "hdf5:// on HSDS), edit attributes, values and structure, import image folders, transform, export, "
+        "compute statistics and write loader code. 'h5gui-cli COMMAND --help' for each command.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
