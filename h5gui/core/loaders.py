@@ -18,6 +18,8 @@ The templates are plain text with ``%%NAME%%`` markers (no ``str.format``: the c
 
 from __future__ import annotations
 
+import re
+
 COMMON = '''
 %%HEADER%%
 FILE = %%FILE%%
@@ -242,8 +244,8 @@ if __name__ == "__main__":
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """``template`` with every ``%%NAME%%`` replaced by ``values[NAME]`` (``COMMON`` first)."""
+    """``template`` with every ``%%NAME%%`` replaced by ``values[NAME]`` (``COMMON`` first), in one pass:
+    a value (text from the file: a path, class names) is never scanned for markers again, so a name such
+    as ``/a%%CLASS_NAMES%%`` cannot pull another value into its string literal."""
     text = template.replace("%%COMMON%%", COMMON)
-    for key, value in values.items():
-        text = text.replace(f"%%{key}%%", value)
-    return text
+    return re.sub(r"%%([A-Z_]+)%%", lambda m: values.get(m.group(1), m.group(0)), text)

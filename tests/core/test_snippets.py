@@ -306,3 +306,23 @@ def test_names_from_the_file_cannot_turn_a_comment_into_code(tmp_path):
     assert "# /a\\n__import__" in code  # shown escaped, on the comment's line
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "INJECTED" not in run.stdout
+
+
+def test_a_marker_in_a_name_cannot_pull_file_text_into_the_code(tmp_path):
+    """A dataset named '/a%%CLASS_NAMES%%' with class names holding quotes: the loader template was filled
+    marker by marker, so the class names (repr of file text) landed inside the path's string literal and
+    closed it; running the snippet ran them (found in review)."""
+    import ast
+
+    marker = tmp_path / "PWNED"
+    p = tmp_path / "marker.h5"
+    with h5py.File(p, "w") as f:
+        f["a%%CLASS_NAMES%%"] = np.zeros((3, 4, 4), "u1")
+        f["labels"] = np.array([0, 1, 0])
+        f["labels"].attrs["class_names"] = [f"x', __import__('os').system('touch {marker}'), '", "y"]
+    for kw in ({"torch": True}, {"tf": True}):
+        code = snippets.snippet(str(p), "/a%%CLASS_NAMES%%", **kw)
+        tree = ast.parse(code)
+        calls = [n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+        assert "system" not in calls
+        assert "DATASET = '/a%%CLASS_NAMES%%'" in code
