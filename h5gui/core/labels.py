@@ -11,13 +11,14 @@ links in the same group are looked at: no link is followed.
 from __future__ import annotations
 
 import logging
+import math
 import posixpath
 from typing import Any
 
 import h5py
 import numpy as np
 
-from h5gui.core.h5.datasets import hard_sibling, missing_filter
+from h5gui.core.h5.datasets import hard_sibling, missing_filter, read_selection
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,15 @@ def class_names_of(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[str, ...]:
     return ()
 
 
-def _names_source(ds: h5py.Dataset, *others: h5py.Dataset) -> tuple[np.ndarray | None, h5py.Dataset | None]:
+def _names_source(ds: h5py.Dataset, *others: h5py.Dataset,
+                  max_attr_bytes: int | None = None) -> tuple[np.ndarray | None, h5py.Dataset | None]:
     """Where the class names are (:func:`class_names_of`): ``(the attribute's values, None)``, ``(None, the
-    class_names dataset)`` or ``(None, None)``."""
+    class_names dataset)`` or ``(None, None)`` (also for an attribute stored in more than ``max_attr_bytes``)."""
     for owner in (ds, ds.parent, *others):
         if "class_names" in owner.attrs:
+            if max_attr_bytes is not None and \
+                    h5py.h5a.open(owner.id, b"class_names").get_storage_size() > max_attr_bytes:
+                return None, None
             return np.atleast_1d(owner.attrs["class_names"]), None
     sib = hard_sibling(ds, "class_names")
     if isinstance(sib, h5py.Dataset) and sib.ndim == 1 and _kind(sib) in "SOU":
@@ -93,22 +98,38 @@ def is_labels(ds: h5py.Dataset) -> bool:
     return name in ("labels", "label", "y", "Y") or name[:2] in ("y_", "Y_") or bool(class_names_of(ds))
 
 
+CAPTION_BYTES = 1 << 20  # a labels chunk or a class_names attribute read for a frame's caption, at most
+
+
 def sample_label(ds: h5py.Dataset, i: int) -> tuple[str, str]:
     """The label of sample ``i`` of ``ds``, as the image view shows it beside a frame: ``('3 (cat)',
-    '/train/labels[3]')``; ``('', '')`` when no labels dataset is beside ``ds``, or when its data is not
+    '/train/labels[3]')``; ``('', '')`` when no labels dataset is beside ``ds``, when its data is not
     plainly in the file (external or virtual storage, a filter that is not installed: never read for a
-    caption) or cannot be read. One element is read, and one class name."""
+    caption), when reading it would take more than :data:`CAPTION_BYTES` (a big chunk, a big attribute of
+    class names), or when it cannot be read: the caption is optional and never fails the frame. One
+    element is read, and one class name."""
+    try:
+        return _sample_label(ds, i)
+    except SystemError:  # Ctrl-C inside an HDF5 callback: a cancel, not a bad caption
+        raise
+    except Exception:  # a damaged labels dataset (any error h5py raises): no caption, said in the log
+        log.info("no label for sample %d of %s", i, getattr(ds, "name", "?"), exc_info=True)
+        return "", ""
+
+
+def _sample_label(ds: h5py.Dataset, i: int) -> tuple[str, str]:
     lab = labels_beside(ds)
-    if lab is None or not 0 <= i < lab.shape[0] or not _plain(lab):
+    if lab is None or not 0 <= i < lab.shape[0] or not _plain(lab) or not _small_chunks(lab):
         return "", ""
     where = f"{lab.name}[{i}]"
-    try:
-        value = int(lab[i])
-        name = _class_name(lab, ds, value)
-    except (OSError, RuntimeError, TypeError, ValueError):  # a damaged labels dataset: no caption, said in the log
-        log.info("cannot read the label %s", where, exc_info=True)
-        return "", ""
+    value = int(read_selection(lab, (i,), where))
+    name = _class_name(lab, ds, value)
     return (f"{value} ({name})" if name else str(value)), where
+
+
+def _small_chunks(ds: h5py.Dataset) -> bool:
+    """Whether one chunk of ``ds`` (what reading one element decompresses) holds at most :data:`CAPTION_BYTES`."""
+    return ds.chunks is None or math.prod(ds.chunks) * ds.dtype.itemsize <= CAPTION_BYTES
 
 
 def _plain(ds: h5py.Dataset) -> bool:
@@ -120,12 +141,13 @@ def _plain(ds: h5py.Dataset) -> bool:
 
 
 def _class_name(labels: h5py.Dataset, ds: h5py.Dataset, value: int) -> str:
-    """The name of class ``value`` (where :func:`class_names_of` finds them), reading one name of a dataset."""
-    names, sib = _names_source(labels, ds)
+    """The name of class ``value`` (where :func:`class_names_of` finds them), reading one name of a dataset;
+    names that would take more than :data:`CAPTION_BYTES` to read give none."""
     if value < 0:
         return ""
+    names, sib = _names_source(labels, ds, max_attr_bytes=CAPTION_BYTES)
     if names is not None:
         return _text(names[value]) if value < len(names) else ""
-    if sib is not None and value < sib.shape[0] and _plain(sib):
-        return _text(sib[value])
+    if sib is not None and value < sib.shape[0] and _plain(sib) and _small_chunks(sib):
+        return _text(read_selection(sib, (value,), f"{sib.name}[{value}]"))
     return ""

@@ -67,3 +67,41 @@ def test_labels_of_a_type_numpy_lacks_are_not_labels(tmp_path):
     grid = run(sample_grid(SampleSpec(file=str(p), path="/stack/images", n=4)))
     assert len(grid.samples) == 4 and grid.labels == ""
     assert "stack/images" in snippet(str(p), "/stack/images", torch=True)
+
+
+def test_a_caption_never_costs_a_big_read_or_the_frame(tmp_path):
+    """Labels in one 80 MiB chunk (a 600 KB file; the table view refuses them) were read whole for every
+    frame, 2 s and 690 MB each; a damaged labels dataset made every frame of the healthy stack fail
+    (found in review). Now: no caption, and the frame."""
+    import struct
+    import time
+
+    big = tmp_path / "bigchunk.h5"
+    with h5py.File(big, "w") as f:
+        f["images"] = np.zeros((5, 8, 8), np.uint8)
+        f.create_dataset("labels", data=np.arange(5), maxshape=(None,), chunks=(80 * 2**20,), compression="gzip")
+        f.attrs["class_names"] = ["x" * 1000] * 2000  # 2 MB of names on the group: not read for a caption
+    t0 = time.perf_counter()
+    s = frame(big, "/images", 2)
+    assert (s.label, s.data.shape) == ("", (8, 8)) and time.perf_counter() - t0 < 1.0
+
+    bad = tmp_path / "damaged.h5"
+    with h5py.File(bad, "w", libver="earliest") as f:
+        f["images"] = np.zeros((5, 8, 8), np.uint8)
+        f["labels"] = np.arange(5)
+        addr = h5py.h5g.get_objinfo(f.id, b"labels").objno[0]
+    data = bytearray(bad.read_bytes())
+    _typ, size, _flags = struct.unpack_from("<HHB", data, addr + 16)
+    struct.pack_into("<HHB", data, addr + 16, 0xFF, size, 0x80)  # an unknown message that must be understood
+    bad.write_bytes(bytes(data))
+    s = frame(bad, "/images", 1)
+    assert (s.label, s.data.shape) == ("", (8, 8))
+
+
+def test_class_names_in_a_small_attribute_still_name_the_class(tmp_path):
+    p = tmp_path / "names.h5"
+    with h5py.File(p, "w") as f:
+        f["images"] = np.zeros((5, 8, 8), np.uint8)
+        f.create_dataset("labels", data=np.array([0, 1, 0, 1, 1]), chunks=(2,))
+        f["class_names"] = np.array([b"cat", b"dog"])
+    assert frame(p, "/images", 1).label == "1 (dog)"
