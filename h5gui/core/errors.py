@@ -155,6 +155,10 @@ def libhdf5_reason(exc: BaseException) -> str:
     if tb is None or "h5py" not in tb.tb_frame.f_code.co_filename.replace(os.sep, "/").split("/"):
         return ""
     text = " ".join(str(exc).split())
+    if isinstance(exc, KeyError) and len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]  # str(KeyError) quotes its message
+    if "insufficient precision" in text.lower():  # h5py cannot map a float type: its numbers say nothing
+        return "h5py cannot map its datatype (an unusual floating-point layout)"
     if "(" in text and text.endswith(")"):
         text = text[text.index("(") + 1 : -1]
     return text or type(exc).__name__

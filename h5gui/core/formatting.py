@@ -38,7 +38,9 @@ def _scalar(v: Any, deref: Callable[[Any], str] | None, depth: int = 0) -> str:
     if isinstance(v, np.ndarray):
         return _array(v, deref, 100, 5)
     if isinstance(v, np.generic):
-        return _scalar(v.item(), deref)
+        item = v.item()
+        # a long double (or a wider complex) is its own .item(): written by numpy, not recursed into
+        return str(v) if isinstance(item, np.generic) else _scalar(item, deref)
     return str(v)
 
 

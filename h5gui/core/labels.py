@@ -49,7 +49,11 @@ def labels_beside(ds: h5py.Dataset) -> h5py.Dataset | None:
     for candidate in label_names(name):
         if candidate == name:
             continue
-        obj = hard_sibling(ds, candidate)
+        try:
+            obj = hard_sibling(ds, candidate)
+        except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:  # a damaged sibling: not labels
+            log.info("%s beside %s cannot be opened: %s", candidate, ds.name, exc)
+            continue
         if isinstance(obj, h5py.Dataset) and obj.shape is not None and len(obj.shape) == 1 \
                 and obj.shape[0] == ds.shape[0] and _kind(obj) in "iu":
             return obj

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
-from h5gui.core.errors import H5GuiError
+from h5gui.core.errors import H5GuiError, UnreadableError
 from h5gui.core.text import format_bytes
 
 MiB = 1 << 20
@@ -176,7 +176,11 @@ def _raw_descriptors(ds: h5py.Dataset, disk: int, span: tuple[int, int] | None =
             info = dsid.get_chunk_info(i)
             mask, data = dsid.read_direct_chunk(info.chunk_offset)
             if 1 in codes and not mask & (1 << codes.index(1)):
-                data = _inflate(data, math.prod(ds.chunks) * itemsize)
+                try:
+                    data = _inflate(data, math.prod(ds.chunks) * itemsize)
+                except zlib.error as exc:
+                    raise UnreadableError(f"cannot read {ds.name}: its chunk at {tuple(info.chunk_offset)} does not "
+                                          f"decompress ({exc}; the file may be damaged)") from exc
             if 2 in codes and not mask & (1 << codes.index(2)):
                 data = _unshuffle(data, itemsize)
             out += data

@@ -98,6 +98,9 @@ def open_object(f: h5py.File, path: str, file_path: str) -> Any:
     try:
         return f[hard]
     except KeyError as exc:
+        if hard != "/" and link_info(f.id, hard) is not None:  # the link is there: its object is damaged
+            raise UnreadableError(f"Cannot open {path} in {file_path}: {hdf5_reason(str(exc))} "
+                                  "(the file may be damaged)") from exc
         raise NodeNotFoundError(f"No object {path} in {file_path}") from exc
     except (OSError, RuntimeError) as exc:
         raise UnreadableError(f"Cannot open {path} in {file_path}: {hdf5_reason(str(exc))}") from exc

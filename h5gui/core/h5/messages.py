@@ -8,6 +8,8 @@ import re
 def hdf5_reason(text: str) -> str:
     """The innermost reason of an h5py error message: ``'... (truncated file: eof = 1)'``."""
     text = " ".join(str(text).split())
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":  # str() of a KeyError quotes its message
+        text = text[1:-1]
     if "(" in text and text.endswith(")"):
         return text[text.index("(") + 1 : -1]
     return text

@@ -9,6 +9,7 @@ import numpy as np
 from h5gui.core import preview
 from h5gui.core.errors import BadRequestError
 from h5gui.core.h5 import files, links
+from h5gui.core.h5.datasets import dataset_dtype
 from h5gui.core.paths import normalize_path
 from h5gui.core.transform.plan import data_channel_axis
 from h5gui.core.transform.records import TransformSpec
@@ -35,7 +36,7 @@ def default_spec(file: str, source: str) -> TransformSpec:
         if not isinstance(ds, h5py.Dataset):
             raise BadRequestError(f"{path} in {file} is not a dataset")
         shape = tuple(ds.shape or ())
-        dt = preview.base_dtype(ds.dtype)
+        dt = preview.base_dtype(dataset_dtype(ds, path))
         channel = data_channel_axis(ds, shape)
     add_axis = -1 if len(shape) == 3 and channel is None and dt.kind in "iub" else None
     dtype = normalize = None
