@@ -91,7 +91,7 @@ def list_attrs(file: str, path: str = "/") -> list[AttrInfo]:
         for name in names:
             info = read_attr(obj.attrs, name)
             if isinstance(name, bytes):  # not UTF-8 (h5py gives such a name as bytes): shown escaped
-                info = replace(info, name=visible_text(name), editable=False,
+                info = replace(info, name=visible_text(name), editable=False, raw_name=name,
                                reason="its name is not valid UTF-8 (shown escaped)")
             out.append(info)
         return out

@@ -39,6 +39,7 @@ class AttrInfo:
     edit_text: str = ""  # the value as a user would type it; parses back to the identical value
     vlen: bool = False  # strings: variable-length (False: fixed-length)
     big: bool = False  # 64 KiB or more (stored densely by HDF5)
+    raw_name: bytes = b""  # the stored name when it is not UTF-8 (``name`` shows it escaped): edits use this
 
     @property
     def shape_text(self) -> str:

@@ -62,11 +62,16 @@ class AttributeActions(Controller):
         reason, before anything is written."""
         self.edit(api.attrs.set_value, name, text, about=name)
 
+    def stored_names(self, names: list[str]) -> list[str | bytes]:
+        """The names as stored: a name that is not UTF-8 is shown escaped, and edited by its bytes."""
+        raw = {a.name: a.raw_name for a in self.panel.model.attrs() if a.raw_name}
+        return [raw.get(n, n) for n in names]
+
     def rename(self, old: str, new: str) -> None:
-        self.edit(api.attrs.rename, old, new)
+        self.edit(api.attrs.rename, self.stored_names([old])[0], new)
 
     def delete(self, names: list[str]) -> None:
-        self.edit(api.attrs.delete, names)
+        self.edit(api.attrs.delete, self.stored_names(names))
 
     def duplicate(self, name: str) -> None:
         existing = {a.name for a in self.panel.model.attrs()}
@@ -75,7 +80,7 @@ class AttributeActions(Controller):
         while new in existing:
             new, i = f"{name}_copy{i}", i + 1
         self.panel.select_next(new)
-        self.edit(api.attrs.duplicate, name, new)
+        self.edit(api.attrs.duplicate, self.stored_names([name])[0], new)
 
     def add(self) -> None:
         target = self._shown_target()
@@ -151,7 +156,7 @@ class AttributeActions(Controller):
         if self.session.shown is None:
             return
         file, path = self.panel.through_source or self.session.shown  # an external link's: its target's
-        self.runner.submit(api.attrs.get_attr_values, file, path, names or None,
+        self.runner.submit(api.attrs.get_attr_values, file, path, self.stored_names(names) or None,
                            on_result=self._copied, on_error=self.notifier.show_error)
 
     def _copied(self, values: list[AttrValue]) -> None:
