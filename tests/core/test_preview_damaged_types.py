@@ -85,3 +85,19 @@ def test_a_reference_to_an_object_no_longer_linked_is_named_so(tmp_path):
     assert list_attrs(str(p), "/")[0].value == f"[{gone}, {gone}]"
     assert read_table(str(p), "/refds", 0, 1, 0, 1).cells == ((gone,),)
     assert read_text(str(p), "/refds") == gone
+
+
+def test_a_nameless_member_inside_a_member_and_in_a_scalar(tmp_path):
+    """Nested one level down it still failed ('No member name'); a scalar showed its record in brackets
+    (found in review)."""
+    from h5gui.core.nodes import describe
+
+    p = tmp_path / "nested.h5"
+    with h5py.File(p, "w") as f:
+        f["r"] = np.array([(1, (2, 3.5)), (4, (5, 6.5))],
+                          dtype=[("id", "<i4"), ("s", [("a", "<i4"), ("QZQZQZQ", "<f4")])])
+        f["sc"] = np.array((1, 2.5), dtype=[("id", "<i4"), ("QZQZQZQ", "<f8")])
+    p.write_bytes(p.read_bytes().replace(b"QZQZQZQ", b"\0" * 7))
+    assert read_text(str(p), "/r") == "{id: 1, s: {a: 2, : 3.5}}\n{id: 4, s: {a: 5, : 6.5}}"
+    assert read_table(str(p), "/r", 0, 2, 0, 2).cells == (("1", "{a: 2, : 3.5}"), ("4", "{a: 5, : 6.5}"))
+    assert describe(str(p), "/sc").value == "{id: 1, : 2.5}"

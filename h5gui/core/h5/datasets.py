@@ -74,7 +74,7 @@ def read_selection(ds: Any, sel: Any, path: str) -> Any:
     variable-length claims larger than it are refused before anything is allocated)."""
     if isinstance(ds, h5py.Dataset):
         limits.check_read(ds, limits.selected(ds, sel), path, sel)
-        if "" in (ds.dtype.names or ()):
+        if _nameless_member(ds):
             return _read_as_stored(ds, sel, path)
     try:
         return ds[sel]
@@ -88,12 +88,26 @@ def read_selection(ds: Any, sel: Any, path: str) -> Any:
 def read_fields(ds: h5py.Dataset, names: Sequence[str], sel: Any, path: str) -> np.ndarray:
     """``ds.fields(names)[sel]`` as :func:`read_selection` reads it: records holding the fields
     ``names`` (in that order) of the compound dataset ``ds``."""
-    if "" in (ds.dtype.names or ()):  # a nameless member: whole records as stored, then the fields
+    if _nameless_member(ds):  # whole records as stored, then the fields
         return np.asarray(read_selection(ds, sel, path))[list(names)]
     return np.asarray(read_selection(ds.fields(list(names)), sel, path))
 
 
-def _read_as_stored(ds: h5py.Dataset, sel: Any, path: str) -> np.ndarray:
+def _nameless_member(ds: h5py.Dataset) -> bool:
+    """Whether ``ds``'s compound type has a member with an empty name, at any depth (a damaged type);
+    False for a type h5py cannot map (its read says so)."""
+    def nameless(dt: np.dtype) -> bool:
+        if dt.subdtype is not None:
+            return nameless(dt.subdtype[0])
+        return dt.names is not None and any(n == "" or nameless(dt.fields[n][0]) for n in dt.names)
+
+    try:
+        return nameless(ds.dtype)
+    except (TypeError, ValueError):
+        return False
+
+
+def _read_as_stored(ds: h5py.Dataset, sel: Any, path: str) -> Any:
     """``ds[sel]`` of a compound dataset whose stored type has a member with an empty name (a damaged
     type): h5py cannot make a type with such a member, and HDF5 converts compound members by name (the
     member would come back as zeros), so the records are read as stored, without conversion. A type
@@ -111,7 +125,7 @@ def _read_as_stored(ds: h5py.Dataset, sel: Any, path: str) -> np.ndarray:
             ds.id.read(h5py.h5s.create_simple(chosen.mshape), chosen.id, out, mtype=ftype)
     except (OSError, RuntimeError, TypeError, ValueError) as exc:
         raise UnreadableError(f"cannot read {path}: {messages.hdf5_reason(str(exc))}") from exc
-    return out
+    return out[()] if out.ndim == 0 else out  # a scalar's record, as h5py gives it
 
 
 def missing_filter(ds: h5py.Dataset, path: str) -> str:
