@@ -89,7 +89,7 @@ def cmd_mkdataset(args: argparse.Namespace) -> int:
     from h5gui.core.parsing import new_dataset_options
 
     if args.source is not None:
-        given = [o for o, v in (("--shape", args.shape), ("--dtype", args.dtype), ("--fill", args.fill)) if v]
+        given = [o for o, v in (("--shape", args.shape), ("--dtype", args.dtype), ("--fill", args.fill)) if v is not None]
         if given:
             raise BadRequestError(f"--from takes the shape and type of its array: drop {', '.join(given)}")
         opts = new_dataset_options("", "float32", args.chunks, args.compression)

@@ -162,3 +162,21 @@ def test_the_defaults_do_not_undo_a_choice_made_before_they_came(qtbot, wait_idl
     ops.dtype.setCurrentText("float64")
     wait_idle(window)
     assert ops.dtype.currentText() == "float64" and ops.reshape.currentData() == "none"
+
+
+def test_defaults_that_come_after_the_user_went_on_change_nothing(qtbot, wait_idle, window: MainWindow,
+                                                                 tmp_path: Path) -> None:
+    """Next pressed before the core's defaults came: the plan shown is of 'keep everything', and the run
+    must be too (late defaults changed the first page under the plan; found in review)."""
+    path = tmp_path / "mnist.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = np.zeros((10, 8, 8), dtype=np.uint8)
+    open_editing(qtbot, wait_idle, window, path, "/images")
+    window.wizards.open_transform()
+    wizard = window.wizards.current
+    qtbot.addWidget(wizard)
+    wizard.next()  # at once: the defaults are still on their way
+    qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
+    ops = wizard.ops_page
+    assert ops.dtype.currentText() == "keep" and ops.reshape.currentData() == "none"
+    assert wizard.spec().dtype is None and wizard.spec().add_axis is None

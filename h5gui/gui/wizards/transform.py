@@ -127,7 +127,8 @@ class OperationsPage(QWizardPage):
 
     def _apply_defaults(self, spec: TransformSpec) -> None:
         self.defaults_done = True
-        if self._choices() != self._untouched:  # the user chose already
+        # the user chose already, or went on: the plan and sample shown are of the page as it is
+        if self._choices() != self._untouched or self.w.currentPage() is not self:
             return
         self.reshape.setCurrentIndex(self.reshape.findData("add-last" if spec.add_axis == -1 else "none"))
         self.dtype.setCurrentText(spec.dtype or "keep")
