@@ -65,8 +65,33 @@ def new_dataset_options(shape: str | None, dtype: str, chunks: str | None = None
         out["compression_opts"] = level
     text = (fill or "").strip()
     if text:
-        try:
-            out["fillvalue"] = float(text) if dtype != "string" else fill
-        except ValueError as exc:
-            raise BadRequestError(f"the fill value is not a valid number: {exc}") from exc
+        out["fillvalue"] = fill if dtype == "string" else parse_fill(text, dtype)
     return out
+
+
+_INT_TYPE = re.compile(r"(u?)int(8|16|32|64)")
+
+
+def parse_fill(text: str, dtype: str) -> int | float | complex | bool:
+    """A fill value typed for a dataset of ``dtype`` (a numpy name): integers whole and in range, bool as
+    true/false/1/0, complex as ``1+2j``, floats (``nan``, ``inf`` too) otherwise; refused in one line."""
+    m = _INT_TYPE.fullmatch(dtype)
+    try:
+        if m:
+            value = int(text.replace("_", ""))
+            bits = int(m.group(2))
+            lo, hi = (0, (1 << bits) - 1) if m.group(1) else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+            if not lo <= value <= hi:
+                raise BadRequestError(f"the fill value {text} does not fit in {dtype} ({lo} .. {hi})")
+            return value
+        if dtype == "bool":
+            word = text.lower()
+            if word not in ("true", "false", "1", "0"):
+                raise BadRequestError(f"the fill value of a bool dataset is true or false, not {text!r}")
+            return word in ("true", "1")
+        if dtype.startswith("complex"):
+            return complex(text.replace(" ", ""))
+        return float(text)
+    except ValueError as exc:
+        kind = "a whole number" if m else "a valid number"
+        raise BadRequestError(f"the fill value {text!r} is not {kind} ({dtype})") from exc

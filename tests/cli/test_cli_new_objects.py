@@ -157,3 +157,23 @@ def test_hsds_domains_refuse_what_the_gui_refuses(capsys):
         code, out, err = run(capsys, *argv)
         assert (code, out) == (2, "")
         one_error(err, domain, *words)
+
+
+def test_mkdataset_fill_values_are_typed_for_the_dataset(h5, capsys):
+    """The fill went through float(): int64 9007199254740993 became ...992, int8 300 became 127, uint8 -1
+    became 0, int32 2.7 became 2, and complex or bool fills were refused (found in review)."""
+    for dtype, fill, expect in (("int64", "9007199254740993", 9007199254740993), ("complex64", "1+2j", 1 + 2j),
+                                ("bool", "true", True), ("float32", "nan", None), ("uint8", "255", 255)):
+        code, out, err = run(capsys, "mkdataset", h5, f"/fill_{dtype}", "--shape", "3", "--dtype", dtype, "--fill", fill)
+        assert code == 0, err
+        with h5py.File(h5) as f:
+            got = f[f"fill_{dtype}"][0]
+            assert np.isnan(got) if expect is None else got == expect, (dtype, got)
+    for dtype, fill, words in (("int8", "300", ("300", "does not fit in int8", "-128 .. 127")),
+                               ("uint8", "-1", ("does not fit in uint8",)),
+                               ("int32", "2.7", ("'2.7'", "not a whole number")),
+                               ("int32", "nan", ("not a whole number",)),
+                               ("bool", "maybe", ("true or false",))):
+        code, out, err = run(capsys, "mkdataset", h5, "/bad", "--shape", "3", "--dtype", dtype, "--fill", fill)
+        assert (code, out) == (2, ""), (dtype, fill, err)
+        one_error(err, *words)
