@@ -17,7 +17,7 @@ from h5gui.core.attrs.targets import classify
 from h5gui.core.dtypes import describe_dtype, h5t_class_name
 from h5gui.core.errors import NodeNotFoundError, UnreadableError
 from h5gui.core.formatting import visible_text
-from h5gui.core.h5 import attrs_raw, files, limits, links, messages
+from h5gui.core.h5 import attrs_raw, files, limits, links, messages, staging
 from h5gui.core.h5.datasets import reference_text
 from h5gui.core.paths import normalize_path
 
@@ -119,7 +119,7 @@ def read_raw(oid: Any, name: str, file: str, *, refs_as_bytes: bool = False) -> 
     ``file`` is where it comes from (its references point there). ``refs_as_bytes``: references as their
     stored bytes (see :func:`h5gui.core.h5.attrs_raw.read`), for a value that goes to another process."""
     value, h5type = attrs_raw.read(oid, name, refs_as_bytes=refs_as_bytes)
-    return AttrValue(name, value, h5type, file)
+    return AttrValue(name, value, h5type, file, staging.file_id(file))
 
 
 def get_attr_values(file: str, path: str, names: Sequence[str] | None = None, *,

@@ -66,6 +66,9 @@ class AttrValue:
     value: Any
     h5type: bytes = b""
     file: str = ""
+    # (device, inode) of ``file`` when read: references are addresses in that file, and a file rewritten
+    # since (compacted, replaced) under the same name holds other objects at them
+    file_id: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from h5gui.core.attrs.read import present, read_attr, read_raw
 from h5gui.core.attrs.records import ATTR_TYPES, AttrInfo, AttrValue
 from h5gui.core.attrs.targets import Target, classify, target_for_dtype, target_for_type
 from h5gui.core.errors import AttrValueError, BadRequestError, H5GuiError
-from h5gui.core.h5 import attrs_raw, files, links, messages
+from h5gui.core.h5 import attrs_raw, files, links, messages, staging
 from h5gui.core.paths import normalize_path
 from h5gui.core.progress import Job, Progress
 
@@ -204,6 +204,9 @@ def put_attr_values(
             raise BadRequestError(
                 f"attribute {v.name}{source} holds references, which only point into their own file: not pasted"
             )
+        if attrs_raw.has_refs(ftype) and v.file_id is not None and staging.file_id(file) != v.file_id:
+            raise BadRequestError(f"attribute {v.name} holds references into {v.file} as it was when copied; the "
+                                  "file has been rewritten since (compacted or replaced): not written back")
         prepared.append((v.name, data, ftype, mtype))
     with _writable(file, path) as (f, obj):
         if not overwrite:

@@ -99,7 +99,7 @@ def _nameless_member(ds: h5py.Dataset) -> bool:
     def nameless(dt: np.dtype) -> bool:
         if dt.subdtype is not None:
             return nameless(dt.subdtype[0])
-        return dt.names is not None and any(n == "" or nameless(dt.fields[n][0]) for n in dt.names)
+        return dt.names is not None and any(n == "" or nameless(dt[n]) for n in dt.names)
 
     try:
         return nameless(ds.dtype)

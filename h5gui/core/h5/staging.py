@@ -207,3 +207,12 @@ def is_temp(name: str) -> bool:
     """Whether a link or attribute name is one of h5gui's temporary names (a write in progress or a
     leftover of a killed one)."""
     return name.startswith(TEMP_PREFIX)
+
+
+def file_id(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """``(device, inode)`` of a local file (a file rewritten and moved into place gets a new one), or None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):  # not a local file (a URL), or gone
+        return None
+    return st.st_dev, st.st_ino
