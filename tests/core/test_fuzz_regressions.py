@@ -84,3 +84,20 @@ def test_a_damaged_labels_dataset_is_named_and_spares_its_stack(tmp_path: Path) 
     assert "labels" not in snippet(str(p), "/images", torch=True).split("LABELS =")[1].splitlines()[0]
     with pytest.raises(UnreadableError, match=r"^Cannot open /labels in .*damaged\.h5: .*\(the file may be damaged\)$"):
         describe(str(p), "/labels")
+
+
+def test_levels_of_int64_extremes_stay_inside_the_data() -> None:
+    """np.percentile of int64 extremes overflowed in int64: levels (-9.36e18, 9.08e18) for data from
+    -2**63 (found by fuzzing)."""
+    from h5gui.core.preview.image import image_stats
+
+    data = np.array([[-(2**63), 2**63 - 1], [0, 5]], dtype=np.int64)
+    (lo, hi), _minmax, _nonfinite = image_stats(data, False, (0.5, 99.5))
+    assert -(2.0**63) <= lo < hi <= 2.0**63
+
+
+def test_a_job_on_a_name_with_a_line_break_is_described_on_one_line() -> None:
+    from h5gui.core.ioproc import FuncRef
+    from h5gui.core.ioproc.jobs import describe as describe_job
+
+    assert describe_job(FuncRef("m", "f"), ("/data/F.h5", "/a\nb"), "reading") == "reading /a\\nb in F.h5"

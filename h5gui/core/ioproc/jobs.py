@@ -153,7 +153,8 @@ def describe(ref: FuncRef, subject: tuple[str, str | None] | None, operation: st
         return f"running {ref}"
     file, path = subject
     name = os.path.basename(str(file)) or str(file)
-    return f"{operation} {path} in {name}" if path else f"{operation} {name}"
+    where = f"{operation} {path} in {name}" if path else f"{operation} {name}"
+    return where.replace("\r", "\\r").replace("\n", "\\n")  # a name with a line break: still one line
 
 
 def _error(job: JobHandle, message: str, cause: str) -> ReaderCrashedError:

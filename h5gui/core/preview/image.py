@@ -137,8 +137,9 @@ def image_stats(
     p0, p1 = percentiles
     if sample.dtype in (np.uint8, np.uint16):
         lo, hi = _counted_percentiles(sample, (p0, p1))
-    else:
-        lo, hi = (float(v) for v in np.percentile(sample, [p0, p1]))
+    else:  # wide integers in float64: interpolating between int64 extremes overflows in their own type
+        lo, hi = (float(v) for v in np.percentile(sample.astype(np.float64) if sample.dtype.kind in "iu" else sample,
+                                                  [p0, p1]))
     if not hi > lo:
         lo, hi = (lo_v, hi_v) if hi_v > lo_v else (lo_v, lo_v + 1.0)
     return (lo, hi), (lo_v, hi_v), nonfinite
