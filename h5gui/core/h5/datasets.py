@@ -96,15 +96,21 @@ def read_fields(ds: h5py.Dataset, names: Sequence[str], sel: Any, path: str) -> 
 def _nameless_member(ds: h5py.Dataset) -> bool:
     """Whether ``ds``'s compound type has a member with an empty name, at any depth (a damaged type);
     False for a type h5py cannot map (its read says so)."""
-    def nameless(dt: np.dtype) -> bool:
-        if dt.subdtype is not None:
-            return nameless(dt.subdtype[0])
-        return dt.names is not None and any(n == "" or nameless(dt[n]) for n in dt.names)
-
     try:
-        return nameless(ds.dtype)
+        todo = [ds.dtype]
     except (TypeError, ValueError):
         return False
+    seen = 0
+    while todo and seen < 100_000:  # a walk, not a recursion: types can nest hundreds of levels deep
+        dt = todo.pop()
+        seen += 1
+        if dt.subdtype is not None:
+            todo.append(dt.subdtype[0])
+        elif dt.names is not None:
+            if "" in dt.names:
+                return True
+            todo.extend(dt[n] for n in dt.names)
+    return False
 
 
 def _read_as_stored(ds: h5py.Dataset, sel: Any, path: str) -> Any:
