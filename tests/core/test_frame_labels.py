@@ -70,7 +70,7 @@ def test_labels_of_a_type_numpy_lacks_are_not_labels(tmp_path):
 
 
 def test_a_caption_never_costs_a_big_read_or_the_frame(tmp_path):
-    """Labels in one 80 MiB chunk (a 600 KB file; the table view refuses them) were read whole for every
+    """Labels in one big chunk (an 80 MiB one, in a 600 KB file, which the table view refuses) were read whole for every
     frame, 2 s and 690 MB each; a damaged labels dataset made every frame of the healthy stack fail
     (found in review). Now: no caption, and the frame."""
     import struct
@@ -79,7 +79,7 @@ def test_a_caption_never_costs_a_big_read_or_the_frame(tmp_path):
     big = tmp_path / "bigchunk.h5"
     with h5py.File(big, "w") as f:
         f["images"] = np.zeros((5, 8, 8), np.uint8)
-        f.create_dataset("labels", data=np.arange(5), maxshape=(None,), chunks=(80 * 2**20,), compression="gzip")
+        f.create_dataset("labels", data=np.arange(5), maxshape=(None,), chunks=(2**20,), compression="gzip")  # 8 MiB
         f.attrs["class_names"] = ["x" * 1000] * 2000  # 2 MB of names on the group: not read for a caption
     t0 = time.perf_counter()
     s = frame(big, "/images", 2)
