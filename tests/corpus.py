@@ -92,3 +92,32 @@ def make_dtype_file(path: str | Path) -> Path:
             g.attrs[f"a{i}"] = i
         f["soft"] = h5py.SoftLink("/g/u16")
     return path
+
+
+def damage_first_message(path: Path, name: bytes) -> None:
+    """Make the object ``name`` of the file at ``path`` (written with ``libver='earliest'``: a v1 object
+    header) unreadable: its first header message becomes an unknown one flagged 'fail if unknown'."""
+    import struct
+
+    with h5py.File(path, "r") as f:
+        addr = h5py.h5g.get_objinfo(f.id, name).objno[0]
+    data = bytearray(Path(path).read_bytes())
+    _typ, size, _flags = struct.unpack_from("<HHB", data, addr + 16)
+    struct.pack_into("<HHB", data, addr + 16, 0xFF, size, 0x80)
+    Path(path).write_bytes(bytes(data))
+
+
+def write_damaged_labels(path: Path) -> Path:
+    """A healthy (5, 8, 8) stack ``/images`` beside a damaged ``/labels``."""
+    with h5py.File(path, "w", libver="earliest") as f:
+        f["images"] = np.zeros((5, 8, 8), np.uint8)
+        f["labels"] = np.arange(5)
+    damage_first_message(path, b"labels")
+    return path
+
+
+def add_non_utf8_attr(obj: h5py.HLObject, name: bytes = b"bad\xff", value: int = 5) -> None:
+    """An int32 attribute whose name is not UTF-8 (as a tool that does not encode names writes it)."""
+    aid = h5py.h5a.create(obj.id, name, h5py.h5t.STD_I32LE, h5py.h5s.create(h5py.h5s.SCALAR))
+    aid.write(np.array(value, dtype="i4"))
+    aid.close()

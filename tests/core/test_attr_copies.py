@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
+from corpus import add_non_utf8_attr
 
 from h5gui.core.attrs import get_attr_values, list_attrs, put_attr_values
 
@@ -15,9 +16,7 @@ def test_a_name_that_is_not_utf8_is_shown_escaped_and_copied_exactly(tmp_path):
     p = tmp_path / "names.h5"
     with h5py.File(p, "w") as f:
         g = f.create_group("g")
-        aid = h5py.h5a.create(g.id, b"bad\xff", h5py.h5t.STD_I32LE, h5py.h5s.create(h5py.h5s.SCALAR))
-        aid.write(np.array(5, dtype="i4"))
-        aid.close()
+        add_non_utf8_attr(g)
         g.attrs["ok"] = 1
         f.create_group("other")
     shown = {a.name: a for a in list_attrs(str(p), "/g")}

@@ -4,12 +4,12 @@ meaningless reason or a failure blamed on a healthy object."""
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from corpus import write_damaged_labels
 
 from h5gui.core.attrs import list_attrs
 from h5gui.core.errors import UnreadableError
@@ -70,15 +70,7 @@ def test_a_damaged_labels_dataset_is_named_and_spares_its_stack(tmp_path: Path) 
     from h5gui.core.samples import SampleSpec, sample_grid
     from h5gui.core.snippets import snippet
 
-    p = tmp_path / "damaged.h5"
-    with h5py.File(p, "w", libver="earliest") as f:
-        f["images"] = np.zeros((5, 8, 8), np.uint8)
-        f["labels"] = np.arange(5)
-        addr = h5py.h5g.get_objinfo(f.id, b"labels").objno[0]
-    data = bytearray(p.read_bytes())
-    _typ, size, _flags = struct.unpack_from("<HHB", data, addr + 16)
-    struct.pack_into("<HHB", data, addr + 16, 0xFF, size, 0x80)  # an unknown message that must be understood
-    p.write_bytes(bytes(data))
+    p = write_damaged_labels(tmp_path / "damaged.h5")
     grid = run(sample_grid(SampleSpec(file=str(p), path="/images", n=3)))
     assert len(grid.samples) == 3 and grid.labels == ""
     assert "labels" not in snippet(str(p), "/images", torch=True).split("LABELS =")[1].splitlines()[0]

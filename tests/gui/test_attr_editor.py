@@ -9,6 +9,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from corpus import add_non_utf8_attr
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
@@ -300,9 +301,7 @@ def test_an_attribute_name_that_is_not_utf8_is_deleted_copied_and_restored_exact
     path = tmp_path / "names.h5"
     with h5py.File(path, "w", track_order=True) as f:
         g = f.create_group("g")
-        aid = h5py.h5a.create(g.id, b"bad\xff", h5py.h5t.STD_I32LE, h5py.h5s.create(h5py.h5s.SCALAR))
-        aid.write(np.array(5, dtype="i4"))
-        aid.close()
+        add_non_utf8_attr(g)
         g.attrs["ok"] = 1
         f.create_group("other")
 

@@ -149,8 +149,8 @@ def test_a_colour_picture_stored_channels_first_gets_no_extra_axis(qtbot, wait_i
     assert ops.reshape.currentData() == "none" and ops.normalize.currentData() == "scale"
 
 
-def test_the_defaults_do_not_undo_a_choice_made_before_they_came(qtbot, wait_idle, window: MainWindow,
-                                                                 tmp_path: Path) -> None:
+def wizard_before_its_defaults(qtbot, wait_idle, window: MainWindow, tmp_path: Path):  # noqa: ANN201
+    """Transform... on a (10, 8, 8) uint8 stack, returned before the core's defaults can have come."""
     path = tmp_path / "mnist.h5"
     with h5py.File(path, "w") as f:
         f["images"] = np.zeros((10, 8, 8), dtype=np.uint8)
@@ -158,7 +158,12 @@ def test_the_defaults_do_not_undo_a_choice_made_before_they_came(qtbot, wait_idl
     window.wizards.open_transform()
     wizard = window.wizards.current
     qtbot.addWidget(wizard)
-    ops = wizard.ops_page
+    return wizard
+
+
+def test_the_defaults_do_not_undo_a_choice_made_before_they_came(qtbot, wait_idle, window: MainWindow,
+                                                                 tmp_path: Path) -> None:
+    ops = wizard_before_its_defaults(qtbot, wait_idle, window, tmp_path).ops_page
     ops.dtype.setCurrentText("float64")
     wait_idle(window)
     assert ops.dtype.currentText() == "float64" and ops.reshape.currentData() == "none"
@@ -168,13 +173,7 @@ def test_defaults_that_come_after_the_user_went_on_change_nothing(qtbot, wait_id
                                                                  tmp_path: Path) -> None:
     """Next pressed before the core's defaults came: the plan shown is of 'keep everything', and the run
     must be too (late defaults changed the first page under the plan; found in review)."""
-    path = tmp_path / "mnist.h5"
-    with h5py.File(path, "w") as f:
-        f["images"] = np.zeros((10, 8, 8), dtype=np.uint8)
-    open_editing(qtbot, wait_idle, window, path, "/images")
-    window.wizards.open_transform()
-    wizard = window.wizards.current
-    qtbot.addWidget(wizard)
+    wizard = wizard_before_its_defaults(qtbot, wait_idle, window, tmp_path)
     wizard.next()  # at once: the defaults are still on their way
     qtbot.waitUntil(lambda: wizard.ops_page.defaults_done, timeout=10000)
     ops = wizard.ops_page
