@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    release = catch_fatal_start()
+    release = catch_fatal_start(before_exit=lambda: reader.shutdown(timeout=1.0))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     release()
 

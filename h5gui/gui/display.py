@@ -85,9 +85,11 @@ def fatal_start_line(messages: list[str], env: Mapping[str, str] | None = None,
     return f"h5gui: Qt cannot start a window here: {last}"
 
 
-def catch_fatal_start() -> Callable[[], None]:
+def catch_fatal_start(before_exit: Callable[[], None] | None = None) -> Callable[[], None]:
     """Until the returned function is called, Qt's messages are held back; a fatal one prints one line
-    (:func:`fatal_start_line`) and exits with :data:`EXIT_NO_DISPLAY` instead of aborting."""
+    (:func:`fatal_start_line`), calls ``before_exit`` (the app stops its I/O process, which may be
+    starting: a process cut off while it receives its start-up data prints a traceback) and exits with
+    :data:`EXIT_NO_DISPLAY` instead of aborting."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
     held: list[str] = []
@@ -96,6 +98,8 @@ def catch_fatal_start() -> Callable[[], None]:
         held.append(message)
         if kind == QtMsgType.QtFatalMsg:
             print(fatal_start_line(held), file=sys.stderr, flush=True)
+            if before_exit is not None:
+                before_exit()
             os._exit(EXIT_NO_DISPLAY)  # the I/O process ends with this one (PR_SET_PDEATHSIG)
 
     previous = qInstallMessageHandler(handler)
