@@ -21,7 +21,7 @@ from typing import Any
 
 from h5gui.cli import output
 from h5gui.cli.links import follow
-from h5gui.cli.reader import read
+from h5gui.cli.reader import read, run_routed
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -102,11 +102,10 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _routed(ref: Any, *args: Any, **kwargs: Any) -> Any:
-    """``ref`` (a job the GUI names in :mod:`h5gui.core.api`) run here, on its HSDS twin for a domain."""
-    from h5gui.core import progress, routes
+    """``ref`` (a job the GUI names in :mod:`h5gui.core.api`) run here to its result, on its HSDS twin for a domain."""
+    from h5gui.core import progress
 
-    fn, routed = routes.route(ref, args)
-    return progress.run(fn.resolve()(*routed, **kwargs))
+    return progress.run(run_routed(ref, *args, **kwargs))
 
 
 def _edit_domain(args: argparse.Namespace, say: Any) -> None:

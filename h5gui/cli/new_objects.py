@@ -21,6 +21,7 @@ import os
 from typing import Any
 
 from h5gui.cli import output
+from h5gui.cli.reader import run_routed
 
 # the datatypes New dataset... offers (any numpy name is taken)
 DTYPES = ("float32", "float64", "uint8", "uint16", "int32", "int64", "int16", "int8", "bool", "float16",
@@ -64,25 +65,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_ln)
 
 
-def call(ref: Any, file: str, *args: Any, **kwargs: Any) -> Any:
-    """``ref(file, *args, **kwargs)`` as the GUI's job runner routes it: the local core for files and URLs,
-    its HSDS twin for an ``hdf5://`` domain, or the one-line refusal when the domain has none."""
-    from h5gui.core import routes
-
-    fn, routed = routes.route(ref, (file, *args))
-    return fn(*routed, **kwargs)
-
-
-def refuse_unrouted(ref: Any, file: str) -> None:
-    """Raise the one-line refusal now when ``file`` is an ``hdf5://`` domain that ``ref`` has no twin for
-    (before any other request to the server)."""
-    from h5gui.core import routes
-
-    fn, routed = routes.route(ref, (file,))
-    if fn == routes.NOT_FOR_HSDS:
-        fn(*routed)
-
-
 def cmd_mkdataset(args: argparse.Namespace) -> int:
     from h5gui.core import api
     from h5gui.core.errors import BadRequestError
@@ -94,7 +76,7 @@ def cmd_mkdataset(args: argparse.Namespace) -> int:
             raise BadRequestError(f"--from takes the shape and type of its array: drop {', '.join(given)}")
         opts = new_dataset_options("", "float32", args.chunks, args.compression)
         opts = {k: v for k, v in opts.items() if k in ("chunks", "compression", "compression_opts") and v is not None}
-        job = call(api.structure.create_dataset_from_file, args.file, args.path, args.source, key=args.key,
+        job = run_routed(api.structure.create_dataset_from_file, args.file, args.path, args.source, key=args.key,
                    parents=args.parents, **opts)
         row = output.drive(job, args.quiet)
     else:
@@ -103,7 +85,7 @@ def cmd_mkdataset(args: argparse.Namespace) -> int:
         if args.key is not None:
             raise BadRequestError("--key picks an array of a .npz file: give it with --from")
         opts = new_dataset_options(args.shape, args.dtype or "float32", args.chunks, args.compression, args.fill)
-        row = call(api.structure.create_dataset, args.file, args.path, parents=args.parents, **opts)
+        row = run_routed(api.structure.create_dataset, args.file, args.path, parents=args.parents, **opts)
     shape = row.shape_text or "scalar"
     output.print_line(f"created dataset {row.path} ({shape} {row.dtype}) in {args.file}")
     return 0
@@ -134,12 +116,12 @@ def cmd_ln(args: argparse.Namespace) -> int:
             raise BadRequestError("an external link takes its target from --external OTHER_FILE:TARGET_PATH, "
                                   f"not {args.target!r}")
         other, target = external_target(args.file, args.external)
-        row = call(api.structure.create_external_link, args.file, args.path, other, target, parents=args.parents)
+        row = run_routed(api.structure.create_external_link, args.file, args.path, other, target, parents=args.parents)
         output.print_line(f"created external link {row.path} -> {other}:{target} in {args.file}")
         return 0
     if args.target is None:
         raise BadRequestError("a soft link needs a TARGET path (or --external OTHER_FILE:TARGET_PATH)")
-    row = call(api.structure.create_soft_link, args.file, args.path, args.target, parents=args.parents)
+    row = run_routed(api.structure.create_soft_link, args.file, args.path, args.target, parents=args.parents)
     output.print_line(f"created soft link {row.path} -> {args.target} in {args.file}"
                       + ("" if row.target_kind or "://" in args.file else " (it dangles: nothing is there yet)"))
     return 0

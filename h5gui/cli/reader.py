@@ -183,3 +183,23 @@ def reader() -> Reader:
 def read(module: str, name: str, *args: Any, **kwargs: Any) -> Any:
     """:meth:`Reader.read` of this run's reader."""
     return _reader.read(module, name, *args, **kwargs)
+
+
+def run_routed(ref: Any, *args: Any, **kwargs: Any) -> Any:
+    """An edit (or a read tied to one) in this process, ``ref(*args, **kwargs)`` as the GUI's job runner routes
+    it (:func:`h5gui.core.routes.route`): the local core for a file or a URL, its HSDS twin for an ``hdf5://``
+    domain, else the one-line refusal. A job (generator) is returned for the caller to drive."""
+    from h5gui.core import routes
+
+    fn, routed = routes.route(ref, args)
+    return fn(*routed, **kwargs)
+
+
+def refuse_unrouted(ref: Any, file: str) -> None:
+    """Raise :func:`run_routed`'s refusal now when ``file`` is an ``hdf5://`` domain that ``ref`` has no twin
+    for (before any other request to the server)."""
+    from h5gui.core import routes
+
+    fn, routed = routes.route(ref, (file,))
+    if fn == routes.NOT_FOR_HSDS:
+        fn(*routed)

@@ -15,7 +15,7 @@ import argparse
 from typing import Any
 
 from h5gui.cli import output
-from h5gui.cli.new_objects import call, refuse_unrouted
+from h5gui.cli.reader import refuse_unrouted, run_routed
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -65,12 +65,12 @@ def cmd_setvalue(args: argparse.Namespace) -> int:
 
     refuse_unrouted(api.values.write_block, args.file)
     index = parse_ints(args.index, "--index")
-    info = call(api.preview.preview_info, args.file, args.path)
+    info = run_routed(api.preview.preview_info, args.file, args.path)
     shape, fields = tuple(info.shape or ()), tuple(info.fields)
     row0, col0, index = cell_of(shape, fields, index, args.field, args.path)
     one_row = bool(fields) or len(shape) > 1
     texts = [list(args.values)] if one_row else [[v] for v in args.values]
-    edit = call(api.values.write_block, args.file, args.path, row0, col0, texts, index=index)
+    edit = run_routed(api.values.write_block, args.file, args.path, row0, col0, texts, index=index)
     old = edit.undo.values.ravel().tolist()
     where = f"{normalize_path(args.path)}[{', '.join(map(str, index))}]"
     if len(old) == 1:
