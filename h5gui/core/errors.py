@@ -154,14 +154,20 @@ def libhdf5_reason(exc: BaseException) -> str:
     # h5py's own frames: its Python modules (.../h5py/...) and its Cython ones ("h5py/h5g.pyx")
     if tb is None or "h5py" not in tb.tb_frame.f_code.co_filename.replace(os.sep, "/").split("/"):
         return ""
-    text = " ".join(str(exc).split())
-    if isinstance(exc, KeyError) and len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
-        text = text[1:-1]  # str(KeyError) quotes its message
-    if "insufficient precision" in text.lower():  # h5py cannot map a float type: its numbers say nothing
+    if "insufficient precision" in str(exc).lower():  # h5py cannot map a float type: its numbers say nothing
         return "h5py cannot map its datatype (an unusual floating-point layout)"
+    return innermost_reason(str(exc)) or type(exc).__name__
+
+
+def innermost_reason(text: str) -> str:
+    """The innermost reason of an h5py error message: ``'Unable to open (truncated file: eof = 1)'`` ->
+    ``'truncated file: eof = 1'`` (on one line; the quotes ``str()`` of a KeyError adds dropped)."""
+    text = " ".join(str(text).split())
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
     if "(" in text and text.endswith(")"):
-        text = text[text.index("(") + 1 : -1]
-    return text or type(exc).__name__
+        return text[text.index("(") + 1 : -1]
+    return text
 
 
 def damaged_text(what: str, reason: str) -> str:

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import re
 
+from h5gui.core.errors import innermost_reason
 
-def hdf5_reason(text: str) -> str:
-    """The innermost reason of an h5py error message: ``'... (truncated file: eof = 1)'``."""
-    text = " ".join(str(text).split())
-    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":  # str() of a KeyError quotes its message
-        text = text[1:-1]
-    if "(" in text and text.endswith(")"):
-        return text[text.index("(") + 1 : -1]
-    return text
+hdf5_reason = innermost_reason  # the innermost reason of an h5py error message: '... (truncated file: eof = 1)'
 
 
 def reason_of(exc: BaseException) -> str:

@@ -277,7 +277,6 @@ def _lookup(ref: FuncRef) -> Any:
 _ERRORS_MODULE = H5GuiError.__module__
 
 
-
 def _portable(exc: H5GuiError) -> H5GuiError:
     """``exc`` as the parent can unpickle it without importing h5py: itself when its class lives in
     :mod:`h5gui.core.errors` (which imports nothing heavy), else its nearest base class from there (a
