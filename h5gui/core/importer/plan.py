@@ -182,11 +182,11 @@ def _mixed_problem(what: str, found: list[tuple[str, Counter[tuple[tuple[int, ..
     for _, f in found:
         forms.update(f)
     wheres = [w for w, _ in found]
-    named = ", ".join(wheres[:3]) + (f" and {len(wheres) - 3} more" if len(wheres) > 3 else "")
-    if len(wheres) == 1:
-        named, whose = wheres[0], "its"
+    if len(wheres) > 3:
+        named = f"{', '.join(wheres[:3])} and {len(wheres) - 3} more"
     else:
-        named, whose = named if len(wheres) > 3 else ", ".join(wheres[:-1]) + " and " + wheres[-1], "their"
+        named = " and ".join(filter(None, (", ".join(wheres[:-1]), wheres[-1])))
+    whose = "its" if len(wheres) == 1 else "their"
     return f"cannot stack {named}: {whose} images have {len(forms)} forms ({_describe_forms(forms)}); {fix}, or another layout"
 
 
